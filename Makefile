@@ -1,0 +1,34 @@
+# Two entry points, both usable on a fresh machine:
+#   make demo  - install Shondhan and run it on the bundled synthetic data (embedded SQLite)
+#   make test  - install Shondhan with its test tools and run lint, types, tests, quick benchmarks
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+.PHONY: install install-test demo test lint bench
+
+install: $(PY)
+	$(PY) -m pip install -q -e .
+
+install-test: $(PY)
+	$(PY) -m pip install -q -e '.[test,bench]'
+
+demo: install
+	$(VENV)/bin/shondhan serve --demo
+
+lint: install-test
+	$(VENV)/bin/ruff check matcher api training_data benchmarks tests
+	$(VENV)/bin/ruff format --check matcher api training_data benchmarks tests
+	$(VENV)/bin/mypy
+
+test: install-test lint
+	SHONDHAN_TEST_POSTGRES_URL=$$(bash scripts/system-deps.sh) \
+	  CHROMIUM_PATH=$$(command -v chromium) \
+	  $(PY) -m pytest -q
+	$(PY) -m benchmarks.run_all --quick
+
+bench: install-test
+	$(PY) -m benchmarks.run_all

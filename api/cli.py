@@ -1,0 +1,28 @@
+"""The ``shondhan`` command: a thin shell over ``matcher`` (batch work) and ``api`` (the service).
+
+Each group of commands lives in ``api/commands/``; this module only assembles them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="shondhan",
+    help="Match border interceptions against missing-person reports.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    from api.commands import batch, service
+
+    batch.register(app)
+    service.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _register()
+    app()

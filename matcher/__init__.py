@@ -1,0 +1,60 @@
+"""Shondhan's record-linkage core: match border interceptions against missing-person reports.
+
+A pure library (no web framework, no database, no I/O at import). See docs/ARCHITECTURE.md for
+the module map and the contract of each public function.
+"""
+
+from matcher.dates import expected_age, is_heaped_age, parse_age, parse_date
+from matcher.geo import (
+    Place,
+    PlaceLevel,
+    PlaceRelation,
+    district_distance_km,
+    neighbouring_districts,
+    place_relation,
+    resolve_place,
+)
+from matcher.normalize import (
+    ParsedName,
+    name_key,
+    name_similarity,
+    normalize_text,
+    parse_name,
+    token_keys,
+)
+from matcher.records import (
+    Band,
+    Candidate,
+    Contribution,
+    Interception,
+    Report,
+    Sex,
+)
+from matcher.transliterate import transliterate
+
+__all__ = [
+    "Band",
+    "Candidate",
+    "Contribution",
+    "Interception",
+    "ParsedName",
+    "Place",
+    "PlaceLevel",
+    "PlaceRelation",
+    "Report",
+    "Sex",
+    "district_distance_km",
+    "expected_age",
+    "is_heaped_age",
+    "name_key",
+    "name_similarity",
+    "neighbouring_districts",
+    "normalize_text",
+    "parse_age",
+    "parse_date",
+    "parse_name",
+    "place_relation",
+    "resolve_place",
+    "token_keys",
+    "transliterate",
+]
