@@ -1,0 +1,286 @@
+"""English and Bangla labels for the pages, and unambiguous dates in either language.
+
+Contract:
+- ``LABELS`` maps a key to its English and Bangla text; every key has both (a test checks it,
+  and that every key a template uses exists).
+- ``translate(key, lang)`` never raises: an unknown language falls back to English, an unknown
+  key renders as the key itself (visible in review, never a crash).
+- Dates are shown as ``12 Mar 2025`` / ``১২ মার্চ ২০২৫``: day, month name, four-digit year, so
+  12/03 vs 03/12 confusion cannot happen.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    """A page language."""
+
+    EN = "en"
+    BN = "bn"
+
+
+def parse_lang(value: str | None) -> Lang:
+    """The language named by ``value`` (cookie or query), English if unknown."""
+    try:
+        return Lang((value or "").strip().lower())
+    except ValueError:
+        return Lang.EN
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    # layout
+    "app_name": ("Shondhan", "সন্ধান"),
+    "tagline": ("Missing children matching", "হারানো শিশু অনুসন্ধান"),
+    "language": ("Language", "ভাষা"),
+    "skip_to_content": ("Skip to content", "মূল অংশে যান"),
+    "signed_in_as": ("Signed in as", "প্রবেশ করেছেন"),
+    "nav_home": ("Home", "প্রথম পাতা"),
+    "nav_submit": ("New interception", "নতুন আটক"),
+    "nav_review": ("Review queue", "যাচাই তালিকা"),
+    "nav_reports": ("Reports", "নিখোঁজ রিপোর্ট"),
+    "nav_reconcile": ("Batch matching", "একসাথে মিলানো"),
+    "nav_admin": ("Admin", "প্রশাসন"),
+    "sign_in": ("Sign in", "প্রবেশ করুন"),
+    "sign_out": ("Sign out", "বের হোন"),
+    "username": ("Username", "ব্যবহারকারীর নাম"),
+    "password": ("Password", "পাসওয়ার্ড"),
+    "sign_in_failed": (
+        "Wrong username or password.",
+        "ব্যবহারকারীর নাম বা পাসওয়ার্ড ভুল।",
+    ),
+    "account_locked": (
+        "Too many failed attempts. Try again in 15 minutes.",
+        "অনেকবার ভুল হয়েছে। ১৫ মিনিট পরে আবার চেষ্টা করুন।",
+    ),
+    "password_too_short": (
+        "The password must have at least 10 characters.",
+        "পাসওয়ার্ড অন্তত ১০ অক্ষরের হতে হবে।",
+    ),
+    "password_too_long": ("The password is too long.", "পাসওয়ার্ড খুব লম্বা।"),
+    "forbidden": (
+        "Your role may not open this page.",
+        "আপনার ভূমিকায় এই পাতা খোলার অনুমতি নেই।",
+    ),
+    "csrf_failed": (
+        "The form expired or came from another site. Reload the page and try again.",
+        "ফর্মের মেয়াদ শেষ বা অন্য সাইট থেকে এসেছে। পাতা আবার খুলে চেষ্টা করুন।",
+    ),
+    "not_found": ("Not found.", "পাওয়া যায়নি।"),
+    "error": ("Something went wrong.", "কিছু একটা ভুল হয়েছে।"),
+    "welcome": ("Welcome", "স্বাগতম"),
+    "role": ("Role", "ভূমিকা"),
+    "role_bgb_officer": ("BGB officer", "বিজিবি কর্মকর্তা"),
+    "role_police_reviewer": ("Police reviewer", "পুলিশ যাচাইকারী"),
+    "role_analyst": ("Analyst", "বিশ্লেষক"),
+    "role_admin": ("Administrator", "প্রশাসক"),
+    # record fields
+    "field_name": ("Name", "নাম"),
+    "field_father_name": ("Father's name", "পিতার নাম"),
+    "field_mother_name": ("Mother's name", "মাতার নাম"),
+    "field_sex": ("Sex", "লিঙ্গ"),
+    "field_age": ("Age (years)", "বয়স (বছর)"),
+    "field_estimated_age": ("Estimated age (years)", "আনুমানিক বয়স (বছর)"),
+    "field_home_district": ("Home district", "নিজ জেলা"),
+    "field_home_upazila": ("Home upazila", "নিজ উপজেলা"),
+    "field_district": ("District", "জেলা"),
+    "field_upazila": ("Upazila", "উপজেলা"),
+    "field_border_post": ("Border post", "সীমান্ত চৌকি"),
+    "field_guardian_phone": ("Guardian's phone", "অভিভাবকের ফোন"),
+    "field_phone_hint": ("Only if the child knows it", "শিশু জানলে তবেই"),
+    "field_interception_date": ("Date intercepted", "আটকের তারিখ"),
+    "field_report_date": ("Date reported", "রিপোর্টের তারিখ"),
+    "field_police_station": ("Police station", "থানা"),
+    "field_report_id": ("Report id", "রিপোর্ট নম্বর"),
+    "field_interception_id": ("Interception id", "আটক নম্বর"),
+    "field_place": ("Home place", "নিজ এলাকা"),
+    "sex_M": ("Male", "ছেলে"),
+    "sex_F": ("Female", "মেয়ে"),
+    "unknown": ("Unknown", "অজানা"),
+    "optional": ("optional", "ঐচ্ছিক"),
+    # interceptions and candidates
+    "submit_title": ("New interception", "নতুন আটক"),
+    "submit_help": (
+        "Fill in what the child can tell you. Leave unknown fields empty; "
+        "Bangla or English both work.",
+        "শিশু যা বলতে পারে তা লিখুন। অজানা ঘর খালি রাখুন; বাংলা বা ইংরেজি দুটোই চলবে।",
+    ),
+    "submit_button": ("Find matches", "মিল খুঁজুন"),
+    "candidates_title": ("Possible matches", "সম্ভাব্য মিল"),
+    "no_candidates": (
+        "No matching report found yet. The interception is saved "
+        "and will be matched as reports arrive.",
+        "এখনো কোনো মিল পাওয়া যায়নি। আটকের তথ্য সংরক্ষিত হয়েছে; নতুন রিপোর্ট এলে মিলানো হবে।",
+    ),
+    "interception_saved": ("Interception saved", "আটকের তথ্য সংরক্ষিত"),
+    "interception": ("Interception", "আটক"),
+    "interceptions_mine": ("My recent interceptions", "আমার সাম্প্রতিক আটক"),
+    "report": ("Report", "রিপোর্ট"),
+    "rank": ("Rank", "ক্রম"),
+    "score": ("Score", "স্কোর"),
+    "band": ("Band", "শ্রেণি"),
+    "band_match": ("Likely match", "সম্ভাব্য মিল"),
+    "band_review": ("Needs review", "যাচাই দরকার"),
+    "band_no_match": ("Unlikely", "মিলের সম্ভাবনা কম"),
+    "band_any": ("Any band", "যেকোনো শ্রেণি"),
+    "status": ("Status", "অবস্থা"),
+    "status_open": ("Open", "খোলা"),
+    "status_matched": ("Matched", "মিলেছে"),
+    "status_found": ("Found", "পাওয়া গেছে"),
+    "open_candidate": ("Open", "খুলুন"),
+    "why": ("Why", "কারণ"),
+    # review
+    "review_title": ("Review queue", "যাচাই তালিকা"),
+    "review_empty": ("Nothing waiting for review.", "যাচাইয়ের জন্য কিছু নেই।"),
+    "filter": ("Filter", "ছাঁকুন"),
+    "date_from": ("From", "থেকে"),
+    "date_to": ("To", "পর্যন্ত"),
+    "candidate_title": ("Candidate", "সম্ভাব্য মিল"),
+    "side_by_side": ("Interception and report side by side", "আটক ও রিপোর্ট পাশাপাশি"),
+    "field": ("Field", "ঘর"),
+    "verdict": ("Verdict", "মতামত"),
+    "mark_agree": ("agree", "মিলেছে"),
+    "mark_partial": ("partial", "আংশিক"),
+    "mark_disagree": ("disagree", "মেলেনি"),
+    "mark_missing": ("missing", "তথ্য নেই"),
+    "age_expected_observed": (
+        "Expected age now {expected}, observed {observed}",
+        "এখন প্রত্যাশিত বয়স {expected}, দেখা বয়স {observed}",
+    ),
+    "place_relation": ("Home place vs reported place", "নিজ এলাকা বনাম রিপোর্টের এলাকা"),
+    "rel_same_upazila": ("same upazila", "একই উপজেলা"),
+    "rel_same_district": ("same district", "একই জেলা"),
+    "rel_neighbour": ("neighbouring districts", "পাশাপাশি জেলা"),
+    "rel_same_division": ("same division, not neighbours", "একই বিভাগ, পাশাপাশি নয়"),
+    "rel_far": ("far apart", "অনেক দূরে"),
+    "rel_unknown": ("cannot tell", "বলা যাচ্ছে না"),
+    "km_apart": ("{km} km apart", "{km} কিমি দূরে"),
+    "contributions": ("What drove the score", "স্কোরের পেছনের কারণ"),
+    "contributions_help": (
+        "Bars to the right make a match more likely, to the left less likely (bits).",
+        "ডানের দাগ মিলের সম্ভাবনা বাড়ায়, বামের দাগ কমায় (বিট)।",
+    ),
+    "decision": ("Decision", "সিদ্ধান্ত"),
+    "decision_confirm": ("Confirm match", "মিল নিশ্চিত"),
+    "decision_reject": ("Not the same child", "একই শিশু নয়"),
+    "decision_unsure": ("Unsure", "নিশ্চিত নই"),
+    "note": ("Note", "মন্তব্য"),
+    "decision_saved": ("Decision saved", "সিদ্ধান্ত সংরক্ষিত"),
+    "decided": ("Already decided", "সিদ্ধান্ত হয়ে গেছে"),
+    # reports
+    "reports_title": ("Missing-person reports", "নিখোঁজ রিপোর্ট"),
+    "report_add": ("Add a report", "রিপোর্ট যোগ করুন"),
+    "report_added": ("Report saved", "রিপোর্ট সংরক্ষিত"),
+    "report_import": ("Import a CSV file", "CSV ফাইল আমদানি"),
+    "import_partial": ("Keep the good rows if some are bad", "কিছু সারি ভুল হলেও ঠিকগুলো রাখুন"),
+    "import_button": ("Import", "আমদানি"),
+    "import_done": ("Rows imported: {n}", "আমদানি হয়েছে: {n} সারি"),
+    "import_rejected": ("Nothing imported: fix these rows", "কিছুই আমদানি হয়নি: এই সারিগুলো ঠিক করুন"),
+    "row": ("Row", "সারি"),
+    "reason": ("Reason", "কারণ"),
+    "search": ("Search", "খুঁজুন"),
+    "search_name": ("Name (Bangla or English)", "নাম (বাংলা বা ইংরেজি)"),
+    "search_no_results": ("No report with that name.", "এই নামে কোনো রিপোর্ট নেই।"),
+    "save": ("Save", "সংরক্ষণ"),
+    # reconciliation
+    "reconcile_title": ("Batch matching", "একসাথে মিলানো"),
+    "reconcile_help": (
+        "Match all open interceptions against all open reports in the background.",
+        "সব খোলা আটক ও সব খোলা রিপোর্ট পেছনে একসাথে মিলানো হবে।",
+    ),
+    "reconcile_start": ("Start a run", "শুরু করুন"),
+    "reconcile_progress": ("Progress", "অগ্রগতি"),
+    "reconcile_download": ("Download candidates (CSV)", "ফলাফল নামান (CSV)"),
+    "reconcile_runs": ("Runs", "চালানো কাজ"),
+    "started": ("Started", "শুরু"),
+    "refresh": ("Refresh", "হালনাগাদ"),
+    # admin
+    "admin_title": ("Administration", "প্রশাসন"),
+    "users": ("Users", "ব্যবহারকারী"),
+    "user_add": ("Add a user", "ব্যবহারকারী যোগ"),
+    "active": ("Active", "সক্রিয়"),
+    "tokens": ("API tokens", "এপিআই টোকেন"),
+    "token_revoke": ("Revoke", "বাতিল"),
+    "token_revoked": ("Token revoked", "টোকেন বাতিল হয়েছে"),
+    "revoke_decision": ("Revoke a confirmation", "নিশ্চিতকরণ বাতিল"),
+    "audit_title": ("Audit log", "নিরীক্ষা লগ"),
+    "when": ("When", "কখন"),
+    "who": ("Who", "কে"),
+    "action": ("Action", "কাজ"),
+    "record": ("Record", "রেকর্ড"),
+    "created": ("Created", "তৈরি"),
+    "id": ("Id", "নম্বর"),
+    "previous": ("Previous", "আগের"),
+    "next": ("Next", "পরের"),
+    "service_unavailable": (
+        "This part of the service is not available yet.",
+        "সেবার এই অংশ এখনো চালু হয়নি।",
+    ),
+}
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_BN = (
+    "জানুয়ারি",
+    "ফেব্রুয়ারি",
+    "মার্চ",
+    "এপ্রিল",
+    "মে",
+    "জুন",
+    "জুলাই",
+    "আগস্ট",
+    "সেপ্টেম্বর",
+    "অক্টোবর",
+    "নভেম্বর",
+    "ডিসেম্বর",
+)
+_BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+
+def translate(key: str, lang: Lang | str = Lang.EN, **values: object) -> str:
+    """The label ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    pair = LABELS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if parse_lang(str(lang)) is Lang.BN else pair[0]
+    if values:
+        shown = {k: localise_digits(str(v), lang) for k, v in values.items()}
+        try:
+            return text.format(**shown)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def localise_digits(text: str, lang: Lang | str) -> str:
+    """Western digits in ``text`` as Bangla digits when ``lang`` is Bangla."""
+    return text.translate(_BN_DIGITS) if parse_lang(str(lang)) is Lang.BN else text
+
+
+def format_date(value: date | datetime | str | None, lang: Lang | str = Lang.EN) -> str:
+    """``12 Mar 2025`` (or ``১২ মার্চ ২০২৫``); ISO strings are accepted; "" for None/garbage."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return ""
+    day = value.date() if isinstance(value, datetime) else value
+    months = _MONTHS_BN if parse_lang(str(lang)) is Lang.BN else _MONTHS_EN
+    text = f"{day.day} {months[day.month - 1]} {day.year:04d}"
+    return localise_digits(text, lang)
+
+
+def format_datetime(value: datetime | str | None, lang: Lang | str = Lang.EN) -> str:
+    """``12 Mar 2025 14:05 UTC`` for audit lines; "" for None/garbage."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return ""
+    text = f"{format_date(value, lang)} {value:%H:%M}"
+    return localise_digits(text, lang) + " UTC"
