@@ -1,42 +1,358 @@
-"""PLACEHOLDER until the names issue lands: same signatures as docs/ARCHITECTURE.md."""
+"""Bengali person names: Unicode clean-up, parsing, variant-proof keys and graded similarity.
+
+Spec (the contract other modules rely on; every function accepts either script and never raises):
+
+1. :func:`normalize_text` ``str | None -> str | None`` - NFC; Bangla digits -> ASCII; one form
+   for the nukta letters ড় ঢ় য়; ZWJ/ZWNJ removed; a stray hasanta at the end of a word removed;
+   apostrophes removed, every other character that is not a letter, mark or digit (punctuation,
+   dots of abbreviations, emoji, symbols) becomes a space; spaces collapsed; case-folded.
+   Idempotent. ``None`` when nothing is left (None, empty, whitespace, emoji only).
+2. :func:`parse_name` -> :class:`ParsedName` - ``tokens`` (normalised), leading honorific
+   ``prefixes`` in canonical form ("md", "mst", "sk", "syed", "kazi", "sri", "smt", "dr", "late"
+   ...), ``core`` (tokens after the prefixes) and ``common`` (core tokens that are very common
+   surname-like tokens: Akter, Khatun, Begum, Islam, Hossain ...). A prefix is only recognised
+   in front of at least one other token, so "Mohammad" alone stays a given name. Prefixes are
+   weak evidence (``sex_hint``), never identity.
+3. :func:`token_keys` / :func:`name_key` - one variant-proof key per core token. Bangla tokens
+   are transliterated first (:mod:`matcher.transliterate`), so "রহিমা" and "Rohima" share a key.
+   The key folds what romanisers of one Bangla sound disagree on (aspirates kh/k, sh/s, z/j, v/b,
+   q/k, w/y glides, doubled letters, silent h) and keeps only the *class* (a, i, u) of a token's
+   first and last vowel: medial vowels are where romanisations differ most (Rahman/Rohoman,
+   Akter/Aktar, Hossain/Hosen), and the final vowel separates Rahim from Rahima. Rules live in
+   ``matcher/data/names/key_rules.json``. ``name_key`` joins token keys with single spaces in
+   the original order; ``""`` when there is no core token. Common tokens stay in the key (the
+   engine down-weights them by frequency).
+4. :func:`name_similarity` ``(a, b) -> float`` in 0-1, symmetric, 0.0 when either side has no
+   core token. Tokens are aligned one-to-one (best of two greedy passes, so the score does not
+   depend on argument order); a token scores 1.0 on equal keys, otherwise a blend of
+   Jaro-Winkler on keys and on romanised spellings. Common tokens weigh half, and the score
+   averages a Dice-like and an overlap-like normalisation, so a missing surname costs a little
+   and a different given name costs a lot. Per-string work is cached.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
 
 from rapidfuzz.distance import JaroWinkler
+
+from matcher.records import Sex
+from matcher.transliterate import clean_bangla, has_bangla, transliterate
+
+__all__ = [
+    "ParsedName",
+    "name_key",
+    "name_similarity",
+    "normalize_text",
+    "parse_name",
+    "token_key",
+    "token_keys",
+]
+
+_APOSTROPHES = frozenset("'’ʼ`´")
+_TRAILING_HASANTA = re.compile(r"\u09cd+(?=\s|$)")
+# A name has a handful of tokens; beyond this many, extra tokens are ignored when comparing so a
+# 10 kB string cannot make the alignment slow.
+_MAX_TOKENS = 8
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _normalize_once(text: str) -> str:
+    s = clean_bangla(text).casefold()
+    out: list[str] = []
+    for ch in s:
+        if ch in _APOSTROPHES:
+            continue
+        cat = unicodedata.category(ch)
+        out.append(ch if cat[0] in "LMN" else " ")
+    s = clean_bangla("".join(out))
+    s = _TRAILING_HASANTA.sub("", s)
+    return " ".join(s.split())
+
+
+def normalize_text(text: str | None) -> str | None:
+    """Clean free text for comparison (see the module spec, item 1); idempotent.
+
+    >>> normalize_text("  Md. RAHIM\u200c  ১২ ")
+    'md rahim 12'
+    """
+    if not text or not isinstance(text, str):
+        return None
+    s = _normalize_once(text)
+    for _ in range(4):  # NFC/case-folding interactions settle in one or two rounds
+        again = _normalize_once(s)
+        if again == s:
+            break
+        s = again
+    if not any(ch.isalnum() for ch in s):
+        return None
+    return s
+
+
+# --------------------------------------------------------------------------- data tables
+
+
+def _read_data(name: str) -> str:
+    return resources.files("matcher").joinpath(f"data/names/{name}").read_text("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyRules:
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    vowels: frozenset[str]
+    vowel_class: dict[str, str]
+    run_class: dict[str, str]
+
+
+@cache
+def _key_rules() -> _KeyRules:
+    raw = json.loads(_read_data("key_rules.json"))
+    return _KeyRules(
+        rewrites=tuple((re.compile(p), str(r)) for p, r in raw["rewrites"]),
+        vowels=frozenset(raw["vowels"]),
+        vowel_class={str(k): str(v) for k, v in raw["vowel_class"].items()},
+        run_class={str(k): str(v) for k, v in raw["run_class"].items()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefix:
+    canonical: str
+    sex: Sex | None
+
+
+@cache
+def _prefixes() -> dict[str, _Prefix]:
+    """Normalised prefix spelling -> canonical prefix (both scripts, literal forms only).
+
+    Literal, not key-based: the key of "Mohammad" equals that of the given name "Mahmud".
+    """
+    table: dict[str, _Prefix] = {}
+    for row in csv.DictReader(io.StringIO(_read_data("prefixes.csv"))):
+        form = normalize_text(row["form"])
+        if form:
+            sex = Sex(row["sex_hint"]) if row["sex_hint"] else None
+            table[form] = _Prefix(row["canonical"], sex)
+    return table
+
+
+@cache
+def _common_keys() -> frozenset[str]:
+    """Keys of the common surname-like tokens, from their Latin and Bangla spellings."""
+    keys: set[str] = set()
+    for row in csv.DictReader(io.StringIO(_read_data("common_tokens.csv"))):
+        forms = [row["canonical"], *row["latin_forms"].split("|"), *row["bangla_forms"].split("|")]
+        for form in forms:
+            norm = normalize_text(form)
+            if norm and " " not in norm:
+                keys.add(token_key(norm))
+    keys.discard("")
+    return frozenset(keys)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _latin_letters(token: str) -> str:
+    """Romanised, accent-free a-z letters of one token ("" if it has none)."""
+    latin = transliterate(token) if has_bangla(token) else token
+    if not latin:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", latin.casefold())
+    return "".join(ch for ch in decomposed if "a" <= ch <= "z")
+
+
+def _vowel_run_class(run: str, *, at_end: bool, rules: _KeyRules) -> str:
+    pair = run[-2:] if at_end else run[:2]
+    if pair in rules.run_class:
+        return rules.run_class[pair]
+    return rules.vowel_class[run[-1] if at_end else run[0]]
+
+
+def _latin_key(letters: str) -> str:
+    """Key of an a-z token: folded consonant skeleton plus first/last vowel class."""
+    rules = _key_rules()
+    s = letters
+    for pattern, repl in rules.rewrites:
+        s = pattern.sub(repl, s)
+    if not s:
+        return ""
+    runs: list[str] = []
+    for ch in s:  # group into vowel runs and single consonants, collapsing doubled consonants
+        is_v = ch in rules.vowels
+        if runs and is_v and runs[-1][-1] in rules.vowels:
+            runs[-1] += ch
+        elif runs and not is_v and runs[-1] == ch:
+            continue
+        else:
+            runs.append(ch)
+    head = (
+        _vowel_run_class(runs[0], at_end=False, rules=rules) if runs[0][0] in rules.vowels else ""
+    )
+    consonants = "".join(r for r in runs if r[0] not in rules.vowels)
+    tail = ""
+    if runs[-1][0] in rules.vowels and (len(runs) > 1 or not head):
+        tail = _vowel_run_class(runs[-1], at_end=True, rules=rules)
+    return head + consonants + tail
+
+
+@lru_cache(maxsize=262144)
+def token_key(token: str) -> str:
+    """Variant-proof key of one token (either script); ``""`` for an empty token.
+
+    A token with no Latin letters even after transliteration (another script, digits) is its
+    own key, so it can still match itself.
+    """
+    if not token or not isinstance(token, str):
+        return ""
+    letters = _latin_letters(token)
+    if not letters:
+        return normalize_text(token) or ""
+    return _latin_key(letters)
+
+
+# --------------------------------------------------------------------------- parsing
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedName:
+    """A name split into tokens, with its honorific prefixes and common tokens recognised.
+
+    ``tokens`` are all normalised tokens in order; ``prefixes`` the canonical forms of the
+    leading honorifics ("md", "mst" ...); ``core`` the tokens after them (the identity);
+    ``common`` the core tokens that are very common surname-like tokens (weak evidence);
+    ``sex_hint`` the sex a prefix suggests (Md -> male, Mst -> female), or None.
+    """
+
     tokens: tuple[str, ...] = field(default_factory=tuple)
     prefixes: tuple[str, ...] = field(default_factory=tuple)
     core: tuple[str, ...] = field(default_factory=tuple)
     common: tuple[str, ...] = field(default_factory=tuple)
+    sex_hint: Sex | None = None
 
 
-def normalize_text(text: str | None) -> str | None:
-    if not text or not text.strip():
-        return None
-    return " ".join(text.casefold().split())
+_EMPTY = ParsedName()
+
+
+@lru_cache(maxsize=131072)
+def _parse_normalized(norm: str) -> ParsedName:
+    tokens = tuple(norm.split())
+    table = _prefixes()
+    prefixes: list[str] = []
+    sex: Sex | None = None
+    i = 0
+    while i < len(tokens) - 1 and tokens[i] in table:
+        p = table[tokens[i]]
+        prefixes.append(p.canonical)
+        sex = sex or p.sex
+        i += 1
+    core = tokens[i:]
+    common_keys = _common_keys()
+    common = tuple(t for t in core if token_key(t) in common_keys)
+    return ParsedName(tokens, tuple(prefixes), core, common, sex)
 
 
 def parse_name(text: str | None) -> ParsedName:
+    """Split a free-text name (either script) into prefixes, core and common tokens."""
     norm = normalize_text(text)
-    toks = tuple(norm.split()) if norm else ()
-    return ParsedName(tokens=toks, core=toks)
+    if norm is None:
+        return _EMPTY
+    return _parse_normalized(norm)
 
 
 def token_keys(text: str | None) -> list[str]:
-    return list(parse_name(text).core)
+    """One variant-proof key per core (non-prefix) token, in order; ``[]`` if none."""
+    return [k for k in (token_key(t) for t in parse_name(text).core) if k]
 
 
 def name_key(text: str | None) -> str:
+    """Keys of the core tokens joined by single spaces; ``""`` if there is no core token."""
     return " ".join(token_keys(text))
 
 
+# --------------------------------------------------------------------------- similarity
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    keys: tuple[str, ...]
+    latin: tuple[str, ...]
+    weights: tuple[float, ...]
+    joined: str
+
+
+_COMMON_WEIGHT = 0.5
+
+
+@lru_cache(maxsize=131072)
+def _prepare_normalized(norm: str) -> _Prepared | None:
+    parsed = _parse_normalized(norm)
+    core = parsed.core[:_MAX_TOKENS]
+    if not core:
+        return None
+    common = set(parsed.common)
+    keys = tuple(token_key(t) for t in core)
+    latin = tuple(_latin_letters(t) or t for t in core)
+    weights = tuple(_COMMON_WEIGHT if t in common else 1.0 for t in core)
+    return _Prepared(keys, latin, weights, "".join(latin))
+
+
+def _token_similarity(ka: str, la: str, kb: str, lb: str) -> float:
+    if ka == kb:
+        return 1.0
+    key_sim = float(JaroWinkler.normalized_similarity(ka, kb))
+    spelling_sim = float(JaroWinkler.normalized_similarity(la, lb))
+    return min(0.95, 0.5 * key_sim + 0.5 * spelling_sim)
+
+
+def _greedy_total(a: _Prepared, b: _Prepared) -> float:
+    scored = sorted(
+        (
+            (_token_similarity(a.keys[i], a.latin[i], b.keys[j], b.latin[j]), i, j)
+            for i in range(len(a.keys))
+            for j in range(len(b.keys))
+        ),
+        key=lambda x: (-x[0], x[1], x[2]),
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    total = 0.0
+    for sim, i, j in scored:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        total += sim * (a.weights[i] + b.weights[j]) / 2.0
+    return total
+
+
 def name_similarity(a: str | None, b: str | None) -> float:
-    ka, kb = name_key(a), name_key(b)
-    if not ka or not kb:
+    """Graded, symmetric, cross-script similarity of two names in 0-1 (see module spec, item 4).
+
+    0.0 when either side has no core token; 1.0 for the same name in any romanisation or
+    script ("মোছাঃ রহিমা খাতুন" vs "Rohima Khatoon").
+    """
+    na, nb = normalize_text(a), normalize_text(b)
+    if na is None or nb is None:
         return 0.0
-    return float(JaroWinkler.normalized_similarity(ka, kb))
+    pa, pb = _prepare_normalized(na), _prepare_normalized(nb)
+    if pa is None or pb is None:
+        return 0.0
+    matched = max(_greedy_total(pa, pb), _greedy_total(pb, pa))
+    wa, wb = sum(pa.weights), sum(pb.weights)
+    dice = 2.0 * matched / (wa + wb)
+    overlap = matched / min(wa, wb)
+    score = 0.5 * (dice + min(1.0, overlap))
+    if len(pa.keys) != len(pb.keys):  # "Abdur Rahman" vs "Abdurrahman"
+        joined = float(JaroWinkler.normalized_similarity(pa.joined, pb.joined))
+        score = max(score, 0.95 * joined if joined >= 0.9 else 0.0)
+    return max(0.0, min(1.0, score))
