@@ -1,0 +1,560 @@
+"""Streaming CSV readers and atomic writers for the batch data contract.
+
+Spec (issue 3, "Data contract"):
+
+- Input files are UTF-8 (a leading BOM, as Excel writes, is accepted) with a header row. Header
+  names are matched after stripping spaces and case-folding, so ``Report_ID`` works. Unknown extra
+  columns are ignored. Every contract column (``REPORT_COLUMNS`` / ``INTERCEPTION_COLUMNS``) must
+  be present -- its *values* may be blank, except the id -- and a missing one raises
+  :class:`MissingColumnError` *when the reader is created*, before any row is read, naming the
+  column(s).
+- Readers are generators: memory stays flat however long the file is. Bad rows never stop the
+  stream; each problem becomes a :class:`Reject` handed to ``on_reject`` and the row is skipped,
+  while the good rows keep flowing. A row is rejected for: an empty id, an id already seen in
+  this file, a value of ``sex`` that is not M/F, an age that does not parse or is outside 0-120,
+  a date that does not parse, a wrong number of fields, or bytes that are not UTF-8. One row can
+  yield several rejects (one per bad field).
+- ``Reject.row_number`` counts the header as row 1, so the first data row is row 2: the number a
+  spreadsheet shows beside the row. (A quoted field with an embedded newline still counts as one
+  row, as in a spreadsheet.)
+- Values are kept as written (stripped); blank means unknown (``None``). Ages and dates go
+  through :func:`matcher.dates.parse_age` / :func:`matcher.dates.parse_date` (either digit set).
+- Writers (:func:`write_candidates`, :func:`write_rejects`, :func:`atomic_write`) write to a
+  temporary file in the destination folder and rename it over the destination only when
+  everything was written: a crash or an exception leaves either the old file or nothing, never a
+  half-written one.
+- Nothing here logs field values: rejects carry the id, the column name and a reason written
+  without the offending value, because values can be names or phone numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import operator
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, TypeVar
+
+from matcher.dates import parse_age, parse_date
+from matcher.records import (
+    CANDIDATE_COLUMNS,
+    INTERCEPTION_COLUMNS,
+    REPORT_COLUMNS,
+    Band,
+    Candidate,
+    Interception,
+    Report,
+    Sex,
+)
+
+__all__ = [
+    "CANDIDATE_EXTRA_COLUMNS",
+    "REJECT_COLUMNS",
+    "TRUTH_SLICE_COLUMNS",
+    "MissingColumnError",
+    "Reject",
+    "RejectCounter",
+    "Truth",
+    "atomic_write",
+    "iter_candidates",
+    "iter_interceptions",
+    "iter_reports",
+    "read_text_source",
+    "read_truth",
+    "write_candidates",
+    "write_rejects",
+]
+
+Source = str | os.PathLike[str] | IO[str]
+T = TypeVar("T")
+
+MAX_AGE = 120.0
+"""Ages above this are data-entry errors (e.g. a year typed into the age column)."""
+
+AGE_REASON = f"age is not a number of years in 0-{MAX_AGE:.0f}"
+REJECT_COLUMNS: tuple[str, ...] = ("source", "row_number", "record_id", "field", "reason")
+CANDIDATE_EXTRA_COLUMNS: tuple[str, ...] = ("top_field", "top_weight")
+"""Columns written after the contract's ``CANDIDATE_COLUMNS``: the strongest contribution."""
+
+TRUTH_SLICE_COLUMNS: tuple[str, ...] = (
+    "cross_script",
+    "nickname_only",
+    "district_wrong_or_missing",
+    "no_father_name",
+    "elapsed_over_2y",
+)
+"""The hard-case flags of the generator's truth.csv; each is a slice for per-slice recall."""
+
+_SEX_VALUES: dict[str, Sex] = {
+    "M": Sex.MALE,
+    "F": Sex.FEMALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "boy": Sex.MALE,
+    "পুরুষ": Sex.MALE,
+    "ছেলে": Sex.MALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "girl": Sex.FEMALE,
+    "মহিলা": Sex.FEMALE,
+    "\u09ae\u09c7\u09af\u09bc\u09c7": Sex.FEMALE,  # meye, NFC form (ya + nukta)
+}
+_TRUE_VALUES = frozenset({"1", "true", "t", "yes", "y"})
+_CACHE_LIMIT = 200_000
+
+
+class MissingColumnError(ValueError):
+    """A required column is absent from a CSV header.
+
+    ``column`` is the first missing column (contract order), ``columns`` all of them, ``source``
+    the file's display name. The message names them so a user can fix the header.
+    """
+
+    def __init__(self, columns: Collection[str], *, source: str = "") -> None:
+        self.columns: tuple[str, ...] = tuple(columns)
+        self.column: str = self.columns[0] if self.columns else ""
+        self.source = source
+        where = f" in {source}" if source else ""
+        plural = "s" if len(self.columns) > 1 else ""
+        super().__init__(f"missing required column{plural}{where}: {', '.join(self.columns)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """One problem with one input row; the row itself is skipped.
+
+    ``row_number`` counts the header as row 1 (first data row = 2). ``record_id`` is the row's id
+    or ``None`` if it had none. ``field`` is the contract column at fault, or ``"row"`` for a
+    problem with the whole row. ``reason`` never quotes the value (it may be personal data).
+    """
+
+    source: str
+    row_number: int
+    record_id: str | None
+    field: str
+    reason: str
+
+
+class RejectCounter:
+    """An ``on_reject`` callback that keeps every reject, and counts rows and fields.
+
+    Keeping rejects in memory is fine: they are a small fraction of any real file, and the CLI
+    writes them once at the end.
+    """
+
+    def __init__(self) -> None:
+        self.rejects: list[Reject] = []
+
+    def __call__(self, reject: Reject) -> None:
+        self.rejects.append(reject)
+
+    def __len__(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def rows(self) -> int:
+        """Number of distinct rejected rows (a row with two bad fields counts once)."""
+        return len({(r.source, r.row_number) for r in self.rejects})
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """Ground truth for evaluation, as read from the generator's ``truth.csv``.
+
+    ``matches`` maps every interception id to the ids of the reports of the same child (empty:
+    an unreported child). ``slices`` maps each hard-case flag to the interception ids that have it.
+    """
+
+    matches: dict[str, frozenset[str]]
+    slices: dict[str, frozenset[str]]
+
+
+def _display_name(source: Source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    return str(getattr(source, "name", "<stream>"))
+
+
+@contextlib.contextmanager
+def _open_text(source: Source) -> Iterator[IO[str]]:
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            yield fh
+    else:
+        yield source
+
+
+def _header_index(header: list[str], required: tuple[str, ...], source: str) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff").casefold()
+        seen.setdefault(name, i)
+    missing = [c for c in required if c not in seen]
+    if missing:
+        raise MissingColumnError(missing, source=source)
+    return {c: seen[c] for c in required}
+
+
+class _RowParser:
+    """Field parsers shared by both record kinds, with memo tables for ages and dates.
+
+    Dates and ages repeat a lot in a big file (a few thousand distinct values in a million rows),
+    so memoising the parse keeps the reader fast whatever ``matcher.dates`` costs per call.
+    """
+
+    def __init__(self, source: str, id_column: str, date_column: str) -> None:
+        self.source = source
+        self.id_column = id_column
+        self.date_column = date_column
+        self.seen_ids: dict[str, int] = {}
+        self._ages: dict[str, float | None] = {}
+        self._dates: dict[str, date | None] = {}
+        self.problems: list[tuple[str, str]] = []
+
+    def age(self, text: str) -> float | None:
+        if not text:
+            return None
+        try:
+            value = self._ages[text]
+        except KeyError:
+            value = parse_age(text)
+            if value is not None and not 0.0 <= value <= MAX_AGE:
+                value = -1.0
+            if len(self._ages) > _CACHE_LIMIT:
+                self._ages.clear()
+            self._ages[text] = value
+        if value is None or value < 0:
+            self.problems.append(("age", AGE_REASON))
+            return None
+        return value
+
+    def date(self, text: str) -> date | None:
+        if not text:
+            return None
+        try:
+            value = self._dates[text]
+        except KeyError:
+            value = parse_date(text)
+            if len(self._dates) > _CACHE_LIMIT:
+                self._dates.clear()
+            self._dates[text] = value
+        if value is None:
+            self.problems.append((self.date_column, "date is not a recognised date"))
+        return value
+
+    def sex(self, text: str) -> Sex | None:
+        if not text:
+            return None
+        value = _SEX_VALUES.get(text) or _SEX_VALUES.get(
+            unicodedata.normalize("NFC", text).casefold()
+        )
+        if value is None:
+            self.problems.append(("sex", "sex is not M or F"))
+        return value
+
+    def record_id(self, text: str, row_number: int) -> None:
+        if not text:
+            self.problems.append((self.id_column, "id is empty"))
+            return
+        first = self.seen_ids.get(text)
+        if first is not None:
+            self.problems.append((self.id_column, f"duplicate id (first seen at row {first})"))
+        else:
+            self.seen_ids[text] = row_number
+
+
+def _iter_rows(
+    source: Source,
+    columns: tuple[str, ...],
+    id_column: str,
+    date_column: str,
+    build: Callable[[list[str], _RowParser], T],
+    on_reject: Callable[[Reject], None] | None,
+    label: str | None,
+) -> Iterator[T]:
+    """Open ``source``, check the header eagerly, then return the row generator."""
+    name = label if label is not None else _display_name(source)
+    stack = contextlib.ExitStack()
+    fh = stack.enter_context(_open_text(source))
+    try:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise MissingColumnError(columns, source=name)
+        index = _header_index(header, columns, name)
+    except BaseException:
+        stack.close()
+        raise
+    order = [index[c] for c in columns]
+    pick = operator.itemgetter(*order)
+    width = len(header)
+
+    def rows() -> Iterator[T]:
+        parser = _RowParser(name, id_column, date_column)
+        problems = parser.problems
+        seen = parser.seen_ids
+        report = on_reject if on_reject is not None else (lambda _r: None)
+        with stack:
+            for line_no, raw in enumerate(reader, start=2):
+                if len(raw) != width:
+                    if not raw or (len(raw) == 1 and not raw[0].strip()):
+                        continue  # blank line
+                    rid = raw[order[0]].strip() if len(raw) > order[0] else ""
+                    reason = f"row has {len(raw)} fields, header has {width}"
+                    report(Reject(name, line_no, rid or None, "row", reason))
+                    continue
+                values = list(map(str.strip, pick(raw)))
+                rid = values[0]
+                if "\ufffd" in "".join(values):
+                    bad = next(c for c, v in zip(columns, values, strict=True) if "\ufffd" in v)
+                    report(Reject(name, line_no, rid or None, bad, "text is not valid UTF-8"))
+                    continue
+                if not rid or rid in seen:
+                    parser.record_id(rid, line_no)
+                else:
+                    seen[rid] = line_no
+                record = build(values, parser)
+                if problems:
+                    for field_name, reason in problems:
+                        report(Reject(name, line_no, rid or None, field_name, reason))
+                    problems.clear()
+                    continue
+                yield record
+
+    return rows()
+
+
+def _build_report(v: list[str], p: _RowParser) -> Report:
+    return Report(
+        report_id=v[0],
+        name=v[1] or None,
+        father_name=v[2] or None,
+        mother_name=v[3] or None,
+        sex=p.sex(v[4]),
+        age=p.age(v[5]),
+        report_date=p.date(v[6]),
+        district=v[7] or None,
+        upazila=v[8] or None,
+        police_station=v[9] or None,
+        guardian_phone=v[10] or None,
+    )
+
+
+def _build_interception(v: list[str], p: _RowParser) -> Interception:
+    return Interception(
+        interception_id=v[0],
+        name=v[1] or None,
+        father_name=v[2] or None,
+        mother_name=v[3] or None,
+        sex=p.sex(v[4]),
+        age=p.age(v[5]),
+        interception_date=p.date(v[6]),
+        home_district=v[7] or None,
+        home_upazila=v[8] or None,
+        border_post=v[9] or None,
+        guardian_phone=v[10] or None,
+    )
+
+
+def iter_reports(
+    source: Source,
+    *,
+    on_reject: Callable[[Reject], None] | None = None,
+    label: str | None = None,
+) -> Iterator[Report]:
+    """Stream the good rows of a reports CSV as :class:`Report` records.
+
+    ``source`` is a path or an open text stream (opened with ``newline=""``). The header is
+    checked now (``MissingColumnError``); rows are read lazily. ``label`` names the file in
+    rejects (default: the file's base name).
+    """
+    return _iter_rows(
+        source, REPORT_COLUMNS, "report_id", "report_date", _build_report, on_reject, label
+    )
+
+
+def iter_interceptions(
+    source: Source,
+    *,
+    on_reject: Callable[[Reject], None] | None = None,
+    label: str | None = None,
+) -> Iterator[Interception]:
+    """Stream the good rows of an interceptions CSV as :class:`Interception` records.
+
+    Same contract as :func:`iter_reports`.
+    """
+    return _iter_rows(
+        source,
+        INTERCEPTION_COLUMNS,
+        "interception_id",
+        "interception_date",
+        _build_interception,
+        on_reject,
+        label,
+    )
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
+    """Open a text file for writing that appears at ``path`` only if the block succeeds.
+
+    Writes go to a hidden temporary file in the same folder (so the final rename is atomic on
+    one filesystem); on success it is flushed, fsynced and renamed over ``path``; on any
+    exception it is deleted and the exception propagates, leaving any previous ``path`` intact.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _top(candidate: Candidate) -> tuple[str, str]:
+    if not candidate.contributions:
+        return "", ""
+    top = candidate.contributions[0]
+    return top.field, f"{top.weight:.2f}"
+
+
+def write_candidates(
+    candidates: Iterable[Candidate],
+    path: str | os.PathLike[str],
+    *,
+    on_written: Callable[[int], object] | None = None,
+) -> int:
+    """Write candidates atomically as CSV (contract columns, then ``CANDIDATE_EXTRA_COLUMNS``).
+
+    ``score`` is written with 4 decimals. ``candidates`` is consumed lazily, so a generator from
+    :func:`matcher.reconcile.reconcile` streams straight to disk. ``on_written`` is called with
+    the running count every 1000 rows (for progress). Returns the number of rows written.
+    """
+    count = 0
+    with atomic_write(path) as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
+        for c in candidates:
+            writer.writerow(
+                (
+                    c.interception_id,
+                    c.report_id,
+                    c.rank,
+                    f"{c.score:.4f}",
+                    c.band.value,
+                    c.explanation,
+                    *_top(c),
+                )
+            )
+            count += 1
+            if on_written is not None and count % 1000 == 0:
+                on_written(count)
+    return count
+
+
+def write_rejects(rejects: Iterable[Reject], path: str | os.PathLike[str]) -> int:
+    """Write rejects atomically as CSV with ``REJECT_COLUMNS``; returns the number of rows."""
+    count = 0
+    with atomic_write(path) as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(REJECT_COLUMNS)
+        for r in rejects:
+            writer.writerow((r.source, r.row_number, r.record_id or "", r.field, r.reason))
+            count += 1
+    return count
+
+
+def iter_candidates(source: Source) -> Iterator[Candidate]:
+    """Read a candidates CSV (as written by :func:`write_candidates`) back into candidates.
+
+    Used by ``shondhan evaluate``. Explanations are not parsed back (contributions are empty).
+    Rows with an unparseable rank, score or band are skipped: evaluation treats them as absent.
+    The header is checked eagerly (``MissingColumnError`` naming the column).
+    """
+    required = ("interception_id", "report_id", "rank", "score", "band")
+    name = _display_name(source)
+    stack = contextlib.ExitStack()
+    fh = stack.enter_context(_open_text(source))
+    try:
+        reader = csv.reader(fh)
+        index = _header_index(next(reader, []), required, name)
+    except BaseException:
+        stack.close()
+        raise
+    i_int, i_rep, i_rank, i_score, i_band = (index[c] for c in required)
+    top = max(index.values())
+
+    def rows() -> Iterator[Candidate]:
+        with stack:
+            for raw in reader:
+                if len(raw) <= top:
+                    continue
+                try:
+                    yield Candidate(
+                        interception_id=raw[i_int].strip(),
+                        report_id=raw[i_rep].strip(),
+                        rank=int(raw[i_rank]),
+                        score=float(raw[i_score]),
+                        band=Band(raw[i_band].strip()),
+                    )
+                except ValueError:
+                    continue
+
+    return rows()
+
+
+def read_truth(source: Source) -> Truth:
+    """Read a truth CSV: ``interception_id, report_id`` plus optional slice flag columns.
+
+    One row per (interception, true report) pair; an interception whose ``report_id`` is blank is
+    an unreported child. Several rows may share an interception (duplicate reports of one child).
+    Slice flags (``TRUTH_SLICE_COLUMNS``, and any other column whose values are all 0/1-like) are
+    true for ``1/true/yes``. Missing ``interception_id`` or ``report_id`` raises
+    ``MissingColumnError``.
+    """
+    name = _display_name(source)
+    with _open_text(source) as fh:
+        reader = csv.reader(fh)
+        header: list[str] = next(reader, [])
+        index = _header_index(header, ("interception_id", "report_id"), name)
+        norm = [h.strip().lstrip("\ufeff").casefold() for h in header]
+        flag_cols = {c: norm.index(c) for c in TRUTH_SLICE_COLUMNS if c in norm}
+        matches: dict[str, set[str]] = {}
+        slices: dict[str, set[str]] = {c: set() for c in flag_cols}
+        i_int, i_rep = index["interception_id"], index["report_id"]
+        for raw in reader:
+            if len(raw) <= max(i_int, i_rep):
+                continue
+            iid = raw[i_int].strip()
+            if not iid:
+                continue
+            rids = matches.setdefault(iid, set())
+            rid = raw[i_rep].strip()
+            if rid:
+                rids.add(rid)
+            for col, i in flag_cols.items():
+                if i < len(raw) and raw[i].strip().casefold() in _TRUE_VALUES:
+                    slices[col].add(iid)
+    return Truth(
+        matches={k: frozenset(v) for k, v in matches.items()},
+        slices={k: frozenset(v) for k, v in slices.items()},
+    )
+
+
+def read_text_source(text: str) -> IO[str]:
+    """An in-memory source for the readers (tests, the API): ``io.StringIO`` with ``newline=""``."""
+    return io.StringIO(text, newline="")

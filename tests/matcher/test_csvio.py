@@ -1,0 +1,261 @@
+"""CSV readers (rejects, headers, scripts) and atomic writers. All data here is synthetic."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.csvio import (
+    CANDIDATE_EXTRA_COLUMNS,
+    REJECT_COLUMNS,
+    MissingColumnError,
+    Reject,
+    RejectCounter,
+    atomic_write,
+    iter_candidates,
+    iter_interceptions,
+    iter_reports,
+    read_text_source,
+    read_truth,
+    write_candidates,
+    write_rejects,
+)
+from matcher.records import (
+    CANDIDATE_COLUMNS,
+    INTERCEPTION_COLUMNS,
+    REPORT_COLUMNS,
+    Band,
+    Candidate,
+    Contribution,
+    Sex,
+)
+
+HEADER = ",".join(REPORT_COLUMNS)
+GOOD = "R1,Rahima Khatun,Abdul Karim,,F,12,2024-03-01,Jashore,Sadar,Kotwali,01700000000"
+
+
+def reports_from(text: str) -> tuple[list[str], list[Reject]]:
+    counter = RejectCounter()
+    ids = [r.report_id for r in iter_reports(read_text_source(text), on_reject=counter)]
+    return ids, counter.rejects
+
+
+def test_good_row_is_parsed_into_typed_fields() -> None:
+    [rep] = list(iter_reports(read_text_source(f"{HEADER}\n{GOOD}\n")))
+    assert rep.report_id == "R1"
+    assert rep.sex is Sex.FEMALE
+    assert rep.age == 12.0
+    assert rep.report_date == date(2024, 3, 1)
+    assert rep.mother_name is None  # blank is unknown
+    assert rep.guardian_phone == "01700000000"
+
+
+def test_bangla_script_values_and_bom_and_extra_columns(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    header = "Extra," + HEADER.replace("report_id", " Report_ID ")
+    row = "x,R7,মোছাঃ রহিমা খাতুন,মোঃ আব্দুল করিম,,মেয়ে,12,2024-03-01,যশোর,,,"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8-sig")
+    [rep] = list(iter_reports(path))
+    assert rep.report_id == "R7"
+    assert rep.name == "মোছাঃ রহিমা খাতুন"
+    assert rep.sex is Sex.FEMALE
+    assert rep.district == "যশোর"
+
+
+BAD_ROWS = [
+    (",Name,,,F,12,2024-01-01,,,,", "report_id", "id is empty"),
+    ("R1,Name,,,F,12,2024-01-01,,,,", "report_id", "duplicate id (first seen at row 2)"),
+    ("R2,Name,,,X,12,2024-01-01,,,,", "sex", "sex is not M or F"),
+    ("R3,Name,,,F,abc,2024-01-01,,,,", "age", "age is not a number of years in 0-120"),
+    ("R4,Name,,,F,999,2024-01-01,,,,", "age", "age is not a number of years in 0-120"),
+    ("R5,Name,,,F,12,not a date,,,,", "report_date", "date is not a recognised date"),
+    ("R6,Name,,,F,12", "row", "row has 6 fields, header has 11"),
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    BAD_ROWS,
+    ids=["empty-id", "duplicate-id", "bad-sex", "age-abc", "age-999", "bad-date", "short-row"],
+)
+def test_bad_row_is_rejected_and_good_rows_still_flow(row: str, field: str, reason: str) -> None:
+    ids, rejects = reports_from(f"{HEADER}\n{GOOD}\n{row}\nR9,Other,,,M,8,,,,,\n")
+    assert ids == ["R1", "R9"]
+    assert len(rejects) == 1
+    assert (rejects[0].row_number, rejects[0].field, rejects[0].reason) == (3, field, reason)
+
+
+def test_reason_never_quotes_the_value() -> None:
+    _, rejects = reports_from(f"{HEADER}\nR1,Name,,,F,secret-age,secret-date,,,,\n")
+    assert {r.field for r in rejects} == {"age", "report_date"}
+    assert all("secret" not in r.reason for r in rejects)
+
+
+def test_row_with_two_bad_fields_yields_two_rejects_one_row() -> None:
+    counter = RejectCounter()
+    list(iter_reports(read_text_source(f"{HEADER}\nR1,N,,,Q,abc,,,,,\n"), on_reject=counter))
+    assert len(counter) == 2
+    assert counter.rows == 1
+
+
+def test_blank_lines_are_skipped_and_row_numbers_count_them() -> None:
+    ids, rejects = reports_from(f"{HEADER}\n\n{GOOD}\nR2,N,,,F,zz,,,,,\n")
+    assert ids == ["R1"]
+    assert rejects[0].row_number == 4
+
+
+def test_invalid_utf8_bytes_reject_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(f"{HEADER}\n".encode() + b"R1,Ra\xffhima,,,F,12,,,,,\n" + GOOD.encode())
+    counter = RejectCounter()
+    ids = [r.report_id for r in iter_reports(path, on_reject=counter)]
+    # GOOD re-uses id R1 but the first R1 row was rejected before its id was recorded
+    assert ids == ["R1"]
+    assert [(r.field, r.reason) for r in counter.rejects] == [("name", "text is not valid UTF-8")]
+    assert counter.rejects[0].source == "r.csv"
+
+
+@pytest.mark.parametrize(
+    ("drop", "expected"),
+    [
+        (("age",), "age"),
+        (("report_id", "sex"), "report_id"),
+        (("guardian_phone",), "guardian_phone"),
+    ],
+    ids=["age", "id-and-sex", "phone"],
+)
+def test_missing_column_is_a_clear_error_before_any_row(
+    drop: tuple[str, ...], expected: str
+) -> None:
+    header = ",".join(c for c in REPORT_COLUMNS if c not in drop)
+    with pytest.raises(MissingColumnError, match=expected) as info:
+        iter_reports(read_text_source(f"{header}\n"), label="reports.csv")  # no next(): eager
+    assert info.value.column == expected
+    assert set(info.value.columns) == set(drop)
+    assert "reports.csv" in str(info.value)
+
+
+def test_empty_file_is_a_missing_column_error() -> None:
+    with pytest.raises(MissingColumnError):
+        iter_interceptions(read_text_source(""))
+
+
+def test_interceptions_reader_uses_its_own_columns() -> None:
+    header = ",".join(INTERCEPTION_COLUMNS)
+    text = f"{header}\nI1,Rohima,Abdul,,F,12,2025-01-02,Jessore,,Benapole,\n"
+    counter = RejectCounter()
+    recs = list(iter_interceptions(read_text_source(text), on_reject=counter))
+    assert [r.interception_id for r in recs] == ["I1"]
+    assert counter.rejects == []
+    assert recs[0].interception_date == date(2025, 1, 2)
+    assert recs[0].home_district == "Jessore"
+    assert recs[0].border_post == "Benapole"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_reader_never_raises_on_arbitrary_cell_text(cell: str) -> None:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(REPORT_COLUMNS)
+    writer.writerow(["R1", cell, cell, cell, cell, cell, cell, cell, cell, cell, cell])
+    buf.seek(0)
+    counter = RejectCounter()
+    got = list(iter_reports(buf, on_reject=counter))
+    assert len(got) + counter.rows <= 1
+
+
+def candidate(iid: str, rid: str, rank: int, score: float, band: Band) -> Candidate:
+    return Candidate(iid, rid, rank, score, band, (Contribution("father_name", "same key", 2.5),))
+
+
+def test_write_candidates_then_read_back(tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+    cands = [
+        candidate("I1", "R1", 1, 0.98765, Band.MATCH),
+        candidate("I1", "R2", 2, 0.1, Band.NO_MATCH),
+    ]
+    assert write_candidates(cands, out) == 2
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert tuple(rows[0]) == (*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS)
+    assert rows[1] == [
+        "I1",
+        "R1",
+        "1",
+        "0.9877",
+        "match",
+        "father name: same key (+2.5)",
+        "father_name",
+        "2.50",
+    ]
+    back = list(iter_candidates(out))
+    assert [(c.report_id, c.rank, c.band) for c in back] == [
+        ("R1", 1, Band.MATCH),
+        ("R2", 2, Band.NO_MATCH),
+    ]
+
+
+def test_write_rejects_columns_and_content(tmp_path: Path) -> None:
+    out = tmp_path / "bad.csv"
+    write_rejects([Reject("r.csv", 3, None, "report_id", "id is empty")], out)
+    rows = list(csv.reader(out.open(newline="", encoding="utf-8")))
+    assert tuple(rows[0]) == REJECT_COLUMNS
+    assert rows[1] == ["r.csv", "3", "", "report_id", "id is empty"]
+
+
+def test_atomic_write_leaves_old_file_and_no_temp_on_failure(tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+    out.write_text("old\n")
+
+    def exploding() -> object:
+        yield candidate("I1", "R1", 1, 0.5, Band.REVIEW)
+        raise RuntimeError("crash mid-write")
+
+    with pytest.raises(RuntimeError, match="crash"):
+        write_candidates(exploding(), out)  # type: ignore[arg-type]
+    assert out.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv"]
+
+
+def test_atomic_write_creates_nothing_on_failure(tmp_path: Path) -> None:
+    out = tmp_path / "new.csv"
+
+    def write_then_fail() -> None:
+        with atomic_write(out) as fh:
+            fh.write("partial")
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        write_then_fail()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_truth_with_slices_and_unreported(tmp_path: Path) -> None:
+    path = tmp_path / "truth.csv"
+    path.write_text(
+        "interception_id,report_id,cross_script,nickname_only\n"
+        "I1,R1,1,0\nI1,R1b,1,0\nI2,,0,true\nI3,R3,0,0\n",
+        encoding="utf-8",
+    )
+    truth = read_truth(path)
+    assert truth.matches == {
+        "I1": frozenset({"R1", "R1b"}),
+        "I2": frozenset(),
+        "I3": frozenset({"R3"}),
+    }
+    assert truth.slices == {"cross_script": frozenset({"I1"}), "nickname_only": frozenset({"I2"})}
+
+
+def test_read_truth_missing_report_id_column(tmp_path: Path) -> None:
+    path = tmp_path / "truth.csv"
+    path.write_text("interception_id,x\nI1,1\n", encoding="utf-8")
+    with pytest.raises(MissingColumnError) as info:
+        read_truth(path)
+    assert info.value.column == "report_id"
