@@ -1,0 +1,250 @@
+"""Blocking: find the few hundred reports worth comparing in full with one interception.
+
+Several complementary keys are unioned, so that losing one field (a wrong district, a missing
+surname, a typo, another script) rarely loses the true report:
+
+====================  ===========================================================  =======
+key                   built from                                                   factor
+====================  ===========================================================  =======
+``n``                 each token key of the child's name (script/romanisation-proof)  1.0
+``n~``                (query side) vocabulary tokens one edit away (SymSpell-style      0.7
+                      deletion neighbourhood over the *vocabulary*, so cheap)
+``nn``                each unordered pair of the child's first three token keys         1.0
+``f`` / ``ff``        father's first token key / his first two token keys               0.6
+``nf``                child's first token key + father's first token key                0.8
+``m``                 mother's first token key                                          0.4
+``p``                 last 10 digits of the guardian phone                              1.5
+``g``                 district + sex + 4-year birth band (query: adjacent bands too)    0.5
+====================  ===========================================================  =======
+
+Each key hit adds ``factor × log2((N + 1) / (df + 1))`` (an IDF weight, ``df`` = postings
+length) to a cheap pre-score; the best ``keep`` rows go on to full comparison. Keys whose
+postings exceed ``cap`` (e.g. "akter", "islam" at a million reports) are skipped unless the
+selective keys find too little — common tokens still count in the full comparison.
+
+Postings hold row numbers of :class:`matcher.index.MatchIndex`; removed rows stay in postings and
+are filtered out at query time (so ``df`` slightly over-counts after many removals).
+:func:`blocking_stats` measures pair completeness and candidates per query.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.compare import Prepared, sex_code
+
+if TYPE_CHECKING:
+    from matcher.index import MatchIndex
+    from matcher.records import Interception
+
+BIRTH_BAND_YEARS = 4
+MIN_FUZZY_LEN = 4
+KEY_FACTORS: Mapping[str, float] = {
+    "n": 1.0,
+    "n~": 0.7,
+    "nn": 1.0,
+    "f": 0.6,
+    "ff": 0.6,
+    "nf": 0.8,
+    "m": 0.4,
+    "p": 1.5,
+    "g": 0.5,
+}
+Key = tuple[str, ...]
+
+
+def deletes(token: str) -> set[str]:
+    """The token's edit-distance-1 deletion neighbourhood (itself excluded)."""
+    return {token[:i] + token[i + 1 :] for i in range(len(token))} if token else set()
+
+
+def _birth_band(p: Prepared) -> int | None:
+    if p.age is None or p.day is None:
+        return None
+    return int((p.day.year - p.age) // BIRTH_BAND_YEARS)
+
+
+def report_keys(p: Prepared) -> Iterator[Key]:
+    """The blocking keys a report is filed under."""
+    name = list(dict.fromkeys(p.name))
+    for t in name:
+        yield ("n", t)
+    head = name[:3]
+    for i in range(len(head)):
+        for j in range(i + 1, len(head)):
+            a, b = sorted((head[i], head[j]))
+            yield ("nn", a, b)
+    if p.father:
+        yield ("f", p.father[0])
+        if len(p.father) >= 2:
+            yield ("ff", p.father[0], p.father[1])
+        if name:
+            yield ("nf", name[0], p.father[0])
+    if p.mother:
+        yield ("m", p.mother[0])
+    if p.phone:
+        yield ("p", p.phone)
+    band = _birth_band(p)
+    if band is not None and p.place is not None and p.place.district_code:
+        yield ("g", p.place.district_code, str(sex_code(p.sex)), str(band))
+
+
+def query_keys(p: Prepared) -> Iterator[Key]:
+    """The exact keys an interception looks up (fuzzy name tokens are added by the index)."""
+    for key in report_keys(p):
+        if key[0] != "g":
+            yield key
+    band = _birth_band(p)
+    if band is not None and p.place is not None and p.place.district_code:
+        code = sex_code(p.sex)
+        sexes = (code, 0) if code else (0, 1, 2)
+        for s in sexes:
+            for b in (band - 1, band, band + 1):
+                yield ("g", p.place.district_code, str(s), str(b))
+
+
+class BlockIndex:
+    """Postings (key → rows) plus a deletion neighbourhood over the name-token vocabulary.
+
+    Singleton postings are stored as a bare int (most pair and phone keys are unique), longer
+    ones as ``array('i')``: a million reports fit in a few hundred MB.
+    """
+
+    def __init__(self, *, cap: int = 5000, hard_cap: int = 100_000) -> None:
+        self.cap = cap
+        self.hard_cap = hard_cap
+        self._postings: dict[int, int | array[int]] = {}
+        self._deletes: dict[str, list[int]] = {}
+        self._fuzzy_seen: set[int] = set()
+
+    def add(self, row: int, keys: Iterable[Key]) -> None:
+        """File ``row`` under each key."""
+        postings = self._postings
+        for key in set(keys):
+            h = hash(key)
+            cur = postings.get(h)
+            if cur is None:
+                postings[h] = row
+            elif isinstance(cur, int):
+                postings[h] = array("i", (cur, row))
+            else:
+                cur.append(row)
+
+    def add_vocab_token(self, token_id: int, token: str) -> None:
+        """Make a new vocabulary token findable by one-edit neighbours (idempotent)."""
+        if token_id in self._fuzzy_seen or len(token) < MIN_FUZZY_LEN:
+            return
+        self._fuzzy_seen.add(token_id)
+        for d in (token, *deletes(token)):
+            self._deletes.setdefault(d, []).append(token_id)
+
+    def neighbours(self, token: str) -> set[int]:
+        """Vocabulary ids within one edit (insert/delete/substitute) of ``token``."""
+        if len(token) < MIN_FUZZY_LEN - 1:
+            return set()
+        out: set[int] = set()
+        for d in (token, *deletes(token)):
+            out.update(self._deletes.get(d, ()))
+        return out
+
+    def size(self, key: Key) -> int:
+        """Postings length of a key (0 if absent)."""
+        cur = self._postings.get(hash(key))
+        if cur is None:
+            return 0
+        return 1 if isinstance(cur, int) else len(cur)
+
+    def _rows(self, key: Key) -> npt.NDArray[np.int32] | None:
+        cur = self._postings.get(hash(key))
+        if cur is None:
+            return None
+        if isinstance(cur, int):
+            return np.array([cur], dtype=np.int32)
+        return np.frombuffer(cur, dtype=np.int32)
+
+    def retrieve(
+        self, weighted_keys: Sequence[tuple[Key, float]], *, n_total: int, min_rows: int = 50
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """Rows hit by the keys and their IDF pre-scores (``factor`` × bits per key hit).
+
+        Keys above ``cap`` are used only if the selective ones found fewer than ``min_rows``
+        rows; keys above ``hard_cap`` never.
+        """
+        sized = [(k, f, self.size(k)) for k, f in weighted_keys]
+        selective = [(k, f, s) for k, f, s in sized if 0 < s <= self.cap]
+        common = sorted(
+            ((k, f, s) for k, f, s in sized if self.cap < s <= self.hard_cap), key=lambda x: x[2]
+        )
+        chosen = list(selective)
+        if common and sum(s for _, _, s in selective) < min_rows:
+            chosen.extend(common)
+        if not chosen:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        parts: list[npt.NDArray[np.int32]] = []
+        weights: list[npt.NDArray[np.float64]] = []
+        for key, factor, s in chosen:
+            rows = self._rows(key)
+            if rows is None:
+                continue
+            parts.append(rows)
+            bits = factor * math.log2((n_total + 1) / (s + 1))
+            weights.append(np.full(rows.shape[0], max(bits, 0.05)))
+        allrows = np.concatenate(parts)
+        allw = np.concatenate(weights)
+        uniq, inverse = np.unique(allrows, return_inverse=True)
+        scores = np.bincount(inverse, weights=allw, minlength=uniq.shape[0]).astype(np.float64)
+        return uniq.astype(np.int32), scores
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingStats:
+    """Blocking quality on labelled data.
+
+    ``pair_completeness``: share of true (interception, report) pairs among the kept candidates;
+    ``retrieved_completeness``: the same before the pre-score cut; ``mean_retrieved`` /
+    ``mean_kept``: rows per query before / after the cut.
+    """
+
+    queries: int
+    true_pairs: int
+    pair_completeness: float
+    retrieved_completeness: float
+    mean_retrieved: float
+    mean_kept: float
+
+
+def blocking_stats(
+    index: MatchIndex,
+    interceptions: Iterable[Interception],
+    truth: Mapping[str, Iterable[str]],
+) -> BlockingStats:
+    """Measure blocking on ``interceptions`` given ``truth`` (interception id → report ids).
+
+    Interceptions without a true report still count towards candidates per query.
+    """
+    queries = true_pairs = found_kept = found_retrieved = 0
+    retrieved_total = kept_total = 0
+    for it in interceptions:
+        kept, retrieved = index.candidate_ids(it)
+        queries += 1
+        retrieved_total += len(retrieved)
+        kept_total += len(kept)
+        wanted = set(truth.get(it.interception_id, ()))
+        true_pairs += len(wanted)
+        found_kept += len(wanted & set(kept))
+        found_retrieved += len(wanted & set(retrieved))
+    return BlockingStats(
+        queries=queries,
+        true_pairs=true_pairs,
+        pair_completeness=found_kept / true_pairs if true_pairs else 1.0,
+        retrieved_completeness=found_retrieved / true_pairs if true_pairs else 1.0,
+        mean_retrieved=retrieved_total / queries if queries else 0.0,
+        mean_kept=kept_total / queries if queries else 0.0,
+    )

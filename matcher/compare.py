@@ -1,0 +1,795 @@
+"""Pair comparison: a report and an interception become one comparison *level* per field.
+
+Splink-style: each field's comparison is an ordered list of small levels. Level 0 is always the
+null level ("missing on either side": weight 0, because missing is not a mismatch); the other
+levels are tried in order and the first whose condition holds wins; the last level is "else".
+A pair therefore becomes a short vector of small integers (one level index per field), which the
+model (:mod:`matcher.model`) turns into additive match weights and :mod:`matcher.explain` into
+words.
+
+Two implementations compute the same levels and are tested to agree:
+
+- :func:`compare_pair` — the readable per-pair reference, which also returns the details an
+  explanation needs (expected age, name similarity, place names, distance);
+- :func:`compare_many` — the vectorised hot path: one interception against many candidate
+  reports held as columns (:class:`CandidateColumns`), using ``rapidfuzz.process.cdist`` over the
+  distinct tokens of the candidates and numpy for everything else.
+
+Names are compared on *token keys* (:func:`matcher.normalize.token_keys`), which are designed to
+be equal across scripts and romanisations ("রহিমা" / "Rahima" / "Rohima"), so cross-script
+matching is handled by the keys and a token similarity (Jaro-Winkler on keys) grades the rest.
+Rarity uses per-token information content in bits (``log2(N / df)`` over the indexed reports):
+agreeing on "Akter" is weak, agreeing on a name one report in 50,000 carries is strong.
+
+Contract: functions here never raise on bad text (None, empty, emoji, huge strings); a field
+that cannot be read is missing (level 0).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.process import cdist
+
+from matcher.dates import is_heaped_age
+from matcher.geo import Place, PlaceRelation, district_distance_km, place_relation, resolve_place
+from matcher.normalize import normalize_text, token_keys
+from matcher.records import Interception, Report, Sex
+
+IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+
+#: Name tokens kept per name (more is vanishingly rare; the rest are ignored for comparison).
+MAX_TOKENS = 4
+#: Text longer than this is cut before keying so 10 kB inputs stay cheap.
+MAX_TEXT_CHARS = 200
+_EPS = 1e-9
+_DAYS_PER_YEAR = 365.25
+
+
+class Field(StrEnum):
+    """The compared fields, in the order of a level vector."""
+
+    NAME = "name"
+    GIVEN_NAME = "given_name"
+    SURNAME = "surname"
+    NAME_RARITY = "name_rarity"
+    FATHER_NAME = "father_name"
+    MOTHER_NAME = "mother_name"
+    SEX = "sex"
+    AGE = "age"
+    PLACE = "place"
+    PHONE = "phone"
+    DATE_ORDER = "date_order"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One field's ordered levels. ``levels[0]`` is the null level; labels are for people."""
+
+    field: Field
+    title: str
+    levels: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.levels) < 3:
+            raise ValueError(f"{self.field}: need a null level, at least one level and an else")
+
+
+# Thresholds of the graded levels (similarities 0-1 on token keys, rarity in bits).
+NAME_SIM_LEVELS = (0.9, 0.8, 0.65)
+PARENT_SIM_LEVELS = (0.9, 0.75)
+TOKEN_SIMILAR = 0.88
+RARITY_LEVELS = (13.0, 9.0, 5.0)  # bits, strongest first
+AGE_BASE_TOLERANCE = 2.0  # years, officer's estimate vs a parent's statement
+AGE_TOLERANCE_PER_YEAR = 0.25  # widening per elapsed year (growth spurts, guessing)
+AGE_HEAPED_EXTRA = 1.0  # "10", "12", "15": rounded, so less precise
+AGE_UNKNOWN_ELAPSED_EXTRA = 1.5  # no dates: elapsed time unknown
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        Field.NAME,
+        "name",
+        (
+            "missing",
+            "same name (all token keys agree)",
+            "nearly the same name (similarity ≥ 0.90)",
+            "similar name (similarity ≥ 0.80)",
+            "partly similar name (similarity ≥ 0.65)",
+            "different names",
+        ),
+    ),
+    Comparison(
+        Field.GIVEN_NAME,
+        "given name",
+        (
+            "missing",
+            "same given name key",
+            "similar given name",
+            "given name found elsewhere in the other name",
+            "different given names",
+        ),
+    ),
+    Comparison(
+        Field.SURNAME,
+        "surname",
+        ("missing", "same surname key", "similar surname", "different surnames"),
+    ),
+    Comparison(
+        Field.NAME_RARITY,
+        "name rarity",
+        (
+            "missing",
+            "agreeing name tokens very rare (≥ 13 bits)",
+            "agreeing name tokens rare (9-13 bits)",
+            "agreeing name tokens uncommon (5-9 bits)",
+            "agreeing name tokens common (< 5 bits)",
+            "no name token agrees",
+        ),
+    ),
+    Comparison(
+        Field.FATHER_NAME,
+        "father's name",
+        (
+            "missing",
+            "same name (all token keys agree)",
+            "nearly the same name (similarity ≥ 0.90)",
+            "same first name",
+            "similar name (similarity ≥ 0.75)",
+            "different names",
+        ),
+    ),
+    Comparison(
+        Field.MOTHER_NAME,
+        "mother's name",
+        (
+            "missing",
+            "same name (all token keys agree)",
+            "nearly the same name (similarity ≥ 0.90)",
+            "same first name",
+            "similar name (similarity ≥ 0.75)",
+            "different names",
+        ),
+    ),
+    Comparison(Field.SEX, "sex", ("missing", "same sex", "different sex")),
+    Comparison(
+        Field.AGE,
+        "age",
+        (
+            "missing",
+            "within tolerance",
+            "within 2× tolerance",
+            "within 3× tolerance",
+            "far from expected",
+        ),
+    ),
+    Comparison(
+        Field.PLACE,
+        "place",
+        (
+            "missing or unknown",
+            "same upazila",
+            "same district",
+            "neighbouring district",
+            "same division",
+            "far apart",
+        ),
+    ),
+    Comparison(
+        Field.PHONE,
+        "guardian phone",
+        ("missing", "same number", "one digit off", "different numbers"),
+    ),
+    Comparison(
+        Field.DATE_ORDER,
+        "dates",
+        (
+            "missing",
+            "interception after report",
+            "interception within 30 days before report",
+            "interception long before report (implausible)",
+        ),
+    ),
+)
+FIELDS: tuple[Field, ...] = tuple(c.field for c in COMPARISONS)
+N_FIELDS = len(COMPARISONS)
+COMPARISON_BY_FIELD: Mapping[Field, Comparison] = {c.field: c for c in COMPARISONS}
+_F = {f: i for i, f in enumerate(FIELDS)}
+
+_PLACE_LEVEL = {
+    PlaceRelation.SAME_UPAZILA: 1,
+    PlaceRelation.SAME_DISTRICT: 2,
+    PlaceRelation.NEIGHBOUR: 3,
+    PlaceRelation.SAME_DIVISION: 4,
+    PlaceRelation.FAR: 5,
+    PlaceRelation.UNKNOWN: 0,
+}
+_SEX_CODE = {Sex.MALE: 1, Sex.FEMALE: 2}
+
+
+# --------------------------------------------------------------------------- field preparation
+
+
+@lru_cache(maxsize=200_000)
+def _raw_token_keys(token: str) -> tuple[str, ...]:
+    """Keys of one whitespace token, cached: names repeat, so each distinct token is keyed once."""
+    try:
+        return tuple(k for k in token_keys(token) if k)
+    except Exception:  # pragma: no cover - the names layer promises not to raise
+        return ()
+
+
+def name_tokens(text: str | None) -> tuple[str, ...]:
+    """Token keys of a name (prefixes such as Md/Mst dropped), at most :data:`MAX_TOKENS`.
+
+    Keys each whitespace token separately through a cache; never raises; ``()`` if nothing.
+    """
+    if not text or not isinstance(text, str):
+        return ()
+    try:
+        norm = normalize_text(text[:MAX_TEXT_CHARS])
+    except Exception:  # pragma: no cover - defensive: the names layer promises not to raise
+        return ()
+    if not norm:
+        return ()
+    keys: list[str] = []
+    for raw in norm.split():
+        keys.extend(_raw_token_keys(raw))
+        if len(keys) >= MAX_TOKENS:
+            break
+    return tuple(keys[:MAX_TOKENS])
+
+
+def normalize_phone(text: str | None) -> str | None:
+    """The last 10 digits of a phone number (any digit script), or None if fewer than 7 digits.
+
+    Bangladeshi mobiles are written 01XXXXXXXXX, +8801XXXXXXXXX or 8801…: the last 10 digits are
+    the same in every form.
+    """
+    if not text or not isinstance(text, str):
+        return None
+    digits = []
+    for ch in text[:MAX_TEXT_CHARS]:
+        if ch.isdigit():
+            try:
+                digits.append(str(unicodedata.digit(ch)))
+            except (TypeError, ValueError):
+                continue
+    if len(digits) < 7:
+        return None
+    return "".join(digits[-10:]).zfill(10)
+
+
+@lru_cache(maxsize=20_000)
+def _resolve(text: str) -> Place | None:
+    try:
+        return resolve_place(text[:MAX_TEXT_CHARS])
+    except Exception:  # pragma: no cover - the geo layer promises not to raise
+        return None
+
+
+def home_place(district: str | None, upazila: str | None) -> Place | None:
+    """The most specific place the two fields agree on.
+
+    The upazila wins when it lies in the stated district or the district is unreadable (people
+    often write an upazila in the district box and vice versa: both are resolved at any level).
+    """
+    p_d = _resolve(district) if district and isinstance(district, str) else None
+    p_u = _resolve(upazila) if upazila and isinstance(upazila, str) else None
+    if p_u is not None and (p_d is None or p_u.district_code == p_d.district_code):
+        return p_u
+    return p_d if p_d is not None else p_u
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One record's comparable fields, computed once (report or interception alike).
+
+    ``day`` is the report date or the interception date.
+    """
+
+    name: tuple[str, ...] = ()
+    father: tuple[str, ...] = ()
+    mother: tuple[str, ...] = ()
+    sex: Sex | None = None
+    age: float | None = None
+    day: date | None = None
+    place: Place | None = None
+    phone: str | None = None
+
+
+def _age(value: float | None) -> float | None:
+    if value is None or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and 0 <= value < 120 else None
+
+
+def prepare_report(report: Report) -> Prepared:
+    """Comparable fields of a report."""
+    return Prepared(
+        name=name_tokens(report.name),
+        father=name_tokens(report.father_name),
+        mother=name_tokens(report.mother_name),
+        sex=report.sex if isinstance(report.sex, Sex) else None,
+        age=_age(report.age),
+        day=report.report_date if isinstance(report.report_date, date) else None,
+        place=home_place(report.district, report.upazila),
+        phone=normalize_phone(report.guardian_phone),
+    )
+
+
+def prepare_interception(interception: Interception) -> Prepared:
+    """Comparable fields of an interception (home district/upazila, not the border post)."""
+    return Prepared(
+        name=name_tokens(interception.name),
+        father=name_tokens(interception.father_name),
+        mother=name_tokens(interception.mother_name),
+        sex=interception.sex if isinstance(interception.sex, Sex) else None,
+        age=_age(interception.age),
+        day=(
+            interception.interception_date
+            if isinstance(interception.interception_date, date)
+            else None
+        ),
+        place=home_place(interception.home_district, interception.home_upazila),
+        phone=normalize_phone(interception.guardian_phone),
+    )
+
+
+# --------------------------------------------------------------------------- shared level rules
+
+
+def token_similarity(a: str, b: str) -> float:
+    """Similarity of two token keys, 0-1 (Jaro-Winkler); the scorer both paths use."""
+    return float(JaroWinkler.normalized_similarity(a, b))
+
+
+def alignment_similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """Symmetric token-alignment similarity, 0-1: each token's best partner, averaged over both.
+
+    ``(Σ_a max_b s(a,b) + Σ_b max_a s(a,b)) / (|a| + |b|)``; a dropped surname costs one token's
+    worth, a swapped order nothing. 0.0 if either side is empty.
+    """
+    if not a or not b:
+        return 0.0
+    sims = [[token_similarity(x, y) for y in b] for x in a]
+    left = sum(max(row) for row in sims)
+    right = sum(max(sims[i][j] for i in range(len(a))) for j in range(len(b)))
+    return (left + right) / (len(a) + len(b))
+
+
+def _name_level(sim: float, all_agree: bool) -> int:
+    if all_agree:
+        return 1
+    for i, thr in enumerate(NAME_SIM_LEVELS):
+        if sim >= thr - _EPS:
+            return 2 + i
+    return 5
+
+
+def _parent_level(sim: float, all_agree: bool, first_same: bool) -> int:
+    if all_agree:
+        return 1
+    if sim >= PARENT_SIM_LEVELS[0] - _EPS:
+        return 2
+    if first_same:
+        return 3
+    if sim >= PARENT_SIM_LEVELS[1] - _EPS:
+        return 4
+    return 5
+
+
+def _rarity_level(bits: float, agreeing: int) -> int:
+    if agreeing == 0:
+        return 5
+    for i, thr in enumerate(RARITY_LEVELS):
+        if bits >= thr - _EPS:
+            return 1 + i
+    return 4
+
+
+def age_tolerance(elapsed_years: float | None, *, heaped: bool) -> float:
+    """Half-width (years) of the "within tolerance" age band.
+
+    Widens with elapsed time (|years|) and for heaped ages (10, 12, 15 …); unknown elapsed time
+    (a date missing) widens it too.
+    """
+    tol = AGE_BASE_TOLERANCE + (AGE_HEAPED_EXTRA if heaped else 0.0)
+    if elapsed_years is None:
+        return tol + AGE_UNKNOWN_ELAPSED_EXTRA
+    return tol + AGE_TOLERANCE_PER_YEAR * min(abs(elapsed_years), 10.0)
+
+
+def _age_level(diff: float, tol: float) -> int:
+    d = abs(diff)
+    if d <= tol + _EPS:
+        return 1
+    if d <= 2 * tol + _EPS:
+        return 2
+    if d <= 3 * tol + _EPS:
+        return 3
+    return 4
+
+
+def _heaped(age: float) -> bool:
+    try:
+        return bool(is_heaped_age(age))
+    except Exception:  # pragma: no cover - defensive
+        return False
+
+
+def _date_level(elapsed_days: int) -> int:
+    if elapsed_days >= 0:
+        return 1
+    if elapsed_days >= -30:
+        return 2
+    return 3
+
+
+# --------------------------------------------------------------------------- per-pair reference
+
+
+@dataclass(frozen=True, slots=True)
+class PairDetails:
+    """What a pair's levels were computed from, for explanations (never a phone number)."""
+
+    name_similarity: float | None = None
+    agreeing_tokens: int = 0
+    rarity_bits: float | None = None
+    father_similarity: float | None = None
+    mother_similarity: float | None = None
+    expected_age: float | None = None
+    observed_age: float | None = None
+    age_tolerance: float | None = None
+    elapsed_years: float | None = None
+    report_place: Place | None = None
+    interception_place: Place | None = None
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairComparison:
+    """A pair's level per field (in :data:`FIELDS` order) and the details behind them."""
+
+    levels: tuple[int, ...]
+    details: PairDetails = field(default_factory=PairDetails)
+
+    def level(self, f: Field) -> int:
+        """The level index of one field."""
+        return self.levels[_F[f]]
+
+
+TokenBits = Callable[[str], float]
+
+
+def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -> PairComparison:
+    """Reference comparison of one pair; ``bits(token_key)`` is the token's rarity in bits.
+
+    Readable and slow; :func:`compare_many` must produce the same levels.
+    """
+    lv = [0] * N_FIELDS
+    q, c = interception.name, report.name
+    name_sim: float | None = None
+    agreeing = 0
+    rarity: float | None = None
+    if q and c:
+        name_sim = alignment_similarity(q, c)
+        lv[_F[Field.NAME]] = _name_level(name_sim, set(q) == set(c))
+        if q[0] == c[0]:
+            lv[_F[Field.GIVEN_NAME]] = 1
+        elif token_similarity(q[0], c[0]) >= TOKEN_SIMILAR - _EPS:
+            lv[_F[Field.GIVEN_NAME]] = 2
+        elif q[0] in c or c[0] in q:
+            lv[_F[Field.GIVEN_NAME]] = 3
+        else:
+            lv[_F[Field.GIVEN_NAME]] = 4
+        if len(q) >= 2 and len(c) >= 2:
+            if q[-1] == c[-1]:
+                lv[_F[Field.SURNAME]] = 1
+            elif token_similarity(q[-1], c[-1]) >= TOKEN_SIMILAR - _EPS:
+                lv[_F[Field.SURNAME]] = 2
+            else:
+                lv[_F[Field.SURNAME]] = 3
+        shared = [t for t in dict.fromkeys(q) if t in set(c)]
+        agreeing = len(shared)
+        rarity = float(sum(bits(t) for t in shared))
+        lv[_F[Field.NAME_RARITY]] = _rarity_level(rarity, agreeing)
+    parent_sims: list[float | None] = []
+    for f, a, b in (
+        (Field.FATHER_NAME, interception.father, report.father),
+        (Field.MOTHER_NAME, interception.mother, report.mother),
+    ):
+        if a and b:
+            s = alignment_similarity(a, b)
+            lv[_F[f]] = _parent_level(s, set(a) == set(b), a[0] == b[0])
+            parent_sims.append(s)
+        else:
+            parent_sims.append(None)
+    if interception.sex is not None and report.sex is not None:
+        lv[_F[Field.SEX]] = 1 if interception.sex == report.sex else 2
+    elapsed: float | None = None
+    if interception.day is not None and report.day is not None:
+        days = interception.day.toordinal() - report.day.toordinal()
+        elapsed = days / _DAYS_PER_YEAR
+        lv[_F[Field.DATE_ORDER]] = _date_level(days)
+    exp_age: float | None = None
+    tol: float | None = None
+    if interception.age is not None and report.age is not None:
+        if report.day is not None and interception.day is not None:
+            exp_age = report.age + (elapsed or 0.0)  # = dates.expected_age, vectorisable
+        else:
+            exp_age = report.age
+        tol = age_tolerance(elapsed, heaped=_heaped(report.age) or _heaped(interception.age))
+        lv[_F[Field.AGE]] = _age_level(interception.age - exp_age, tol)
+    distance: float | None = None
+    if interception.place is not None and report.place is not None:
+        rel = _relation(report.place, interception.place)
+        lv[_F[Field.PLACE]] = _PLACE_LEVEL[rel]
+        if report.place.district_code and interception.place.district_code:
+            distance = _distance(report.place.district_code, interception.place.district_code)
+    if interception.phone is not None and report.phone is not None:
+        if interception.phone == report.phone:
+            lv[_F[Field.PHONE]] = 1
+        elif Levenshtein.distance(interception.phone, report.phone) <= 1:
+            lv[_F[Field.PHONE]] = 2
+        else:
+            lv[_F[Field.PHONE]] = 3
+    details = PairDetails(
+        name_similarity=name_sim,
+        agreeing_tokens=agreeing,
+        rarity_bits=rarity,
+        father_similarity=parent_sims[0],
+        mother_similarity=parent_sims[1],
+        expected_age=exp_age,
+        observed_age=interception.age if exp_age is not None else None,
+        age_tolerance=tol,
+        elapsed_years=elapsed,
+        report_place=report.place,
+        interception_place=interception.place,
+        distance_km=distance,
+    )
+    return PairComparison(tuple(lv), details)
+
+
+@lru_cache(maxsize=100_000)
+def _relation(a: Place, b: Place) -> PlaceRelation:
+    try:
+        return place_relation(a, b)
+    except Exception:  # pragma: no cover - the geo layer promises not to raise
+        return PlaceRelation.UNKNOWN
+
+
+@lru_cache(maxsize=10_000)
+def _distance(a: str, b: str) -> float | None:
+    try:
+        return district_distance_km(a, b)
+    except Exception:  # pragma: no cover - defensive
+        return None
+
+
+# --------------------------------------------------------------------------- vectorised path
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateColumns:
+    """Many candidate reports as columns (what :class:`matcher.index.MatchIndex` stores).
+
+    Token columns hold ids into ``vocab`` (``-1`` = no token), shape ``(n, MAX_TOKENS)``, tokens
+    packed to the left. ``sex``: 0 unknown, 1 M, 2 F. ``age``: NaN unknown. ``day``: date
+    ordinal, 0 unknown. ``place``: id into ``places``, -1 unknown. ``phone``: 10-digit number as
+    an integer, -1 unknown. ``token_bits[id]`` is the rarity (bits) of vocab token ``id``.
+    """
+
+    name: IntArray
+    father: IntArray
+    mother: IntArray
+    sex: npt.NDArray[np.int8]
+    age: FloatArray
+    day: IntArray
+    place: IntArray
+    phone: npt.NDArray[np.int64]
+    vocab: Sequence[str]
+    token_bits: FloatArray
+    places: Sequence[Place]
+
+
+def _token_sims(query: Sequence[str], ids: IntArray, vocab: Sequence[str]) -> FloatArray:
+    """``(n, T, q)`` similarities of each candidate token to each query token (NaN for pads)."""
+    n, t = ids.shape
+    out = np.full((n, t, len(query)), np.nan)
+    present = ids >= 0
+    if not query or not present.any():
+        return out
+    uniq, inverse = np.unique(ids[present], return_inverse=True)
+    sims = cdist(
+        list(query),
+        [vocab[int(i)] for i in uniq],
+        scorer=JaroWinkler.normalized_similarity,
+        dtype=np.float64,
+    )  # (q, u)
+    out[present] = sims.T[inverse]
+    return out
+
+
+def _alignment_many(query: Sequence[str], ids: IntArray, sims: FloatArray) -> FloatArray:
+    """Vectorised :func:`alignment_similarity` for each candidate row (0.0 where empty)."""
+    counts = (ids >= 0).sum(axis=1)
+    res = np.zeros(ids.shape[0])
+    ok = counts > 0
+    if not query or not ok.any():
+        return res
+    s = sims[ok]  # (m, T, q)
+    left = np.nanmax(s, axis=1).sum(axis=1)  # best candidate token per query token
+    right = np.nan_to_num(np.nanmax(np.where(np.isnan(s), -np.inf, s), axis=2), neginf=0.0)
+    right = right.sum(axis=1)
+    res[ok] = (left + right) / (len(query) + counts[ok])
+    return res
+
+
+def _set_equal(query_ids: IntArray, ids: IntArray) -> npt.NDArray[np.bool_]:
+    """Whether each row's token set equals the query's (ids; unknown query tokens are -2)."""
+    present = ids >= 0
+    in_query = np.isin(ids, query_ids) | ~present
+    has_all = np.ones(ids.shape[0], dtype=bool)
+    for qi in np.unique(query_ids):
+        has_all &= (ids == qi).any(axis=1)
+    return in_query.all(axis=1) & has_all & present.any(axis=1)
+
+
+def _query_ids(tokens: Sequence[str], vocab_index: Mapping[str, int]) -> IntArray:
+    return np.array([vocab_index.get(t, -2) for t in tokens], dtype=np.int32)
+
+
+def _parent_levels(
+    query: Sequence[str], ids: IntArray, vocab: Sequence[str], vocab_index: Mapping[str, int]
+) -> IntArray:
+    lv = np.zeros(ids.shape[0], dtype=np.int32)
+    has = ids[:, 0] >= 0
+    if not query or not has.any():
+        return lv
+    sims = _token_sims(query, ids, vocab)
+    sim = _alignment_many(query, ids, sims)
+    qids = _query_ids(query, vocab_index)
+    all_agree = _set_equal(qids, ids)
+    first_same = ids[:, 0] == qids[0]
+    level = np.full(ids.shape[0], 5, dtype=np.int32)
+    level[sim >= PARENT_SIM_LEVELS[1] - _EPS] = 4
+    level[first_same] = 3
+    level[sim >= PARENT_SIM_LEVELS[0] - _EPS] = 2
+    level[all_agree] = 1
+    lv[has] = level[has]
+    return lv
+
+
+def compare_many(
+    interception: Prepared,
+    cols: CandidateColumns,
+    *,
+    vocab_index: Mapping[str, int],
+) -> npt.NDArray[np.int8]:
+    """Levels of one interception against every candidate row: ``(n, N_FIELDS)`` int8.
+
+    ``vocab_index`` maps token key → id in ``cols.vocab``. Same result as
+    :func:`compare_pair` row by row (tested).
+    """
+    n = cols.name.shape[0]
+    out = np.zeros((n, N_FIELDS), dtype=np.int8)
+    if n == 0:
+        return out
+    q = interception.name
+    has_name = cols.name[:, 0] >= 0
+    if q and has_name.any():
+        qids = _query_ids(q, vocab_index)
+        sims = _token_sims(q, cols.name, cols.vocab)
+        sim = _alignment_many(q, cols.name, sims)
+        all_agree = _set_equal(qids, cols.name)
+        level = np.full(n, 5, dtype=np.int8)
+        for i, thr in reversed(list(enumerate(NAME_SIM_LEVELS))):
+            level[sim >= thr - _EPS] = 2 + i
+        level[all_agree] = 1
+        out[:, _F[Field.NAME]] = np.where(has_name, level, 0)
+        # given name: first tokens
+        g = np.full(n, 4, dtype=np.int8)
+        elsewhere = (cols.name == qids[0]).any(axis=1) | np.isin(cols.name[:, 0], qids)
+        g[elsewhere] = 3
+        g[sims[:, 0, 0] >= TOKEN_SIMILAR - _EPS] = 2
+        g[cols.name[:, 0] == qids[0]] = 1
+        out[:, _F[Field.GIVEN_NAME]] = np.where(has_name, g, 0)
+        # surname: last tokens when both have two or more
+        counts = (cols.name >= 0).sum(axis=1)
+        if len(q) >= 2:
+            rows = np.arange(n)
+            last = np.maximum(counts - 1, 0)
+            last_ids = cols.name[rows, last]
+            last_sim = sims[rows, last, len(q) - 1]
+            s = np.full(n, 3, dtype=np.int8)
+            s[last_sim >= TOKEN_SIMILAR - _EPS] = 2
+            s[last_ids == qids[-1]] = 1
+            out[:, _F[Field.SURNAME]] = np.where(counts >= 2, s, 0)
+        # rarity: distinct agreeing query tokens and their bits
+        uq = list(dict.fromkeys(q))
+        uq_ids = _query_ids(uq, vocab_index)
+        agree = np.stack([(cols.name == i).any(axis=1) for i in uq_ids], axis=1)  # (n, uq)
+        uq_bits = np.array(
+            [cols.token_bits[i] if i >= 0 else 0.0 for i in uq_ids], dtype=np.float64
+        )
+        bits = (agree * uq_bits).sum(axis=1)
+        n_agree = agree.sum(axis=1)
+        r = np.full(n, 4, dtype=np.int8)
+        for i, thr in reversed(list(enumerate(RARITY_LEVELS))):
+            r[bits >= thr - _EPS] = 1 + i
+        r[n_agree == 0] = 5
+        out[:, _F[Field.NAME_RARITY]] = np.where(has_name, r, 0)
+    out[:, _F[Field.FATHER_NAME]] = _parent_levels(
+        interception.father, cols.father, cols.vocab, vocab_index
+    )
+    out[:, _F[Field.MOTHER_NAME]] = _parent_levels(
+        interception.mother, cols.mother, cols.vocab, vocab_index
+    )
+    if interception.sex is not None:
+        code = _SEX_CODE[interception.sex]
+        out[:, _F[Field.SEX]] = np.where(cols.sex == 0, 0, np.where(cols.sex == code, 1, 2))
+    has_day = cols.day > 0
+    elapsed_days = np.zeros(n, dtype=np.int64)
+    if interception.day is not None:
+        elapsed_days = interception.day.toordinal() - cols.day.astype(np.int64)
+        d = np.where(elapsed_days >= 0, 1, np.where(elapsed_days >= -30, 2, 3))
+        out[:, _F[Field.DATE_ORDER]] = np.where(has_day, d, 0)
+    if interception.age is not None:
+        has_age = ~np.isnan(cols.age)
+        both_days = has_day & (interception.day is not None)
+        elapsed = np.where(both_days, elapsed_days / _DAYS_PER_YEAR, 0.0)
+        exp = np.where(both_days, cols.age + elapsed, cols.age)
+        heaped = _heaped(interception.age) | np.array(
+            [_heaped(float(a)) if not math.isnan(a) else False for a in cols.age], dtype=bool
+        )
+        tol = AGE_BASE_TOLERANCE + np.where(heaped, AGE_HEAPED_EXTRA, 0.0)
+        tol = tol + np.where(
+            both_days,
+            AGE_TOLERANCE_PER_YEAR * np.minimum(np.abs(elapsed), 10.0),
+            AGE_UNKNOWN_ELAPSED_EXTRA,
+        )
+        diff = np.abs(interception.age - exp)
+        a = np.full(n, 4, dtype=np.int8)
+        a[diff <= 3 * tol + _EPS] = 3
+        a[diff <= 2 * tol + _EPS] = 2
+        a[diff <= tol + _EPS] = 1
+        out[:, _F[Field.AGE]] = np.where(has_age, a, 0)
+    if interception.place is not None:
+        rel = np.zeros(n, dtype=np.int8)
+        for pid in np.unique(cols.place[cols.place >= 0]):
+            rel_level = _PLACE_LEVEL[_relation(cols.places[int(pid)], interception.place)]
+            rel[cols.place == pid] = rel_level
+        out[:, _F[Field.PLACE]] = rel
+    if interception.phone is not None:
+        has_phone = cols.phone >= 0
+        if has_phone.any():
+            qp = int(interception.phone)
+            p = np.full(n, 3, dtype=np.int8)
+            idx = np.flatnonzero(has_phone & (cols.phone != qp))
+            if idx.size:
+                cand = [f"{int(x):010d}" for x in cols.phone[idx]]
+                dist = cdist([interception.phone.zfill(10)], cand, scorer=Levenshtein.distance)
+                p[idx[dist[0] <= 1]] = 2
+            p[cols.phone == qp] = 1
+            out[:, _F[Field.PHONE]] = np.where(has_phone, p, 0)
+    return out
+
+
+def phone_number(phone: str | None) -> int:
+    """A normalised phone (see :func:`normalize_phone`) as an integer column value, -1 if none."""
+    return int(phone) if phone else -1
+
+
+def sex_code(sex: Sex | None) -> int:
+    """Column code of a sex: 0 unknown, 1 M, 2 F."""
+    return _SEX_CODE.get(sex, 0) if sex is not None else 0

@@ -1,0 +1,72 @@
+"""Explanations: a compared pair's per-field weights as short phrases a police officer can check.
+
+Contract:
+- One :class:`~matcher.records.Contribution` per field that carried evidence (fields missing on
+  either side weigh exactly 0 and are left out), ordered by decreasing absolute weight.
+- ``weight`` is the model's exact additive weight in bits for that field's level, so the
+  contributions plus the model's intercept sum to the candidate's log-odds.
+- Labels show what the officer can verify ("age: expected 13.6, observed 12",
+  "place: neighbouring district (Jashore vs Jhenaidah, 45 km)"). Phone numbers and other personal
+  data never appear in labels: only the level's wording (e.g. "same number").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matcher.compare import COMPARISONS, Field, PairComparison, PairDetails
+from matcher.records import Contribution
+
+
+def _fmt_age(x: float) -> str:
+    return f"{x:.0f}" if abs(x - round(x)) < 0.05 else f"{x:.1f}"
+
+
+def level_label(field: Field, level: int, details: PairDetails) -> str:
+    """The human phrase for one field's level, with the numbers behind it where useful."""
+    comparison = COMPARISONS[[c.field for c in COMPARISONS].index(field)]
+    base = comparison.levels[level]
+    d = details
+    if field is Field.NAME and d.name_similarity is not None and level > 1:
+        return f"{base.split(' (')[0]} (similarity {d.name_similarity:.2f})"
+    if field is Field.NAME_RARITY and d.rarity_bits is not None and d.agreeing_tokens:
+        plural = "s" if d.agreeing_tokens != 1 else ""
+        return (
+            f"{base.split(' (')[0]} ({d.agreeing_tokens} agreeing token{plural}, "
+            f"{d.rarity_bits:.1f} bits)"
+        )
+    if field is Field.FATHER_NAME and d.father_similarity is not None and level > 1:
+        return f"{base.split(' (')[0]} (similarity {d.father_similarity:.2f})"
+    if field is Field.MOTHER_NAME and d.mother_similarity is not None and level > 1:
+        return f"{base.split(' (')[0]} (similarity {d.mother_similarity:.2f})"
+    if field is Field.AGE and d.expected_age is not None and d.observed_age is not None:
+        text = f"expected {d.expected_age:.1f}, observed {_fmt_age(d.observed_age)}"
+        if d.age_tolerance is not None:
+            text += f", {base} (±{d.age_tolerance:.1f})"
+        return text
+    if field is Field.PLACE and d.report_place is not None and d.interception_place is not None:
+        a, b = d.report_place.name, d.interception_place.name
+        extra = f"{a} vs {b}" if a != b else a
+        if d.distance_km is not None and d.distance_km > 0:
+            extra += f", {d.distance_km:.0f} km"
+        return f"{base} ({extra})"
+    if field is Field.DATE_ORDER and d.elapsed_years is not None:
+        return f"{base} ({abs(d.elapsed_years):.1f} years)"
+    return base
+
+
+def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contribution, ...]:
+    """Per-field contributions of a pair, strongest first.
+
+    ``weights[i]`` is the model's weight in bits of field ``i`` at the pair's level (see
+    :meth:`matcher.model.MatchModel.contribution_bits`).
+    """
+    out: list[Contribution] = []
+    for i, comparison in enumerate(COMPARISONS):
+        level = pair.levels[i]
+        if level == 0:
+            continue
+        label = level_label(comparison.field, level, pair.details)
+        out.append(Contribution(str(comparison.field), label, round(float(weights[i]), 3)))
+    out.sort(key=lambda c: -abs(c.weight))
+    return tuple(out)

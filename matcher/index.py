@@ -1,0 +1,397 @@
+"""MatchIndex: reports held in memory, queried in real time by one interception at a time.
+
+The engine's front door for the CLI and the service (contract in docs/ARCHITECTURE.md).
+
+Pipeline of :meth:`MatchIndex.query`: blocking keys (:mod:`matcher.block`) → IDF pre-score keeps
+the best ``keep`` rows → vectorised comparison levels (:func:`matcher.compare.compare_many`) →
+model score (:class:`matcher.model.MatchModel`) → top-k ranked candidates, each explained by the
+per-pair reference comparison (:func:`matcher.compare.compare_pair`) and
+:func:`matcher.explain.contributions`.
+
+Storage is columnar so a million reports fit in a few GB: name tokens are interned into one
+vocabulary and stored as int32 id matrices; sex, age, date, place and phone are numpy columns;
+the raw text needed to give a report back (:meth:`MatchIndex.get`) is one tuple per row with
+repeated strings shared. Adding, replacing (same ``report_id``) and removing are incremental:
+removal tombstones the row, replacement tombstones and appends. Not thread-safe for concurrent
+writes; concurrent reads are fine.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_keys
+from matcher.compare import (
+    MAX_TOKENS,
+    CandidateColumns,
+    Prepared,
+    compare_many,
+    compare_pair,
+    phone_number,
+    prepare_interception,
+    prepare_report,
+    sex_code,
+)
+from matcher.explain import contributions
+from matcher.geo import Place
+from matcher.model import MatchModel
+from matcher.records import Candidate, Interception, Report, Sex
+
+log = logging.getLogger(__name__)
+
+_SEX_FROM_CODE: dict[int, Sex | None] = {0: None, 1: Sex.MALE, 2: Sex.FEMALE}
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRows:
+    """Internal result of scoring one interception: rows, level matrix and scores, best first."""
+
+    rows: npt.NDArray[np.int32]
+    levels: npt.NDArray[np.int8]
+    scores: npt.NDArray[np.float64]
+
+
+class MatchIndex:
+    """In-memory index of reports; see the module docstring.
+
+    ``model`` — the scoring model (None → the shipped default, ``matcher/data/model.json``);
+    ``keep`` — rows kept after the blocking pre-score for full comparison;
+    ``cap`` — postings length above which a blocking key counts as too common to retrieve by.
+    """
+
+    def __init__(
+        self, model: MatchModel | None = None, *, keep: int = 200, cap: int = 5000
+    ) -> None:
+        if keep < 1 or cap < 1:
+            raise ValueError("keep and cap must be positive")
+        self.model = model if model is not None else MatchModel.default()
+        self.keep = keep
+        self._block = BlockIndex(cap=cap)
+        self._vocab: dict[str, int] = {}
+        self._vocab_list: list[str] = []
+        self._name_df = np.zeros(1024, dtype=np.int32)
+        self._places: list[Place] = []
+        self._place_ids: dict[Place, int] = {}
+        self._ids: list[str] = []
+        self._row_of: dict[str, int] = {}
+        self._raw: list[tuple[Any, ...]] = []
+        self._strings: dict[str, str] = {}
+        self._n = 0
+        self._alive_count = 0
+        cap0 = 1024
+        self._alive = np.zeros(cap0, dtype=bool)
+        self._name = np.full((cap0, MAX_TOKENS), -1, dtype=np.int32)
+        self._father = np.full((cap0, MAX_TOKENS), -1, dtype=np.int32)
+        self._mother = np.full((cap0, MAX_TOKENS), -1, dtype=np.int32)
+        self._sex = np.zeros(cap0, dtype=np.int8)
+        self._age = np.full(cap0, np.nan)
+        self._day = np.zeros(cap0, dtype=np.int32)
+        self._place = np.full(cap0, -1, dtype=np.int32)
+        self._phone = np.full(cap0, -1, dtype=np.int64)
+        self._bits_cache: npt.NDArray[np.float64] | None = None
+
+    # ------------------------------------------------------------------ writing
+
+    def __len__(self) -> int:
+        return self._alive_count
+
+    def __contains__(self, report_id: object) -> bool:
+        return report_id in self._row_of
+
+    def _grow(self) -> None:
+        size = self._alive.shape[0] * 2
+        for attr, fill in (
+            ("_alive", False),
+            ("_name", -1),
+            ("_father", -1),
+            ("_mother", -1),
+            ("_sex", 0),
+            ("_age", np.nan),
+            ("_day", 0),
+            ("_place", -1),
+            ("_phone", -1),
+        ):
+            old = getattr(self, attr)
+            new = np.full((size, *old.shape[1:]), fill, dtype=old.dtype)
+            new[: old.shape[0]] = old
+            setattr(self, attr, new)
+
+    def _intern_token(self, token: str) -> int:
+        tid = self._vocab.get(token)
+        if tid is None:
+            tid = len(self._vocab_list)
+            self._vocab[token] = tid
+            self._vocab_list.append(token)
+            if tid >= self._name_df.shape[0]:
+                df = np.zeros(self._name_df.shape[0] * 2, dtype=np.int32)
+                df[: self._name_df.shape[0]] = self._name_df
+                self._name_df = df
+            self._block.add_vocab_token(tid, token)
+        return tid
+
+    def _intern_str(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        return self._strings.setdefault(text, text)
+
+    def _place_id(self, place: Place | None) -> int:
+        if place is None:
+            return -1
+        pid = self._place_ids.get(place)
+        if pid is None:
+            pid = len(self._places)
+            self._places.append(place)
+            self._place_ids[place] = pid
+        return pid
+
+    def add(self, report: Report) -> None:
+        """Insert a report, or replace the one with the same ``report_id``."""
+        if report.report_id in self._row_of:
+            self.remove(report.report_id)
+        p = prepare_report(report)
+        if self._n >= self._alive.shape[0]:
+            self._grow()
+        row = self._n
+        self._n += 1
+        for col, tokens in (
+            (self._name, p.name),
+            (self._father, p.father),
+            (self._mother, p.mother),
+        ):
+            for j, t in enumerate(tokens):
+                col[row, j] = self._intern_token(t)
+        for tid in set(self._name[row, : len(p.name)].tolist()):
+            self._name_df[tid] += 1
+        self._sex[row] = sex_code(p.sex)
+        self._age[row] = p.age if p.age is not None else np.nan
+        self._day[row] = p.day.toordinal() if p.day is not None else 0
+        self._place[row] = self._place_id(p.place)
+        self._phone[row] = phone_number(p.phone)
+        self._alive[row] = True
+        self._ids.append(report.report_id)
+        self._row_of[report.report_id] = row
+        self._raw.append(
+            (
+                report.name,
+                self._intern_str(report.father_name),
+                self._intern_str(report.mother_name),
+                self._intern_str(report.district),
+                self._intern_str(report.upazila),
+                self._intern_str(report.police_station),
+                report.guardian_phone,
+                report.age,
+                report.report_date,
+                report.sex,
+            )
+        )
+        self._block.add(row, report_keys(p))
+        self._alive_count += 1
+        self._bits_cache = None
+
+    def add_many(self, reports: Iterable[Report]) -> None:
+        """Add (or replace) many reports."""
+        count = 0
+        for r in reports:
+            self.add(r)
+            count += 1
+        log.debug("indexed %d reports (%d alive)", count, self._alive_count)
+
+    def remove(self, report_id: str) -> None:
+        """Remove a report; unknown ids are ignored (idempotent)."""
+        row = self._row_of.pop(report_id, None)
+        if row is None:
+            return
+        self._alive[row] = False
+        ids = self._name[row]
+        for tid in set(ids[ids >= 0].tolist()):
+            self._name_df[tid] -= 1
+        self._alive_count -= 1
+        self._bits_cache = None
+
+    def get(self, report_id: str) -> Report | None:
+        """The report as added (None if absent)."""
+        row = self._row_of.get(report_id)
+        if row is None:
+            return None
+        name, father, mother, district, upazila, ps, phone, age, day, sex = self._raw[row]
+        return Report(
+            report_id=report_id,
+            name=name,
+            father_name=father,
+            mother_name=mother,
+            sex=sex,
+            age=age,
+            report_date=day,
+            district=district,
+            upazila=upazila,
+            police_station=ps,
+            guardian_phone=phone,
+        )
+
+    def report_ids(self) -> list[str]:
+        """Ids of all indexed reports."""
+        return list(self._row_of)
+
+    # ------------------------------------------------------------------ reading
+
+    def _token_bits(self) -> npt.NDArray[np.float64]:
+        if self._bits_cache is None:
+            df = self._name_df[: len(self._vocab_list)].astype(np.float64)
+            self._bits_cache = np.log2((self._alive_count + 1.0) / (df + 1.0))
+        return self._bits_cache
+
+    def token_bits(self, token: str) -> float:
+        """Rarity of a name token key in bits: log2((N + 1) / (df + 1)) over indexed reports."""
+        tid = self._vocab.get(token)
+        df = int(self._name_df[tid]) if tid is not None else 0
+        return math.log2((self._alive_count + 1.0) / (df + 1.0))
+
+    def _columns(self, rows: npt.NDArray[np.int32]) -> CandidateColumns:
+        return CandidateColumns(
+            name=self._name[rows],
+            father=self._father[rows],
+            mother=self._mother[rows],
+            sex=self._sex[rows],
+            age=self._age[rows],
+            day=self._day[rows],
+            place=self._place[rows],
+            phone=self._phone[rows],
+            vocab=self._vocab_list,
+            token_bits=self._token_bits(),
+            places=self._places,
+        )
+
+    def _prepared_row(self, row: int) -> Prepared:
+        def toks(col: npt.NDArray[np.int32]) -> tuple[str, ...]:
+            return tuple(self._vocab_list[int(i)] for i in col[row] if i >= 0)
+
+        age = float(self._age[row])
+        day = int(self._day[row])
+        place = int(self._place[row])
+        phone = int(self._phone[row])
+        return Prepared(
+            name=toks(self._name),
+            father=toks(self._father),
+            mother=toks(self._mother),
+            sex=_SEX_FROM_CODE[int(self._sex[row])],
+            age=None if math.isnan(age) else age,
+            day=date.fromordinal(day) if day > 0 else None,
+            place=self._places[place] if place >= 0 else None,
+            phone=f"{phone:010d}" if phone >= 0 else None,
+        )
+
+    def _retrieve(
+        self, p: Prepared, exclude: Collection[str]
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """(kept rows best first by pre-score, all retrieved rows)."""
+        keys: list[tuple[tuple[str, ...], float]] = [(k, KEY_FACTORS[k[0]]) for k in query_keys(p)]
+        seen = set(p.name)
+        for t in dict.fromkeys(p.name):
+            for tid in self._block.neighbours(t):
+                tok = self._vocab_list[tid]
+                if tok not in seen:
+                    seen.add(tok)
+                    keys.append((("n", tok), KEY_FACTORS["n~"]))
+        rows, scores = self._block.retrieve(keys, n_total=max(self._alive_count, 1))
+        if rows.size:
+            alive = self._alive[rows]
+            rows, scores = rows[alive], scores[alive]
+        if exclude and rows.size:
+            drop = {self._row_of[i] for i in exclude if i in self._row_of}
+            if drop:
+                mask = ~np.isin(rows, np.fromiter(drop, dtype=np.int32))
+                rows, scores = rows[mask], scores[mask]
+        if rows.size > self.keep:
+            top = np.argpartition(-scores, self.keep - 1)[: self.keep]
+            kept = rows[top[np.argsort(-scores[top], kind="stable")]]
+        else:
+            kept = rows[np.argsort(-scores, kind="stable")]
+        return kept, rows
+
+    def candidate_ids(self, interception: Interception) -> tuple[list[str], list[str]]:
+        """Blocking only: (report ids kept for full comparison, all report ids retrieved)."""
+        kept, retrieved = self._retrieve(prepare_interception(interception), ())
+        return [self._ids[int(r)] for r in kept], [self._ids[int(r)] for r in retrieved]
+
+    def score_rows(
+        self, interception: Interception, *, exclude: Collection[str] = ()
+    ) -> ScoredRows:
+        """Blocking + vectorised comparison + model scores for one interception, best first."""
+        p = prepare_interception(interception)
+        kept, _ = self._retrieve(p, exclude)
+        levels = compare_many(p, self._columns(kept), vocab_index=self._vocab)
+        scores = self.model.predict_proba(levels)[:, 1] if kept.size else np.zeros(0)
+        ids = [self._ids[int(r)] for r in kept]
+        order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
+        o = np.array(order, dtype=np.int64)
+        return ScoredRows(rows=kept[o], levels=levels[o], scores=scores[o])
+
+    def query(
+        self, interception: Interception, *, top_k: int = 10, exclude: Collection[str] = ()
+    ) -> list[Candidate]:
+        """The ``top_k`` most likely reports for an interception, best first, explained.
+
+        ``exclude`` — report ids never to return (e.g. already ruled out by an officer).
+        """
+        if top_k <= 0 or self._alive_count == 0:
+            return []
+        scored = self.score_rows(interception, exclude=exclude)
+        p = prepare_interception(interception)
+        out: list[Candidate] = []
+        for rank, (row, score) in enumerate(
+            zip(scored.rows[:top_k].tolist(), scored.scores[:top_k].tolist(), strict=True),
+            start=1,
+        ):
+            pair = compare_pair(self._prepared_row(row), p, bits=self.token_bits)
+            weights = self.model.contribution_bits(np.array([pair.levels]))[0]
+            out.append(
+                Candidate(
+                    interception_id=interception.interception_id,
+                    report_id=self._ids[row],
+                    rank=rank,
+                    score=float(score),
+                    band=self.model.band(float(score)),
+                    contributions=contributions(pair, weights.tolist()),
+                )
+            )
+        return out
+
+    def query_many(
+        self, interceptions: Iterable[Interception], *, top_k: int = 10
+    ) -> list[list[Candidate]]:
+        """:meth:`query` for each interception, in order."""
+        return [self.query(i, top_k=top_k) for i in interceptions]
+
+    def explain_pair(self, report_id: str, interception: Interception) -> Candidate | None:
+        """Score and explain one given pair (rank 1), whether or not blocking would find it."""
+        row = self._row_of.get(report_id)
+        if row is None:
+            return None
+        pair = compare_pair(
+            self._prepared_row(row), prepare_interception(interception), bits=self.token_bits
+        )
+        lv = np.array([pair.levels])
+        score = float(self.model.predict_proba(lv)[0, 1])
+        return Candidate(
+            interception_id=interception.interception_id,
+            report_id=report_id,
+            rank=1,
+            score=score,
+            band=self.model.band(score),
+            contributions=contributions(pair, self.model.contribution_bits(lv)[0].tolist()),
+        )
+
+    def levels_for(self, rows: Sequence[int], interception: Interception) -> npt.NDArray[np.int8]:
+        """Vectorised levels of given rows (for training and tests)."""
+        arr = np.asarray(rows, dtype=np.int32)
+        return compare_many(
+            prepare_interception(interception), self._columns(arr), vocab_index=self._vocab
+        )

@@ -1,0 +1,432 @@
+"""Scoring: comparison levels → additive match weights (bits) → calibrated match probability.
+
+``MatchModel`` speaks scikit-learn: parameters are stored by ``__init__``, ``fit`` learns into
+attributes ending in ``_`` and returns ``self``, ``predict_proba`` returns ``(n, 2)``.
+
+Every pair is a vector of level indices (:mod:`matcher.compare`). The model keeps one weight in
+bits (log2 of a likelihood ratio) per field and level, the null level fixed at 0 (missing is not
+a mismatch), plus an intercept (prior log-odds in bits). A pair's score is
+
+    p = 1 / (1 + 2 ** -(intercept + Σ_fields weight[field][level]))
+
+so each field's contribution is exact and additive, which is what explanations print.
+
+Two ways to learn the weights, same inference:
+
+- ``Method.LOGISTIC`` (default, supervised): logistic regression over one-hot levels (null levels
+  dropped, so they weigh exactly 0); optionally re-calibrated by a one-dimensional Platt fit on
+  validation data (:meth:`MatchModel.calibrate`) which scales all weights by one factor and so
+  keeps them additive.
+- ``Method.EM`` (unsupervised Fellegi–Sunter): m/u probabilities per level by expectation
+  maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u).
+
+Bands: ``score ≥ match_threshold_`` → match, ``≥ review_threshold_`` → review, else no_match;
+:meth:`MatchModel.choose_thresholds` picks them on validation data. The fitted model round-trips
+through JSON with a ``schema_version``; loading an unknown version fails clearly. Never pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
+from matcher.records import Band
+
+SCHEMA_VERSION = 1
+MODEL_KIND = "shondhan.MatchModel"
+_LN2 = math.log(2.0)
+LevelArray = npt.NDArray[np.integer[Any]]
+FloatArray = npt.NDArray[np.float64]
+
+
+class Method(StrEnum):
+    """How the weights are learned."""
+
+    LOGISTIC = "logistic"
+    EM = "fellegi_sunter_em"
+
+
+class ModelFormatError(ValueError):
+    """A model file is not a Shondhan model this version can read."""
+
+
+def _n_levels() -> list[int]:
+    return [len(c.levels) for c in COMPARISONS]
+
+
+def _one_hot(levels: LevelArray) -> FloatArray:
+    """One column per non-null level, in field order (null levels dropped: weight fixed at 0)."""
+    levels = np.asarray(levels)
+    cols = []
+    for f, n in enumerate(_n_levels()):
+        col = levels[:, f]
+        for lv in range(1, n):
+            cols.append(col == lv)
+    if not cols:
+        return np.zeros((levels.shape[0], 0))
+    return np.stack(cols, axis=1).astype(np.float64)
+
+
+def sigmoid_bits(bits: FloatArray | float) -> FloatArray:
+    """Probability from log-odds in bits, numerically safe."""
+    b = np.clip(np.asarray(bits, dtype=np.float64), -60.0, 60.0)
+    return np.asarray(1.0 / (1.0 + np.power(2.0, -b)))
+
+
+class MatchModel:
+    """Additive level-weight model; see the module docstring for the contract.
+
+    Parameters (stored as given; checked at construction, not deep inside ``fit``):
+    ``method`` — how to learn; ``C`` — inverse L2 strength of the logistic regression;
+    ``max_iter`` — solver / EM iterations; ``em_prior`` — EM's starting match proportion.
+    """
+
+    def __init__(
+        self,
+        *,
+        method: Method = Method.LOGISTIC,
+        C: float = 1.0,  # noqa: N803 - scikit-learn's name
+        max_iter: int = 1000,
+        em_prior: float = 0.05,
+    ) -> None:
+        if not isinstance(method, Method):
+            raise ValueError(f"method must be a Method, not {method!r}")
+        if C <= 0 or max_iter <= 0 or not 0 < em_prior < 1:
+            raise ValueError("C and max_iter must be positive and 0 < em_prior < 1")
+        self.method = method
+        self.C = C
+        self.max_iter = max_iter
+        self.em_prior = em_prior
+
+    # ------------------------------------------------------------------ learned state
+
+    weights_: list[FloatArray]
+    intercept_: float
+    match_threshold_: float
+    review_threshold_: float
+    metadata_: dict[str, Any]
+
+    def _init_state(self) -> None:
+        self.weights_ = [np.zeros(n) for n in _n_levels()]
+        self.intercept_ = 0.0
+        self.match_threshold_ = 0.9
+        self.review_threshold_ = 0.2
+        self.metadata_ = {}
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether weights are present (fitted, loaded or hand-set)."""
+        return hasattr(self, "weights_")
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise RuntimeError("MatchModel is not fitted: call fit() or load a model")
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(
+        self, levels: LevelArray, y: Sequence[int] | npt.NDArray[Any] | None = None
+    ) -> MatchModel:
+        """Learn weights from level vectors ``(n, N_FIELDS)``; ``y`` (0/1) required for LOGISTIC."""
+        levels = self._check_levels(levels)
+        self._init_state()
+        if self.method is Method.LOGISTIC:
+            if y is None:
+                raise ValueError("the logistic method needs labels y; use Method.EM without them")
+            self._fit_logistic(levels, np.asarray(y, dtype=np.int64))
+        else:
+            self._fit_em(levels)
+        self.metadata_["n_pairs"] = int(levels.shape[0])
+        self.metadata_["method"] = str(self.method)
+        return self
+
+    def _fit_logistic(self, levels: LevelArray, y: npt.NDArray[np.int64]) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        if y.shape[0] != levels.shape[0] or len(set(y.tolist())) < 2:
+            raise ValueError("y must have one 0/1 label per pair and contain both classes")
+        x = _one_hot(levels)
+        lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        lr.fit(x, y)
+        coef = lr.coef_[0] / _LN2
+        pos = 0
+        for f, n in enumerate(_n_levels()):
+            w = np.zeros(n)
+            w[1:] = coef[pos : pos + n - 1]
+            pos += n - 1
+            self.weights_[f] = w
+        self.intercept_ = float(lr.intercept_[0] / _LN2)
+        self.metadata_["n_matches"] = int(y.sum())
+
+    def _fit_em(self, levels: LevelArray) -> None:
+        """Fellegi–Sunter EM; null levels carry no information and are skipped."""
+        n_levels = _n_levels()
+        lam = self.em_prior
+        m: list[FloatArray] = []
+        u: list[FloatArray] = []
+        for n in n_levels:
+            k = n - 1  # non-null levels, best (level 1) first, else last
+            ramp = np.linspace(1.0, 0.05, k)
+            m.append(np.concatenate([[0.0], ramp / ramp.sum()]))
+            u.append(np.concatenate([[0.0], ramp[::-1] / ramp.sum()]))
+        masks = [[levels[:, f] == lv for lv in range(n)] for f, n in enumerate(n_levels)]
+        for _ in range(min(self.max_iter, 200)):
+            log_m = np.zeros(levels.shape[0])
+            log_u = np.zeros(levels.shape[0])
+            for f, n in enumerate(n_levels):
+                for lv in range(1, n):
+                    log_m[masks[f][lv]] += math.log(max(m[f][lv], 1e-12))
+                    log_u[masks[f][lv]] += math.log(max(u[f][lv], 1e-12))
+            z = np.clip(math.log(lam) + log_m - math.log(1 - lam) - log_u, -60, 60)
+            post = 1.0 / (1.0 + np.exp(-z))
+            new_lam = float(np.clip(post.mean(), 1e-6, 1 - 1e-6))
+            for f, n in enumerate(n_levels):
+                pm = np.array([post[masks[f][lv]].sum() for lv in range(n)]) + 0.5
+                pu = np.array([(1 - post[masks[f][lv]]).sum() for lv in range(n)]) + 0.5
+                pm[0] = pu[0] = 0.0
+                m[f] = pm / pm.sum()
+                u[f] = pu / pu.sum()
+            if abs(new_lam - lam) < 1e-7:
+                lam = new_lam
+                break
+            lam = new_lam
+        for f, n in enumerate(n_levels):
+            w = np.zeros(n)
+            w[1:] = np.log2(np.maximum(m[f][1:], 1e-12) / np.maximum(u[f][1:], 1e-12))
+            self.weights_[f] = w
+        self.intercept_ = math.log2(lam / (1 - lam))
+        self.metadata_["em_lambda"] = lam
+
+    def calibrate(self, levels: LevelArray, y: Sequence[int] | npt.NDArray[Any]) -> MatchModel:
+        """Platt-rescale on held-out pairs: all weights × a, intercept × a + b (stays additive)."""
+        from sklearn.linear_model import LogisticRegression
+
+        self._check_fitted()
+        bits = self.decision_bits(levels).reshape(-1, 1)
+        yy = np.asarray(y, dtype=np.int64)
+        if len(set(yy.tolist())) < 2:
+            raise ValueError("calibration needs both classes")
+        lr = LogisticRegression(C=1e6, max_iter=1000).fit(bits, yy)
+        a = float(lr.coef_[0][0])  # log-odds (nats) per bit
+        b = float(lr.intercept_[0]) / _LN2
+        scale = a / _LN2
+        self.weights_ = [w * scale for w in self.weights_]
+        self.intercept_ = self.intercept_ * scale + b
+        self.metadata_["platt_scale"] = scale
+        return self
+
+    def choose_thresholds(
+        self,
+        levels: LevelArray,
+        y: Sequence[int] | npt.NDArray[Any],
+        *,
+        min_precision: float = 0.98,
+        review_recall: float = 0.995,
+    ) -> MatchModel:
+        """Pick band thresholds on validation pairs (top-k candidates with truth labels).
+
+        ``match_threshold_`` is the lowest score whose match band still reaches
+        ``min_precision``; ``review_threshold_`` the highest score that keeps ``review_recall``
+        of the true pairs in match ∪ review. Figures are stored in ``metadata_``.
+        """
+        self._check_fitted()
+        p = self.predict_proba(levels)[:, 1]
+        yy = np.asarray(y, dtype=np.int64)
+        order = np.argsort(-p, kind="stable")
+        ps, ys = p[order], yy[order]
+        tp = np.cumsum(ys)
+        k = np.arange(1, len(ys) + 1)
+        precision = tp / k
+        total = max(int(yy.sum()), 1)
+        # cut only between distinct scores: the end of each run of equal scores
+        ends = np.flatnonzero(np.append(ps[1:] != ps[:-1], True))
+        ok = ends[precision[ends] >= min_precision]
+        match_t = float(ps[ok[-1]]) if ok.size else 1.0
+        recall_needed = math.ceil(review_recall * total)
+        idx = int(np.searchsorted(tp, recall_needed)) if total else 0
+        review_t = float(ps[min(idx, len(ps) - 1)]) if len(ps) else 0.2
+        review_t = min(review_t, match_t)
+        self.match_threshold_ = match_t
+        self.review_threshold_ = max(review_t, 1e-4)
+        in_match = p >= match_t
+        self.metadata_["validation"] = {
+            "pairs": len(yy),
+            "true_pairs": int(yy.sum()),
+            "match_precision": float(yy[in_match].mean()) if in_match.any() else None,
+            "match_recall": float(yy[in_match].sum() / total),
+            "review_or_match_recall": float(yy[p >= self.review_threshold_].sum() / total),
+        }
+        return self
+
+    # ------------------------------------------------------------------ inference
+
+    def _check_levels(self, levels: LevelArray) -> LevelArray:
+        arr = np.asarray(levels)
+        if arr.ndim != 2 or arr.shape[1] != N_FIELDS:
+            raise ValueError(f"levels must have shape (n, {N_FIELDS}), got {arr.shape}")
+        return arr
+
+    def contribution_bits(self, levels: LevelArray) -> FloatArray:
+        """Per-field weights in bits, ``(n, N_FIELDS)``; the null level is exactly 0."""
+        self._check_fitted()
+        arr = self._check_levels(levels)
+        out = np.zeros(arr.shape, dtype=np.float64)
+        for f in range(N_FIELDS):
+            out[:, f] = self.weights_[f][arr[:, f]]
+        return out
+
+    def decision_bits(self, levels: LevelArray) -> FloatArray:
+        """Total log-odds in bits: intercept + Σ contributions."""
+        return np.asarray(self.contribution_bits(levels).sum(axis=1) + self.intercept_)
+
+    def predict_proba(self, levels: LevelArray) -> FloatArray:
+        """``(n, 2)`` probabilities of [non-match, match], scikit-learn style."""
+        p = sigmoid_bits(self.decision_bits(levels))
+        return np.stack([1.0 - p, p], axis=1)
+
+    def band(self, score: float) -> Band:
+        """The decision band of a calibrated score."""
+        self._check_fitted()
+        if score >= self.match_threshold_:
+            return Band.MATCH
+        if score >= self.review_threshold_:
+            return Band.REVIEW
+        return Band.NO_MATCH
+
+    def weight(self, field: Field, level: int) -> float:
+        """The weight (bits) of one level of one field."""
+        self._check_fitted()
+        return float(self.weights_[FIELDS.index(field)][level])
+
+    # ------------------------------------------------------------------ JSON
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready model: parameters, per-level weights with labels, thresholds."""
+        self._check_fitted()
+        return {
+            "kind": MODEL_KIND,
+            "schema_version": SCHEMA_VERSION,
+            "params": {
+                "method": str(self.method),
+                "C": self.C,
+                "max_iter": self.max_iter,
+                "em_prior": self.em_prior,
+            },
+            "intercept_bits": self.intercept_,
+            "thresholds": {"match": self.match_threshold_, "review": self.review_threshold_},
+            "fields": [
+                {
+                    "field": str(c.field),
+                    "levels": [
+                        {"label": label, "weight_bits": float(w)}
+                        for label, w in zip(c.levels, self.weights_[i], strict=True)
+                    ],
+                }
+                for i, c in enumerate(COMPARISONS)
+            ],
+            "metadata": self.metadata_,
+        }
+
+    def to_json(self) -> str:
+        """Serialise to a JSON string (stable key order, human-diffable)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
+        """Rebuild from :meth:`to_dict` output; raises :class:`ModelFormatError` clearly."""
+        if not isinstance(data, Mapping) or data.get("kind") != MODEL_KIND:
+            raise ModelFormatError("not a Shondhan MatchModel (missing kind)")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ModelFormatError(
+                f"unsupported model schema_version {version!r}; this Shondhan reads "
+                f"version {SCHEMA_VERSION}: retrain with `shondhan train`"
+            )
+        try:
+            params = data["params"]
+            model = cls(
+                method=Method(params["method"]),
+                C=float(params["C"]),
+                max_iter=int(params["max_iter"]),
+                em_prior=float(params["em_prior"]),
+            )
+            model._init_state()
+            by_field = {f["field"]: f for f in data["fields"]}
+            for i, c in enumerate(COMPARISONS):
+                entry = by_field.get(str(c.field))
+                if entry is None or len(entry["levels"]) != len(c.levels):
+                    raise ModelFormatError(
+                        f"model levels for {c.field} do not match this version's comparisons"
+                    )
+                model.weights_[i] = np.array(
+                    [float(lv["weight_bits"]) for lv in entry["levels"]], dtype=np.float64
+                )
+                model.weights_[i][0] = 0.0
+            model.intercept_ = float(data["intercept_bits"])
+            model.match_threshold_ = float(data["thresholds"]["match"])
+            model.review_threshold_ = float(data["thresholds"]["review"])
+            model.metadata_ = dict(data.get("metadata") or {})
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ModelFormatError):
+                raise
+            raise ModelFormatError(f"malformed model JSON: {exc}") from exc
+        return model
+
+    @classmethod
+    def from_json(cls, text: str) -> MatchModel:
+        """Parse :meth:`to_json` output."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ModelFormatError(f"model is not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+    def save(self, path: Path) -> None:
+        """Write the JSON model to ``path``."""
+        Path(path).write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> MatchModel:
+        """Read a JSON model file."""
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+    @classmethod
+    def default(cls) -> MatchModel:
+        """The model shipped in ``matcher/data/model.json`` (hand-set if the file is absent)."""
+        try:
+            text = resources.files("matcher").joinpath("data/model.json").read_text("utf-8")
+        except (FileNotFoundError, OSError):
+            return cls.hand_set()
+        return cls.from_json(text)
+
+    @classmethod
+    def hand_set(cls) -> MatchModel:
+        """Provisional expert weights (bits) for use before any training; thresholds 0.9/0.2."""
+        guesses: dict[Field, list[float]] = {
+            Field.NAME: [0, 6, 4, 2, 0, -4],
+            Field.GIVEN_NAME: [0, 3, 2, 1, -3],
+            Field.SURNAME: [0, 1, 0.5, -1],
+            Field.NAME_RARITY: [0, 4, 3, 1.5, 0, -2],
+            Field.FATHER_NAME: [0, 4, 3, 2, 1, -2],
+            Field.MOTHER_NAME: [0, 3, 2, 1.5, 0.5, -1.5],
+            Field.SEX: [0, 0.5, -6],
+            Field.AGE: [0, 1.5, 0, -2, -5],
+            Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
+            Field.PHONE: [0, 8, 5, -1],
+            Field.DATE_ORDER: [0, 0, -1, -6],
+        }
+        model = cls()
+        model._init_state()
+        model.weights_ = [np.array(guesses[f], dtype=np.float64) for f in FIELDS]
+        model.intercept_ = -14.0
+        model.metadata_ = {"method": "hand_set"}
+        return model

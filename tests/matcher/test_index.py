@@ -1,0 +1,115 @@
+"""MatchIndex: add / remove / replace, ranking contract, exclusions, explanations."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from matcher.index import MatchIndex
+from matcher.model import MatchModel
+from matcher.records import Band, Interception, Report, Sex
+
+REPORTS = (
+    Report(
+        "r1",
+        name="Rahima Khatun",
+        father_name="Abdul Karim",
+        mother_name="Salma Begum",
+        sex=Sex.FEMALE,
+        age=10,
+        report_date=date(2023, 1, 5),
+        district="Jashore",
+        guardian_phone="01712345678",
+    ),
+    Report(
+        "r2",
+        name="Rahima Akter",
+        father_name="Rafiqul Islam",
+        sex=Sex.FEMALE,
+        age=12,
+        report_date=date(2022, 3, 1),
+        district="Dhaka",
+    ),
+    Report(
+        "r3",
+        name="Karim Mia",
+        father_name="Jamal Uddin",
+        sex=Sex.MALE,
+        age=9,
+        report_date=date(2021, 3, 1),
+        district="Khulna",
+    ),
+)
+QUERY = Interception(
+    "i1",
+    name="Rahima Khatun",
+    father_name="Abdul Karim",
+    sex=Sex.FEMALE,
+    age=11,
+    interception_date=date(2024, 2, 1),
+    home_district="Jashore",
+    guardian_phone="+8801712345678",
+)
+
+
+@pytest.fixture
+def index() -> MatchIndex:
+    ix = MatchIndex(MatchModel.hand_set())
+    ix.add_many(REPORTS)
+    return ix
+
+
+def test_len_counts_alive_reports(index: MatchIndex) -> None:
+    assert len(index) == 3
+    index.remove("r2")
+    assert len(index) == 2
+    index.remove("r2")  # idempotent
+    assert len(index) == 2
+    assert index.get("r2") is None
+
+
+def test_query_ranks_the_true_report_first_with_explanation(index: MatchIndex) -> None:
+    cands = index.query(QUERY, top_k=10)
+    assert cands[0].report_id == "r1"
+    assert [c.rank for c in cands] == list(range(1, len(cands) + 1))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(cands))
+    assert all(0.0 <= c.score <= 1.0 for c in cands)
+    assert cands[0].band is Band.MATCH
+    fields = {c.field for c in cands[0].contributions}
+    assert {"name", "father_name", "phone", "age", "place"} <= fields
+    assert "1712345678" not in cands[0].explanation
+
+
+def test_top_k_and_exclude(index: MatchIndex) -> None:
+    assert len(index.query(QUERY, top_k=1)) == 1
+    ids = [c.report_id for c in index.query(QUERY, exclude={"r1"})]
+    assert "r1" not in ids
+    assert index.query(QUERY, top_k=0) == []
+
+
+def test_replace_by_id_uses_new_content(index: MatchIndex) -> None:
+    index.add(Report("r1", name="Sumon Das", sex=Sex.MALE, age=7, district="Sylhet"))
+    assert len(index) == 3
+    got = index.get("r1")
+    assert got is not None
+    assert got.name == "Sumon Das"
+    cands = index.query(QUERY)
+    assert all(c.report_id != "r1" or c.score < 0.5 for c in cands)
+
+
+def test_removed_report_is_never_returned(index: MatchIndex) -> None:
+    index.remove("r1")
+    assert all(c.report_id != "r1" for c in index.query(QUERY))
+
+
+def test_empty_index_and_empty_interception() -> None:
+    ix = MatchIndex(MatchModel.hand_set())
+    assert ix.query(QUERY) == []
+    ix.add_many(REPORTS)
+    assert isinstance(ix.query(Interception("empty")), list)
+
+
+def test_get_round_trips_the_report(index: MatchIndex) -> None:
+    assert index.get("r1") == REPORTS[0]
