@@ -1,0 +1,217 @@
+"""Name keys and transliteration measured on the Dakshina Bangla romanisation lexicon.
+
+Data: ``training_data/sources/dakshina_bn_romanization_lexicon.csv`` (Bangla word -> the
+romanisations native speakers typed, with attestation counts) and its name-token subset
+``dakshina_bn_name_token_subset.csv`` (rows whose Bangla word is in a public name list).
+
+Split: every Bangla word goes to HELD-OUT when ``sha1(word) mod 100 < 30`` and to DEV otherwise
+(:func:`split_of`). The key rules were designed looking at DEV only; HELD-OUT is the figure that
+counts, DEV is printed for comparison (a large gap would mean the rules memorise).
+
+Figures, for our key (``token_key`` on ``transliterate``) and, in the same run, for generic
+baselines (``anyascii``/``unidecode`` + ``jellyfish.metaphone``):
+
+(a) bangla->latin: share of Bangla name tokens whose key equals the key of at least one of its
+    attested romanisations (target >= 0.90);
+(b) latin pairs: share of pairs of distinct attested romanisations of the same word that share a
+    key (target >= 0.90), over all pairs, and over pairs of romanisations attested at least
+    twice each (the typos of a single typist removed);
+(c) false collisions: over random pairs of distinct name tokens that share no attested
+    romanisation (so spelling variants of one name, e.g. আলি/আলী, are not counted), the share
+    whose keys are equal (target <= 0.02); and the same over *near* pairs (Bangla spellings at
+    edit distance 1), which is the hard case.
+
+Run from the repository root: ``python -m benchmarks.names [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import itertools
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from matcher.normalize import token_key
+from matcher.transliterate import transliterate
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "training_data" / "sources"
+HELD_OUT_PERCENT = 30
+
+Keyer = Callable[[str], str]
+
+
+def split_of(native: str) -> str:
+    """``"heldout"`` or ``"dev"``, deterministic from the Bangla word alone."""
+    digest = hashlib.sha1(native.encode("utf-8")).hexdigest()
+    return "heldout" if int(digest[:8], 16) % 100 < HELD_OUT_PERCENT else "dev"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Bangla word -> {romanisation: attestations}."""
+
+    words: dict[str, dict[str, int]]
+
+
+def load(path: Path) -> Lexicon:
+    words: dict[str, dict[str, int]] = defaultdict(dict)
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            words[row["native"]][row["romanization"].casefold()] = int(row["attestations"])
+    return Lexicon(dict(words))
+
+
+def ours(text: str) -> str:
+    return token_key(text)
+
+
+def _baseline(ascii_fn: Callable[[str], str]) -> Keyer:
+    import jellyfish
+
+    def key(text: str) -> str:
+        return str(jellyfish.metaphone(ascii_fn(text)))
+
+    return key
+
+
+def baselines() -> dict[str, Keyer]:
+    out: dict[str, Keyer] = {}
+    try:
+        from anyascii import anyascii
+
+        out["anyascii+metaphone"] = _baseline(anyascii)
+    except ImportError:  # pragma: no cover - optional bench dependency
+        print("anyascii not installed: baseline skipped", file=sys.stderr)
+    try:
+        from unidecode import unidecode
+
+        out["unidecode+metaphone"] = _baseline(unidecode)
+    except ImportError:  # pragma: no cover
+        print("unidecode not installed: baseline skipped", file=sys.stderr)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    bangla_to_latin: float
+    latin_pairs: float
+    latin_pairs_attested2: float
+    collisions_random: float
+    collisions_near: float
+    n_words: int
+    n_pairs: int
+    n_random: int
+    n_near: int
+
+
+def _share(hits: int, total: int) -> float:
+    return hits / total if total else float("nan")
+
+
+def measure(
+    lex: Lexicon, words: list[str], keyer: Keyer, *, n_random: int, seed: int = 7
+) -> Figures:
+    """The three figures of the module docstring for one keyer on one set of Bangla words."""
+    native_key = {w: keyer(w) for w in words}
+    roman_key = {r: keyer(r) for w in words for r in lex.words[w]}
+
+    hits = sum(1 for w in words if native_key[w] in {roman_key[r] for r in lex.words[w]})
+
+    pairs = pair_hits = pairs2 = pair2_hits = 0
+    for w in words:
+        for (r1, c1), (r2, c2) in itertools.combinations(sorted(lex.words[w].items()), 2):
+            same = roman_key[r1] == roman_key[r2]
+            pairs += 1
+            pair_hits += same
+            if c1 >= 2 and c2 >= 2:
+                pairs2 += 1
+                pair2_hits += same
+
+    def distinct(a: str, b: str) -> bool:
+        return a != b and not (lex.words[a].keys() & lex.words[b].keys())
+
+    rng = random.Random(seed)
+    rand_total = rand_hits = 0
+    if len(words) >= 2:
+        for _ in range(n_random):
+            a, b = rng.sample(words, 2)
+            if distinct(a, b):
+                rand_total += 1
+                rand_hits += native_key[a] == native_key[b]
+
+    near_total = near_hits = 0
+    by_len: dict[int, list[str]] = defaultdict(list)
+    for w in words:
+        by_len[len(w)].append(w)
+    for w in words:
+        for n in (len(w), len(w) + 1):
+            for v in by_len.get(n, ()):
+                if v <= w and n == len(w):
+                    continue
+                if Levenshtein.distance(w, v, score_cutoff=1) <= 1 and distinct(w, v):
+                    near_total += 1
+                    near_hits += native_key[w] == native_key[v]
+
+    return Figures(
+        bangla_to_latin=_share(hits, len(words)),
+        latin_pairs=_share(pair_hits, pairs),
+        latin_pairs_attested2=_share(pair2_hits, pairs2),
+        collisions_random=_share(rand_hits, rand_total),
+        collisions_near=_share(near_hits, near_total),
+        n_words=len(words),
+        n_pairs=pairs,
+        n_random=rand_total,
+        n_near=near_total,
+    )
+
+
+def _print_row(label: str, f: Figures) -> None:
+    print(
+        f"  {label:<28} (a) {f.bangla_to_latin:6.3f}   (b) {f.latin_pairs:6.3f}"
+        f" / att>=2 {f.latin_pairs_attested2:6.3f}   (c) random {f.collisions_random:6.4f}"
+        f"  near {f.collisions_near:6.3f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small sample, for CI")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    names = load(SOURCES / "dakshina_bn_name_token_subset.csv")
+    full = load(SOURCES / "dakshina_bn_romanization_lexicon.csv")
+    rng = random.Random(2026)
+    sets: list[tuple[str, Lexicon, list[str], int]] = []
+    for title, lex, sample in (("name tokens", names, 400), ("whole lexicon", full, 600)):
+        for part in ("heldout", "dev"):
+            words = sorted(w for w in lex.words if split_of(w) == part)
+            if args.quick:
+                words = sorted(rng.sample(words, min(sample, len(words))))
+            sets.append((f"{title} / {part.upper()}", lex, words, 2000 if args.quick else 20000))
+
+    keyers: dict[str, Keyer] = {"shondhan token_key": ours, **baselines()}
+    examples = ["ময়মনসিংহ", "মোছাঃ", "রহিমা", "চৌধুরী", "আক্তার", "বিশ্বাস"]
+    print("transliterate:", ", ".join(f"{w} -> {transliterate(w)}" for w in examples))
+    print("targets: (a) >= 0.90   (b) >= 0.90   (c) random <= 0.02")
+    for title, lex, words, n_random in sets:
+        n_pairs = sum(len(lex.words[w]) * (len(lex.words[w]) - 1) // 2 for w in words)
+        print(f"{title}: {len(words)} Bangla words, {n_pairs} romanisation pairs")
+        for label, keyer in keyers.items():
+            _print_row(label, measure(lex, words, keyer, n_random=n_random))
+    print(f"elapsed {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
