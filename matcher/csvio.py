@@ -107,6 +107,7 @@ _SEX_VALUES: dict[str, Sex] = {
     "\u09ae\u09c7\u09af\u09bc\u09c7": Sex.FEMALE,  # meye, NFC form (ya + nukta)
 }
 _TRUE_VALUES = frozenset({"1", "true", "t", "yes", "y"})
+_FALSE_VALUES = frozenset({"0", "false", "f", "no", "n"})
 _CACHE_LIMIT = 200_000
 
 
@@ -518,13 +519,14 @@ def iter_candidates(source: Source) -> Iterator[Candidate]:
 
 
 def read_truth(source: Source) -> Truth:
-    """Read a truth CSV: ``interception_id, report_id`` plus optional slice flag columns.
+    """Read a truth CSV (the generator's ``truth.csv``).
 
-    One row per (interception, true report) pair; an interception whose ``report_id`` is blank is
-    an unreported child. Several rows may share an interception (duplicate reports of one child).
-    Slice flags (``TRUTH_SLICE_COLUMNS``, and any other column whose values are all 0/1-like) are
-    true for ``1/true/yes``. Missing ``interception_id`` or ``report_id`` raises
-    ``MissingColumnError``.
+    Columns: ``interception_id``, ``report_id`` (blank: an unreported child), optionally
+    ``duplicate_report_ids`` (other reports of the same child, ``|``-separated; also correct
+    answers), and flag columns. Several rows may share an interception; their ids are unioned.
+    Every other column whose non-blank values are all 0/1-like (``1/0/true/false/yes/no``) is a
+    slice flag, true for ``1/true/yes``; ``TRUTH_SLICE_COLUMNS`` are the ones the issue names.
+    Missing ``interception_id`` or ``report_id`` raises ``MissingColumnError``.
     """
     name = _display_name(source)
     with _open_text(source) as fh:
@@ -532,10 +534,12 @@ def read_truth(source: Source) -> Truth:
         header: list[str] = next(reader, [])
         index = _header_index(header, ("interception_id", "report_id"), name)
         norm = [h.strip().lstrip("\ufeff").casefold() for h in header]
-        flag_cols = {c: norm.index(c) for c in TRUTH_SLICE_COLUMNS if c in norm}
+        i_int, i_rep = index["interception_id"], index["report_id"]
+        i_dup = norm.index("duplicate_report_ids") if "duplicate_report_ids" in norm else -1
+        flag_cols = {c: i for i, c in enumerate(norm) if i not in (i_int, i_rep, i_dup) and c}
         matches: dict[str, set[str]] = {}
         slices: dict[str, set[str]] = {c: set() for c in flag_cols}
-        i_int, i_rep = index["interception_id"], index["report_id"]
+        not_flags: set[str] = set()
         for raw in reader:
             if len(raw) <= max(i_int, i_rep):
                 continue
@@ -543,15 +547,18 @@ def read_truth(source: Source) -> Truth:
             if not iid:
                 continue
             rids = matches.setdefault(iid, set())
-            rid = raw[i_rep].strip()
-            if rid:
-                rids.add(rid)
+            rids.update(r for r in (raw[i_rep].strip(),) if r)
+            if 0 <= i_dup < len(raw):
+                rids.update(r.strip() for r in raw[i_dup].split("|") if r.strip())
             for col, i in flag_cols.items():
-                if i < len(raw) and raw[i].strip().casefold() in _TRUE_VALUES:
+                value = raw[i].strip().casefold() if i < len(raw) else ""
+                if value in _TRUE_VALUES:
                     slices[col].add(iid)
+                elif value and value not in _FALSE_VALUES:
+                    not_flags.add(col)
     return Truth(
         matches={k: frozenset(v) for k, v in matches.items()},
-        slices={k: frozenset(v) for k, v in slices.items()},
+        slices={k: frozenset(v) for k, v in slices.items() if k not in not_flags},
     )
 
 

@@ -240,13 +240,13 @@ def test_atomic_write_creates_nothing_on_failure(tmp_path: Path) -> None:
 def test_read_truth_with_slices_and_unreported(tmp_path: Path) -> None:
     path = tmp_path / "truth.csv"
     path.write_text(
-        "interception_id,report_id,cross_script,nickname_only\n"
-        "I1,R1,1,0\nI1,R1b,1,0\nI2,,0,true\nI3,R3,0,0\n",
+        "interception_id,report_id,duplicate_report_ids,cross_script,nickname_only,note\n"
+        "I1,R1,R1b|R1c,1,0,x\nI2,,,0,true,\nI3,R3,,0,0,\n",
         encoding="utf-8",
     )
     truth = read_truth(path)
     assert truth.matches == {
-        "I1": frozenset({"R1", "R1b"}),
+        "I1": frozenset({"R1", "R1b", "R1c"}),
         "I2": frozenset(),
         "I3": frozenset({"R3"}),
     }

@@ -1,0 +1,219 @@
+"""Batch reconciliation: many interceptions against many reports, ranked candidates out.
+
+Spec:
+- ``reconcile(reports, interceptions, ...)`` loads every report into a
+  :class:`matcher.index.MatchIndex` (the same engine the service uses in real time, so batch and
+  live answers agree), then queries the interceptions in chunks and yields each interception's
+  candidates best first (``rank`` 1..``top_k``), interceptions in input order. Candidates are
+  produced lazily: pipe them into :func:`matcher.csvio.write_candidates` and only one chunk of
+  results is ever held in memory. The reports must fit in memory (the index holds them):
+  1,000,000 reports do.
+- ``workers > 1`` forks that many worker processes *after* the index is built, so they share the
+  index copy-on-write instead of each building (or unpickling) their own; chunks are handed out
+  in order and results come back in order. Fork is only available on POSIX; elsewhere, and for
+  small inputs, the work runs in-process. Workers never see the input files and log nothing.
+- ``progress`` (e.g. ``tqdm.update``) is called with the number of interceptions finished after
+  each chunk; ``on_loaded`` with the number of reports after each block added to the index.
+- Bad arguments fail at call time (``ValueError``), not half-way through the output.
+- Nothing here logs personal data: only counts and timings at DEBUG/INFO.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, TypeVar
+
+from matcher.records import Candidate, Interception, Report
+
+if TYPE_CHECKING:
+    from matcher.index import MatchIndex
+    from matcher.model import MatchModel
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "build_index", "default_workers", "query_all", "reconcile"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 256
+"""Interceptions per chunk: small enough for a smooth progress bar and a short pipe message,
+large enough that inter-process overhead is negligible next to the queries."""
+_LOAD_BLOCK = 50_000
+_MIN_PER_WORKER = 64
+"""Below this many interceptions per worker, forking costs more than it saves."""
+
+T = TypeVar("T")
+Progress = Callable[[int], object]
+
+# Set in the parent just before forking, inherited by the workers (never pickled).
+_WORKER_INDEX: MatchIndex | None = None
+_WORKER_TOP_K = 10
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def build_index(
+    reports: Iterable[Report],
+    *,
+    model: MatchModel | None = None,
+    on_loaded: Progress | None = None,
+) -> MatchIndex:
+    """Load ``reports`` into a new :class:`MatchIndex` (``model=None``: the shipped default).
+
+    The cyclic garbage collector is paused while loading: a million long-lived records would
+    otherwise trigger repeated full collections that find nothing to free. The loaded objects
+    are then frozen out of future collections, which also keeps forked workers from touching
+    (and so copying) the shared pages.
+    """
+    from matcher.index import MatchIndex
+
+    index = MatchIndex(model)
+    started = time.perf_counter()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        loaded = 0
+        for block in _chunks(reports, _LOAD_BLOCK):
+            index.add_many(block)
+            loaded += len(block)
+            if on_loaded is not None:
+                on_loaded(len(block))
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+    log.info("index built: %d reports in %.1f s", len(index), time.perf_counter() - started)
+    return index
+
+
+def _query_chunk(index: MatchIndex, chunk: list[Interception], top_k: int) -> list[Candidate]:
+    out: list[Candidate] = []
+    for interception in chunk:
+        out.extend(index.query(interception, top_k=top_k))
+    return out
+
+
+def _worker_query(chunk: list[Interception]) -> list[Candidate]:
+    assert _WORKER_INDEX is not None, "worker started without an index"
+    return _query_chunk(_WORKER_INDEX, chunk, _WORKER_TOP_K)
+
+
+def _check(top_k: int, chunk_size: int, workers: int) -> None:
+    if top_k < 1:
+        raise ValueError("top_k must be >= 1")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be >= 1")
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
+
+
+def query_all(
+    index: MatchIndex,
+    interceptions: Iterable[Interception],
+    *,
+    top_k: int = 10,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[Candidate]:
+    """Query every interception against a built index; candidates lazily, in input order.
+
+    See the module docstring for ``workers`` and ``progress``. ``index`` must not be modified
+    while the returned iterator is being consumed.
+    """
+    _check(top_k, chunk_size, workers)
+    return _query_all(index, interceptions, top_k, chunk_size, workers, progress)
+
+
+def _query_all(
+    index: MatchIndex,
+    interceptions: Iterable[Interception],
+    top_k: int,
+    chunk_size: int,
+    workers: int,
+    progress: Progress | None,
+) -> Iterator[Candidate]:
+    global _WORKER_INDEX, _WORKER_TOP_K
+    chunks = _chunks(interceptions, chunk_size)
+    first = list(islice(chunks, workers))
+    # Fork only when there is enough work for every worker and fork exists.
+    small = sum(len(c) for c in first) < workers * _MIN_PER_WORKER or len(first) < workers
+    parallel = workers > 1 and not small and "fork" in multiprocessing.get_all_start_methods()
+    started = time.perf_counter()
+    done = 0
+
+    def every_chunk() -> Iterator[list[Interception]]:
+        yield from first
+        yield from chunks
+
+    if not parallel:
+        for chunk in every_chunk():
+            yield from _query_chunk(index, chunk, top_k)
+            done += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+    else:
+        _WORKER_INDEX, _WORKER_TOP_K = index, top_k
+        gc.freeze()  # keep the collector from writing to (and copying) shared pages
+        ctx = multiprocessing.get_context("fork")
+        try:
+            with ctx.Pool(workers) as pool:
+                sizes: list[int] = []
+
+                def counted() -> Iterator[list[Interception]]:
+                    for chunk in every_chunk():
+                        sizes.append(len(chunk))
+                        yield chunk
+
+                for i, result in enumerate(pool.imap(_worker_query, counted(), chunksize=1)):
+                    yield from result
+                    done += sizes[i]
+                    if progress is not None:
+                        progress(sizes[i])
+        finally:
+            _WORKER_INDEX = None
+    log.info(
+        "queried %d interceptions in %.1f s (%d worker%s)",
+        done,
+        time.perf_counter() - started,
+        workers if parallel else 1,
+        "s" if parallel else "",
+    )
+
+
+def reconcile(
+    reports: Iterable[Report],
+    interceptions: Iterable[Interception],
+    *,
+    top_k: int = 10,
+    model: MatchModel | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int = 1,
+    progress: Progress | None = None,
+    on_loaded: Progress | None = None,
+) -> Iterator[Candidate]:
+    """Rank reports for every interception: build the index now, yield candidates lazily.
+
+    ``model=None`` uses the shipped default model. Returns up to ``top_k`` candidates per
+    interception, ``rank`` 1 first; an interception with no plausible report yields nothing.
+    """
+    _check(top_k, chunk_size, workers)
+    index = build_index(reports, model=model, on_loaded=on_loaded)
+    return _query_all(index, interceptions, top_k, chunk_size, workers, progress)
+
+
+def default_workers() -> int:
+    """Worker processes for the CLI: the usable CPUs, at most 2 (the reference machine)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(2, usable))
