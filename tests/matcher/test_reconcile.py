@@ -1,0 +1,125 @@
+"""Batch reconciliation over a small synthetic set: shape of the output, parallel == serial."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from matcher import reconcile as rec
+from matcher.records import Candidate, Interception, Report
+from training_data.generate import Split, SyntheticSet, generate
+
+
+@pytest.fixture(scope="module")
+def data() -> SyntheticSet:
+    return generate(n_reports=400, n_interceptions=60, seed=5, split=Split.TEST)
+
+
+@pytest.fixture(scope="module")
+def serial(data: SyntheticSet) -> list[Candidate]:
+    return list(rec.reconcile(data.reports, data.interceptions, top_k=5))
+
+
+def by_interception(cands: list[Candidate]) -> dict[str, list[Candidate]]:
+    return {k: list(g) for k, g in itertools.groupby(cands, key=lambda c: c.interception_id)}
+
+
+def test_candidates_are_ranked_best_first_per_interception(serial: list[Candidate]) -> None:
+    groups = by_interception(serial)
+    assert sum(len(g) for g in groups.values()) == len(serial)  # each interception contiguous
+    for group in groups.values():
+        assert 1 <= len(group) <= 5
+        assert [c.rank for c in group] == list(range(1, len(group) + 1))
+        scores = [c.score for c in group]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_interceptions_come_out_in_input_order(data: SyntheticSet, serial: list[Candidate]) -> None:
+    order = [i.interception_id for i in data.interceptions]
+    seen = list(by_interception(serial))
+    assert seen == [iid for iid in order if iid in set(seen)]
+
+
+def test_exact_copy_of_a_report_ranks_it_first(data: SyntheticSet) -> None:
+    report = data.reports[17]
+    twin = Interception(
+        interception_id="COPY-1",
+        name=report.name,
+        father_name=report.father_name,
+        mother_name=report.mother_name,
+        sex=report.sex,
+        age=report.age,
+        interception_date=report.report_date,
+        home_district=report.district,
+        home_upazila=report.upazila,
+        guardian_phone=report.guardian_phone,
+    )
+    [first, *_] = rec.reconcile(data.reports, [twin], top_k=3)
+    assert first.report_id == report.report_id
+    assert first.rank == 1
+
+
+def test_parallel_workers_give_the_same_candidates_as_serial(
+    data: SyntheticSet, serial: list[Candidate], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rec, "_MIN_PER_WORKER", 1)  # fork even for this small input
+    index = rec.build_index(data.reports)
+    parallel = list(rec.query_all(index, data.interceptions, top_k=5, chunk_size=7, workers=2))
+    assert [(c.interception_id, c.report_id, c.rank) for c in parallel] == [
+        (c.interception_id, c.report_id, c.rank) for c in serial
+    ]
+    assert [c.score for c in parallel] == pytest.approx([c.score for c in serial])
+
+
+def test_progress_callbacks_count_every_record(data: SyntheticSet) -> None:
+    loaded: list[int] = []
+    done: list[int] = []
+    out = rec.reconcile(
+        data.reports,
+        data.interceptions,
+        top_k=2,
+        chunk_size=16,
+        progress=done.append,
+        on_loaded=loaded.append,
+    )
+    assert sum(loaded) == len(data.reports)  # the index is built at call time
+    list(out)
+    assert sum(done) == len(data.interceptions)
+    assert max(done) <= 16
+
+
+def test_no_reports_means_no_candidates(data: SyntheticSet) -> None:
+    assert list(rec.reconcile([], data.interceptions[:5])) == []
+
+
+def test_interceptions_are_consumed_lazily(data: SyntheticSet) -> None:
+    pulled = 0
+
+    def stream() -> Iterator[Interception]:
+        nonlocal pulled
+        for i in data.interceptions:
+            pulled += 1
+            yield i
+
+    out = rec.reconcile(data.reports[:50], stream(), top_k=1, chunk_size=4)
+    assert pulled == 0
+    next(out, None)
+    assert pulled <= 4 + 4  # at most the first chunks, never the whole input
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"top_k": 0}, {"chunk_size": 0}, {"workers": 0}],
+    ids=["top_k", "chunk_size", "workers"],
+)
+def test_bad_arguments_fail_at_call_time(kwargs: dict[str, int]) -> None:
+    reports: list[Report] = []
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        rec.reconcile(reports, [], **kwargs)  # not iterated: must still raise
+
+
+def test_default_workers_is_between_one_and_two() -> None:
+    assert 1 <= rec.default_workers() <= 2
