@@ -236,6 +236,10 @@ class MatchIndex:
             guardian_phone=phone,
         )
 
+    def row_ids(self) -> Sequence[str]:
+        """Report id of every row, by row number (rows of removed reports included)."""
+        return self._ids
+
     def report_ids(self) -> list[str]:
         """Ids of all indexed reports."""
         return list(self._row_of)

@@ -1,0 +1,224 @@
+"""Training: labelled splits → candidate pairs → fitted, calibrated, banded JSON model.
+
+The pairs a model is trained on must look like the pairs it scores in production, so they come
+from the same blocking: every training interception is run through a
+:class:`~matcher.index.MatchIndex` of the training reports and each *kept* candidate (the rows
+that reach full comparison) becomes one labelled pair (1 = a report of the same child, per
+``truth.csv`` including duplicate reports). Unreported children contribute only negatives.
+
+On the validation split, the top-``top_k`` candidates of each interception (what an officer
+sees) are split in two halves by interception: the first re-calibrates the probabilities (Platt,
+keeps weights additive), the second chooses the band thresholds (match precision ≥ 0.98 by
+default) and reports the figures stored in the model's metadata.
+
+Entry points: :func:`train_model` (what ``shondhan train`` calls) and
+``python -m matcher.training [--train DIR] [--validation DIR] [--out FILE]``. Split directories
+hold ``reports.csv``, ``interceptions.csv`` and ``truth.csv`` (training_data/generate.py). Logs
+carry counts only, never names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.csvio import iter_interceptions, iter_reports, read_truth
+from matcher.index import MatchIndex
+from matcher.model import MatchModel, Method
+from matcher.records import Interception, Report
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "model.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledSplit:
+    """One split read from disk: reports, interceptions and interception id → true report ids."""
+
+    reports: list[Report]
+    interceptions: list[Interception]
+    matches: Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """Labelled candidate pairs: levels ``(n, N_FIELDS)``, labels 0/1, query number per pair,
+    and the number of true pairs blocking could not retrieve (lost before scoring)."""
+
+    levels: npt.NDArray[np.int8]
+    labels: npt.NDArray[np.int64]
+    groups: npt.NDArray[np.int64]
+    missed: int
+
+
+def load_split(directory: Path) -> LabelledSplit:
+    """Read ``reports.csv``, ``interceptions.csv`` and ``truth.csv`` from a split directory."""
+    directory = Path(directory)
+    reports = list(iter_reports(directory / "reports.csv"))
+    interceptions = list(iter_interceptions(directory / "interceptions.csv"))
+    truth = read_truth(directory / "truth.csv")
+    log.info(
+        "split %s: %d reports, %d interceptions", directory.name, len(reports), len(interceptions)
+    )
+    return LabelledSplit(reports, interceptions, truth.matches)
+
+
+def candidate_pairs(
+    index: MatchIndex,
+    interceptions: Sequence[Interception],
+    matches: Mapping[str, frozenset[str]],
+    *,
+    top_k: int | None = None,
+) -> Pairs:
+    """Pairs as the index sees them: kept candidates (or only the ``top_k`` best) per query."""
+    levels: list[npt.NDArray[np.int8]] = []
+    labels: list[npt.NDArray[np.int64]] = []
+    groups: list[npt.NDArray[np.int64]] = []
+    missed = 0
+    ids = index.row_ids()
+    for g, it in enumerate(interceptions):
+        scored = index.score_rows(it)
+        rows = scored.rows if top_k is None else scored.rows[:top_k]
+        lv = scored.levels if top_k is None else scored.levels[:top_k]
+        wanted = matches.get(it.interception_id, frozenset())
+        y = np.array([ids[int(r)] in wanted for r in rows], dtype=np.int64)
+        if wanted and not y.any():
+            missed += 1
+        levels.append(lv)
+        labels.append(y)
+        groups.append(np.full(len(rows), g, dtype=np.int64))
+    if not levels:
+        raise ValueError("no interceptions to build pairs from")
+    return Pairs(np.concatenate(levels), np.concatenate(labels), np.concatenate(groups), missed)
+
+
+def recall_at(pairs: Pairs, matches: Mapping[str, frozenset[str]], k: int) -> float:
+    """Share of reported children with a true report in the first ``k`` pairs of their query."""
+    reported = sum(1 for v in matches.values() if v)
+    if not reported:
+        return 1.0
+    hits = 0
+    for g in np.unique(pairs.groups):
+        sel = pairs.labels[pairs.groups == g][:k]
+        hits += int(sel.any())
+    return hits / reported
+
+
+def train_model(
+    train_dir: Path,
+    validation_dir: Path,
+    *,
+    out: Path | None = None,
+    method: Method = Method.LOGISTIC,
+    top_k: int = 10,
+    min_precision: float = 0.98,
+) -> MatchModel:
+    """Fit on ``train_dir``, calibrate and choose bands on ``validation_dir``, optionally save.
+
+    Returns the fitted model; writes its JSON to ``out`` when given.
+    """
+    train = load_split(Path(train_dir))
+    bootstrap = MatchIndex(MatchModel.hand_set())
+    bootstrap.add_many(train.reports)
+    pairs = candidate_pairs(bootstrap, train.interceptions, train.matches)
+    log.info(
+        "training pairs: %d (%d true, %d true reports not retrieved)",
+        len(pairs.labels),
+        int(pairs.labels.sum()),
+        pairs.missed,
+    )
+    model = MatchModel(method=method)
+    model.fit(pairs.levels, pairs.labels if method is Method.LOGISTIC else None)
+
+    val = load_split(Path(validation_dir))
+    index = MatchIndex(model)
+    index.add_many(val.reports)
+    vpairs = candidate_pairs(index, val.interceptions, val.matches, top_k=top_k)
+    half = vpairs.groups % 2 == 0
+    if len(set(vpairs.labels[half].tolist())) == 2:
+        model.calibrate(vpairs.levels[half], vpairs.labels[half])
+    model.choose_thresholds(vpairs.levels[~half], vpairs.labels[~half], min_precision=min_precision)
+    # figures on the whole validation split with the final model
+    index = MatchIndex(model)
+    index.add_many(val.reports)
+    final = candidate_pairs(index, val.interceptions, val.matches, top_k=top_k)
+    meta: dict[str, Any] = model.metadata_
+    meta["training"] = {
+        "train_dir": _shown(Path(train_dir)),
+        "validation_dir": _shown(Path(validation_dir)),
+        "train_pairs": len(pairs.labels),
+        "train_true_pairs": int(pairs.labels.sum()),
+        "train_true_not_retrieved": pairs.missed,
+        "validation_recall_at_1": recall_at(final, val.matches, 1),
+        "validation_recall_at_10": recall_at(final, val.matches, 10),
+        "top_k": top_k,
+        "min_precision": min_precision,
+    }
+    if out is not None:
+        model.save(Path(out))
+        log.info("model written to %s", out)
+    return model
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return path.name
+
+
+def _generated_splits(tmp: Path) -> tuple[Path, Path]:
+    """Fresh train/validation splits from the generator (fixed seeds) when none are committed."""
+    from training_data.generate import Split, generate, write_csvs
+
+    train, val = tmp / "train", tmp / "validation"
+    write_csvs(
+        generate(n_reports=20_000, n_interceptions=4_000, seed=101, split=Split.TRAIN), train
+    )
+    write_csvs(
+        generate(n_reports=10_000, n_interceptions=2_000, seed=202, split=Split.VALIDATION), val
+    )
+    return train, val
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m matcher.training``: train the default model and print its validation figures."""
+    parser = argparse.ArgumentParser(prog="python -m matcher.training", description=__doc__)
+    parser.add_argument("--train", type=Path, default=REPO / "training_data" / "train")
+    parser.add_argument("--validation", type=Path, default=REPO / "training_data" / "validation")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--method", choices=[m.value for m in Method], default=Method.LOGISTIC)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    with tempfile.TemporaryDirectory() as tmp:
+        train_dir, val_dir = args.train, args.validation
+        if not (train_dir / "truth.csv").exists() or not (val_dir / "truth.csv").exists():
+            log.info("no committed splits found: generating train/validation with fixed seeds")
+            train_dir, val_dir = _generated_splits(Path(tmp))
+        model = train_model(train_dir, val_dir, out=args.out, method=Method(args.method))
+    v = model.metadata_.get("validation", {})
+    t = model.metadata_.get("training", {})
+    print(
+        f"thresholds: match ≥ {model.match_threshold_:.4f}, review ≥ {model.review_threshold_:.4f}"
+    )
+    print(f"validation recall@1 {t.get('validation_recall_at_1', 0):.4f}")
+    print(f"validation recall@10 {t.get('validation_recall_at_10', 0):.4f}")
+    print(f"validation match-band precision {v.get('match_precision')}")
+    print(f"validation match-band recall {v.get('match_recall')}")
+    print(f"model written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
