@@ -14,6 +14,8 @@ from matcher.geo import (
     place_relation,
     resolve_place,
 )
+from matcher.index import MatchIndex
+from matcher.model import MatchModel, Method, ModelFormatError
 from matcher.normalize import (
     ParsedName,
     name_key,
@@ -37,6 +39,10 @@ __all__ = [
     "Candidate",
     "Contribution",
     "Interception",
+    "MatchIndex",
+    "MatchModel",
+    "Method",
+    "ModelFormatError",
     "ParsedName",
     "Place",
     "PlaceLevel",
