@@ -1,0 +1,320 @@
+"""Tests for matcher.geo: resolution of real spellings, distances, neighbours, relations."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.geo import (
+    Place,
+    PlaceLevel,
+    PlaceRelation,
+    all_districts,
+    all_divisions,
+    all_upazilas,
+    district,
+    district_distance_km,
+    neighbouring_districts,
+    place_key,
+    place_relation,
+    resolve_place,
+    suggest_places,
+)
+
+GEO = Path(__file__).resolve().parents[2] / "matcher" / "data" / "geo"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (GEO / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _required_variants() -> list[dict[str, str]]:
+    """The issue's bar: every Bangla-script variant, and every ASCII one with similarity >= 0.6."""
+    return [
+        r
+        for r in _rows("bd_place_name_variants.csv")
+        if r["script"] == "Beng"
+        or (r["is_ascii"] == "1" and float(r["similarity_to_canonical"] or 0) >= 0.6)
+    ]
+
+
+VARIANTS = _required_variants()
+UPAZILAS = _rows("bd_upazilas.csv")
+DISTRICT_ISO = {r["id"]: r["iso_3166_2"] for r in _rows("bd_districts.csv")}
+
+
+@pytest.mark.parametrize(
+    "row",
+    VARIANTS,
+    ids=[f"{r['level']}-{r['iso_3166_2']}-{r['variant']}" for r in VARIANTS],
+)
+def test_every_real_variant_resolves_to_its_place(row: dict[str, str]) -> None:
+    place = resolve_place(row["variant"])
+    assert place is not None
+    if row["level"] == "division":
+        assert place.division_code == row["iso_3166_2"]
+    else:
+        assert place.district_code == row["iso_3166_2"]
+
+
+def _upazila_cases() -> list[tuple[str, str, str]]:
+    cases = []
+    for r in UPAZILAS:
+        code = DISTRICT_ISO[r["district_id"]]
+        cases.append((r["name"], code, r["district_name"]))
+        cases.append((r["bn_name"], code, r["district_name"]))
+    return cases
+
+
+def _norm(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _shared(name: str) -> bool:
+    """Upazila names shared by several upazilas, or also spellings of a district or division.
+
+    Those resolve to the district (or not at all) on their own, by design; the test then checks
+    that they resolve to the upazila with their district as context.
+    """
+    return _NAME_COUNTS[_norm(name)] > 1 or _norm(name) in _AREA_SPELLINGS
+
+
+_NAME_COUNTS = Counter(_norm(r[col]) for r in UPAZILAS for col in ("name", "bn_name"))
+_AREA_SPELLINGS = {_norm(r["variant"]) for r in _rows("bd_place_name_variants.csv")}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "district_name"),
+    _upazila_cases(),
+    ids=[f"{c[1]}-{c[0]}" for c in _upazila_cases()],
+)
+def test_every_upazila_resolves_to_its_district(text: str, code: str, district_name: str) -> None:
+    place = resolve_place(text)
+    if _shared(text):
+        # Shared names resolve only with their district as context (see the module docstring).
+        place = resolve_place(f"{text}, {district_name}")
+        assert place is not None
+        assert place.level is PlaceLevel.UPAZILA
+    assert place is not None
+    assert place.district_code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "name", "code"),
+    [
+        ("Jessore", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("JASHORE", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("যশোর", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("Jessore district", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("জেলা যশোর", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("Jashore Sadar", PlaceLevel.UPAZILA, "Jashore Sadar", "BD-22"),
+        ("যশোর সদর", PlaceLevel.UPAZILA, "Jashore Sadar", "BD-22"),
+        ("Benapole, Jessore", PlaceLevel.UPAZILA, "Sharsha", "BD-22"),
+        ("Jhikargacha", PlaceLevel.UPAZILA, "Jhikargacha", "BD-22"),
+        ("Jhikargacha Jessore", PlaceLevel.UPAZILA, "Jhikargacha", "BD-22"),
+        ("Jhikargacha upazila, Jashore district", PlaceLevel.UPAZILA, "Jhikargacha", "BD-22"),
+        ("coxsbazar", PlaceLevel.DISTRICT, "Cox's Bazar", "BD-11"),
+        ("Chittagong", PlaceLevel.DISTRICT, "Chattogram", "BD-10"),
+        ("Chattagram", PlaceLevel.DISTRICT, "Chattogram", "BD-10"),
+        ("Comilla", PlaceLevel.DISTRICT, "Cumilla", "BD-08"),
+        ("Kumilla", PlaceLevel.DISTRICT, "Cumilla", "BD-08"),
+        ("Barisal", PlaceLevel.DISTRICT, "Barishal", "BD-06"),
+        ("Bogra", PlaceLevel.DISTRICT, "Bogura", "BD-03"),
+        ("Bagura", PlaceLevel.DISTRICT, "Bogura", "BD-03"),
+        ("Jesore", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("Chitagong", PlaceLevel.DISTRICT, "Chattogram", "BD-10"),
+        ("Mymensing", PlaceLevel.DISTRICT, "Mymensingh", "BD-34"),
+        ("Kishorganj", PlaceLevel.DISTRICT, "Kishoreganj", "BD-26"),
+        ("Brahmanbaria", PlaceLevel.DISTRICT, "Brahmanbaria", "BD-04"),
+        ("B.Baria", PlaceLevel.DISTRICT, "Brahmanbaria", "BD-04"),
+        ("Faridpur", PlaceLevel.DISTRICT, "Faridpur", "BD-15"),
+        ("Faridpur, Pabna", PlaceLevel.UPAZILA, "Faridpur", "BD-49"),
+        ("Sherpur upazila", PlaceLevel.UPAZILA, "Sherpur", "BD-03"),
+        ("Kaliganj, Jhenaidah", PlaceLevel.UPAZILA, "Kaliganj", "BD-23"),
+        ("Dhaka", PlaceLevel.DISTRICT, "Dhaka", "BD-13"),
+        ("Dhaka division", PlaceLevel.DIVISION, "Dhaka", None),
+        ("রাজশাহী বিভাগ", PlaceLevel.DIVISION, "Rajshahi", None),
+    ],
+    ids=lambda v: str(v),
+)
+def test_resolve_place_table(text: str, level: PlaceLevel, name: str, code: str | None) -> None:
+    place = resolve_place(text)
+    assert place is not None
+    assert (place.level, place.name, place.district_code) == (level, name, code)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kaliganj",  # four districts in three divisions: not guessed
+        "Dhaka, Sylhet, Khulna, Rajshahi, Rangpur, Barishal, Cumilla",  # not a place
+        "Paris",
+        "London",
+        "xyz",
+        "12345",
+        "Sadar",
+        "district",
+        "জেলা",
+    ],
+    ids=lambda v: v[:20],
+)
+def test_unknown_or_ambiguous_text_gives_none(text: str) -> None:
+    assert resolve_place(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "   ", "😀", "🇧🇩🇧🇩", "a" * 10_000, "যশোর" * 3000, "\x00\x01", "Jessore" * 100],
+    ids=["none", "empty", "blank", "emoji", "flags", "10kB-latin", "10kB-bangla", "ctrl", "long"],
+)
+def test_bad_input_gives_none(text: str | None) -> None:
+    assert resolve_place(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_resolve_place_never_raises(text: str) -> None:
+    place = resolve_place(text)
+    assert place is None or isinstance(place, Place)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([p.name for p in all_districts()]))
+def test_official_names_resolve_exactly_in_any_case(name: str) -> None:
+    for variant in (name, name.upper(), name.lower(), f"  {name}  "):
+        place = resolve_place(variant)
+        assert place is not None
+        assert place.level is PlaceLevel.DISTRICT
+        assert place.name == name
+
+
+def test_distinct_district_names_never_resolve_to_each_other() -> None:
+    """Fuzzy matching keeps the 64 districts apart: each official name resolves to itself."""
+    assert {resolve_place(p.name) for p in all_districts()} == set(all_districts())
+
+
+def test_gazetteer_counts() -> None:
+    assert (len(all_divisions()), len(all_districts()), len(all_upazilas())) == (8, 64, 494)
+    assert all(p.district_code is not None for p in all_upazilas())
+    assert district("BD-22") == resolve_place("Jashore")
+    assert district("BD-99") is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    [
+        ("BD-13", "BD-13", 0.0, 0.0),
+        ("BD-13", "BD-40", 8.0, 16.0),  # Dhaka - Narayanganj
+        ("BD-22", "BD-27", 45.0, 60.0),  # Jashore - Khulna
+        ("BD-13", "BD-10", 200.0, 260.0),  # Dhaka - Chattogram
+        ("BD-52", "BD-11", 600.0, 700.0),  # Panchagarh - Cox's Bazar
+    ],
+    ids=["same", "dhaka-narayanganj", "jashore-khulna", "dhaka-ctg", "north-south"],
+)
+def test_district_distance_km(a: str, b: str, low: float, high: float) -> None:
+    d = district_distance_km(a, b)
+    assert d is not None
+    assert low <= d <= high
+    assert district_distance_km(b, a) == pytest.approx(d)
+
+
+def test_district_distance_unknown_code() -> None:
+    assert district_distance_km("BD-13", "XX") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("BD-22", {"Jhenaidah", "Magura", "Narail", "Khulna", "Satkhira"}),
+        ("BD-13", {"Gazipur", "Narayanganj", "Manikganj", "Munshiganj"}),
+        ("BD-60", {"Moulvibazar", "Sunamganj", "Habiganj"}),
+        ("BD-11", {"Bandarban", "Chattogram"}),
+        ("BD-52", {"Thakurgaon", "Nilphamari"}),
+    ],
+    ids=["jashore", "dhaka", "sylhet", "coxs-bazar", "panchagarh"],
+)
+def test_neighbours_include_real_borders(code: str, expected: set[str]) -> None:
+    names = {district(c).name for c in neighbouring_districts(code)}  # type: ignore[union-attr]
+    assert expected <= names
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("BD-22", "BD-13"), ("BD-13", "BD-60"), ("BD-11", "BD-52"), ("BD-22", "BD-22")],
+    ids=["jashore-dhaka", "dhaka-sylhet", "coxs-panchagarh", "self"],
+)
+def test_far_districts_are_not_neighbours(a: str, b: str) -> None:
+    assert b not in neighbouring_districts(a)
+
+
+def test_neighbours_are_symmetric() -> None:
+    for p in all_districts():
+        assert p.district_code is not None
+        for other in neighbouring_districts(p.district_code):
+            assert p.district_code in neighbouring_districts(other)
+
+
+JASHORE_SADAR = resolve_place("Jashore Sadar")
+JHIKARGACHA = resolve_place("Jhikargacha")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Jhikargacha", "ঝিকরগাছা", PlaceRelation.SAME_UPAZILA),
+        ("Jhikargacha", "Sharsha", PlaceRelation.SAME_DISTRICT),
+        ("Jhikargacha", "Jessore", PlaceRelation.SAME_DISTRICT),
+        ("Jessore", "যশোর", PlaceRelation.SAME_DISTRICT),
+        ("Jessore", "Khulna", PlaceRelation.NEIGHBOUR),
+        ("Jhikargacha", "Narail", PlaceRelation.NEIGHBOUR),
+        ("Jessore", "Meherpur", PlaceRelation.SAME_DIVISION),
+        ("Khulna division", "Jhikargacha", PlaceRelation.SAME_DIVISION),
+        ("Khulna division", "Khulna division", PlaceRelation.SAME_DIVISION),
+        ("Jessore", "Sylhet", PlaceRelation.FAR),
+        ("Dhaka division", "Jessore", PlaceRelation.FAR),
+        ("Jessore", None, PlaceRelation.UNKNOWN),
+        (None, None, PlaceRelation.UNKNOWN),
+    ],
+    ids=lambda v: str(v),
+)
+def test_place_relation(a: str | None, b: str | None, expected: PlaceRelation) -> None:
+    pa = resolve_place(a) if a else None
+    pb = resolve_place(b) if b else None
+    if a:
+        assert pa is not None
+    if b:
+        assert pb is not None
+    assert place_relation(pa, pb) is expected
+    assert place_relation(pb, pa) is expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Jessore", "Jashore"), ("Bogra", "Bogura"), ("Rongpur", "Rangpur"), ("Fenny", "Feni")],
+    ids=lambda v: v,
+)
+def test_place_key_merges_romanisation_variants(a: str, b: str) -> None:
+    assert place_key(a.lower()) == place_key(b.lower()) or (
+        resolve_place(a) == resolve_place(b) is not None
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("jes", "Jashore"), ("যশো", "Jashore"), ("jhikar", "Jhikargacha"), ("chitt", "Chattogram")],
+    ids=["old-spelling", "bangla", "upazila", "old-ctg"],
+)
+def test_suggest_places(prefix: str, expected: str) -> None:
+    assert expected in [p.name for p in suggest_places(prefix, limit=5)]
+
+
+@pytest.mark.parametrize("prefix", [None, "", "😀"], ids=["none", "empty", "emoji"])
+def test_suggest_places_bad_input(prefix: str | None) -> None:
+    assert suggest_places(prefix) == []
