@@ -428,8 +428,8 @@ def _table(pairs: Iterable[tuple[str, float]]) -> _WeightedTable:
 
 
 def _pick(table: _WeightedTable, rng: random.Random) -> str:
-    items, cum = table
-    return items[bisect(cum, rng.random() * cum[-1])]
+    cum = table[1]
+    return table[0][bisect(cum, rng.random() * cum[-1])]
 
 
 def _nfc_pairs(pairs: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
@@ -831,8 +831,8 @@ class _People:
             father_prefix=religion == "muslim" and rng.random() < 0.75,
             mother=mother,
             district=district,
-            upazila=rng.randrange(n_upazilas),
-            phone="01" + str(rng.randint(3, 9)) + f"{rng.randrange(10**8):08d}",
+            upazila=int(rng.random() * n_upazilas),
+            phone=f"01{3 + int(rng.random() * 7)}{int(rng.random() * 10**8):08d}",
             uses_prefix=religion == "muslim" and rng.random() < NOISE.muslim_prefix_share,
         )
 
@@ -902,8 +902,16 @@ def _upazila_text(d: _District, idx: int, *, bangla: bool, rng: random.Random) -
     if bangla:
         return bn
     if rng.random() < 0.15:
-        return noise.latin_case(noise.romanise_rule(bn, rng), rng)
+        return noise.latin_case(_pick(_place_latin(bn), rng), rng)
     return latin
+
+
+@cache
+def _place_latin(name_bn: str) -> _WeightedTable:
+    """Three rule-romanised spellings of a Bangla place name (for hand-written upazilas)."""
+    rng = random.Random(_stable_hash("place:" + name_bn))
+    words = name_bn.split()
+    return _table((" ".join(noise.romanise_rule(w, rng) for w in words), 1.0) for _ in range(3))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1167,7 +1175,7 @@ def _generate(
         if len(family_reservoir) < n_interceptions:
             family_reservoir.append(family)
         else:
-            j = pick_rng.randrange(n_families)
+            j = int(pick_rng.random() * n_families)
             if j < n_interceptions:
                 family_reservoir[j] = family
         siblings = 2 if rng.random() < NOISE.sibling_family_share else 1
@@ -1193,7 +1201,7 @@ def _generate(
             if len(reservoir) < k:
                 reservoir.append(kid)
             else:
-                j = pick_rng.randrange(n_children)
+                j = int(pick_rng.random() * n_children)
                 if j < k:
                     reservoir[j] = kid
 
@@ -1259,7 +1267,10 @@ def _fmt_date(value: date | None, key: str, *, bangla: bool) -> str:
     if value is None:
         return ""
     h = zlib.crc32(key.encode())
-    text = value.isoformat() if h % 10 < 6 else value.strftime("%d/%m/%Y")
+    if h % 10 < 6:
+        text = value.isoformat()
+    else:
+        text = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     if bangla and h % 7 == 0:
         text = text.translate(noise.BANGLA_DIGITS)
     return text
@@ -1386,6 +1397,36 @@ def read_truth(path: Path) -> list[TruthRow]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class CommittedSplit:
+    """The recipe of one split committed under ``training_data/<split>/``."""
+
+    split: Split
+    n_reports: int
+    n_interceptions: int
+    seed: int
+
+
+COMMITTED: tuple[CommittedSplit, ...] = (
+    CommittedSplit(Split.TRAIN, 6000, 3000, 20261),
+    CommittedSplit(Split.VALIDATION, 4000, 1500, 20262),
+    CommittedSplit(Split.TEST, 4000, 1500, 20263),
+)
+DATA_ROOT = Path(__file__).resolve().parent
+
+
+def write_committed(root: Path = DATA_ROOT) -> None:
+    """Regenerate the committed splits (``root/train``, ``root/validation``, ``root/test``)."""
+    for c in COMMITTED:
+        stream_csvs(
+            root / c.split.value,
+            n_reports=c.n_reports,
+            n_interceptions=c.n_interceptions,
+            seed=c.seed,
+            split=c.split,
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
@@ -1398,12 +1439,28 @@ def main(argv: Iterator[str] | Sequence[str] | None = None) -> int:
         prog="python -m training_data.generate", description=(__doc__ or "").splitlines()[0]
     )
     parser.add_argument("--split", choices=[s.value for s in Split], default=Split.TRAIN.value)
-    parser.add_argument("--reports", type=int, required=True)
-    parser.add_argument("--interceptions", type=int, required=True)
-    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--reports", type=int)
+    parser.add_argument("--interceptions", type=int)
+    parser.add_argument("--seed", type=int)
     parser.add_argument("--reported-share", type=float, default=0.75)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--committed",
+        action="store_true",
+        help="regenerate the committed train/validation/test splits in training_data/",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.committed:
+        write_committed()
+        print("regenerated the committed splits", file=sys.stderr)
+        return 0
+    missing = [
+        f"--{name.replace('_', '-')}"
+        for name in ("reports", "interceptions", "seed", "out")
+        if getattr(args, name) is None
+    ]
+    if missing:
+        parser.error(f"missing {', '.join(missing)} (or use --committed)")
     stream_csvs(
         args.out,
         n_reports=args.reports,

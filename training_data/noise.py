@@ -245,7 +245,7 @@ def latin_case(text: str, rng: random.Random) -> str:
     """Title case mostly, sometimes ALL CAPS (police forms) or all lower case (hurried typing)."""
     u = rng.random()
     if u < 0.78:
-        return " ".join(t[:1].upper() + t[1:] for t in text.split(" "))
+        return text.title()
     if u < 0.95:
         return text.upper()
     return text.lower()

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS
 from training_data import noise
 from training_data.generate import (
+    COMMITTED,
+    DATA_ROOT,
     NOISE,
     TRUTH_COLUMNS,
     Split,
@@ -29,6 +31,7 @@ from training_data.generate import (
     read_truth,
     stream_csvs,
     vocab_part,
+    write_committed,
     write_csvs,
 )
 
@@ -454,3 +457,15 @@ def test_phone_noise(digits: str) -> None:
     assert sum(a != b for a, b in zip(wrong, digits, strict=True)) == 1
     for _ in range(20):
         assert re.sub(r"\D", "", noise.phone_format(digits, rng)).endswith(digits[1:])
+
+
+def test_committed_splits_are_what_the_generator_makes(tmp_path: Path) -> None:
+    """The CSVs in training_data/{train,validation,test} must be regenerated when code changes
+    (``python -m training_data.generate --committed``)."""
+    write_committed(tmp_path)
+    for c in COMMITTED:
+        for name in ("reports.csv", "interceptions.csv", "truth.csv"):
+            committed = DATA_ROOT / c.split.value / name
+            assert committed.read_bytes() == (tmp_path / c.split.value / name).read_bytes(), (
+                f"{committed} is stale"
+            )
