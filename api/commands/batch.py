@@ -1,9 +1,322 @@
-"""Batch commands (reconcile, evaluate, train). Filled in by the linkage-engine issue."""
+"""Batch commands: ``shondhan reconcile``, ``shondhan evaluate``, ``shondhan train``.
+
+A thin shell: argument parsing, progress bars and exit codes live here; reading, matching,
+writing and scoring live in ``matcher`` (csvio, reconcile, evaluate, training).
+
+Exit status (documented in ``--help`` too):
+- 0: done, every input row was used;
+- 3: done, but some rows were rejected (they are listed in ``--rejects`` when given; the good rows
+  were still matched and written);
+- 2: usage error: bad option, missing input file, a required CSV column missing, unreadable
+  model file. Nothing is written;
+- 1: anything unexpected. Outputs are written atomically, so no half-written file is left.
+
+Only counts and file names are printed: never a name, phone number or other field value.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REJECTED = 3
+
+DEMO_REPORTS = 2_000
+DEMO_INTERCEPTIONS = 200
+DEMO_SEED = 20260101
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _count_rows(path: Path) -> int | None:
+    """Data rows in a CSV, by counting newlines (fast; a quoted newline over-counts slightly)."""
+    try:
+        with path.open("rb") as fh:
+            lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(0, lines - 1)
+
+
+def _load_model(model_path: Path | None) -> object | None:
+    if model_path is None:
+        return None
+    from matcher.model import MatchModel, ModelFormatError
+
+    try:
+        return MatchModel.load(model_path)
+    except (OSError, ValueError, ModelFormatError) as exc:
+        _err(f"error: cannot read model {model_path.name}: {type(exc).__name__}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def run_reconcile(
+    reports: Path,
+    interceptions: Path,
+    out: Path,
+    *,
+    top_k: int = 10,
+    rejects_path: Path | None = None,
+    model_path: Path | None = None,
+    workers: int = 1,
+    show_progress: bool = True,
+) -> int:
+    """Reconcile two CSV files into a candidates CSV; returns the exit status (see module doc)."""
+    from tqdm import tqdm
+
+    from matcher.csvio import (
+        MissingColumnError,
+        RejectCounter,
+        iter_interceptions,
+        iter_reports,
+        write_candidates,
+        write_rejects,
+    )
+    from matcher.reconcile import reconcile
+
+    model = _load_model(model_path)
+    report_rejects, interception_rejects = RejectCounter(), RejectCounter()
+    started = time.perf_counter()
+    try:
+        report_rows = iter_reports(reports, on_reject=report_rejects)
+        interception_rows = iter_interceptions(interceptions, on_reject=interception_rejects)
+    except MissingColumnError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    disable = not show_progress
+    counts = Counter[str]()
+
+    def loaded(n: int) -> None:
+        counts["reports"] += n
+        load_bar.update(n)
+
+    def queried(n: int) -> None:
+        counts["interceptions"] += n
+        query_bar.update(n)
+
+    with tqdm(desc="reports loaded", unit=" rows", file=sys.stderr, disable=disable) as load_bar:
+        candidates = reconcile(
+            report_rows,
+            interception_rows,
+            top_k=top_k,
+            model=model,  # type: ignore[arg-type]
+            workers=workers,
+            progress=queried,
+            on_loaded=loaded,
+        )
+    total = _count_rows(interceptions)
+    with tqdm(
+        desc="interceptions", total=total, unit=" rows", file=sys.stderr, disable=disable
+    ) as query_bar:
+        written = write_candidates(candidates, out)
+    rejects = RejectCounter()
+    rejects.rejects.extend(report_rejects.rejects + interception_rejects.rejects)
+    if rejects_path is not None:
+        write_rejects(rejects.rejects, rejects_path)
+    elapsed = time.perf_counter() - started
+    typer.echo(
+        f"reconciled: {counts['reports']} reports, {counts['interceptions']} interceptions, "
+        f"{written} candidates written to {out}; rejected rows: {report_rejects.rows} in "
+        f"reports, {interception_rejects.rows} in interceptions; {elapsed:.1f} s"
+    )
+    if rejects.rows:
+        by_reason = Counter((r.field, r.reason) for r in rejects.rejects)
+        for (field, reason), n in by_reason.most_common(5):
+            _err(f"  rejected: {n} x {field}: {reason}")
+        if rejects_path is None:
+            _err("  (use --rejects FILE to save the row numbers)")
+        else:
+            _err(f"  rejects written to {rejects_path}")
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _demo(top_k: int, workers: int, show_progress: bool) -> int:
+    from matcher.csvio import iter_candidates, read_truth
+    from matcher.evaluate import evaluate_candidates
+    from training_data.generate import Split, generate, write_csvs
+
+    folder = Path(tempfile.mkdtemp(prefix="shondhan-demo-"))
+    data = generate(
+        n_reports=DEMO_REPORTS,
+        n_interceptions=DEMO_INTERCEPTIONS,
+        seed=DEMO_SEED,
+        split=Split.TEST,
+    )
+    write_csvs(data, folder)
+    out = folder / "candidates.csv"
+    code = run_reconcile(
+        folder / "reports.csv",
+        folder / "interceptions.csv",
+        out,
+        top_k=top_k,
+        rejects_path=folder / "rejects.csv",
+        workers=workers,
+        show_progress=show_progress,
+    )
+    truth = read_truth(folder / "truth.csv")
+    evaluation = evaluate_candidates(
+        iter_candidates(out), truth.matches, k=top_k, slices=truth.slices
+    )
+    typer.echo(f"demo data (synthetic) and output in {folder}:")
+    for name in ("reports.csv", "interceptions.csv", "truth.csv", "candidates.csv"):
+        typer.echo(f"  {folder / name}")
+    typer.echo("figures against the synthetic truth:")
+    for figure, value in evaluation.rows():
+        typer.echo(f"  {figure:<38} {value}")
+    return code
+
+
+def reconcile_command(
+    reports: Annotated[
+        Path | None,
+        typer.Option("--reports", help="Reports CSV (report_id, name, father_name, ...)."),
+    ] = None,
+    interceptions: Annotated[
+        Path | None,
+        typer.Option("--interceptions", help="Interceptions CSV (interception_id, name, ...)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Candidates CSV to write (atomically).")
+    ] = None,
+    top_k: Annotated[
+        int, typer.Option("--top-k", min=1, max=1000, help="Candidates per interception.")
+    ] = 10,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="Write rejected rows here (source, row, id, field, why)."),
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="Model JSON (default: the shipped model).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, max=64, help="Query processes (default: CPUs, max 2)."),
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Run on a freshly generated synthetic sample; print paths."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Rank the likely reports for every interception and write them to a CSV.
+
+    Exit status: 0 all rows used; 3 some rows rejected (good rows still processed);
+    2 usage error or missing column; 1 unexpected failure.
+    """
+    from matcher.reconcile import default_workers
+
+    n_workers = workers if workers is not None else default_workers()
+    if demo:
+        raise typer.Exit(_demo(top_k, n_workers, not quiet))
+    if reports is None or interceptions is None or out is None:
+        named = (("--reports", reports), ("--interceptions", interceptions), ("--out", out))
+        missing = ", ".join(flag for flag, value in named if value is None)
+        _err(f"error: missing option(s) {missing} (or use --demo)")
+        raise typer.Exit(EXIT_USAGE)
+    for path in (reports, interceptions):
+        if not path.is_file():
+            _err(f"error: no such file: {path}")
+            raise typer.Exit(EXIT_USAGE)
+    for target in (out, rejects):
+        if target is not None and not (target.parent if str(target.parent) else Path(".")).is_dir():
+            _err(f"error: folder does not exist for {target}")
+            raise typer.Exit(EXIT_USAGE)
+    code = run_reconcile(
+        reports,
+        interceptions,
+        out,
+        top_k=top_k,
+        rejects_path=rejects,
+        model_path=model,
+        workers=n_workers,
+        show_progress=not quiet,
+    )
+    raise typer.Exit(code)
+
+
+def evaluate_command(
+    candidates: Annotated[
+        Path, typer.Option("--candidates", help="Candidates CSV written by reconcile.")
+    ],
+    truth: Annotated[
+        Path, typer.Option("--truth", help="Truth CSV: interception_id, report_id, flags.")
+    ],
+    k: Annotated[int, typer.Option("--k", min=1, max=1000, help="k of recall@k.")] = 10,
+) -> None:
+    """Print recall@1, recall@k, match-band precision/recall/F1, best F1, false alarms, slices."""
+    from matcher.csvio import MissingColumnError, iter_candidates, read_truth
+    from matcher.evaluate import evaluate_candidates
+
+    for path in (candidates, truth):
+        if not path.is_file():
+            _err(f"error: no such file: {path}")
+            raise typer.Exit(EXIT_USAGE)
+    try:
+        t = read_truth(truth)
+        evaluation = evaluate_candidates(
+            iter_candidates(candidates), t.matches, k=k, slices=t.slices
+        )
+    except MissingColumnError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    for figure, value in evaluation.rows():
+        typer.echo(f"{figure:<38} {value}")
+
+
+def train_command(
+    train_dir: Annotated[
+        Path | None,
+        typer.Option("--train-dir", help="Folder with reports/interceptions/truth CSVs."),
+    ] = None,
+    validation_dir: Annotated[
+        Path | None,
+        typer.Option("--validation-dir", help="Folder used to calibrate and choose bands."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Model JSON to write.")] = Path("model.json"),
+) -> None:
+    """Train a model (fit, calibrate, choose bands) and write it as JSON.
+
+    Without --train-dir / --validation-dir, fresh synthetic splits are generated with fixed seeds.
+    """
+    from matcher import training
+
+    for path in (train_dir, validation_dir):
+        if path is not None and not (path / "truth.csv").is_file():
+            _err(f"error: {path} has no truth.csv (need reports.csv, interceptions.csv, truth.csv)")
+            raise typer.Exit(EXIT_USAGE)
+    with tempfile.TemporaryDirectory(prefix="shondhan-train-") as tmp:
+        if train_dir is None or validation_dir is None:
+            _err("generating synthetic train/validation splits (fixed seeds) ...")
+            gen_train, gen_val = training._generated_splits(Path(tmp))
+            train_dir = train_dir or gen_train
+            validation_dir = validation_dir or gen_val
+        model = training.train_model(train_dir, validation_dir, out=out)
+    typer.echo(
+        f"thresholds: match >= {model.match_threshold_:.4f}, "
+        f"review >= {model.review_threshold_:.4f}"
+    )
+    fit = model.metadata_.get("training", {})
+    for key in ("validation_recall_at_1", "validation_recall_at_10"):
+        if key in fit:
+            typer.echo(f"{key.replace('_', ' ')}: {fit[key]:.4f}")
+    typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
 
 
 def register(app: typer.Typer) -> None:
     """Add the batch commands to the ``shondhan`` app."""
+    app.command("reconcile")(reconcile_command)
+    app.command("evaluate")(evaluate_command)
+    app.command("train")(train_command)
