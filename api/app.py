@@ -1,0 +1,261 @@
+"""The app factory: ``create_app(settings) -> FastAPI``.
+
+Contract:
+- No import-time singletons: everything (engine, sessions, matching index, batch runner,
+  metrics) is built per app and kept on ``app.state``, so tests build apps against temporary
+  databases. The web pages (``api.web``) read the same ``app.state``.
+- At start-up (lifespan): migrations run (``Settings.run_migrations``), batch runs a dead
+  process left unfinished are marked failed, the matching index is built from the database, and
+  the background index sync starts. At shutdown they stop in reverse order.
+- Every error is a JSON body ``{"detail": ...}``: 401/403/404/409/413/422 as documented, and a
+  bare 500 without stack trace or personal data for anything unexpected. Validation errors do
+  not echo the submitted values.
+- Request and upload bodies are size-limited (413); CORS is off unless origins are configured.
+- Logs carry method, route template, status and time — never paths with ids, names or bodies.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.db import make_engine, make_read_only_session_factory, make_session_factory
+from api.errors import ServiceError
+from api.jobs import ReconciliationRunner, fail_interrupted
+from api.matching import Index, LiveIndex, default_index
+from api.metrics import Metrics
+from api.migrate import upgrade
+from api.services import ImportOutcome
+from api.settings import Settings
+
+log = logging.getLogger("api")
+
+UPLOAD_PATHS = ("/reports/import", "/web/reports/import")
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies above a limit with 413, by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        limit = self.max_upload if path.endswith(UPLOAD_PATHS) else self.max_body
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > limit
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    await _send_json(send, 413, {"detail": "request body too large"})
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLargeError:
+            if not started:
+                await _send_json(send, 413, {"detail": "request body too large"})
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    response = JSONResponse(body, status_code=status)
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class ObserveMiddleware:
+    """Metrics and one log line per request: method, route template, status, milliseconds."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+            elapsed = time.perf_counter() - start
+            self.metrics.observe(route, scope.get("method", ""), status, elapsed)
+            log.info("%s %s %d %.1fms", scope.get("method"), route, status, elapsed * 1000)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        outcome = exc.extra.get("outcome")
+        if isinstance(outcome, ImportOutcome):
+            return JSONResponse(
+                jsonable_encoder(
+                    {
+                        "detail": exc.detail,
+                        "committed": outcome.committed,
+                        "imported": outcome.imported,
+                        "rejected_rows": outcome.rejected_rows,
+                        "rejects": outcome.rejects,
+                    }
+                ),
+                status_code=exc.status,
+            )
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Say where and what is wrong, never echo the value (it may be a name or a phone).
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        route = getattr(request.scope.get("route"), "path", "<unmatched>")
+        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, route)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def create_app(
+    settings: Settings | None = None, *, index_factory: Callable[[], Index] | None = None
+) -> FastAPI:
+    """A new app for ``settings`` (default: from the environment).
+
+    ``index_factory`` builds the engine's index (default: ``matcher.index.MatchIndex`` with the
+    shipped model); tests of the HTTP layer may pass a small fake.
+    """
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    read_sessions = make_read_only_session_factory(engine)
+    index = LiveIndex(
+        read_sessions,
+        index_factory=index_factory or default_index,
+        interval=settings.index_sync_interval,
+    )
+    runner = ReconciliationRunner(
+        sessions, read_sessions, index, top_k=settings.top_k, chunk=settings.reconciliation_chunk
+    )
+    metrics = Metrics(lambda: float(len(index)))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_migrations:
+            upgrade(engine)
+        with sessions() as session:
+            interrupted = fail_interrupted(session)
+        if interrupted:
+            log.warning("%d interrupted reconciliations marked failed", interrupted)
+        index.load()
+        if settings.sync_enabled:
+            index.start()
+        try:
+            yield
+        finally:
+            index.stop()
+            runner.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Shondhan",
+        version="0.1.0",
+        summary="Match border interceptions against missing-person reports.",
+        description=(
+            "Every endpoint except `/health` needs `Authorization: Bearer <token>` "
+            "(`shondhan users create`). Roles: bgb_officer, police_reviewer, analyst, admin."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.read_sessions = read_sessions
+    app.state.index = index
+    app.state.runner = runner
+    app.state.metrics = metrics
+    app.state.secret_key = (settings.secret_key or "").encode() or _random_secret()
+
+    from api.routes import audit, health, interceptions, reconciliations, reports, review, users
+    from api.web import router as web_router
+
+    for module in (health, reports, interceptions, review, reconciliations, audit, users):
+        app.include_router(module.router)
+    app.include_router(web_router)
+    _error_handlers(app)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
+    app.add_middleware(ObserveMiddleware, metrics=metrics)
+    return app
+
+
+def _random_secret() -> bytes:
+    import secrets
+
+    return secrets.token_bytes(32)

@@ -1,0 +1,84 @@
+"""Database engine and sessions.
+
+Contract: :func:`make_engine` returns an engine for any SQLAlchemy URL; for SQLite it turns on
+WAL journaling (readers never block the writer, and a killed process leaves either the whole
+last transaction or none of it), foreign keys and a busy timeout so that concurrent writers wait
+rather than fail. Each request or import is one transaction on one session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+READ_ONLY = "shondhan_read_only"
+
+
+def is_sqlite(url: str) -> bool:
+    """True for ``sqlite:`` URLs (the embedded default)."""
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the pragmas the service relies on."""
+    if is_sqlite(url):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_pre_ping=True,
+            hide_parameters=True,  # error messages must not carry names or phones into logs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, open transactions (see _begin below).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # Every request writes (at least an audit event), so take the write lock up front:
+            # a deferred transaction that reads and then writes can fail with "database is
+            # locked" instead of waiting. Matching runs before the transaction opens.
+            # Background readers (index sync, batch runs) use read_only_sessions: plain BEGIN.
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=30, hide_parameters=True
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded attributes after commit (responses are built after it)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_read_only_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for background readers; on SQLite they do not take the write lock."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One session; rolled back if the block raises, always closed."""
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

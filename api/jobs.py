@@ -1,0 +1,211 @@
+"""Batch reconciliations: every open interception against every open report, in the background.
+
+Contract:
+- :func:`start_reconciliation` (a service operation) stores a ``queued`` run and hands its id
+  to the app's :class:`ReconciliationRunner`, which works through it on one background thread
+  (one run at a time; the 2-core machines this serves cannot do more usefully).
+- Progress (``done`` of ``total`` interceptions) is committed every ``chunk`` interceptions,
+  together with that chunk's candidates, so ``GET /reconciliations/{id}`` shows real progress
+  and a crash loses at most one chunk. Runs left ``queued``/``running`` by a dead process are
+  marked ``failed`` at the next start-up (:func:`fail_interrupted`).
+- Rejected pairs never resurface: they are excluded from each interception's query.
+- Matching uses the live index (already holding exactly the open reports), so a batch run
+  costs no index build.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import audit
+from api.audit import AuditAction, RecordType
+from api.errors import NotFoundError
+from api.matching import LiveIndex, interception_record
+from api.models import (
+    CandidateRow,
+    CandidateStatus,
+    InterceptionRow,
+    InterceptionStatus,
+    JobStatus,
+    Reconciliation,
+    ReconciliationCandidate,
+    User,
+    utcnow,
+)
+from api.roles import Action
+from api.services import candidate_csv, require
+
+log = logging.getLogger(__name__)
+
+
+class ReconciliationRunner:
+    """Runs reconciliations one at a time on a background thread."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        read_sessions: sessionmaker[Session],
+        index: LiveIndex,
+        *,
+        top_k: int,
+        chunk: int,
+    ) -> None:
+        self._sessions = sessions
+        self._read = read_sessions
+        self._index = index
+        self._top_k = top_k
+        self._chunk = chunk
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shondhan-batch")
+
+    def submit(self, reconciliation_id: str) -> None:
+        """Queue a stored run."""
+        self._pool.submit(self.run, reconciliation_id)
+
+    def shutdown(self) -> None:
+        """Stop accepting runs; wait for the current one."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, reconciliation_id: str) -> None:
+        """Do one run now (on the calling thread). Failures are recorded, never raised."""
+        try:
+            self._run(reconciliation_id)
+        except Exception as exc:
+            log.exception("reconciliation %s failed", reconciliation_id)
+            with self._sessions() as session:
+                session.execute(
+                    update(Reconciliation)
+                    .where(Reconciliation.id == reconciliation_id)
+                    .values(
+                        status=JobStatus.FAILED,
+                        error=type(exc).__name__[:200],
+                        finished_at=utcnow(),
+                    )
+                )
+                session.commit()
+
+    def _run(self, reconciliation_id: str) -> None:
+        with self._read() as session:
+            interceptions = list(
+                session.scalars(
+                    select(InterceptionRow)
+                    .where(InterceptionRow.status == InterceptionStatus.OPEN)
+                    .order_by(InterceptionRow.interception_id)
+                )
+            )
+            rejected: dict[str, set[str]] = defaultdict(set)
+            for iid, rid in session.execute(
+                select(CandidateRow.interception_id, CandidateRow.report_id).where(
+                    CandidateRow.status == CandidateStatus.REJECTED
+                )
+            ):
+                rejected[iid].add(rid)
+        with self._sessions() as session:
+            session.execute(
+                update(Reconciliation)
+                .where(Reconciliation.id == reconciliation_id)
+                .values(status=JobStatus.RUNNING, total=len(interceptions))
+            )
+            session.commit()
+        log.info("reconciliation %s: %d interceptions", reconciliation_id, len(interceptions))
+        done = found = 0
+        for start in range(0, len(interceptions), self._chunk):
+            part = interceptions[start : start + self._chunk]
+            rows = []
+            for row in part:
+                for c in self._index.query(
+                    interception_record(row),
+                    top_k=self._top_k,
+                    exclude=rejected.get(row.interception_id, ()),
+                ):
+                    rows.append(
+                        {
+                            "reconciliation_id": reconciliation_id,
+                            "interception_id": row.interception_id,
+                            "report_id": c.report_id,
+                            "rank": c.rank,
+                            "score": min(1.0, max(0.0, float(c.score))),
+                            "band": c.band,
+                            "explanation": c.explanation,
+                        }
+                    )
+            done += len(part)
+            found += len(rows)
+            with self._sessions() as session:
+                if rows:
+                    session.execute(insert(ReconciliationCandidate), rows)
+                session.execute(
+                    update(Reconciliation)
+                    .where(Reconciliation.id == reconciliation_id)
+                    .values(done=done, candidates=found)
+                )
+                session.commit()
+        with self._sessions() as session:
+            session.execute(
+                update(Reconciliation)
+                .where(Reconciliation.id == reconciliation_id)
+                .values(status=JobStatus.DONE, finished_at=utcnow())
+            )
+            session.commit()
+        log.info("reconciliation %s: done, %d candidates", reconciliation_id, found)
+
+
+def fail_interrupted(session: Session) -> int:
+    """Mark runs a dead process left queued or running as failed; returns how many."""
+    result = session.execute(
+        update(Reconciliation)
+        .where(Reconciliation.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        .values(status=JobStatus.FAILED, error="interrupted by a restart", finished_at=utcnow())
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def start_reconciliation(
+    session: Session, user: User, *, runner: ReconciliationRunner
+) -> Reconciliation:
+    """Store a new run and queue it (analyst); returns the stored run."""
+    require(user, Action.RECONCILIATION_START)
+    run = Reconciliation(status=JobStatus.QUEUED, started_by=user.id)
+    session.add(run)
+    session.flush()
+    audit.record(session, user, AuditAction.START, RecordType.RECONCILIATION, run.id)
+    session.commit()
+    runner.submit(run.id)
+    log.info("reconciliation %s queued", run.id)
+    return run
+
+
+def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> Reconciliation:
+    """A run and its progress (audited read)."""
+    require(user, Action.RECONCILIATION_READ)
+    run = session.get(Reconciliation, reconciliation_id)
+    if run is None:
+        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
+    audit.record(session, user, AuditAction.READ, RecordType.RECONCILIATION, run.id)
+    session.commit()
+    return run
+
+
+def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
+    """The run's candidates as CSV (the engine's candidate columns), ranked per interception.
+
+    Available while the run is still going (holds the chunks done so far). Audited.
+    """
+    require(user, Action.RECONCILIATION_READ)
+    run = session.get(Reconciliation, reconciliation_id)
+    if run is None:
+        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
+    rows = session.scalars(
+        select(ReconciliationCandidate)
+        .where(ReconciliationCandidate.reconciliation_id == run.id)
+        .order_by(ReconciliationCandidate.interception_id, ReconciliationCandidate.rank)
+    )
+    text = "".join(candidate_csv(rows))
+    audit.record(session, user, AuditAction.DOWNLOAD, RecordType.RECONCILIATION, run.id)
+    session.commit()
+    return text

@@ -1,0 +1,247 @@
+"""The real-time matching index of a running service.
+
+Contract:
+- :class:`LiveIndex` wraps one ``matcher.index.MatchIndex`` holding every *open* report of the
+  database. It is built once at start-up (:meth:`LiveIndex.load`) and then updated
+  incrementally — never rebuilt per request:
+  * :meth:`LiveIndex.sync_once` reads every report stamped after the largest stamp seen and
+    adds it (open) or removes it (found). The process that commits a change calls it right
+    after the commit, so its own next request already sees the change;
+  * a background thread (:meth:`LiveIndex.start`) calls it every ``interval`` seconds, which
+    picks up rows stamped by *other* processes (two servers on one PostgreSQL) within a couple
+    of seconds.
+- Stamps are commit-ordered (see :mod:`api.models`), so remembering the largest stamp seen is
+  enough to never miss a row. Syncs are serialised by a lock, so when ``sync_once`` returns,
+  everything committed before the call is in the index.
+- All access to the engine's index goes through one lock: the engine is not promised to be
+  thread-safe, and matching is CPU-bound so the GIL would serialise it anyway. Callers run
+  queries in worker threads, never on the event loop.
+- Nothing here logs personal data: counts and stamps only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterable
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, func, literal, select, tuple_
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.models import InterceptionRow, ReportRow, ReportStatus
+from matcher.records import Candidate, Interception, Report
+
+log = logging.getLogger(__name__)
+
+_LOAD_BATCH = 5000
+
+
+class Index(Protocol):
+    """The part of ``matcher.index.MatchIndex`` the service uses."""
+
+    def add(self, report: Report) -> None: ...
+    def add_many(self, reports: Iterable[Report]) -> None: ...
+    def remove(self, report_id: str) -> None: ...
+    def __len__(self) -> int: ...
+    def query(
+        self, interception: Interception, *, top_k: int = 10, exclude: Collection[str] = ()
+    ) -> list[Candidate]: ...
+
+
+def default_index() -> Index:
+    """A fresh engine index with the shipped default model."""
+    from matcher.index import MatchIndex
+
+    return MatchIndex()
+
+
+def report_record(row: ReportRow) -> Report:
+    """The engine's record for a stored report."""
+    return Report(
+        report_id=row.report_id,
+        name=row.name,
+        father_name=row.father_name,
+        mother_name=row.mother_name,
+        sex=row.sex,
+        age=row.age,
+        report_date=row.report_date,
+        district=row.district,
+        upazila=row.upazila,
+        police_station=row.police_station,
+        guardian_phone=row.guardian_phone,
+    )
+
+
+def interception_record(row: InterceptionRow) -> Interception:
+    """The engine's record for a stored interception."""
+    return Interception(
+        interception_id=row.interception_id,
+        name=row.name,
+        father_name=row.father_name,
+        mother_name=row.mother_name,
+        sex=row.sex,
+        age=row.age,
+        interception_date=row.interception_date,
+        home_district=row.home_district,
+        home_upazila=row.home_upazila,
+        border_post=row.border_post,
+        guardian_phone=row.guardian_phone,
+    )
+
+
+def model_version(index: object) -> str:
+    """The version of the model behind ``index``, or ``"default"`` if it does not say."""
+    model = getattr(index, "model", None) or getattr(index, "model_", None)
+    for holder in (model, index):
+        version = getattr(holder, "version", None)
+        if isinstance(version, str) and version:
+            return version[:64]
+    return "default"
+
+
+class LiveIndex:
+    """The open reports of the database, kept matchable in real time."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        index_factory: Callable[[], Index] = default_index,
+        interval: float = 1.0,
+    ) -> None:
+        self._sessions = sessions
+        self._factory = index_factory
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._index: Index | None = None
+        self._watermark = 0
+        self._sync_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.model_version = "default"
+
+    # -- life cycle -------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        """True once the index has been built from the database."""
+        return self._index is not None
+
+    @property
+    def watermark(self) -> int:
+        """The largest report stamp this index has caught up with."""
+        return self._watermark
+
+    def load(self) -> int:
+        """Build the index from every open report; returns how many were loaded."""
+        index = self._factory()
+        loaded = 0
+        with self._sessions() as session:
+            watermark = session.scalar(select(func.coalesce(func.max(ReportRow.seq), 0))) or 0
+            stmt = (
+                select(ReportRow)
+                .where(ReportRow.status == ReportStatus.OPEN)
+                .execution_options(yield_per=_LOAD_BATCH)
+            )
+            batch: list[Report] = []
+            for row in session.scalars(stmt):
+                batch.append(report_record(row))
+                if len(batch) >= _LOAD_BATCH:
+                    index.add_many(batch)
+                    loaded += len(batch)
+                    batch = []
+            if batch:
+                index.add_many(batch)
+                loaded += len(batch)
+        with self._lock:
+            self._index = index
+            self._watermark = max(self._watermark, int(watermark))
+            self.model_version = model_version(index)
+        log.info("matching index built: %d open reports, stamp %d", loaded, watermark)
+        return loaded
+
+    def start(self) -> None:
+        """Start the background sync thread (idempotent)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="shondhan-index-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background sync thread and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.sync_once()
+            except Exception:  # keep polling: a database blip must not stop real-time sync
+                log.exception("index sync failed; will retry")
+
+    # -- updates -----------------------------------------------------------------------------
+    def sync_once(self) -> int:
+        """Apply every report stamped after the watermark; returns how many rows were read."""
+        if self._index is None:
+            return 0
+        applied = 0
+        with self._sync_lock, self._sessions() as session:
+            # Keyset pages over (seq, report_id): one stamp may cover many rows (an import).
+            after: ColumnElement[bool] = ReportRow.seq > self._watermark
+            top = self._watermark
+            while True:
+                rows = list(
+                    session.scalars(
+                        select(ReportRow)
+                        .where(after)
+                        .order_by(ReportRow.seq, ReportRow.report_id)
+                        .limit(_LOAD_BATCH)
+                    )
+                )
+                if not rows:
+                    break
+                self._apply_rows(rows)
+                applied += len(rows)
+                last = rows[-1]
+                top = max(top, last.seq)
+                after = tuple_(ReportRow.seq, ReportRow.report_id) > tuple_(
+                    literal(last.seq), literal(last.report_id)
+                )
+                if len(rows) < _LOAD_BATCH:
+                    break
+            with self._lock:
+                self._watermark = max(self._watermark, top)
+        if applied:
+            log.debug("index sync: %d report changes", applied)
+        return applied
+
+    def _apply_rows(self, rows: list[ReportRow]) -> None:
+        if self._index is None or not rows:
+            return
+        to_add = [report_record(r) for r in rows if r.status == ReportStatus.OPEN]
+        to_remove = [r.report_id for r in rows if r.status != ReportStatus.OPEN]
+        with self._lock:
+            if to_add:
+                self._index.add_many(to_add)
+            for report_id in to_remove:
+                with contextlib.suppress(KeyError):  # already gone: removal is idempotent
+                    self._index.remove(report_id)
+
+    # -- queries -----------------------------------------------------------------------------
+    def query(
+        self, interception: Interception, *, top_k: int, exclude: Collection[str] = ()
+    ) -> list[Candidate]:
+        """Ranked candidates for ``interception`` among the open reports (CPU-bound: call off
+        the event loop)."""
+        with self._lock:
+            if self._index is None:
+                raise RuntimeError("matching index is not loaded yet")
+            return self._index.query(interception, top_k=top_k, exclude=exclude)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return 0 if self._index is None else len(self._index)

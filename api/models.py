@@ -1,0 +1,299 @@
+"""The database tables (SQLAlchemy 2 typed ORM).
+
+Contract:
+- Ids of children's records (``report_id``, ``interception_id``) are the strings the user gave
+  (or the service generated); every other id is a random hex string.
+- ``reports.seq`` is the change stamp the real-time index syncs on: every transaction that adds
+  a report or changes its status stamps the rows it touched with one value taken from the
+  ``counters`` row ``report_seq`` just before it commits. Taking that value locks the counter
+  row until commit, so stamps become visible in increasing order and a poller that remembers the
+  largest stamp it has seen never misses a row (see :mod:`api.matching`).
+- ``audit_events`` is append-only: the code has no update or delete path, and on PostgreSQL a
+  trigger (see the migration) refuses both.
+- Times are stored in UTC; SQLite drops the zone, so :class:`UTCDateTime` puts it back.
+- The schema is created only by Alembic migrations (``api/migrations``); a test checks that the
+  migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from api.roles import Role
+from matcher.records import Band, Sex
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random 32-hex-character id for rows that are not children's records."""
+    return secrets.token_hex(16)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _enum(cls: type[StrEnum], name: str) -> SAEnum:
+    """A portable enum column: VARCHAR holding the enum's *value*."""
+    return SAEnum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class ReportStatus(StrEnum):
+    """``open`` until a confirmed match marks the child found."""
+
+    OPEN = "open"
+    FOUND = "found"
+
+
+class InterceptionStatus(StrEnum):
+    """``open`` until a confirmed match links the child to a report."""
+
+    OPEN = "open"
+    MATCHED = "matched"
+
+
+class CandidateStatus(StrEnum):
+    """Where a candidate is in review. ``unsure`` stays in the review queue."""
+
+    OPEN = "open"
+    UNSURE = "unsure"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class DecisionKind(StrEnum):
+    """What a reviewer decided about a candidate."""
+
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    UNSURE = "unsure"
+
+
+class JobStatus(StrEnum):
+    """State of a batch reconciliation."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Counter(Base):
+    """Named monotonic counters (``report_seq``)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class User(Base):
+    """Someone who may call the service. Web sign-in uses ``password_hash`` and the lock-out."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token: only its SHA-256 is stored; revoked tokens stay for the record."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ReportRow(Base):
+    """A police missing-person report (field names = the engine's CSV columns)."""
+
+    __tablename__ = "reports"
+
+    report_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    father_name: Mapped[str | None] = mapped_column(String(200))
+    mother_name: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[Sex | None] = mapped_column(_enum(Sex, "sex"))
+    age: Mapped[float | None] = mapped_column(Float)
+    report_date: Mapped[date | None] = mapped_column(Date)
+    district: Mapped[str | None] = mapped_column(String(100))
+    upazila: Mapped[str | None] = mapped_column(String(100))
+    police_station: Mapped[str | None] = mapped_column(String(100))
+    guardian_phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[ReportStatus] = mapped_column(
+        _enum(ReportStatus, "report_status"), default=ReportStatus.OPEN
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InterceptionRow(Base):
+    """A BGB interception (field names = the engine's CSV columns)."""
+
+    __tablename__ = "interceptions"
+
+    interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    father_name: Mapped[str | None] = mapped_column(String(200))
+    mother_name: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[Sex | None] = mapped_column(_enum(Sex, "sex"))
+    age: Mapped[float | None] = mapped_column(Float)
+    interception_date: Mapped[date | None] = mapped_column(Date)
+    home_district: Mapped[str | None] = mapped_column(String(100))
+    home_upazila: Mapped[str | None] = mapped_column(String(100))
+    border_post: Mapped[str | None] = mapped_column(String(100))
+    guardian_phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[InterceptionStatus] = mapped_column(
+        _enum(InterceptionStatus, "interception_status"), default=InterceptionStatus.OPEN
+    )
+    created_by: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CandidateRow(Base):
+    """A report proposed for an interception, as scored when it was proposed."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        Index("ix_candidates_queue", "status", "band", "score"),
+        Index("ix_candidates_pair", "interception_id", "report_id", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interception_id: Mapped[str] = mapped_column(ForeignKey("interceptions.interception_id"))
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.report_id"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[Band] = mapped_column(_enum(Band, "band"))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    contributions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    model_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[CandidateStatus] = mapped_column(
+        _enum(CandidateStatus, "candidate_status"), default=CandidateStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DecisionRow(Base):
+    """A reviewer's decision on a candidate; revoked decisions stay with the reason."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id"), index=True)
+    decision: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind, "decision_kind"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    revoke_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class AuditEvent(Base):
+    """Who read or changed which record, when. Append-only; holds ids, never personal data."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Reconciliation(Base):
+    """A batch run of all open interceptions against all open reports."""
+
+    __tablename__ = "reconciliations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    candidates: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(200), default=None)
+    started_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ReconciliationCandidate(Base):
+    """One ranked candidate of a batch run (ids and scores only)."""
+
+    __tablename__ = "reconciliation_candidates"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    reconciliation_id: Mapped[str] = mapped_column(ForeignKey("reconciliations.id"), index=True)
+    interception_id: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[str] = mapped_column(String(64))
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[Band] = mapped_column(_enum(Band, "band"))
+    explanation: Mapped[str] = mapped_column(Text, default="")

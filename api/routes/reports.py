@@ -1,0 +1,69 @@
+"""``/reports``: add, read and import missing-person reports (police reviewers)."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Query, UploadFile, status
+
+from api import services
+from api.deps import IndexDep, SessionDep, require_role
+from api.models import User
+from api.roles import Action
+from api.routes import AUTH_ERRORS, CONFLICT, NOT_FOUND
+from api.schemas import ID_PATTERN, ErrorOut, ImportResult, ReportIn, ReportOut
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ReportOut, responses=CONFLICT)
+def create_report(
+    body: ReportIn,
+    session: SessionDep,
+    index: IndexDep,
+    user: Annotated[User, require_role(Action.REPORT_CREATE)],
+) -> ReportOut:
+    """Add one report; it is matchable by the next interception (in every server process
+    within a few seconds)."""
+    row = services.create_report(session, user, body, index=index)
+    return ReportOut.model_validate(row)
+
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    responses={
+        413: {"model": ErrorOut, "description": "Upload too large"},
+        422: {"model": ImportResult, "description": "Bad rows; nothing was imported"},
+    },
+)
+def import_reports(
+    session: SessionDep,
+    index: IndexDep,
+    user: Annotated[User, require_role(Action.REPORT_IMPORT)],
+    file: Annotated[UploadFile, File(description="CSV in the engine's report format")],
+    partial: Annotated[
+        bool, Query(description="Keep the good rows when some are bad (default: all or none)")
+    ] = False,
+) -> ImportResult:
+    """Import a reports CSV in one transaction. All-or-nothing unless ``partial=true``; the
+    response lists every bad row (row number, field, reason — never the value)."""
+    stream = io.TextIOWrapper(file.file, encoding="utf-8-sig", errors="replace", newline="")
+    outcome = services.import_reports(session, user, stream, partial=partial, index=index)
+    return ImportResult(
+        committed=outcome.committed,
+        imported=outcome.imported,
+        rejected_rows=outcome.rejected_rows,
+        rejects=outcome.rejects,
+    )
+
+
+@router.get("/{report_id}", response_model=ReportOut, responses=NOT_FOUND)
+def get_report(
+    report_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.REPORT_READ)],
+) -> ReportOut:
+    """One report (the read is audited)."""
+    return ReportOut.model_validate(services.get_report(session, user, report_id))

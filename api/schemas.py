@@ -1,0 +1,451 @@
+"""The JSON contract of the API: separate In / Out schemas (a table row is not the contract).
+
+Contract:
+- Record fields use the engine's CSV column names (``name``, ``father_name``, ``home_district``).
+  Every field but the id is optional: missing is unknown, never a mismatch.
+- Text is limited in length and must be storable: NUL characters and unpaired surrogates are
+  refused with 422 rather than failing in the database.
+- Ids are strings of letters, digits, ``.``, ``_`` and ``-`` (they appear in URLs).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from api.models import CandidateStatus, DecisionKind, InterceptionStatus, JobStatus, ReportStatus
+from api.roles import Role
+from matcher.records import Band, Sex
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+def _storable(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode") from None
+    value = value.strip()
+    return value or None
+
+
+def _storable_required(value: str) -> str:
+    cleaned = _storable(value)
+    if cleaned is None:
+        raise ValueError("must not be blank")
+    return cleaned
+
+
+RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable)]
+Place = Annotated[str, StringConstraints(max_length=100), AfterValidator(_storable)]
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_storable)]
+Note = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_storable)]
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_storable_required)
+]
+Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
+Age = Annotated[float, Field(ge=0, le=120)]
+
+_REPORT_EXAMPLE: dict[str, Any] = {
+    "report_id": "DMP-2025-0412",
+    "name": "মোছাঃ রহিমা খাতুন",
+    "father_name": "আব্দুল করিম",
+    "mother_name": "Salma Begum",
+    "sex": "F",
+    "age": 10,
+    "report_date": "2025-03-14",
+    "district": "Jashore",
+    "upazila": "Sharsha",
+    "police_station": "Sharsha",
+    "guardian_phone": "01700000000",
+}
+_INTERCEPTION_EXAMPLE: dict[str, Any] = {
+    "interception_id": "BGB-BEN-2026-0077",
+    "name": "Rohima Khatoon",
+    "father_name": "Abdul Karim",
+    "mother_name": None,
+    "sex": "F",
+    "age": 12,
+    "interception_date": "2026-09-02",
+    "home_district": "Jessore",
+    "home_upazila": None,
+    "border_post": "Benapole",
+    "guardian_phone": None,
+}
+
+
+class ReportIn(BaseModel):
+    """A new missing-person report. ``report_id`` is generated when left out."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_REPORT_EXAMPLE]})
+
+    report_id: RecordId | None = None
+    name: Name | None = None
+    father_name: Name | None = None
+    mother_name: Name | None = None
+    sex: Sex | None = None
+    age: Age | None = None
+    report_date: date | None = None
+    district: Place | None = None
+    upazila: Place | None = None
+    police_station: Place | None = None
+    guardian_phone: Phone | None = None
+
+
+class ReportOut(BaseModel):
+    """A stored report and its status (``found`` once a match is confirmed)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {**_REPORT_EXAMPLE, "status": "open", "created_at": "2026-09-01T10:00:00Z"}
+            ]
+        },
+    )
+
+    report_id: str
+    name: str | None
+    father_name: str | None
+    mother_name: str | None
+    sex: Sex | None
+    age: float | None
+    report_date: date | None
+    district: str | None
+    upazila: str | None
+    police_station: str | None
+    guardian_phone: str | None
+    status: ReportStatus
+    created_at: datetime
+
+
+class InterceptionIn(BaseModel):
+    """A new BGB interception. ``interception_id`` is generated when left out."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [_INTERCEPTION_EXAMPLE]}
+    )
+
+    interception_id: RecordId | None = None
+    name: Name | None = None
+    father_name: Name | None = None
+    mother_name: Name | None = None
+    sex: Sex | None = None
+    age: Age | None = None
+    interception_date: date | None = None
+    home_district: Place | None = None
+    home_upazila: Place | None = None
+    border_post: Place | None = None
+    guardian_phone: Phone | None = None
+
+
+class InterceptionOut(BaseModel):
+    """A stored interception and its status (``matched`` once a match is confirmed)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    interception_id: str
+    name: str | None
+    father_name: str | None
+    mother_name: str | None
+    sex: Sex | None
+    age: float | None
+    interception_date: date | None
+    home_district: str | None
+    home_upazila: str | None
+    border_post: str | None
+    guardian_phone: str | None
+    status: InterceptionStatus
+    created_at: datetime
+
+
+class ContributionOut(BaseModel):
+    """One field's share of the score, in bits (+1: twice as likely a match)."""
+
+    field: str
+    label: str
+    weight: float
+
+
+class CandidateOut(BaseModel):
+    """A report proposed for an interception: calibrated score (0-1), band, explanation."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "candidate_id": "5f0c0d6e8a2b4c1e9d7f3a1b2c3d4e5f",
+                    "interception_id": "BGB-BEN-2026-0077",
+                    "report_id": "DMP-2025-0412",
+                    "rank": 1,
+                    "score": 0.93,
+                    "band": "match",
+                    "explanation": "name: same phonetic key (+6.1); home district: same (+2.0)",
+                    "contributions": [
+                        {"field": "name", "label": "same phonetic key", "weight": 6.1}
+                    ],
+                    "model_version": "default",
+                    "status": "open",
+                }
+            ]
+        }
+    )
+
+    candidate_id: str
+    interception_id: str
+    report_id: str
+    rank: int
+    score: float = Field(ge=0, le=1)
+    band: Band
+    explanation: str
+    contributions: list[ContributionOut]
+    model_version: str
+    status: CandidateStatus
+
+
+class InterceptionResult(BaseModel):
+    """The stored interception and its ranked candidates, best first."""
+
+    interception: InterceptionOut
+    candidates: list[CandidateOut]
+
+
+class ReviewPage(BaseModel):
+    """One page of the review queue, highest score first."""
+
+    items: list[CandidateOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DecisionIn(BaseModel):
+    """A reviewer's decision on a candidate, with an optional note."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"decision": "confirm", "note": "Father confirmed by phone."}]
+        },
+    )
+
+    decision: DecisionKind
+    note: Note | None = None
+
+
+class RevokeIn(BaseModel):
+    """Why an admin revokes a decision (required)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Confirmed on the wrong candidate."}]},
+    )
+
+    reason: Reason
+
+
+class DecisionOut(BaseModel):
+    """A decision as stored; revoked decisions keep their reason."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    decision_id: str
+    candidate_id: str
+    decision: DecisionKind
+    note: str | None
+    decided_by: str
+    decided_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
+class RejectOut(BaseModel):
+    """One problem with one CSV row (row 1 is the header); the value itself is never echoed."""
+
+    row_number: int
+    record_id: str | None
+    field: str
+    reason: str
+
+
+class ImportResult(BaseModel):
+    """Outcome of a CSV import. With bad rows and no ``partial``, nothing is stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "committed": True,
+                    "imported": 998,
+                    "rejected_rows": 2,
+                    "rejects": [
+                        {
+                            "row_number": 17,
+                            "record_id": "DMP-17",
+                            "field": "age",
+                            "reason": "age does not parse",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    committed: bool
+    imported: int
+    rejected_rows: int
+    rejects: list[RejectOut]
+
+
+class ReconciliationOut(BaseModel):
+    """A batch run and its progress (``done`` of ``total`` interceptions)."""
+
+    reconciliation_id: str
+    status: JobStatus
+    total: int
+    done: int
+    candidates: int
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class AuditEventOut(BaseModel):
+    """Who did what to which record, when (ids only)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    user_id: str | None
+    username: str | None
+    action: str
+    record_type: str
+    record_id: str
+
+
+class AuditPage(BaseModel):
+    """Events in the order they happened, after ``after_id``."""
+
+    items: list[AuditEventOut]
+    next_after_id: int | None
+
+
+class UserIn(BaseModel):
+    """A new user."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"username": "reviewer.khulna", "role": "police_reviewer"}]
+        },
+    )
+
+    username: Username
+    role: Role
+
+
+class UserOut(BaseModel):
+    """A user (no secrets)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: str
+    username: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+
+
+class TokenCreated(BaseModel):
+    """A new bearer token. ``token`` is shown only in this response: store it now."""
+
+    token_id: str
+    user_id: str
+    token: str
+
+
+class RevokedTokens(BaseModel):
+    """How many tokens were revoked."""
+
+    revoked: int
+
+
+class Health(BaseModel):
+    """Liveness and readiness (no personal data, no auth)."""
+
+    status: str
+    database: bool
+    index_ready: bool
+    reports_indexed: int
+
+
+class ErrorOut(BaseModel):
+    """Every error body: a short message, never a stack trace or personal data."""
+
+    detail: Any
+
+
+# -- row -> schema helpers (the DB row is not the contract; these are the only mappings) -----
+def candidate_out(row: Any) -> CandidateOut:
+    """The API view of a stored candidate."""
+    return CandidateOut(
+        candidate_id=row.id,
+        interception_id=row.interception_id,
+        report_id=row.report_id,
+        rank=row.rank,
+        score=row.score,
+        band=row.band,
+        explanation=row.explanation,
+        contributions=[ContributionOut(**c) for c in (row.contributions or [])],
+        model_version=row.model_version,
+        status=row.status,
+    )
+
+
+def decision_out(row: Any) -> DecisionOut:
+    """The API view of a stored decision."""
+    return DecisionOut(
+        decision_id=row.id,
+        candidate_id=row.candidate_id,
+        decision=row.decision,
+        note=row.note or None,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        revoked_at=row.revoked_at,
+        revoked_by=row.revoked_by,
+        revoke_reason=row.revoke_reason,
+    )
+
+
+def user_out(row: Any) -> UserOut:
+    """The API view of a user (no secrets)."""
+    return UserOut(
+        user_id=row.id,
+        username=row.username,
+        role=row.role,
+        disabled=row.disabled,
+        created_at=row.created_at,
+    )
+
+
+def reconciliation_out(row: Any) -> ReconciliationOut:
+    """The API view of a batch run."""
+    return ReconciliationOut(
+        reconciliation_id=row.id,
+        status=row.status,
+        total=row.total,
+        done=row.done,
+        candidates=row.candidates,
+        error=row.error,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+    )

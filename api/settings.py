@@ -1,0 +1,56 @@
+"""Service settings, read from the environment (prefix ``SHONDHAN_``) or passed explicitly.
+
+Contract: a :class:`Settings` instance is the *only* configuration the app factory reads, so
+tests build an app against a temporary database by passing ``Settings(database_url=...)``.
+Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What the operator chose; every field can be set as ``SHONDHAN_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SHONDHAN_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./shondhan.db",
+        description="SQLAlchemy URL. Default: an SQLite file in the current directory (WAL mode).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed by CORS. Empty (the default) means CORS is off.",
+    )
+    max_body_bytes: int = Field(
+        default=256 * 1024, ge=1024, description="Largest JSON request body; larger gets 413."
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1024,
+        description="Largest CSV upload (POST /reports/import); larger gets 413.",
+    )
+    index_sync_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds between polls for reports written by other processes.",
+    )
+    top_k: int = Field(
+        default=10, ge=1, le=100, description="Candidates returned per interception."
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs the web pages' session cookies; random per process if unset.",
+    )
+    run_migrations: bool = Field(
+        default=True, description="Upgrade the database schema to the newest version at start-up."
+    )
+    sync_enabled: bool = Field(
+        default=True, description="Run the background loop that picks up other processes' reports."
+    )
+    reconciliation_chunk: int = Field(
+        default=200, ge=1, description="Interceptions per progress update of a batch run."
+    )
