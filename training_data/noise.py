@@ -21,7 +21,7 @@ import re
 # Independent vowels and vowel signs: options in rough order of frequency.
 _VOWELS: dict[str, tuple[str, ...]] = {
     "অ": ("o", "a"),
-    "আ": ("a", "aa"),
+    "আ": ("a", "a", "a", "aa"),
     "ই": ("i", "e"),
     "ঈ": ("i", "ee"),
     "উ": ("u", "o"),
@@ -33,9 +33,9 @@ _VOWELS: dict[str, tuple[str, ...]] = {
     "ঔ": ("ou", "ow"),
 }
 _SIGNS: dict[str, tuple[str, ...]] = {
-    "া": ("a", "a", "a", "aa"),
+    "া": ("a", "a", "a", "a", "a", "aa"),
     "ি": ("i", "i", "i", "e"),
-    "ী": ("i", "ee", "i"),
+    "ী": ("i", "i", "ee"),
     "ু": ("u", "u", "o"),
     "ূ": ("u", "oo"),
     "ৃ": ("ri",),
@@ -67,7 +67,7 @@ _CONSONANTS: dict[str, tuple[str, ...]] = {
     "ন": ("n",),
     "প": ("p",),
     "ফ": ("f", "ph"),
-    "ব": ("b", "b", "b", "v"),
+    "ব": ("b", "b", "b", "b", "b", "b", "b", "v"),
     "ভ": ("bh", "v"),
     "ম": ("m",),
     "য": ("j", "z", "y"),
@@ -105,6 +105,7 @@ def romanise_rule(word: str, rng: random.Random) -> str:
     chars = list(_compose(word or ""))
     inherent = "o" if rng.random() < 0.6 else "a"
     out: list[str] = []
+    chosen: dict[str, str] = {}
     n = len(chars)
     for i, ch in enumerate(chars):
         nxt = chars[i + 1] if i + 1 < n else ""
@@ -116,17 +117,21 @@ def romanise_rule(word: str, rng: random.Random) -> str:
             if prev == _HASANTA and ch == "ব":
                 out.append("" if rng.random() < 0.7 else "w")  # ba-phala: mostly silent
                 continue
-            options = _CONSONANTS[ch]
-            out.append(options[0] if len(options) == 1 else rng.choice(options))
+            if ch not in chosen:  # one spelling per letter within a word (zz, not zj)
+                options = _CONSONANTS[ch]
+                chosen[ch] = options[0] if len(options) == 1 else rng.choice(options)
+            out.append(chosen[ch])
             if nxt in _SIGNS or nxt == _HASANTA:
                 continue
             word_end = i + 1 >= n or nxt in _MARKS
             if word_end:
-                if rng.random() < 0.1:
+                if rng.random() < 0.05:
                     out.append(inherent)
                 continue
-            if i > 0 and rng.random() < 0.45:
-                continue  # schwa deletion inside the word (Rahman, not Rahaman)
+            after = chars[i + 2] if i + 2 < n else ""
+            deletable = i > 0 and ch != "\u09df" and nxt in _CONSONANTS and after in _SIGNS
+            if deletable and nxt != "\u09df" and rng.random() < 0.6:
+                continue  # schwa deletion before a consonant + vowel sign (Rahman, Mushfik)
             out.append(inherent)
         elif ch in _SIGNS:
             options = _SIGNS[ch]
