@@ -130,6 +130,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_matched": ("Matched", "মিলেছে"),
     "status_found": ("Found", "পাওয়া গেছে"),
     "open_candidate": ("Open", "খুলুন"),
+    "cand_open": ("awaiting review", "যাচাইয়ের অপেক্ষায়"),
+    "cand_unsure": ("unsure", "অনিশ্চিত"),
+    "cand_confirmed": ("confirmed", "নিশ্চিত"),
+    "cand_rejected": ("rejected", "বাতিল"),
+    "revoked": ("revoked", "প্রত্যাহার করা হয়েছে"),
     "why": ("Why", "কারণ"),
     # review
     "review_title": ("Review queue", "যাচাই তালিকা"),

@@ -1,0 +1,113 @@
+"""Sign-in, sign-out, language switch, home page and the stylesheet.
+
+Sign-in contract: a wrong username and a wrong password look the same (same message, same
+status, and the password is still hashed against a dummy hash so timing does not tell them
+apart); a locked or disabled account cannot sign in even with the right password; every failure
+counts towards the lock-out (``api.web.security``). Logs carry the user id, never the username
+typed or the password.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from fastapi import APIRouter, Form
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy import select
+
+from api.models import User
+from api.web import security
+from api.web.context import PageDep, PageError, WebRoute, safe_next
+from api.web.i18n import parse_lang
+
+log = logging.getLogger(__name__)
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_STATIC_NAME = re.compile(r"^[a-z0-9_-]{1,40}\.(css|js)$")
+_DUMMY_HASH = security.hash_password("dummy password for timing only")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(page: PageDep) -> Response:
+    """The start page: links to what the user's role may do."""
+    page.require()
+    return page.render("home.html", nav="home")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(page: PageDep, next: str = "/") -> Response:
+    """The sign-in form (also gives an anonymous visitor the session that carries CSRF)."""
+    if page.user is not None:
+        return page.redirect(safe_next(next))
+    return page.render("login.html", next_path=safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    page: PageDep,
+    username: str = Form("", max_length=100),
+    password: str = Form("", max_length=1024),
+    next: str = Form("/"),
+) -> Response:
+    """Check the password; on success start a fresh session and go to ``next``."""
+    user = page.db.scalar(select(User).where(User.username == username.strip()))
+    if user is None or user.disabled or not user.password_hash:
+        security.verify_password(_DUMMY_HASH, password)
+        log.info("sign-in failed: unknown or disabled user")
+        return _failed(page, username, next, "sign_in_failed")
+    if security.is_locked(user.locked_until):
+        log.info("sign-in refused: user=%s locked", user.id)
+        return _failed(page, username, next, "account_locked")
+    if not security.verify_password(user.password_hash, password):
+        user.failed_logins, locked_until = security.after_failure(user.failed_logins or 0)
+        if locked_until is not None:
+            user.locked_until = locked_until
+        page.db.commit()
+        log.info("sign-in failed: user=%s locked=%s", user.id, locked_until is not None)
+        return _failed(page, username, next, "account_locked" if locked_until else "sign_in_failed")
+    user.failed_logins = 0
+    user.locked_until = None
+    page.db.commit()
+    page.sign_in(user)
+    log.info("sign-in: user=%s", user.id)
+    return page.redirect(safe_next(next))
+
+
+def _failed(page: PageDep, username: str, next_path: str, key: str) -> Response:
+    return page.render(
+        "login.html",
+        status=401,
+        flash_error=key,
+        username=username[:100],
+        next_path=safe_next(next_path),
+    )
+
+
+@router.post("/logout")
+def logout(page: PageDep) -> Response:
+    """End the session (the CSRF guard makes sure another site cannot sign you out)."""
+    if page.user is not None:
+        log.info("sign-out: user=%s", page.user.id)
+    page.sign_out()
+    return page.redirect("/login")
+
+
+@router.get("/lang/{code}")
+def set_language(page: PageDep, code: str, next: str = "/") -> Response:
+    """Remember the page language in a cookie and go back to where the user was."""
+    page.extra_cookies[security.LANG_COOKIE] = parse_lang(code).value
+    return page.redirect(safe_next(next))
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> Response:
+    """The stylesheet (and any tiny script): a fixed directory, simple names only."""
+    if not _STATIC_NAME.match(name) or not (STATIC / name).is_file():
+        raise PageError(404, "not_found")
+    media = "text/css" if name.endswith(".css") else "text/javascript"
+    response = FileResponse(STATIC / name, media_type=media)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,362 @@
+"""The plumbing every page shares: who is signed in, the CSRF guard, rendering, page errors.
+
+Contract:
+- ``WebRoute`` is the route class of every page. For each POST it checks the CSRF token in the
+  form against the session cookie *before* the page runs, and refuses (403 page) without it.
+  It turns ``PageError`` (and the services' ``ServiceError``) into an HTML page with the right
+  status instead of the JSON error body the API uses.
+- ``Page`` (a dependency) carries the request, the session, the signed-in user (or None), the
+  language and a DB session; ``page.require(action)`` redirects anonymous visitors to
+  ``/login`` and answers 403 to a role that may not perform ``action`` — the same
+  ``api.roles.allowed`` table the JSON API uses.
+- Every response made through ``Page.render`` / ``Page.redirect`` (re)sets the session cookie
+  when it changed: HttpOnly, SameSite=Strict, ``Secure`` when the request came over https.
+- Page handlers are plain ``def`` (FastAPI runs them in a worker thread): database and matching
+  work never run on the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Coroutine, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
+
+from api.matching import LiveIndex
+from api.models import User
+from api.roles import Action, Role, allowed
+from api.web import security
+from api.web.chart import contribution_chart
+from api.web.i18n import Lang, format_date, format_datetime, localise_digits, parse_lang, translate
+from api.web.security import Session
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# (label key, href, section, action that must be allowed to see the link)
+NAV: tuple[tuple[str, str, str, Action | None], ...] = (
+    ("nav_home", "/", "home", None),
+    ("nav_submit", "/web/interceptions/new", "submit", Action.INTERCEPTION_CREATE),
+    ("nav_review", "/review", "review", Action.REVIEW_QUEUE),
+    ("nav_reports", "/web/reports", "reports", Action.REPORT_CREATE),
+    ("nav_reconcile", "/web/reconciliations", "reconcile", Action.RECONCILIATION_START),
+    ("nav_admin", "/web/admin", "admin", Action.USERS_MANAGE),
+)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["chart"] = contribution_chart
+    return env
+
+
+_ENV = _environment()
+
+
+class PageError(Exception):
+    """Stop a page and answer with an HTML message (``key`` is an i18n label) or a redirect."""
+
+    def __init__(self, status: int, key: str = "error", *, location: str | None = None) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.location = location
+
+
+def secret_of(request: Request) -> bytes:
+    """The key that signs session cookies: ``app.state.secret_key`` (the settings' key or one
+    random key per app, set by ``create_app``)."""
+    state = request.app.state
+    key = getattr(state, "secret_key", None)
+    if isinstance(key, bytes) and key:
+        return key
+    key = security.new_secret()
+    state.secret_key = key
+    return key
+
+
+def _factory(request: Request) -> sessionmaker[DbSession]:
+    factory = getattr(request.app.state, "sessions", None)
+    if factory is None:
+        raise PageError(503, "service_unavailable")
+    return factory  # type: ignore[no-any-return]
+
+
+def live_index(request: Request) -> LiveIndex:
+    """The app's live matching index (the same one the JSON API uses)."""
+    index = getattr(request.app.state, "index", None)
+    if index is None:
+        raise PageError(503, "service_unavailable")
+    return index  # type: ignore[no-any-return]
+
+
+def top_k(request: Request) -> int:
+    """How many candidates an interception gets (the service's setting)."""
+    settings = getattr(request.app.state, "settings", None)
+    return int(getattr(settings, "top_k", 10))
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A same-site path to go to after sign-in / language change (no open redirects)."""
+    if not target or len(target) > 500:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return default
+    return target
+
+
+@dataclass
+class Page:
+    """What a page handler needs; built per request by the ``page`` dependency."""
+
+    request: Request
+    db: DbSession
+    session: Session
+    user: User | None
+    lang: Lang
+    secret: bytes
+    session_changed: bool = False
+    extra_cookies: dict[str, str] = field(default_factory=dict)
+
+    # --- access -------------------------------------------------------------------------------
+    def require(self, action: Action | None = None) -> User:
+        """The signed-in user, if they may perform ``action``; else redirect / 403."""
+        if self.user is None:
+            here = self.request.url.path
+            query = self.request.url.query
+            target = here + (f"?{query}" if query else "")
+            raise PageError(303, location=f"/login?next={_quote(target)}")
+        if action is not None and not allowed(self.user.role, action):
+            log.info("page refused: user=%s action=%s", self.user.id, action.value)
+            raise PageError(403, "forbidden")
+        return self.user
+
+    def may(self, action: Action) -> bool:
+        """True if the signed-in user may perform ``action`` (for showing links)."""
+        return self.user is not None and allowed(self.user.role, action)
+
+    # --- session ------------------------------------------------------------------------------
+    def sign_in(self, user: User) -> None:
+        """Start a fresh session (new nonce: no fixation) for ``user``."""
+        self.session = Session.signed_in(user.id)
+        self.user = user
+        self.session_changed = True
+
+    def sign_out(self) -> None:
+        """Forget the user; the visitor keeps a fresh anonymous session."""
+        self.session = Session.anonymous()
+        self.user = None
+        self.session_changed = True
+
+    @property
+    def csrf(self) -> str:
+        return security.csrf_token(self.session, self.secret)
+
+    # --- responses ----------------------------------------------------------------------------
+    def t(self, key: str, **values: object) -> str:
+        return translate(key, self.lang, **values)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """Render ``template`` with the shared context (user, labels, CSRF token, navigation)."""
+        nav_links = [
+            (key, href, section)
+            for key, href, section, action in NAV
+            if action is None or self.may(action)
+        ]
+        here = self.request.url.path
+        if self.request.url.query:
+            here += "?" + self.request.url.query
+        values: dict[str, Any] = {
+            "lang": self.lang.value,
+            "t": self.t,
+            "user": self.user,
+            "csrf": self.csrf,
+            "nav_links": nav_links,
+            "nav": context.pop("nav", ""),
+            "here": safe_next(here),
+            "date": lambda v: format_date(v, self.lang),
+            "datetime": lambda v: format_datetime(v, self.lang),
+            "digits": lambda v: localise_digits(str(v), self.lang),
+            "num": lambda v: "" if v is None else localise_digits(f"{v:g}", self.lang),
+            "may": self.may,
+            "Action": Action,
+        }
+        values.update(context)
+        html = _ENV.get_template(template).render(values)
+        response = HTMLResponse(html, status_code=status)
+        self.finish(response)
+        return response
+
+    def redirect(self, location: str) -> RedirectResponse:
+        """A 303 See Other to a same-site ``location`` (after a POST: no resubmission)."""
+        response = RedirectResponse(safe_next(location), status_code=303)
+        self.finish(response)
+        return response
+
+    def finish(self, response: Response) -> None:
+        """Attach the session cookie (if new or changed) and the no-store cache header."""
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if self.session_changed:
+            set_session_cookie(self.request, response, self.session, self.secret)
+        for name, value in self.extra_cookies.items():
+            response.set_cookie(
+                name, value, max_age=365 * 24 * 3600, samesite="strict", httponly=True
+            )
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/")
+
+
+def _is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_session_cookie(request: Request, response: Response, session: Session, key: bytes) -> None:
+    """Write the session cookie with the flags the issue asks for."""
+    response.set_cookie(
+        security.SESSION_COOKIE,
+        security.encode_session(session, key),
+        max_age=int(security.SESSION_MAX_AGE.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=_is_https(request),
+        path="/",
+    )
+
+
+def _load_user(db: DbSession, user_id: str | None) -> User | None:
+    if not user_id:
+        return None
+    user = db.get(User, user_id)
+    if user is None or user.disabled or security.is_locked(user.locked_until):
+        return None
+    return user
+
+
+def page(request: Request) -> Iterator[Page]:
+    """The ``Page`` of this request, with a DB session that is closed afterwards."""
+    key = secret_of(request)
+    session = security.decode_session(request.cookies.get(security.SESSION_COOKIE), key)
+    changed = session is None
+    if session is None:
+        session = Session.anonymous()
+    lang = parse_lang(request.cookies.get(security.LANG_COOKIE))
+    db = _factory(request)()
+    try:
+        user = _load_user(db, session.user_id)
+        if session.user_id is not None and user is None:
+            session, changed = Session.anonymous(), True
+        yield Page(request, db, session, user, lang, key, session_changed=changed)
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+
+def _error_response(request: Request, status: int, key: str) -> HTMLResponse:
+    """A bare HTML error page (no DB access: used when the page could not even start)."""
+    lang = parse_lang(request.cookies.get(security.LANG_COOKIE))
+    html = _ENV.get_template("error.html").render(
+        lang=lang.value,
+        t=lambda k, **v: translate(k, lang, **v),
+        user=None,
+        csrf="",
+        nav_links=[],
+        nav="",
+        here="/",
+        status=status,
+        message_key=key,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+MAX_FORM_FIELDS = 200
+
+
+class WebRoute(APIRoute):
+    """Route class of the pages: CSRF check on POST, HTML error pages."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            if request.method == "POST":
+                try:
+                    form = await request.form(max_fields=MAX_FORM_FIELDS)
+                except Exception:
+                    return _error_response(request, 400, "error")
+                token = form.get("csrf_token")
+                key = secret_of(request)
+                session = security.decode_session(request.cookies.get(security.SESSION_COOKIE), key)
+                if not isinstance(token, str) or not security.csrf_ok(session, token, key):
+                    log.info("csrf refused: path=%s", request.url.path)
+                    return _error_response(request, 403, "csrf_failed")
+            try:
+                return await original(request)
+            except PageError as exc:
+                if exc.location is not None:
+                    return RedirectResponse(exc.location, status_code=303)
+                return _error_response(request, exc.status, exc.key)
+            except Exception as exc:
+                status = _service_status(exc)
+                if status is None:
+                    raise
+                return _error_response(request, status, _status_key(status))
+
+        return handler
+
+
+def _service_status(exc: Exception) -> int | None:
+    try:
+        from api.errors import ServiceError
+    except ImportError:  # pragma: no cover - the service layer always ships with the pages
+        return None
+    return exc.status if isinstance(exc, ServiceError) else None
+
+
+_STATUS_KEYS: Mapping[int, str] = {403: "forbidden", 404: "not_found", 503: "service_unavailable"}
+
+
+def _status_key(status: int) -> str:
+    return _STATUS_KEYS.get(status, "error")
+
+
+def new_nonce() -> str:
+    """A random id for forms that must not be submitted twice."""
+    return secrets.token_urlsafe(12)
+
+
+def role_label_key(role: Role | str) -> str:
+    """The i18n key of a role's name."""
+    return f"role_{getattr(role, 'value', role)}"

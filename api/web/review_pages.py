@@ -1,0 +1,190 @@
+"""The review queue and the candidate page (police reviewer).
+
+``/review`` lists the candidates awaiting a decision, highest score first, with filters by band,
+the child's home district and the interception date. ``/review/{id}`` shows the interception
+and the report side by side (each field marked agree / partial / disagree / missing), the
+report's age carried forward to the interception date, the place relation in words and the
+per-field contribution chart; the decision form (confirm / reject / unsure + note) posts to
+``api.services.decide`` (which audits it) and the next candidate in the queue opens.
+
+Filters: the services' ``review_queue`` has no filter arguments yet, so the page asks it for up
+to ``QUEUE_WINDOW`` candidates (best first) and filters those; the page says how many are in
+the queue in total. Reading the queue, a candidate, its report and its interception are all
+audited by the services.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, Response
+
+from api import services
+from api.matching import interception_record, report_record
+from api.models import CandidateRow, CandidateStatus, DecisionKind, InterceptionRow
+from api.roles import Action
+from api.schemas import DecisionIn
+from api.web.context import PageDep, WebRoute, live_index
+from api.web.places import district_names
+from api.web.sidebyside import age_now, distance_km, field_rows, relation_of
+from matcher.dates import parse_date
+from matcher.geo import resolve_place
+from matcher.normalize import normalize_text
+from matcher.records import Band, Contribution
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+QUEUE_WINDOW = 500
+PAGE_SIZE = 25
+FLASHES = frozenset({"decision_saved", "decided"})
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """The queue filters as typed values (bad input means "no filter", never an error)."""
+
+    band: Band | None = None
+    district: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def parse(cls, band: str, district: str, date_from: str, date_to: str) -> QueueFilter:
+        try:
+            chosen = Band(band) if band else None
+        except ValueError:
+            chosen = None
+        return cls(
+            band=chosen,
+            district=district.strip()[:100],
+            date_from=parse_date(date_from[:40]) if date_from else None,
+            date_to=parse_date(date_to[:40]) if date_to else None,
+        )
+
+    def district_matches(self, text: str | None) -> bool:
+        if not self.district:
+            return True
+        wanted, seen = resolve_place(self.district), resolve_place(text)
+        if wanted is not None and seen is not None and wanted.district_code:
+            return wanted.district_code == seen.district_code
+        return bool(text) and normalize_text(text) == normalize_text(self.district)
+
+    def keeps(self, candidate: CandidateRow, interception: InterceptionRow | None) -> bool:
+        if self.band is not None and candidate.band != self.band:
+            return False
+        if interception is None:
+            return not (self.district or self.date_from or self.date_to)
+        if not self.district_matches(interception.home_district):
+            return False
+        day = interception.interception_date
+        if self.date_from and (day is None or day < self.date_from):
+            return False
+        return not (self.date_to and (day is None or day > self.date_to))
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_queue(
+    page: PageDep,
+    band: str = "",
+    district: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    p: int = 1,
+    done: str = "",
+) -> Response:
+    """The queue, best first, filtered and paginated."""
+    user = page.require(Action.REVIEW_QUEUE)
+    rows, total = services.review_queue(page.db, user, limit=QUEUE_WINDOW)
+    chosen = QueueFilter.parse(band, district, date_from, date_to)
+    ids = {r.interception_id for r in rows}
+    interceptions = {
+        i.interception_id: i
+        for i in (page.db.get(InterceptionRow, iid) for iid in ids)
+        if i is not None
+    }
+    kept = [r for r in rows if chosen.keeps(r, interceptions.get(r.interception_id))]
+    number = max(1, min(p, max(1, math.ceil(len(kept) / PAGE_SIZE))))
+    shown = kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    return page.render(
+        "review.html",
+        nav="review",
+        rows=[(c, interceptions.get(c.interception_id)) for c in shown],
+        total=total,
+        matching=len(kept),
+        page_number=number,
+        has_next=number * PAGE_SIZE < len(kept),
+        chosen=chosen,
+        filters={"band": band, "district": district, "date_from": date_from, "date_to": date_to},
+        districts=district_names(),
+        flash=done if done in FLASHES else None,
+    )
+
+
+def _contributions(raw: Any) -> list[Contribution]:
+    out: list[Contribution] = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            out.append(Contribution(str(item["field"]), str(item["label"]), float(item["weight"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+@router.get("/review/{candidate_id}", response_class=HTMLResponse)
+def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response:
+    """Interception and report side by side, with the reasons and the decision form."""
+    user = page.require(Action.REVIEW_QUEUE)
+    candidate = services.get_candidate(page.db, user, candidate_id)
+    interception = services.get_interception(page.db, user, candidate.interception_id)
+    report = services.get_report(page.db, user, candidate.report_id)
+    decisions = services.list_decisions(page.db, user, candidate.id)
+    child, missing = interception_record(interception), report_record(report)
+    contributions = _contributions(candidate.contributions)
+    expected = age_now(child, missing)
+    distance = distance_km(child, missing)
+    return page.render(
+        "candidate.html",
+        nav="review",
+        candidate=candidate,
+        interception=interception,
+        report=report,
+        rows=field_rows(child, missing, contributions),
+        contributions=contributions,
+        expected_age=None if expected is None else f"{expected:.1f}",
+        observed_age=None if child.age is None else f"{child.age:g}",
+        relation=relation_of(child, missing).value,
+        distance=None if distance is None else f"{distance:.0f}",
+        decisions=decisions,
+        open_for_decision=candidate.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE),
+        flash=done if done in FLASHES else None,
+    )
+
+
+@router.post("/review/{candidate_id}/decision")
+def decide(
+    page: PageDep,
+    candidate_id: str,
+    decision: str = Form(...),
+    note: str = Form("", max_length=2000),
+) -> Response:
+    """Record the decision (audited by the service), then open the next candidate."""
+    user = page.require(Action.DECIDE)
+    try:
+        kind = DecisionKind(decision)
+    except ValueError:
+        return page.redirect(f"/review/{candidate_id}")
+    services.decide(
+        page.db,
+        user,
+        candidate_id,
+        DecisionIn(decision=kind, note=note.strip() or None),
+        index=live_index(page.request),
+    )
+    following, _ = services.review_queue(page.db, user, limit=1)
+    if following:
+        return page.redirect(f"/review/{following[0].id}?done=decision_saved")
+    return page.redirect("/review?done=decision_saved")
