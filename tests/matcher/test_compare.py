@@ -1,0 +1,327 @@
+"""Comparison levels: each level of each field, bad input, and reference vs vectorised agreement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher.compare import (
+    COMPARISONS,
+    FIELDS,
+    Field,
+    Prepared,
+    age_tolerance,
+    alignment_similarity,
+    compare_pair,
+    name_tokens,
+    normalize_phone,
+    prepare_interception,
+    prepare_report,
+)
+from matcher.geo import resolve_place
+from matcher.index import MatchIndex
+from matcher.model import MatchModel
+from matcher.records import Interception, Report, Sex
+
+
+def bits(_: str) -> float:
+    return 8.0
+
+
+def level(report: Prepared, interception: Prepared, f: Field) -> int:
+    return compare_pair(report, interception, bits=bits).level(f)
+
+
+def test_every_comparison_starts_with_a_null_level_and_ends_with_else() -> None:
+    for c in COMPARISONS:
+        assert c.levels[0].startswith("missing")
+        assert len(c.levels) >= 3
+    assert len(FIELDS) == len(set(FIELDS))
+
+
+@pytest.mark.parametrize(
+    ("report", "interception", "expected"),
+    [
+        ((), ("rahima",), 0),
+        (("rahima", "khatun"), ("rahima", "khatun"), 1),
+        (("rahima", "khatun"), ("khatun", "rahima"), 1),
+        (("rahima", "khatun"), ("rahima", "khatum"), 2),
+        (("rahima", "khatun"), ("rahima",), 4),
+        (("rahima", "khatun"), ("rehana", "khatun"), 3),
+        (("rahima", "khatun"), ("sumon", "das"), 5),
+    ],
+    ids=["missing", "same", "reordered", "typo", "surname-dropped", "similar", "different"],
+)
+def test_name_levels(report: tuple[str, ...], interception: tuple[str, ...], expected: int) -> None:
+    assert level(Prepared(name=report), Prepared(name=interception), Field.NAME) == expected
+
+
+@pytest.mark.parametrize(
+    ("report", "interception", "expected"),
+    [
+        ((), ("rahima",), 0),
+        (("rahima", "khatun"), ("rahima", "begum"), 1),
+        (("rahima", "khatun"), ("rahema", "begum"), 2),
+        (("khatun", "rahima"), ("rahima", "begum"), 3),
+        (("sumon", "das"), ("rahima", "begum"), 4),
+    ],
+    ids=["missing", "same", "similar", "elsewhere", "different"],
+)
+def test_given_name_levels(
+    report: tuple[str, ...], interception: tuple[str, ...], expected: int
+) -> None:
+    assert level(Prepared(name=report), Prepared(name=interception), Field.GIVEN_NAME) == expected
+
+
+@pytest.mark.parametrize(
+    ("report", "interception", "expected"),
+    [
+        (("rahima",), ("rahima", "khatun"), 0),
+        (("rahima", "khatun"), ("sumaiya", "khatun"), 1),
+        (("rahima", "khatun"), ("rahima", "khatune"), 2),
+        (("rahima", "khatun"), ("rahima", "das"), 3),
+    ],
+    ids=["one-token-missing", "same", "similar", "different"],
+)
+def test_surname_levels(
+    report: tuple[str, ...], interception: tuple[str, ...], expected: int
+) -> None:
+    assert level(Prepared(name=report), Prepared(name=interception), Field.SURNAME) == expected
+
+
+@pytest.mark.parametrize(
+    ("token_bits", "report", "interception", "expected"),
+    [
+        (20.0, (), ("a",), 0),
+        (14.0, ("mandakranta",), ("mandakranta",), 1),
+        (10.0, ("rahima",), ("rahima",), 2),
+        (6.0, ("rahima",), ("rahima",), 3),
+        (2.0, ("akter",), ("akter",), 4),
+        (2.0, ("rahima", "akter"), ("sumon", "das"), 5),
+        (3.0, ("rahima", "akter"), ("rahima", "akter"), 3),
+    ],
+    ids=["missing", "very-rare", "rare", "uncommon", "common", "none-agree", "bits-add-up"],
+)
+def test_rarity_levels(
+    token_bits: float, report: tuple[str, ...], interception: tuple[str, ...], expected: int
+) -> None:
+    pair = compare_pair(
+        Prepared(name=report), Prepared(name=interception), bits=lambda _: token_bits
+    )
+    assert pair.level(Field.NAME_RARITY) == expected
+
+
+@pytest.mark.parametrize(
+    ("report", "interception", "expected"),
+    [
+        (("abdul", "karim"), (), 0),
+        (("abdul", "karim"), ("abdul", "karim"), 1),
+        (("abdul", "karim"), ("abdul", "karin"), 2),
+        (("abdul", "karim"), ("abdul", "jabbar"), 3),
+        (("rafiqul", "islam"), ("rahim", "islam"), 4),
+        (("abdul", "karim"), ("sumon", "das"), 5),
+    ],
+    ids=["missing", "same", "nearly", "first-name", "similar", "different"],
+)
+@pytest.mark.parametrize("parent", [Field.FATHER_NAME, Field.MOTHER_NAME], ids=["father", "mother"])
+def test_parent_levels(
+    report: tuple[str, ...], interception: tuple[str, ...], expected: int, parent: Field
+) -> None:
+    key = "father" if parent is Field.FATHER_NAME else "mother"
+    r = Prepared(**{key: report})  # type: ignore[arg-type]
+    i = Prepared(**{key: interception})  # type: ignore[arg-type]
+    assert level(r, i, parent) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(None, Sex.FEMALE, 0), (Sex.FEMALE, Sex.FEMALE, 1), (Sex.MALE, Sex.FEMALE, 2)],
+    ids=["missing", "same", "different"],
+)
+def test_sex_levels(a: Sex | None, b: Sex | None, expected: int) -> None:
+    assert level(Prepared(sex=a), Prepared(sex=b), Field.SEX) == expected
+
+
+D0 = date(2021, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("report_age", "report_day", "age", "day", "expected"),
+    [
+        (None, D0, 12.0, date(2023, 6, 1), 0),
+        (11.0, D0, 13.0, date(2023, 6, 1), 1),  # expected 13.0: exact
+        (11.0, D0, 16.0, date(2023, 6, 1), 2),  # 3 years off, tol 2.5
+        (11.0, D0, 19.0, date(2023, 6, 1), 3),  # 6 off, 3 × tol = 7.5
+        (11.0, D0, 25.0, date(2023, 6, 1), 4),
+        (11.0, None, 14.0, None, 1),  # unknown elapsed: tolerance 3.5
+        (10.0, D0, 13.0, D0, 1),  # heaped 10: tolerance 3.0
+        (11.0, D0, 14.0, D0, 2),  # not heaped: 3 > 2.0
+    ],
+    ids=["missing", "exact", "2x", "3x", "far", "no-dates", "heaped", "not-heaped"],
+)
+def test_age_levels_follow_elapsed_time_and_heaping(
+    report_age: float | None, report_day: date | None, age: float, day: date | None, expected: int
+) -> None:
+    r = Prepared(age=report_age, day=report_day)
+    i = Prepared(age=age, day=day)
+    assert level(r, i, Field.AGE) == expected
+
+
+def test_age_tolerance_widens_with_elapsed_time_and_heaping() -> None:
+    assert age_tolerance(0.0, heaped=False) < age_tolerance(4.0, heaped=False)
+    assert age_tolerance(2.0, heaped=False) < age_tolerance(2.0, heaped=True)
+    assert age_tolerance(None, heaped=False) > age_tolerance(0.0, heaped=False)
+
+
+@pytest.mark.parametrize(
+    ("report_day", "day", "expected"),
+    [
+        (None, D0, 0),
+        (D0, date(2022, 1, 1), 1),
+        (D0, date(2021, 5, 20), 2),
+        (D0, date(2020, 1, 1), 3),
+    ],
+    ids=["missing", "after", "just-before", "long-before"],
+)
+def test_date_order_levels(report_day: date | None, day: date, expected: int) -> None:
+    assert level(Prepared(day=report_day), Prepared(day=day), Field.DATE_ORDER) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (None, "01712345678", 0),
+        ("01712345678", "+8801712345678", 1),
+        ("01712345678", "01712345679", 2),
+        ("01712345678", "01898765432", 3),
+    ],
+    ids=["missing", "same-other-format", "one-digit", "different"],
+)
+def test_phone_levels(a: str | None, b: str, expected: int) -> None:
+    r = Prepared(phone=normalize_phone(a))
+    i = Prepared(phone=normalize_phone(b))
+    assert level(r, i, Field.PHONE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01712345678", "1712345678"),
+        ("+880 1712-345678", "1712345678"),
+        ("০১৭১২৩৪৫৬৭৮", "1712345678"),
+        ("12345", None),
+        ("", None),
+        (None, None),
+        ("📞📞", None),
+    ],
+    ids=["local", "international", "bangla-digits", "too-short", "empty", "none", "emoji"],
+)
+def test_normalize_phone(text: str | None, expected: str | None) -> None:
+    assert normalize_phone(text) == expected
+
+
+def _place(text: str) -> Prepared:
+    place = resolve_place(text)
+    if place is None:
+        pytest.skip("gazetteer cannot resolve the place yet")
+    return Prepared(place=place)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Jashore", "Jessore", 2),
+        ("Jashore", "Jhenaidah", 3),
+        ("Jashore", "Sylhet", 5),
+    ],
+    ids=["same-district-old-spelling", "neighbour", "far"],
+)
+def test_place_levels(a: str, b: str, expected: int) -> None:
+    assert level(_place(a), _place(b), Field.PLACE) == expected
+
+
+def test_place_missing_is_null_level() -> None:
+    assert level(Prepared(), _place("Jashore"), Field.PLACE) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "   ", "😀😀", "x" * 10_000, "Rahima রহিমা 😀", "\u200b\u200c"],
+    ids=["none", "empty", "blank", "emoji", "10kB", "mixed", "zero-width"],
+)
+def test_bad_text_never_raises(text: str | None) -> None:
+    report = Report("r", name=text, father_name=text, district=text, guardian_phone=text)
+    interception = Interception("i", name=text, home_district=text, guardian_phone=text)
+    pair = compare_pair(prepare_report(report), prepare_interception(interception), bits=bits)
+    assert len(pair.levels) == len(FIELDS)
+    assert len(name_tokens(text)) <= 4
+
+
+TOKENS = ["rahima", "rohima", "khatun", "akter", "karim", "abdul", "sumon", "das", "begum"]
+names = st.lists(st.sampled_from(TOKENS), min_size=0, max_size=4).map(" ".join)
+dates = st.one_of(st.none(), st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 1, 1)))
+ages = st.one_of(st.none(), st.integers(min_value=3, max_value=18).map(float))
+sexes = st.one_of(st.none(), st.sampled_from(list(Sex)))
+districts = st.one_of(st.none(), st.sampled_from(["Jashore", "Jhenaidah", "Dhaka", "Sylhet"]))
+phones = st.one_of(st.none(), st.sampled_from(["01712345678", "01712345679", "01898765432"]))
+
+
+@st.composite
+def reports(draw: st.DrawFn, i: int) -> Report:
+    return Report(
+        f"r{i}",
+        name=draw(names),
+        father_name=draw(names),
+        mother_name=draw(names),
+        sex=draw(sexes),
+        age=draw(ages),
+        report_date=draw(dates),
+        district=draw(districts),
+        guardian_phone=draw(phones),
+    )
+
+
+@st.composite
+def interceptions(draw: st.DrawFn) -> Interception:
+    return Interception(
+        "i",
+        name=draw(names),
+        father_name=draw(names),
+        mother_name=draw(names),
+        sex=draw(sexes),
+        age=draw(ages),
+        interception_date=draw(dates),
+        home_district=draw(districts),
+        guardian_phone=draw(phones),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rs=st.integers(min_value=1, max_value=8).flatmap(
+        lambda n: st.tuples(*[reports(i) for i in range(n)])
+    ),
+    it=interceptions(),
+)
+def test_vectorised_levels_agree_with_reference(rs: tuple[Report, ...], it: Interception) -> None:
+    index = MatchIndex(MatchModel.hand_set())
+    index.add_many(rs)
+    fast = index.levels_for(list(range(len(rs))), it)
+    slow = np.array(
+        [
+            compare_pair(prepare_report(r), prepare_interception(it), bits=index.token_bits).levels
+            for r in rs
+        ]
+    )
+    assert fast.tolist() == slow.tolist()
+
+
+@given(a=st.lists(st.sampled_from(TOKENS), max_size=4), b=st.lists(st.sampled_from(TOKENS)))
+def test_alignment_similarity_is_symmetric_and_bounded(a: list[str], b: list[str]) -> None:
+    s = alignment_similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == pytest.approx(alignment_similarity(b, a))
