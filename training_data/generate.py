@@ -101,6 +101,7 @@ class NoiseModel:
     int_surname_added: float = 0.1
     int_dak_appended: float = 0.05
     int_name_typo: float = 0.12
+    int_bangla_respelled: float = 0.25  # Bangla-script names typed with another spelling
     # interceptions: parents
     int_father_missing: float = 0.25
     int_father_given_only: float = 0.35
@@ -1029,6 +1030,8 @@ def _interception(
         keep_prefix = fam.uses_prefix and rng.random() >= NOISE.int_prefix_dropped
         prefix_sex = s if keep_prefix else None
         name = _render_name(tokens, prefix_sex=prefix_sex, bangla=bangla, v=v, rng=rng)
+        if bangla and rng.random() < NOISE.int_bangla_respelled:
+            name = noise.bangla_spelling(name, rng)
         if rng.random() < NOISE.int_name_typo:
             name = noise.typo(name, rng)
             typo_made = True

@@ -254,3 +254,30 @@ def latin_case(text: str, rng: random.Random) -> str:
     if u < 0.95:
         return text.upper()
     return text.lower()
+
+
+# Interchangeable Bangla spellings (long/short vowel signs, the three sibilants, ja/ya).
+_BANGLA_SWAPS: tuple[tuple[str, str], ...] = (
+    ("ি", "ী"),
+    ("ী", "ি"),
+    ("ু", "ূ"),
+    ("ূ", "ু"),
+    ("শ", "স"),
+    ("স", "শ"),
+    ("ষ", "শ"),
+    ("জ", "য"),
+    ("ন", "ণ"),
+)
+
+
+def bangla_spelling(text: str, rng: random.Random) -> str:
+    """The same name in another common Bangla spelling (রহিমা→রহীমা, সাকিব→শাকিব).
+
+    Swaps the first occurrence of one interchangeable letter pair; text without any of them is
+    returned unchanged.
+    """
+    candidates = [(a, b) for a, b in _BANGLA_SWAPS if a in text]
+    if not candidates:
+        return text
+    a, b = rng.choice(candidates)
+    return text.replace(a, b, 1)

@@ -399,8 +399,8 @@ TEXTS = st.one_of(
 
 @pytest.mark.parametrize(
     "func",
-    [noise.typo, noise.short_form, noise.romanise_rule, noise.latin_case],
-    ids=["typo", "short_form", "romanise", "case"],
+    [noise.typo, noise.short_form, noise.romanise_rule, noise.latin_case, noise.bangla_spelling],
+    ids=["typo", "short_form", "romanise", "case", "bangla_spelling"],
 )
 @settings(max_examples=60, deadline=None)
 @given(text=TEXTS, seed=st.integers(0, 2**32))
@@ -469,3 +469,13 @@ def test_committed_splits_are_what_the_generator_makes(tmp_path: Path) -> None:
             assert committed.read_bytes() == (tmp_path / c.split.value / name).read_bytes(), (
                 f"{committed} is stale"
             )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("রহিমা", {"রহীমা"}), ("সাকিব", {"শাকিব", "সাকীব"}), ("Rahima", {"Rahima"}), ("", {""})],
+    ids=["long-i", "sibilant-or-vowel", "latin-unchanged", "empty"],
+)
+def test_bangla_respelling(text: str, expected: set[str]) -> None:
+    forms = {noise.bangla_spelling(text, random.Random(s)) for s in range(30)}
+    assert forms == expected
