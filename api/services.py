@@ -52,7 +52,7 @@ from api.models import (
 from api.roles import Action, Role, allowed
 from api.schemas import DecisionIn, InterceptionIn, RejectOut, ReportIn
 from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
-from matcher.records import Band, Candidate, Interception
+from matcher.records import Band, Candidate, Interception, Report
 
 log = logging.getLogger(__name__)
 
@@ -639,3 +639,69 @@ def candidate_csv(rows: Iterable[Any]) -> Iterator[str]:
             (r.interception_id, r.report_id, r.rank, f"{r.score:.4f}", r.band.value, r.explanation)
         )
         yield buf.getvalue()
+
+
+def bulk_load_reports(session: Session, records: Iterable[Report], *, chunk: int = 5000) -> int:
+    """Seed trusted reports (demo data, benchmarks) in one transaction; returns how many.
+
+    For system seeding only — not exposed over HTTP, no role check. Each report still gets an
+    audit event (actor: the system) and a stamp, so the other processes' indexes pick them up.
+    Ids that already exist are skipped.
+    """
+    pending = _pending_stamp()
+    now = utcnow()
+    loaded = 0
+    batch: list[dict[str, Any]] = []
+
+    def write(rows: list[dict[str, Any]]) -> int:
+        ids = [r["report_id"] for r in rows]
+        existing = set(
+            session.scalars(select(ReportRow.report_id).where(ReportRow.report_id.in_(ids)))
+        )
+        fresh = [r for r in rows if r["report_id"] not in existing]
+        if fresh:
+            session.execute(insert(ReportRow), fresh)
+            session.execute(
+                insert(AuditEvent),
+                [
+                    {
+                        "at": now,
+                        "user_id": None,
+                        "username": None,
+                        "action": AuditAction.IMPORT.value,
+                        "record_type": RecordType.REPORT.value,
+                        "record_id": r["report_id"],
+                    }
+                    for r in fresh
+                ],
+            )
+        return len(fresh)
+
+    for rec in records:
+        batch.append(
+            {
+                "report_id": rec.report_id,
+                "name": rec.name,
+                "father_name": rec.father_name,
+                "mother_name": rec.mother_name,
+                "sex": rec.sex,
+                "age": rec.age,
+                "report_date": rec.report_date,
+                "district": rec.district,
+                "upazila": rec.upazila,
+                "police_station": rec.police_station,
+                "guardian_phone": rec.guardian_phone,
+                "status": ReportStatus.OPEN,
+                "seq": pending,
+                "created_at": now,
+            }
+        )
+        if len(batch) >= chunk:
+            loaded += write(batch)
+            batch = []
+    if batch:
+        loaded += write(batch)
+    _publish(session, pending)
+    session.commit()
+    log.info("seeded %d reports", loaded)
+    return loaded

@@ -1,9 +1,155 @@
-"""Service commands (serve, users). Filled in by the service issue."""
+"""Service commands: ``shondhan serve [--demo]`` and ``shondhan users create|revoke|list``.
+
+``users create`` prints the new token once, on stdout, and nowhere else: it is the bootstrap
+path for the first admin (no API call needed). Configuration comes from ``SHONDHAN_*``
+environment variables (see ``api.settings``).
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from api.roles import Role
+from api.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+users_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_help=True)
+
+DEMO_DATABASE = "sqlite:///./shondhan-demo.db"
+
+
+def _settings(demo: bool = False) -> Settings:
+    if demo and "SHONDHAN_DATABASE_URL" not in os.environ:
+        return Settings(database_url=DEMO_DATABASE)
+    return Settings()
+
+
+def _sessions(demo: bool = False) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+    from api.db import make_engine, make_read_only_session_factory, make_session_factory
+    from api.migrate import upgrade
+
+    settings = _settings(demo)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return make_session_factory(engine), make_read_only_session_factory(engine)
+
+
+def serve(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the bundled synthetic data; print a token per role")
+    ] = False,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Run the HTTP service (JSON API, OpenAPI at /docs, web pages)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _settings(demo)
+    if demo:
+        from api.demo import seed_demo
+
+        sessions, read_sessions = _sessions(demo=True)
+        typer.echo("Loading the synthetic demo data (first run only) ...", err=True)
+        tokens = seed_demo(sessions, read_sessions)
+        typer.echo(f"Demo database: {settings.database_url}")
+        typer.echo("Demo tokens (use as 'Authorization: Bearer <token>'):")
+        for role, token in tokens.items():
+            typer.echo(f"  {role.value:16} {token}")
+        typer.echo(f"Open http://{host}:{port}/docs for the API.")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="Login name (lower case, digits, . _ -)")],
+    role: Annotated[Role, typer.Option(help="The user's role")],
+) -> None:
+    """Create a user and print their first token (shown once)."""
+    from pydantic import ValidationError
+
+    from api import services
+    from api.errors import ServiceError
+    from api.schemas import UserIn
+
+    try:
+        UserIn(username=username, role=role)
+    except ValidationError:
+        typer.echo(
+            "invalid username: use 2-64 lower-case letters, digits, '.', '_' or '-'", err=True
+        )
+        raise typer.Exit(2) from None
+    sessions, _ = _sessions()
+    with sessions() as session:
+        try:
+            user, _token, plain = services.create_user(session, None, username, role)
+        except ServiceError as exc:
+            typer.echo(exc.detail, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"user {user.username} ({role.value}) created; token (shown only now):", err=True)
+    typer.echo(plain)
+
+
+@users_app.command("token")
+def users_token(username: Annotated[str, typer.Option(help="Login name")]) -> None:
+    """Print a new token for an existing user (shown once)."""
+    from api import services
+    from api.errors import ServiceError
+
+    sessions, _ = _sessions()
+    with sessions() as session:
+        try:
+            user = services.find_user(session, username=username)
+            _token, plain = services.new_token(session, None, user.id)
+        except ServiceError as exc:
+            typer.echo(exc.detail, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(plain)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    username: Annotated[str, typer.Option(help="Login name")],
+    disable: Annotated[bool, typer.Option(help="Also disable the user")] = False,
+) -> None:
+    """Revoke every token of a user."""
+    from api import services
+    from api.errors import ServiceError
+
+    sessions, _ = _sessions()
+    with sessions() as session:
+        try:
+            user = services.find_user(session, username=username)
+            count = services.revoke_user_tokens(session, None, user.id, disable=disable)
+        except ServiceError as exc:
+            typer.echo(exc.detail, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"{count} token(s) revoked for {username}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users: username, role, disabled."""
+    from sqlalchemy import select
+
+    from api.models import User
+
+    sessions, _ = _sessions()
+    with sessions() as session:
+        for user in session.scalars(select(User).order_by(User.username)):
+            flag = " (disabled)" if user.disabled else ""
+            typer.echo(f"{user.username}\t{user.role.value}{flag}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the service commands to the ``shondhan`` app."""
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
