@@ -139,6 +139,7 @@ TRUTH_FLAGS: tuple[str, ...] = (
     "has_duplicate_report",
     "name_typo",
     "upazila_only",
+    "split_only_name",
 )
 TRUTH_COLUMNS: tuple[str, ...] = (
     "interception_id",
@@ -154,7 +155,9 @@ class TruthRow:
 
     ``report_id`` is None when the child was never reported. ``duplicate_report_ids`` are other
     reports of the same child (also correct answers). Flags describe what the noise did:
-    ``cross_script`` means the report's and the interception's names are in different scripts.
+    ``cross_script`` means the report's and the interception's names are in different scripts;
+    ``split_only_name`` means the child's given name belongs to this split's own vocabulary part
+    (in the test split: a name no training record contains).
     """
 
     interception_id: str
@@ -169,6 +172,7 @@ class TruthRow:
     has_duplicate_report: bool = False
     name_typo: bool = False
     upazila_only: bool = False
+    split_only_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -1126,6 +1130,7 @@ def _interception(
         has_duplicate_report=len(child.report_ids) > 1,
         name_typo=typo_made,
         upazila_only=upazila_only,
+        split_only_name=vocab_part(child.given[0]) is not VocabPart.SHARED,
     )
     return record, truth
 

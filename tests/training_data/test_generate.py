@@ -479,3 +479,9 @@ def test_committed_splits_are_what_the_generator_makes(tmp_path: Path) -> None:
 def test_bangla_respelling(text: str, expected: set[str]) -> None:
     forms = {noise.bangla_spelling(text, random.Random(s)) for s in range(30)}
     assert forms == expected
+
+
+def test_test_split_has_a_slice_of_unseen_names() -> None:
+    data = generate(n_reports=2000, n_interceptions=800, seed=12, split=Split.TEST)
+    share = sum(t.split_only_name for t in data.truth) / len(data.truth)
+    assert 0.05 < share < 0.35
