@@ -111,6 +111,8 @@ class _KeyRules:
     vowels: frozenset[str]
     vowel_class: dict[str, str]
     run_class: dict[str, str]
+    optional_final_after_consonant: frozenset[str]
+    optional_final_after_cluster: frozenset[str]
 
 
 @cache
@@ -121,6 +123,8 @@ def _key_rules() -> _KeyRules:
         vowels=frozenset(raw["vowels"]),
         vowel_class={str(k): str(v) for k, v in raw["vowel_class"].items()},
         run_class={str(k): str(v) for k, v in raw["run_class"].items()},
+        optional_final_after_consonant=frozenset(raw["optional_final_after_consonant"]),
+        optional_final_after_cluster=frozenset(raw["optional_final_after_cluster"]),
     )
 
 
@@ -195,6 +199,12 @@ def _latin_key(letters: str) -> str:
             continue
         else:
             runs.append(ch)
+    if len(runs) >= 2 and runs[-1][0] in rules.vowels:  # an optional final inherent vowel
+        cluster = len(runs) >= 3 and runs[-3][0] not in rules.vowels
+        if runs[-1] in rules.optional_final_after_consonant or (
+            cluster and runs[-1] in rules.optional_final_after_cluster
+        ):
+            runs.pop()
     head = (
         _vowel_run_class(runs[0], at_end=False, rules=rules) if runs[0][0] in rules.vowels else ""
     )
@@ -202,7 +212,7 @@ def _latin_key(letters: str) -> str:
     tail = ""
     if runs[-1][0] in rules.vowels and (len(runs) > 1 or not head):
         tail = _vowel_run_class(runs[-1], at_end=True, rules=rules)
-    return head + consonants + tail
+    return (head + consonants + tail).lower()
 
 
 @lru_cache(maxsize=262144)

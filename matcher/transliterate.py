@@ -13,7 +13,8 @@ Spec (the contract other modules rely on):
 - Inherent vowel: every consonant cluster without a vowel sign or hasanta carries the inherent
   vowel, spelled ``a`` (Rahim, Kamal, Mymensingh-style ``maymansingh``). It is dropped
   * word-finally (রহিম -> rahim, কবির -> kabir), except on a one-akshara word or before a mark
-    (ং ঃ ঁ);
+    (ং ঃ ঁ), and except after a conjunct, where Bengali pronounces it and romanisers write ``o``
+    (প্রান্ত -> pranto, আদিত্য -> adityo);
   * word-medially in the context V C_a C V, where both consonants are single (রহমান -> rahman,
     আকবর -> akbar, ইসলাম -> islam), the classic Indo-Aryan schwa-deletion rule applied right to
     left so that a deleted vowel protects its left neighbour (ময়মনসিংহ -> maymansingh).
@@ -55,6 +56,8 @@ class _Table:
     """The romanisation table, loaded once from JSON."""
 
     inherent: str
+    final_after_conjunct: str
+    bare: frozenset[str]
     consonants: dict[str, str]
     independent_vowels: dict[str, str]
     vowel_signs: dict[str, str]
@@ -75,6 +78,8 @@ def _table() -> _Table:
     )
     return _Table(
         inherent=str(raw["inherent"]),
+        final_after_conjunct=str(raw["final_after_conjunct"]),
+        bare=frozenset(clean_bangla(c) for c in raw["bare_final_conjuncts"]),
         consonants=_strip_doc(raw["consonants"]),
         independent_vowels=_strip_doc(raw["independent_vowels"]),
         vowel_signs=_strip_doc(raw["vowel_signs"]),
@@ -169,8 +174,9 @@ def _parse_word(word: str, t: _Table) -> list[_Akshara]:
     return aksharas
 
 
-def _apply_schwa_rules(aks: list[_Akshara], inherent: str) -> None:
+def _apply_schwa_rules(aks: list[_Akshara], t: _Table) -> None:
     """Decide every inherent vowel in place, right to left (see the module docstring)."""
+    inherent, final_after_conjunct, bare_conjuncts = t.inherent, t.final_after_conjunct, t.bare
     last = len(aks) - 1
     for k in range(last, -1, -1):
         a = aks[k]
@@ -179,7 +185,9 @@ def _apply_schwa_rules(aks: list[_Akshara], inherent: str) -> None:
         if a.marks or k == 0:
             a.vowel = inherent
         elif k == last:
-            a.vowel = _NONE
+            # Bengali keeps the final vowel, as "o", after a conjunct (প্রান্ত -> pranto).
+            bare = len(a.cluster) < 2 or _HASANTA.join(a.cluster) in bare_conjuncts
+            a.vowel = _NONE if bare else final_after_conjunct
         else:
             prev, nxt = aks[k - 1], aks[k + 1]
             delete = (
@@ -195,10 +203,11 @@ def _apply_schwa_rules(aks: list[_Akshara], inherent: str) -> None:
 def _romanise_word(word: str) -> str:
     t = _table()
     aks = _parse_word(word, t)
-    _apply_schwa_rules(aks, t.inherent)
+    _apply_schwa_rules(aks, t)
     out = "".join(_spell_cluster(a.cluster, t) + a.vowel + a.marks for a in aks)
-    # ওয়া / ওয়ে at the start of a word is written "wa"/"we" (ওয়াহাব -> wahab).
-    return re.sub(r"^oy(?=[ae])", "w", out)
+    # ওয়া / ওয়ে at the start of a word is written "wa"/"we" (ওয়াহাব -> wahab); ং before গ
+    # already sounds the g (সংগ্রাম -> sangram, not sanggram).
+    return re.sub(r"^oy(?=[ae])", "w", out).replace("ngg", "ng")
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,380 @@
+"""Name normalisation, parsing, variant-proof keys and similarity.
+
+All names here are synthetic combinations of common public given names and surnames.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.normalize import (
+    name_key,
+    name_similarity,
+    normalize_text,
+    parse_name,
+    token_key,
+    token_keys,
+)
+from matcher.records import Sex
+
+# (Bangla, Latin) spellings of the same name token, as they are written in the wild.
+SAME_TOKEN = [
+    ("রহিমা", "Rohima"),
+    ("রহিম", "Rahim"),
+    ("করিম", "Karim"),
+    ("খাতুন", "Khatoon"),
+    ("আক্তার", "Akhter"),
+    ("হোসেন", "Hossain"),
+    ("চৌধুরী", "Chowdhury"),
+    ("রহমান", "Rahman"),
+    ("ইসলাম", "Islam"),
+    ("উদ্দিন", "Uddin"),
+    ("বেগম", "Begum"),
+    ("সুমন", "Shumon"),
+    ("নাসরিন", "Nasrin"),
+    ("শাহিদুল", "Shahidul"),
+    ("আব্দুল", "Abdul"),
+    ("জাহাঙ্গীর", "Jahangir"),
+    ("ফারহানা", "Farhana"),
+    ("মাহমুদ", "Mahmud"),
+    ("সরকার", "Sarker"),
+    ("বিশ্বাস", "Biswas"),
+    ("ইয়াসমিন", "Yasmin"),
+    ("সুলতানা", "Sultana"),
+    ("প্রান্ত", "Pranto"),
+]
+PREFIX_FORMS = {
+    "md": ["মোঃ", "মো.", "Md.", "MD", "Mohammad", "Muhammad", "Mohd."],
+    "mst": ["মোছাঃ", "মোসাম্মৎ", "Mst.", "Most.", "Mosammat"],
+}
+
+
+# --------------------------------------------------------------------------- normalize_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  Md. RAHIM  ", "md rahim"),
+        ("Rahim\u200c", "rahim"),
+        ("১২ বছর", "12 বছর"),
+        ("\u09a1\u09bc", "\u09dc"),
+        ("\u09dc", "\u09dc"),
+        ("কাক্", "কাক"),
+        ("O'Neil", "oneil"),
+        ("Abdur-Rahman,Khan", "abdur rahman khan"),
+        ("রহিম।", "রহিম"),
+        ("STRASSE", "strasse"),
+        ("Rahim 😀", "rahim"),
+    ],
+    ids=[
+        "case-space-dot",
+        "zwnj",
+        "bangla-digits",
+        "nukta-decomposed",
+        "nukta-composed",
+        "stray-final-hasanta",
+        "apostrophe",
+        "punctuation",
+        "dari",
+        "casefold",
+        "emoji-dropped",
+    ],
+)
+def test_normalize_text(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "   ", "😀", "...", "\u200d"],
+    ids=["none", "empty", "blank", "emoji", "dots", "zwj"],
+)
+def test_normalize_text_empty(text: str | None) -> None:
+    assert normalize_text(text) is None
+
+
+@given(st.text(max_size=300))
+def test_normalize_text_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x0980, max_codepoint=0x09FF), max_size=40))
+def test_normalize_text_idempotent_bangla(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+# --------------------------------------------------------------------------- parse_name
+
+
+@pytest.mark.parametrize(
+    ("text", "prefixes", "core", "sex"),
+    [
+        ("মোঃ রহিম উদ্দিন", ("md",), ("রহিম", "উদ্দিন"), Sex.MALE),
+        ("Md. Rahim Uddin", ("md",), ("rahim", "uddin"), Sex.MALE),
+        ("MD RAHIM", ("md",), ("rahim",), Sex.MALE),
+        ("Mohammad Rahim", ("md",), ("rahim",), Sex.MALE),
+        ("Mohammad", (), ("mohammad",), None),
+        ("মোছাঃ রহিমা খাতুন", ("mst",), ("রহিমা", "খাতুন"), Sex.FEMALE),
+        ("Mst. Rahima Khatun", ("mst",), ("rahima", "khatun"), Sex.FEMALE),
+        ("Mosammat Rahima", ("mst",), ("rahima",), Sex.FEMALE),
+        ("Sk. Hasina", ("sk",), ("hasina",), None),
+        ("শেখ হাসিনা", ("sk",), ("হাসিনা",), None),
+        ("Kazi Nazrul Islam", ("kazi",), ("nazrul", "islam"), None),
+        ("Quazi Nazrul", ("kazi",), ("nazrul",), None),
+        ("সৈয়দ আলী", ("syed",), ("আলী",), None),
+        ("শ্রী সুমন দাস", ("sri",), ("সুমন", "দাস"), Sex.MALE),
+        ("Smt. Rina Das", ("smt",), ("rina", "das"), Sex.FEMALE),
+        ("Late Md. Karim", ("late", "md"), ("karim",), Sex.MALE),
+        ("Rahim Sheikh", (), ("rahim", "sheikh"), None),
+        ("", (), (), None),
+    ],
+    ids=[
+        "md-bangla",
+        "md-latin",
+        "md-caps",
+        "mohammad-prefix",
+        "mohammad-alone-is-a-name",
+        "mst-bangla",
+        "mst-latin",
+        "mosammat",
+        "sk",
+        "sheikh-bangla",
+        "kazi",
+        "quazi",
+        "syed-bangla",
+        "sri-bangla",
+        "smt",
+        "late-then-md",
+        "sheikh-at-end-is-core",
+        "empty",
+    ],
+)
+def test_parse_name_prefixes(
+    text: str, prefixes: tuple[str, ...], core: tuple[str, ...], sex: Sex | None
+) -> None:
+    parsed = parse_name(text)
+    assert parsed.prefixes == prefixes
+    assert parsed.core == core
+    assert parsed.sex_hint == sex
+    assert parsed.tokens[len(prefixes) :] == core
+
+
+@pytest.mark.parametrize(
+    ("text", "common"),
+    [
+        ("Rahima Khatun", ("khatun",)),
+        ("Rohima Khatoon", ("khatoon",)),
+        ("Nasrin Akhter", ("akhter",)),
+        ("রহিম হোসেন", ("হোসেন",)),
+        ("Abdul Kader Chowdhury", ("chowdhury",)),
+        ("Rahim Karim", ()),
+    ],
+    ids=["khatun", "khatoon-variant", "akhter", "hossain-bangla", "chowdhury", "none"],
+)
+def test_parse_name_common_tokens(text: str, common: tuple[str, ...]) -> None:
+    assert parse_name(text).common == common
+
+
+@pytest.mark.parametrize("canonical", sorted(PREFIX_FORMS), ids=sorted(PREFIX_FORMS))
+def test_every_prefix_form_is_recognised(canonical: str) -> None:
+    for form in PREFIX_FORMS[canonical]:
+        assert parse_name(f"{form} Rahim").prefixes == (canonical,), form
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Rahima", "Rohima", "Raheema", "রহিমা"],
+        ["Akter", "Aktar", "Akhter", "Akhtar", "আক্তার"],
+        ["Hossain", "Hosen", "Hussain", "Hossen", "হোসেন"],
+        ["Chowdhury", "Choudhury", "Chaudhuri", "Chowdhuri", "চৌধুরী"],
+        ["Khatun", "Khatoon", "খাতুন"],
+        ["Rahman", "Rahaman", "Rohman", "রহমান"],
+        ["Shumon", "Sumon", "Suman", "সুমন"],
+        ["Islam", "Eslam", "ইসলাম"],
+        ["Yasmin", "Yeasmin", "Iasmin", "ইয়াসমিন"],
+        ["Mymensingh", "Moymonsingh", "ময়মনসিংহ"],
+        ["Biplob", "Biplab", "Viplav", "বিপ্লব"],
+        ["Faruk", "Farook", "Farooq", "ফারুক"],
+        ["Zakir", "Jakir", "যাকির"],
+        ["Uddin", "Uddeen", "উদ্দিন"],
+        ["Subrata", "Subroto", "Shubroto"],
+        ["Pranto", "Pranta", "প্রান্ত"],
+        ["Jasmine", "Jasmin"],
+        ["Biswas", "Bishwas", "বিশ্বাস"],
+    ],
+    ids=[
+        "rahima",
+        "akter",
+        "hossain",
+        "chowdhury",
+        "khatun",
+        "rahman",
+        "sumon",
+        "islam",
+        "yasmin",
+        "mymensingh",
+        "biplob",
+        "faruk",
+        "zakir",
+        "uddin",
+        "subrata",
+        "pranto",
+        "silent-e",
+        "biswas",
+    ],
+)
+def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
+    keys = {s: token_key(s) for s in spellings}
+    assert len(set(keys.values())) == 1, keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Rahim", "Karim"),
+        ("Rahim", "Rahima"),
+        ("Salma", "Salim"),
+        ("Kamal", "Jamal"),
+        ("Hasan", "Hasina"),
+        ("Sumon", "Suma"),
+        ("Rahman", "Raman"),
+        ("Nasrin", "Nasir"),
+        ("Habib", "Habiba"),
+        ("রহিম", "করিম"),
+        ("Akter", "Akbar"),
+    ],
+    ids=[
+        "rahim-karim",
+        "rahim-rahima",
+        "salma-salim",
+        "kamal-jamal",
+        "hasan-hasina",
+        "sumon-suma",
+        "rahman-raman",
+        "nasrin-nasir",
+        "habib-habiba",
+        "bangla-rahim-karim",
+        "akter-akbar",
+    ],
+)
+def test_different_names_keep_different_keys(a: str, b: str) -> None:
+    assert token_key(a) != token_key(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Md. Rahim Uddin", f"{token_key('rahim')} {token_key('uddin')}"),
+        ("মোছাঃ রহিমা খাতুন", f"{token_key('rahima')} {token_key('khatun')}"),
+        ("Mohammad", token_key("mohammad")),
+        ("", ""),
+        (None, ""),
+        ("😀", ""),
+    ],
+    ids=["drops-md", "drops-mst-bangla", "lone-mohammad", "empty", "none", "emoji"],
+)
+def test_name_key_drops_prefixes_keeps_order(text: str | None, key: str) -> None:
+    assert name_key(text) == key
+    assert token_keys(text) == (key.split() if key else [])
+
+
+@st.composite
+def same_name_both_scripts(draw: st.DrawFn) -> tuple[str, str]:
+    """One synthetic name written in Bangla and in Latin, with an optional prefix."""
+    tokens = draw(st.lists(st.sampled_from(SAME_TOKEN), min_size=1, max_size=4))
+    prefix = draw(st.sampled_from([None, *PREFIX_FORMS]))
+    bangla = " ".join(b for b, _ in tokens)
+    latin = " ".join(latin for _, latin in tokens)
+    if prefix is not None:
+        forms = PREFIX_FORMS[prefix]
+        bangla = f"{draw(st.sampled_from(forms))} {bangla}"
+        latin = f"{draw(st.sampled_from(forms))} {latin}"
+    return bangla, latin
+
+
+@given(same_name_both_scripts())
+def test_name_key_identical_across_scripts(pair: tuple[str, str]) -> None:
+    bangla, latin = pair
+    assert name_key(bangla) == name_key(latin)
+    assert name_similarity(bangla, latin) == pytest.approx(1.0)
+
+
+@given(st.text(max_size=200))
+def test_keys_never_raise(text: str) -> None:
+    key = name_key(text)
+    assert key == " ".join(token_keys(text))
+    assert "  " not in key
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    [
+        ("মোছাঃ রহিমা খাতুন", "Mst. Rahima Khatun", 0.99, 1.0),
+        ("Mst. Rahima Khatun", "Rohima Khatoon", 0.99, 1.0),
+        ("Md. Abdur Rahman", "আব্দুর রহমান", 0.99, 1.0),
+        ("Abdur Rahman", "Abdurrahman", 0.85, 1.0),
+        ("Rahima Khatun", "Rahima", 0.75, 0.95),
+        ("Rahima Khatun", "Khatun Rahima", 0.99, 1.0),
+        ("Rahima Khatun", "Karima Khatun", 0.4, 0.9),
+        ("Rahim Uddin", "Nasrin Akter", 0.0, 0.5),
+        ("Rahim", "", 0.0, 0.0),
+        (None, "Rahim", 0.0, 0.0),
+    ],
+    ids=[
+        "cross-script-with-prefix",
+        "romanisation-variants",
+        "prefix-only-one-side",
+        "split-vs-joined",
+        "missing-surname",
+        "swapped-order",
+        "different-given-name",
+        "different-person",
+        "empty-side",
+        "none-side",
+    ],
+)
+def test_name_similarity_ranges(a: str | None, b: str | None, low: float, high: float) -> None:
+    assert low <= name_similarity(a, b) <= high
+
+
+def test_missing_surname_scores_above_different_given_name() -> None:
+    assert name_similarity("Rahima Khatun", "Rahima") > name_similarity(
+        "Rahima Khatun", "Karima Khatun"
+    )
+
+
+NAMEISH = st.text(
+    alphabet=st.sampled_from("abdehikmnorstuy .রহিমাখতুনমোঃ😀"), min_size=0, max_size=40
+)
+
+
+@given(NAMEISH, NAMEISH)
+def test_similarity_symmetric_and_bounded(a: str, b: str) -> None:
+    s = name_similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == pytest.approx(name_similarity(b, a))
+
+
+@given(st.text(max_size=100), st.text(max_size=100))
+def test_similarity_never_raises(a: str, b: str) -> None:
+    assert 0.0 <= name_similarity(a, b) <= 1.0
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.text(alphabet=st.sampled_from("রহিমা Rahim😀\u200d্"), min_size=10_000, max_size=10_000))
+def test_long_input_is_handled(text: str) -> None:
+    assert isinstance(normalize_text(text), str | None)
+    assert isinstance(name_key(text), str)
+    assert 0.0 <= name_similarity(text, "Rahima") <= 1.0

@@ -1,0 +1,121 @@
+"""Bangla -> Latin transliteration: examples per rule, pass-through, and robustness properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.transliterate import clean_bangla, has_bangla, transliterate
+
+BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
+
+
+@pytest.mark.parametrize(
+    ("bangla", "latin"),
+    [
+        ("রহিম", "rahim"),
+        ("কবির", "kabir"),
+        ("কমল", "kamal"),
+        ("রহমান", "rahman"),
+        ("আকবর", "akbar"),
+        ("ইসলাম", "islam"),
+        ("ময়মনসিংহ", "maymansingh"),
+        ("মোহাম্মদ", "mohammad"),
+        ("চৌধুরী", "choudhuri"),
+        ("বিশ্বাস", "bishwas"),
+        ("আক্তার", "aktar"),
+        ("খাতুন", "khatun"),
+        ("প্রান্ত", "pranto"),
+        ("আদিত্য", "adityo"),
+        ("নারায়ণগঞ্জ", "narayanganj"),
+        ("সংগ্রাম", "sangram"),
+        ("মোঃ", "mo"),
+        ("বড়ুয়া", "baruya"),
+        ("ওয়াহাব", "wahab"),
+        ("জয়", "jay"),
+        ("শরৎ", "sharat"),
+        ("চাঁদ", "chand"),
+        ("ক", "ka"),
+        ("১২৩", "123"),
+    ],
+    ids=[
+        "final-schwa-dropped",
+        "vowel-sign-i",
+        "medial-schwa-kept-before-final",
+        "medial-schwa-deleted",
+        "schwa-deleted-after-independent-vowel",
+        "schwa-deleted-islam",
+        "anusvara-ya-mymensingh",
+        "gemination-conjunct",
+        "au-sign-and-long-i",
+        "ba-phala-w",
+        "conjunct-kt",
+        "aspirate-kh",
+        "final-vowel-after-conjunct",
+        "ya-phala-final",
+        "bare-final-nj",
+        "anusvara-before-g",
+        "visarga-silent",
+        "nukta-r",
+        "initial-wa",
+        "final-ya",
+        "khanda-ta",
+        "chandrabindu",
+        "single-consonant-keeps-vowel",
+        "bangla-digits",
+    ],
+)
+def test_transliterate_examples(bangla: str, latin: str) -> None:
+    assert transliterate(bangla) == latin
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rahim", "rahim"),
+        ("  Mst.   Rahima ", "mst. rahima"),
+        ("মোছাঃ Rahima", "mocha rahima"),
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("😀🙂", None),
+    ],
+    ids=["latin", "latin-spaces", "mixed-script", "none", "empty", "blank", "emoji-only"],
+)
+def test_transliterate_pass_through_and_empty(text: str | None, expected: str | None) -> None:
+    assert transliterate(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("\u09a1\u09bc", "\u09dc"),  # ড় decomposed vs composed
+        ("\u09af\u09bc", "\u09df"),  # য়
+        ("\u09a4\u09cd\u200d", "\u09ce"),  # ত্‍ -> ৎ
+        ("ক\u200cখ", "কখ"),
+    ],
+    ids=["nukta-rra", "nukta-ya", "khanda-ta-zwj", "zwnj"],
+)
+def test_clean_bangla_unifies_forms(a: str, b: str) -> None:
+    assert clean_bangla(a) == clean_bangla(b)
+    assert transliterate(a) == transliterate(b)
+
+
+@given(st.text(alphabet=BANGLA, min_size=1, max_size=30))
+def test_bangla_output_has_no_bangla_left(text: str) -> None:
+    out = transliterate(text)
+    assert out is None or not has_bangla(out)
+
+
+@given(st.text(max_size=200))
+def test_never_raises_and_is_lower_case(text: str) -> None:
+    out = transliterate(text)
+    assert out is None or (out == out.strip() and "  " not in out and out == out.casefold())
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(alphabet=st.sampled_from("কখরহিমা ্ং😀a"), min_size=10_000, max_size=10_000))
+def test_long_input(text: str) -> None:
+    out = transliterate(text)
+    assert out is None or isinstance(out, str)
