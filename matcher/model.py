@@ -42,6 +42,8 @@ from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.records import Band
 
 SCHEMA_VERSION = 1
+#: A pair is never put in the match band with a probability below this.
+MIN_MATCH_THRESHOLD = 0.5
 MODEL_KIND = "shondhan.MatchModel"
 _LN2 = math.log(2.0)
 LevelArray = npt.NDArray[np.integer[Any]]
@@ -235,8 +237,9 @@ class MatchModel:
         """Pick band thresholds on validation pairs (top-k candidates with truth labels).
 
         ``match_threshold_`` is the lowest score whose match band still reaches
-        ``min_precision``; ``review_threshold_`` the highest score that keeps ``review_recall``
-        of the true pairs in match ∪ review. Figures are stored in ``metadata_``.
+        ``min_precision`` (never below :data:`MIN_MATCH_THRESHOLD`); ``review_threshold_`` the
+        highest score that keeps ``review_recall`` of the true pairs in match ∪ review. Figures
+        are stored in ``metadata_``.
         """
         self._check_fitted()
         p = self.predict_proba(levels)[:, 1]
@@ -250,7 +253,8 @@ class MatchModel:
         # cut only between distinct scores: the end of each run of equal scores
         ends = np.flatnonzero(np.append(ps[1:] != ps[:-1], True))
         ok = ends[precision[ends] >= min_precision]
-        match_t = float(ps[ok[-1]]) if ok.size else 1.0
+        # a "match" is never less likely than not, whatever the band's overall precision
+        match_t = max(float(ps[ok[-1]]) if ok.size else 1.0, MIN_MATCH_THRESHOLD)
         recall_needed = math.ceil(review_recall * total)
         idx = int(np.searchsorted(tp, recall_needed)) if total else 0
         review_t = float(ps[min(idx, len(ps) - 1)]) if len(ps) else 0.2

@@ -1,0 +1,164 @@
+"""MatchModel: fitting (logistic and EM), additivity, bands, JSON round-trip and its failures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
+from matcher.model import SCHEMA_VERSION, MatchModel, Method, ModelFormatError
+from matcher.records import Band
+
+
+def synthetic_levels(n: int, match_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Level vectors drawn from a known Fellegi–Sunter model: matches favour low levels."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < match_rate).astype(np.int64)
+    levels = np.zeros((n, N_FIELDS), dtype=np.int8)
+    for f, c in enumerate(COMPARISONS):
+        k = len(c.levels)
+        ramp = np.linspace(1.0, 0.05, k - 1)
+        m = np.concatenate([[0.1], 0.9 * ramp / ramp.sum()])
+        u = np.concatenate([[0.1], 0.9 * ramp[::-1] / ramp.sum()])
+        levels[y == 1, f] = rng.choice(k, size=int(y.sum()), p=m)
+        levels[y == 0, f] = rng.choice(k, size=int((1 - y).sum()), p=u)
+    return levels, y
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    return synthetic_levels(6000, 0.2, seed=1)
+
+
+@pytest.fixture(scope="module")
+def fitted(data: tuple[np.ndarray, np.ndarray]) -> MatchModel:
+    return MatchModel().fit(*data)
+
+
+def auc(scores: np.ndarray, y: np.ndarray) -> float:
+    pos, neg = scores[y == 1], scores[y == 0]
+    return float((pos[:, None] > neg[None, :]).mean())
+
+
+@pytest.mark.parametrize("method", list(Method), ids=[m.value for m in Method])
+def test_fit_learns_that_best_levels_are_evidence_for_a_match(
+    method: Method, data: tuple[np.ndarray, np.ndarray]
+) -> None:
+    levels, y = data
+    model = MatchModel(method=method).fit(levels, y if method is Method.LOGISTIC else None)
+    for f, c in enumerate(COMPARISONS):
+        w = model.weights_[f]
+        assert w[0] == 0.0, "missing must weigh nothing"
+        assert w[1] > w[len(c.levels) - 1], c.field
+    assert auc(model.predict_proba(levels)[:, 1], y) > 0.95
+
+
+def test_contributions_are_exact_and_additive(
+    fitted: MatchModel, data: tuple[np.ndarray, np.ndarray]
+) -> None:
+    levels = data[0][:50]
+    contrib = fitted.contribution_bits(levels)
+    p = fitted.predict_proba(levels)[:, 1]
+    logit_bits = np.log2(p / (1 - p))
+    assert np.allclose(contrib.sum(axis=1) + fitted.intercept_, logit_bits)
+    assert np.all(contrib[levels == 0] == 0.0)
+
+
+def test_predict_proba_shape_and_bounds(
+    fitted: MatchModel, data: tuple[np.ndarray, np.ndarray]
+) -> None:
+    proba = fitted.predict_proba(data[0])
+    assert proba.shape == (len(data[0]), 2)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert proba.min() >= 0.0
+    assert proba.max() <= 1.0
+
+
+def test_json_round_trip_gives_identical_predictions(
+    fitted: MatchModel, data: tuple[np.ndarray, np.ndarray]
+) -> None:
+    model = MatchModel().fit(*data).choose_thresholds(*data)
+    again = MatchModel.from_json(model.to_json())
+    assert np.array_equal(again.predict_proba(data[0]), model.predict_proba(data[0]))
+    assert again.match_threshold_ == model.match_threshold_
+    assert again.review_threshold_ == model.review_threshold_
+    assert again.method is model.method
+    doc = json.loads(model.to_json())
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert [f["field"] for f in doc["fields"]] == [str(f) for f in FIELDS]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.update(schema_version=999), "schema_version 999"),
+        (lambda d: d.pop("schema_version"), "schema_version None"),
+        (lambda d: d.update(kind="something else"), "not a Shondhan MatchModel"),
+        (lambda d: d["fields"][0]["levels"].pop(), "do not match"),
+        (lambda d: d.pop("thresholds"), "malformed"),
+    ],
+    ids=["unknown-version", "no-version", "wrong-kind", "levels-changed", "missing-key"],
+)
+def test_loading_a_bad_model_fails_clearly(
+    fitted: MatchModel, mutate: object, message: str
+) -> None:
+    doc = json.loads(fitted.to_json())
+    mutate(doc)  # type: ignore[operator]
+    with pytest.raises(ModelFormatError, match=message):
+        MatchModel.from_json(json.dumps(doc))
+
+
+def test_not_json_fails_clearly() -> None:
+    with pytest.raises(ModelFormatError, match="not valid JSON"):
+        MatchModel.from_json("{nope")
+
+
+def test_thresholds_reach_the_requested_precision(data: tuple[np.ndarray, np.ndarray]) -> None:
+    levels, y = data
+    model = MatchModel().fit(levels, y).choose_thresholds(levels, y, min_precision=0.98)
+    p = model.predict_proba(levels)[:, 1]
+    in_match = p >= model.match_threshold_
+    assert y[in_match].mean() >= 0.98
+    assert model.review_threshold_ <= model.match_threshold_
+    assert model.band(model.match_threshold_) is Band.MATCH
+    assert model.match_threshold_ >= 0.5
+    below = np.nextafter(model.match_threshold_, 0.0)
+    assert model.band(below) is (Band.REVIEW if below >= model.review_threshold_ else Band.NO_MATCH)
+    assert model.band(0.0) is Band.NO_MATCH
+
+
+def test_calibrate_keeps_weights_additive_and_ranking(data: tuple[np.ndarray, np.ndarray]) -> None:
+    levels, y = data
+    model = MatchModel().fit(levels, y)
+    before = model.decision_bits(levels)
+    model.calibrate(levels, y)
+    after = model.decision_bits(levels)
+    assert np.corrcoef(before, after)[0, 1] > 0.9999
+    assert model.weight(Field.NAME, 0) == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"C": 0.0}, {"max_iter": 0}, {"em_prior": 1.0}, {"method": "logistic"}],
+    ids=["C", "max_iter", "em_prior", "method-string"],
+)
+def test_bad_parameters_fail_at_construction(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - message varies by parameter
+        MatchModel(**kwargs)  # type: ignore[arg-type]
+
+
+def test_logistic_needs_labels_and_fitted_model_needed(data: tuple[np.ndarray, np.ndarray]) -> None:
+    with pytest.raises(ValueError, match="labels"):
+        MatchModel().fit(data[0])
+    with pytest.raises(RuntimeError, match="not fitted"):
+        MatchModel().predict_proba(data[0])
+    with pytest.raises(ValueError, match="shape"):
+        MatchModel().fit(data[0][:, :3], data[1])
+
+
+def test_shipped_default_model_loads() -> None:
+    model = MatchModel.default()
+    assert 0.0 < model.review_threshold_ <= model.match_threshold_ <= 1.0
+    assert model.weight(Field.PHONE, 1) > model.weight(Field.PHONE, 3)
