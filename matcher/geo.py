@@ -24,8 +24,10 @@ first use (``functools.cache``); nothing is read at import.
    upazila names in both scripts and their gov.bd slugs); then a romanisation *skeleton*
    (sh/s, kh/k, ch/c, z/j, w/u, y/i, o/e/a, doubled letters, silent h: see :func:`place_key`);
    then a union name that is unique in the country (-> its upazila); then fuzzy matching of the
-   skeleton (Indel ratio >= :data:`FUZZY_CUTOFF`, skeletons of at least :data:`FUZZY_MIN_LEN`
-   letters), so typos resolve but different places stay apart.
+   skeleton (rapidfuzz Indel ratio >= :data:`FUZZY_CUTOFF` for districts and divisions,
+   :data:`FUZZY_CUTOFF_UPAZILA` for upazilas, same first letter, skeletons of at least
+   :data:`FUZZY_MIN_LEN` letters, and no close rival in another district), so typos resolve but
+   different places stay apart.
 4. Ambiguity: a name that is both a division and a district, or both a district and an upazila
    (``Dhaka``, ``Faridpur``, ``Sherpur``), resolves to the **district** unless a level hint says
    otherwise (``"Dhaka division"``, ``"Sherpur upazila"``). An upazila name shared by several
@@ -56,7 +58,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -68,6 +70,9 @@ from matcher.normalize import normalize_text
 
 __all__ = [
     "FUZZY_CUTOFF",
+    "FUZZY_CUTOFF_LOCAL",
+    "FUZZY_CUTOFF_UPAZILA",
+    "FUZZY_MARGIN",
     "FUZZY_MIN_LEN",
     "MAX_PLACE_CHARS",
     "NEIGHBOUR_MIN_COUNT",
@@ -90,7 +95,14 @@ __all__ = [
 MAX_PLACE_CHARS = 200
 """Longer text is not a place name (the longest real one, with context, is far shorter)."""
 FUZZY_CUTOFF = 85.0
-"""Minimum rapidfuzz Indel ratio (0-100) between skeletons for a typo to resolve."""
+"""Minimum rapidfuzz Indel ratio (0-100) between skeletons for a typo of a district or division."""
+FUZZY_CUTOFF_UPAZILA = 90.0
+"""Stricter for upazilas: there are 494 of them, and village names (not in the gazetteer) that
+look like one of them are common, so a loose cutoff turns villages into wrong upazilas."""
+FUZZY_CUTOFF_LOCAL = 80.0
+"""Looser among the upazilas and unions of one district (context given): few candidates."""
+FUZZY_MARGIN = 3.0
+"""Fuzzy hits this close to the best one are rivals: if they disagree, no district is chosen."""
 FUZZY_MIN_LEN = 4
 """Skeletons shorter than this only resolve exactly: short names are too close to each other."""
 NEIGHBOUR_RADIUS_KM = 55.0
@@ -182,7 +194,10 @@ _NOISE_WORDS = frozenset(
         "বাংলাদেশ",
     }
 )
-_SADAR_WORDS = frozenset({"sadar", "shadar", "sador", "সদর"})
+_SADAR_WORDS = frozenset(
+    {"sadar", "shadar", "sador", "kotwali", "kotowali", "kotoali", "সদর", "কোতোয়ালী", "কোতয়ালী"}
+)
+"""The district's headquarters upazila; Kotwali is the name of its police station (thana)."""
 
 # Romanisation variants folded by the skeleton, applied in order on ASCII letters.
 _SKELETON_RULES: tuple[tuple[str, str], ...] = (
@@ -278,6 +293,7 @@ class _Gazetteer:
     skeleton: dict[str, tuple[Place, ...]]  # place_key -> candidates
     unions: dict[str, tuple[Place, ...]]  # folded union name -> upazilas holding it
     local: dict[str, dict[str, tuple[Place, ...]]]  # district code -> folded name -> upazilas
+    local_skeleton: dict[str, dict[str, tuple[Place, ...]]]  # district code -> place_key -> ...
     fuzzy_keys: tuple[str, ...]
 
 
@@ -318,6 +334,16 @@ def _keep_variant(row: dict[str, str]) -> bool:
 
 @cache
 def _gazetteer() -> _Gazetteer:
+    return _build_gazetteer()
+
+
+def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazetteer:
+    """Read the data files into lookup tables.
+
+    ``variant_kinds`` restricts which kinds of the variants table become aliases (all when
+    ``None``); the evaluation uses it to hold the GeoNames spellings out and measure how the
+    fuzzy layer generalises.
+    """
     divisions: dict[str, Place] = {}
     div_by_id: dict[str, Place] = {}
     exact: dict[str, list[Place]] = defaultdict(list)
@@ -363,7 +389,9 @@ def _gazetteer() -> _Gazetteer:
         )
 
     for row in _read("bd_place_name_variants.csv"):
-        if not _keep_variant(row):
+        if not _keep_variant(row) or (
+            variant_kinds is not None and row["variant_kind"] not in variant_kinds
+        ):
             continue
         code = row["iso_3166_2"]
         target = divisions[code] if row["level"] == "division" else districts[code].place
@@ -413,6 +441,12 @@ def _gazetteer() -> _Gazetteer:
         _add(unions, keys, up)
         _add(local[up.district_code], keys, up)
 
+    local_skeleton: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
+    for code, idx in local.items():
+        for key, places in idx.items():
+            for place in places:
+                _add(local_skeleton[code], [place_key(key)], place)
+
     skeleton: dict[str, list[Place]] = defaultdict(list)
     for key, places in exact.items():
         for place in places:
@@ -427,6 +461,9 @@ def _gazetteer() -> _Gazetteer:
         skeleton={k: tuple(v) for k, v in skeleton.items()},
         unions={k: tuple(v) for k, v in unions.items() if k not in exact and len(v) == 1},
         local={d: {k: tuple(v) for k, v in idx.items()} for d, idx in local.items()},
+        local_skeleton={
+            d: {k: tuple(v) for k, v in idx.items()} for d, idx in local_skeleton.items()
+        },
         fuzzy_keys=tuple(k for k in skeleton if len(k) >= FUZZY_MIN_LEN),
     )
 
@@ -477,31 +514,65 @@ def _lookup(key: str, hint: PlaceLevel | None) -> Place | None:
         return _pick(g.skeleton[skel], hint)
     if key in g.unions:
         return _pick(g.unions[key], hint)
+    return _fuzzy_pick(skel, g.fuzzy_keys, g.skeleton, hint)
+
+
+def _cutoff_for(places: Sequence[Place]) -> float:
+    if any(p.level is not PlaceLevel.UPAZILA for p in places):
+        return FUZZY_CUTOFF
+    return FUZZY_CUTOFF_UPAZILA
+
+
+def _fuzzy_pick(
+    skel: str,
+    keys: Sequence[str],
+    index: Mapping[str, Sequence[Place]],
+    hint: PlaceLevel | None,
+    *,
+    cutoff: float | None = None,
+) -> Place | None:
+    """Typo tolerance: the place whose skeleton is closest to ``skel``, if the choice is clear.
+
+    Only keys with the same first letter compete (romanisation variants of the first letter are
+    already merged by :func:`place_key`; a different first letter is more often a different
+    place than a typo). The cutoff is ``cutoff`` if given, else it depends on the level of the
+    key's places (:data:`FUZZY_CUTOFF`, :data:`FUZZY_CUTOFF_UPAZILA`). Keys within
+    :data:`FUZZY_MARGIN` of the best score are rivals: if they name different districts, only
+    what they have in common is returned (a division, or None).
+    """
     if len(skel) < FUZZY_MIN_LEN:
         return None
-    hits = process.extract(
-        skel, g.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
-    )
+    floor = min(FUZZY_CUTOFF, FUZZY_CUTOFF_UPAZILA) if cutoff is None else cutoff
+    hits = process.extract(skel, keys, scorer=fuzz.ratio, score_cutoff=floor, limit=10)
+    hits = [
+        h
+        for h in hits
+        if h[0][:1] == skel[:1] and (cutoff is not None or h[1] >= _cutoff_for(index[h[0]]))
+    ]
     if not hits:
         return None
     best = hits[0][1]
-    cands = [p for k, score, _ in hits if score >= best for p in g.skeleton[k]]
-    return _pick(cands, hint)
+    top = [p for k, score, _ in hits if score >= best for p in index[k]]
+    rivals = [p for k, score, _ in hits if score >= best - FUZZY_MARGIN for p in index[k]]
+    districts = {p.district_code for p in rivals if p.district_code is not None}
+    if len(districts) > 1 or len({p.division_code for p in rivals}) > 1:
+        return _common_ancestor(rivals)
+    return _pick(top, hint)
 
 
 def _lookup_within(key: str, code: str) -> Place | None:
     """An upazila of district ``code`` named ``key`` (upazila or union name), exact or fuzzy."""
-    index = _gazetteer().local.get(code, {})
-    cands = index.get(key)
+    g = _gazetteer()
+    cands = g.local.get(code, {}).get(key)
     if cands is None:
         skel = place_key(key)
-        by_skel = {place_key(k): v for k, v in index.items()}
+        by_skel = g.local_skeleton.get(code, {})
         cands = by_skel.get(skel)
-        if cands is None and len(skel) >= FUZZY_MIN_LEN:
-            hit = process.extractOne(
-                skel, list(by_skel), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        if cands is None:
+            found = _fuzzy_pick(
+                skel, list(by_skel), by_skel, PlaceLevel.UPAZILA, cutoff=FUZZY_CUTOFF_LOCAL
             )
-            cands = by_skel[hit[0]] if hit else None
+            return found if found is not None and found.level is PlaceLevel.UPAZILA else None
     if not cands:
         return None
     return cands[0] if len(set(cands)) == 1 else None
@@ -559,7 +630,7 @@ def _resolve_spans(tokens: Sequence[str], hint: PlaceLevel | None) -> Place | No
             if place is None or place.level is PlaceLevel.UPAZILA:
                 continue
             rest = [*tokens[:start], *tokens[start + length :]]
-            return _refine(place, ["".join(rest)]) if rest else place
+            return _refine(place, [rest]) if rest else place
     return None
 
 
@@ -570,18 +641,28 @@ def _contains(area: Place, place: Place) -> bool:
     return place.district_code == area.district_code
 
 
-def _refine(context: Place, others: Sequence[str]) -> Place:
-    """The most specific place named by ``others`` inside ``context`` (a district or division)."""
-    for key in others:
-        if not key:
+def _refine(context: Place, others: Sequence[Sequence[str]]) -> Place:
+    """The most specific place named by ``others`` (token lists) inside ``context``.
+
+    ``context`` is a district or a division. A bare "Sadar" (or "Kotwali", the Sadar police
+    station) next to a district means that district's Sadar upazila.
+    """
+    g = _gazetteer()
+    for tokens in others:
+        _, core, sadar = _hint_and_core(tokens)
+        code = context.district_code
+        if not core:
+            if sadar and code is not None and code in g.sadar:
+                return g.sadar[code]
             continue
-        if context.district_code is not None:
-            found = _lookup_within(key, context.district_code)
+        key = "".join(core)
+        if code is not None:
+            found = _lookup_within(key, code)
             if found is not None:
                 return found
         else:
             place = _lookup(key, None)
-            if place is not None and place.division_code == context.division_code:
+            if place is not None and _contains(context, place):
                 return place
     return context
 
@@ -617,7 +698,7 @@ def _resolve_cached(text: str) -> Place | None:
                     and _contains(place, other)
                 ):
                     return other
-            others = ["".join(_hint_and_core(p)[1]) for j, p in enumerate(parts) if j != i]
+            others = [p for j, p in enumerate(parts) if j != i]
             return _refine(place, others)
     # No district named: an upazila named by any part, as long as they agree.
     found = [p for p in resolved if p is not None]

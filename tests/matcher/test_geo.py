@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import random
+import string
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher import geo
 from matcher.geo import (
     Place,
     PlaceLevel,
@@ -318,3 +322,128 @@ def test_suggest_places(prefix: str, expected: str) -> None:
 @pytest.mark.parametrize("prefix", [None, "", "😀"], ids=["none", "empty", "emoji"])
 def test_suggest_places_bad_input(prefix: str | None) -> None:
     assert suggest_places(prefix) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sadar, Jashore", "Jashore Sadar"),
+        ("Kotwali, Jessore", "Jashore Sadar"),
+        ("কোতোয়ালী, যশোর", "Jashore Sadar"),
+        ("Jessore Sadar, Jessore", "Jashore Sadar"),
+        ("Jhikargacha, Sadar, Jashore", "Jhikargacha"),
+        ("Kaliganj (Jhenaidah)", "Kaliganj"),
+        ("Jhikargaccha, Jessore", "Jhikargacha"),  # typo, resolved among Jashore's upazilas
+        ("Benapole; Jashore", "Sharsha"),  # union -> its upazila
+    ],
+    ids=lambda v: v,
+)
+def test_context_resolves_upazila(text: str, expected: str) -> None:
+    place = resolve_place(text)
+    assert place is not None
+    assert place.level is PlaceLevel.UPAZILA
+    assert place.name == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Sadar, Dhaka", "Dhaka"), ("Xyzabc, Jashore", "Jashore"), ("Sylhet, Jashore", "Jashore")],
+    ids=["no-sadar-upazila", "unknown-part", "two-districts-rightmost"],
+)
+def test_context_falls_back_to_district(text: str, expected: str) -> None:
+    place = resolve_place(text)
+    assert place is not None
+    assert (place.level, place.name) == (PlaceLevel.DISTRICT, expected)
+
+
+# --------------------------------------------------------------------------- quality figures
+
+
+def _typo(rng: random.Random, s: str) -> str:
+    """One random keyboard slip: delete, substitute, transpose or insert a letter."""
+    i = rng.randrange(len(s))
+    op = rng.choice("dsti")
+    if op == "d" and len(s) > 4:
+        return s[:i] + s[i + 1 :]
+    if op == "t" and i < len(s) - 1:
+        return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
+    c = rng.choice(string.ascii_lowercase)
+    return s[:i] + c + s[i + 1 :] if op == "s" else s[:i] + c + s[i:]
+
+
+def _rates(outcomes: list[str]) -> dict[str, float]:
+    n = len(outcomes)
+    return {k: outcomes.count(k) / n for k in ("right", "wrong", "none")}
+
+
+@pytest.fixture
+def held_out_geonames(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Resolve with the GeoNames spellings removed from the alias tables (fuzzy layer only)."""
+    official = frozenset(
+        {
+            "iso_3166_2_name",
+            "nuhil_geocode_name",
+            "bengali_script_name",
+            "gov_bd_domain_slug",
+            "official_before_2018",
+            "proposed_2018_not_adopted",
+        }
+    )
+    held = geo._build_gazetteer(variant_kinds=official)
+    geo._resolve_cached.cache_clear()
+    monkeypatch.setattr(geo, "_gazetteer", lambda: held)
+    yield
+    geo._resolve_cached.cache_clear()
+
+
+@pytest.mark.usefixtures("held_out_geonames")
+def test_fuzzy_layer_generalises_to_held_out_real_spellings() -> None:
+    """GeoNames spellings never seen as aliases: most resolve right, very few wrong.
+
+    Measured at the time of writing: 206 right, 4 wrong, 42 unresolved of 252.
+    """
+    rows = [
+        r for r in VARIANTS if r["variant_kind"].startswith("geonames") and r["level"] == "district"
+    ]
+    outcomes = []
+    for r in rows:
+        place = resolve_place(r["variant"])
+        ok = place is not None and place.district_code == r["iso_3166_2"]
+        outcomes.append("none" if place is None else "right" if ok else "wrong")
+    rates = _rates(outcomes)
+    assert rates["right"] >= 0.78
+    assert rates["wrong"] <= 0.03
+
+
+@pytest.mark.parametrize(
+    ("level", "min_right", "max_wrong"),
+    [("district", 0.72, 0.03), ("upazila", 0.50, 0.04), ("upazila-in-context", 0.78, 0.02)],
+    ids=lambda v: str(v),
+)
+def test_random_typos(level: str, min_right: float, max_wrong: float) -> None:
+    """One random slip per name, 3 per name, fixed seed.
+
+    Measured at the time of writing: district 0.78 right / 0.016 wrong; upazila alone 0.57 /
+    0.023 (strict cutoff: village names must not become upazilas); upazila with its district
+    as context ("Jhikargaccha, Jessore") 0.85 / 0.011.
+    """
+    rng = random.Random(20240101)
+    places = all_districts() if level == "district" else all_upazilas()
+    outcomes = []
+    for p in places:
+        if level == "upazila" and resolve_place(p.name) != p:  # shared names: not typo cases
+            continue
+        for _ in range(3):
+            text = _typo(rng, p.name)
+            if level == "upazila-in-context":
+                got = resolve_place(f"{text}, {p.district}")
+                ok = got == p
+                wrong = got is not None and got != p and got.level is PlaceLevel.UPAZILA
+                outcomes.append("right" if ok else "wrong" if wrong else "none")
+                continue
+            got = resolve_place(text)
+            ok = got is not None and got.district_code == p.district_code
+            outcomes.append("none" if got is None else "right" if ok else "wrong")
+    rates = _rates(outcomes)
+    assert rates["right"] >= min_right
+    assert rates["wrong"] <= max_wrong
