@@ -87,6 +87,11 @@ def normalize_text(text: str | None) -> str | None:
     """
     if not text or not isinstance(text, str):
         return None
+    return _normalize_cached(text)
+
+
+@lru_cache(maxsize=131072)
+def _normalize_cached(text: str) -> str | None:
     s = _normalize_once(text)
     for _ in range(4):  # NFC/case-folding interactions settle in one or two rounds
         again = _normalize_once(s)
@@ -182,8 +187,11 @@ def _vowel_run_class(run: str, *, at_end: bool, rules: _KeyRules) -> str:
     return rules.vowel_class[run[-1] if at_end else run[0]]
 
 
-def _latin_key(letters: str) -> str:
-    """Key of an a-z token: folded consonant skeleton plus first/last vowel class."""
+def _latin_key(letters: str, *, loose: bool = False) -> str:
+    """Key of an a-z token: folded consonant skeleton plus first/last vowel class.
+
+    ``loose`` leaves out the last vowel class (see :func:`token_key`).
+    """
     rules = _key_rules()
     s = letters
     for pattern, repl in rules.rewrites:
@@ -210,24 +218,32 @@ def _latin_key(letters: str) -> str:
     )
     consonants = "".join(r for r in runs if r[0] not in rules.vowels)
     tail = ""
-    if runs[-1][0] in rules.vowels and (len(runs) > 1 or not head):
+    if (
+        (not loose or not consonants)
+        and runs[-1][0] in rules.vowels
+        and (len(runs) > 1 or not head)
+    ):
         tail = _vowel_run_class(runs[-1], at_end=True, rules=rules)
     return (head + consonants + tail).lower()
 
 
 @lru_cache(maxsize=262144)
-def token_key(token: str) -> str:
+def token_key(token: str, *, loose: bool = False) -> str:
     """Variant-proof key of one token (either script); ``""`` for an empty token.
 
     A token with no Latin letters even after transliteration (another script, digits) is its
     own key, so it can still match itself.
+
+    ``loose=True`` also forgets the final vowel, which romanisers of the inherent vowel disagree
+    on (Ankit/Ankito/Ankita, Subrata/Subrat) but which separates masculine and feminine names
+    (Rahim/Rahima): a recall-first key for blocking, not for deciding that two names agree.
     """
     if not token or not isinstance(token, str):
         return ""
     letters = _latin_letters(token)
     if not letters:
         return normalize_text(token) or ""
-    return _latin_key(letters)
+    return _latin_key(letters, loose=loose)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -279,14 +295,17 @@ def parse_name(text: str | None) -> ParsedName:
     return _parse_normalized(norm)
 
 
-def token_keys(text: str | None) -> list[str]:
-    """One variant-proof key per core (non-prefix) token, in order; ``[]`` if none."""
-    return [k for k in (token_key(t) for t in parse_name(text).core) if k]
+def token_keys(text: str | None, *, loose: bool = False) -> list[str]:
+    """One variant-proof key per core (non-prefix) token, in order; ``[]`` if none.
+
+    ``loose``: see :func:`token_key` (recall-first keys for blocking).
+    """
+    return [k for k in (token_key(t, loose=loose) for t in parse_name(text).core) if k]
 
 
-def name_key(text: str | None) -> str:
+def name_key(text: str | None, *, loose: bool = False) -> str:
     """Keys of the core tokens joined by single spaces; ``""`` if there is no core token."""
-    return " ".join(token_keys(text))
+    return " ".join(token_keys(text, loose=loose))
 
 
 # --------------------------------------------------------------------------- similarity
@@ -325,24 +344,35 @@ def _token_similarity(ka: str, la: str, kb: str, lb: str) -> float:
 
 
 def _greedy_total(a: _Prepared, b: _Prepared) -> float:
-    scored = sorted(
-        (
-            (_token_similarity(a.keys[i], a.latin[i], b.keys[j], b.latin[j]), i, j)
-            for i in range(len(a.keys))
-            for j in range(len(b.keys))
-        ),
-        key=lambda x: (-x[0], x[1], x[2]),
-    )
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    total = 0.0
-    for sim, i, j in scored:
-        if i in used_a or j in used_b:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        total += sim * (a.weights[i] + b.weights[j]) / 2.0
-    return total
+    """Best of two greedy one-to-one token alignments (ties broken by a's then by b's order).
+
+    Taking the better of the two tie-break orders makes the total independent of which name
+    is ``a``, hence a symmetric similarity, at the cost of one sort more.
+    """
+    cells = [
+        (_token_similarity(a.keys[i], a.latin[i], b.keys[j], b.latin[j]), i, j)
+        for i in range(len(a.keys))
+        for j in range(len(b.keys))
+    ]
+    best = 0.0
+    for order in ((lambda c: (-c[0], c[1], c[2])), (lambda c: (-c[0], c[2], c[1]))):
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        total = 0.0
+        for sim, i, j in sorted(cells, key=order):
+            if i in used_a or j in used_b:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            total += sim * (a.weights[i] + b.weights[j]) / 2.0
+        best = max(best, total)
+    return best
+
+
+@lru_cache(maxsize=131072)
+def _prepare(text: str) -> _Prepared | None:
+    norm = normalize_text(text)
+    return None if norm is None else _prepare_normalized(norm)
 
 
 def name_similarity(a: str | None, b: str | None) -> float:
@@ -351,13 +381,14 @@ def name_similarity(a: str | None, b: str | None) -> float:
     0.0 when either side has no core token; 1.0 for the same name in any romanisation or
     script ("মোছাঃ রহিমা খাতুন" vs "Rohima Khatoon").
     """
-    na, nb = normalize_text(a), normalize_text(b)
-    if na is None or nb is None:
+    if not a or not b or not isinstance(a, str) or not isinstance(b, str):
         return 0.0
-    pa, pb = _prepare_normalized(na), _prepare_normalized(nb)
+    pa, pb = _prepare(a), _prepare(b)
     if pa is None or pb is None:
         return 0.0
-    matched = max(_greedy_total(pa, pb), _greedy_total(pb, pa))
+    if pa.keys == pb.keys:  # same keys imply same weights: the same name
+        return 1.0
+    matched = _greedy_total(pa, pb)
     wa, wb = sum(pa.weights), sum(pb.weights)
     dice = 2.0 * matched / (wa + wb)
     overlap = matched / min(wa, wb)
