@@ -154,3 +154,19 @@ def interception_body(interception_id: str, **fields: Any) -> dict[str, Any]:
     }
     body.update(fields)
     return body
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_harness(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_database: str | None,
+) -> Iterator[Harness]:
+    """One app per test module and backend, for tests that only read or are order-free."""
+    db = fresh_database(request.param, tmp_path_factory.mktemp("api"), pg_database)
+    h, client = start_harness(db.url)
+    try:
+        yield h
+    finally:
+        client.__exit__(None, None, None)
+        db.cleanup()
