@@ -22,23 +22,26 @@ from markupsafe import Markup, escape
 from api.web.i18n import Lang, localise_digits, translate
 from matcher.records import Contribution
 
-WIDTH = 360
+WIDTH = 480
 ROW_HEIGHT = 34
 BAR_HEIGHT = 12
 CENTRE = WIDTH / 2
 HALF = WIDTH / 2 - 8
-MAX_LABEL = 60
+MAX_TEXT = 72
+"""Characters of a row's text (field: label (weight)) that fit the width at 12 px."""
 
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One drawn row: geometry in SVG units plus the text shown with it."""
+    """One drawn row: geometry in SVG units, the (clipped) text shown and the full text
+    (a tooltip, and what a screen reader reads)."""
 
     x: float
     width: float
     y: float
     positive: bool
     text: str
+    full_text: str
 
 
 def _clean(text: str) -> str:
@@ -64,10 +67,13 @@ def chart_bars(contributions: Sequence[Contribution], lang: Lang | str = Lang.EN
         field_label = translate(f"field_{item.field}", lang)
         if field_label == f"field_{item.field}":
             field_label = _clean(str(item.field)).replace("_", " ")
-        label = _clean(str(item.label or ""))
-        if len(label) > MAX_LABEL:
-            label = label[: MAX_LABEL - 1] + "…"
-        text = f"{field_label}: {label} ({localise_digits(f'{weight:+.1f}', lang)})"
+        label = _clean(str(item.label or ""))[:500]
+        full_text = f"{field_label}: {label}"
+        shown_weight = f" ({localise_digits(f'{weight:+.1f}', lang)})"
+        room = max(8, MAX_TEXT - len(field_label) - len(shown_weight) - 2)
+        if len(label) > room:
+            label = label[: room - 1] + "…"
+        text = f"{field_label}: {label}{shown_weight}"
         bars.append(
             Bar(
                 x=CENTRE if weight >= 0 else CENTRE - length,
@@ -75,6 +81,7 @@ def chart_bars(contributions: Sequence[Contribution], lang: Lang | str = Lang.EN
                 y=row * ROW_HEIGHT + 18,
                 positive=weight >= 0,
                 text=text,
+                full_text=full_text,
             )
         )
     return bars
@@ -91,12 +98,14 @@ def contribution_chart(contributions: Sequence[Contribution], lang: Lang | str =
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{title}</title>",
-        f'<line class="axis" x1="{CENTRE}" y1="0" x2="{CENTRE}" y2="{height}"/>',
     ]
     for bar in bars:
         kind = "for" if bar.positive else "against"
         parts.append(
-            f'<g class="row {kind}"><text x="4" y="{bar.y - 4:.0f}">{escape(bar.text)}</text>'
+            f'<g class="row {kind}"><title>{escape(bar.full_text)}</title>'
+            f'<text x="4" y="{bar.y - 4:.0f}">{escape(bar.text)}</text>'
+            f'<line class="axis" x1="{CENTRE}" y1="{bar.y - 2:.0f}" x2="{CENTRE}" '
+            f'y2="{bar.y + BAR_HEIGHT + 2:.0f}"/>'
             f'<rect x="{bar.x:.1f}" y="{bar.y:.0f}" width="{bar.width:.1f}" '
             f'height="{BAR_HEIGHT}" rx="2"/></g>'
         )

@@ -4,7 +4,8 @@ Why here and not in the engine: the *score* is the engine's (``matcher``); this 
 a pair plus the engine's own contributions into marks a reviewer can check at a glance. Where the
 engine explained a field, its weight decides the mark (so page and score never contradict each
 other); where it did not, the mark comes from ``matcher``'s public similarity and geography
-functions. Nothing here changes a score or a decision.
+functions. Sex and phone are marked by comparing the values (equal sex is agreement even though
+it is weak evidence). Nothing here changes a score or a decision.
 
 Contract:
 - Missing is not a mismatch: a field empty on either side is marked ``missing``, never
@@ -62,6 +63,8 @@ _PAIRS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("upazila", "home_upazila", "upazila", ("place",)),
     ("guardian_phone", "guardian_phone", "guardian_phone", ("phone",)),
 )
+_BY_VALUE = frozenset({"sex", "guardian_phone"})
+"""Fields marked by comparing values: their evidence is weak even when they agree exactly."""
 _NAME_AGREE = 0.92
 _NAME_PARTIAL = 0.75
 _AGE_AGREE_YEARS = 1.5
@@ -162,7 +165,11 @@ def field_rows(
             mark = Mark.MISSING
         else:
             names = (field, left_attr, right_attr, *extra)
-            found = next((weights[n] for n in names if n in weights), None)
+            found = (
+                None
+                if field in _BY_VALUE
+                else next((weights[n] for n in names if n in weights), None)
+            )
             try:
                 mark = (
                     _mark_from_weight(found)

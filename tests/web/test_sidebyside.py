@@ -77,6 +77,8 @@ def test_marks_without_engine_explanation(field: str, mark: Mark) -> None:
         (Contribution("home_district", "far", -2.0), "district", Mark.DISAGREE),
         (Contribution("place", "neighbour", 0.5), "district", Mark.PARTIAL),
         (Contribution("mother_name", "match", 3.0), "mother_name", Mark.MISSING),
+        (Contribution("sex", "same sex", 0.4), "sex", Mark.AGREE),
+        (Contribution("phone", "different", -2.0), "guardian_phone", Mark.AGREE),
     ],
     ids=[
         "engine-agrees",
@@ -85,6 +87,8 @@ def test_marks_without_engine_explanation(field: str, mark: Mark) -> None:
         "interception-field-name",
         "place-alias",
         "missing-beats-weight",
+        "sex-by-value-not-weak-weight",
+        "phone-by-value",
     ],
 )
 def test_engine_weight_decides_the_mark(contribution: Contribution, field: str, mark: Mark) -> None:
