@@ -1,0 +1,148 @@
+"""Accuracy: Shondhan vs a Splink baseline on a held-out synthetic test split, side by side.
+
+The test split comes from the generator's *test* vocabulary (given names the model never saw in
+training) with a seed no training run uses (:data:`benchmarks.common.ACCURACY_SEED`). Both
+systems read the same CSVs and write the same candidates format; the same pure functions
+(:mod:`matcher.evaluate`) score both. Splink's set-up is documented in
+:mod:`benchmarks.splink_baseline` (match band: probability >= 0.9); Shondhan's match band is the
+shipped model's ``match`` threshold.
+
+Figures: recall@1, recall@10 (share of reported children whose report is in the top 1 / 10),
+match-band pair precision / recall / F1, best F1 over all score thresholds, false alarms (unreported
+children given a ``match`` candidate), and recall@10 on each hard slice of the truth file.
+
+    python -m benchmarks.accuracy            # 50,000 reports / 5,000 interceptions
+    python -m benchmarks.accuracy --quick    # 3,000 / 300 (CI smoke run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import splink_baseline
+from benchmarks.common import ACCURACY_SEED, table, test_split
+from matcher.csvio import (
+    TRUTH_SLICE_COLUMNS,
+    iter_candidates,
+    iter_interceptions,
+    iter_reports,
+    read_truth,
+    write_candidates,
+)
+from matcher.evaluate import Evaluation, evaluate_candidates
+from matcher.reconcile import default_workers, reconcile
+
+TARGETS = {
+    "recall@10": ">= 0.98",
+    "match-band precision": ">= 0.98",
+    "match-band recall": ">= 0.80",
+}
+
+
+def run_shondhan(folder: Path, out: Path, *, top_k: int) -> float:
+    started = time.perf_counter()
+    candidates = reconcile(
+        iter_reports(folder / "reports.csv"),
+        iter_interceptions(folder / "interceptions.csv"),
+        top_k=top_k,
+        workers=default_workers(),
+    )
+    write_candidates(candidates, out)
+    return time.perf_counter() - started
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.3f}"
+
+
+def comparison_rows(ours: Evaluation, theirs: Evaluation) -> list[list[str]]:
+    k = ours.k
+    rows = [
+        ["recall@1", _fmt(ours.recall_at_1), _fmt(theirs.recall_at_1), ""],
+        [f"recall@{k}", _fmt(ours.recall_at_k), _fmt(theirs.recall_at_k), ""],
+        [
+            "match-band precision",
+            _fmt(ours.match_band.precision),
+            _fmt(theirs.match_band.precision),
+            "",
+        ],
+        ["match-band recall", _fmt(ours.match_band.recall), _fmt(theirs.match_band.recall), ""],
+        ["match-band F1", _fmt(ours.match_band.f1), _fmt(theirs.match_band.f1), ""],
+        [
+            "best F1 (threshold)",
+            f"{_fmt(ours.best_f1.prf.f1)} ({_fmt(ours.best_f1.threshold)})",
+            f"{_fmt(theirs.best_f1.prf.f1)} ({_fmt(theirs.best_f1.threshold)})",
+            "",
+        ],
+        [
+            "false alarms (unreported children)",
+            f"{ours.false_alarms.count} / {ours.false_alarms.unreported}",
+            f"{theirs.false_alarms.count} / {theirs.false_alarms.unreported}",
+            "",
+        ],
+    ]
+    ordered = [s for s in TRUTH_SLICE_COLUMNS if s in ours.slices] + sorted(
+        s for s in ours.slices if s not in TRUTH_SLICE_COLUMNS
+    )
+    for name in ordered:
+        (a, n), (b, _) = ours.slices[name], theirs.slices.get(name, (math.nan, 0))
+        label = f"recall@{k}: {name} (n={n})"
+        rows.append([label, _fmt(a), _fmt(b), ""])
+    for row in rows:
+        row[3] = TARGETS.get(row[0].replace(f"recall@{k}", "recall@10"), "")
+        if row[0].startswith("recall@") and ":" in row[0]:
+            row[3] = "> Splink" if row[0].split(":")[1].split()[0] in TRUTH_SLICE_COLUMNS else ""
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (CI)")
+    parser.add_argument("--reports", type=int)
+    parser.add_argument("--interceptions", type=int)
+    parser.add_argument("--seed", type=int, default=ACCURACY_SEED)
+    parser.add_argument("--k", type=int, default=10)
+    args = parser.parse_args(argv)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    n_r = args.reports or (3_000 if args.quick else 50_000)
+    n_i = args.interceptions or (300 if args.quick else 5_000)
+    folder = test_split(n_r, n_i, args.seed)
+    truth = read_truth(folder / "truth.csv")
+
+    ours_csv = folder / "shondhan-candidates.csv"
+    ours_s = run_shondhan(folder, ours_csv, top_k=args.k)
+    theirs_csv = folder / "splink-candidates.csv"
+    timings = splink_baseline.run(
+        folder / "reports.csv",
+        folder / "interceptions.csv",
+        theirs_csv,
+        top_k=args.k,
+        u_pairs=5e5 if args.quick else 5e6,
+    )
+    ours = evaluate_candidates(
+        iter_candidates(ours_csv), truth.matches, k=args.k, slices=truth.slices
+    )
+    theirs = evaluate_candidates(
+        iter_candidates(theirs_csv), truth.matches, k=args.k, slices=truth.slices
+    )
+    print(
+        f"## Accuracy: held-out test split, {n_r:,} reports / {n_i:,} interceptions "
+        f"({ours.reported:,} reported children), seed {args.seed}"
+    )
+    print(
+        f"Shondhan {ours_s:.1f} s; Splink {timings['total']:.1f} s "
+        f"({timings['pairs']:,.0f} blocked pairs); Splink match band: probability >= "
+        f"{splink_baseline.MATCH_PROBABILITY}"
+    )
+    print()
+    print(table(["figure", "Shondhan", "Splink", "target"], comparison_rows(ours, theirs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

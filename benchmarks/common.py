@@ -1,0 +1,163 @@
+"""Helpers shared by the benchmark scripts: data sets, process metering, tables.
+
+Not a benchmark itself (``run_all`` skips it). Data sets are generated with the project's
+synthetic generator into a cache folder (``$SHONDHAN_BENCH_DATA`` or the system temp folder), so
+a second run on the same machine does not pay for generating 1,000,000 reports again; the
+generator is deterministic, so a cached set is identical to a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from training_data.generate import Split, stream_csvs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Seeds no training or validation run uses (training uses 101/202 and the committed splits).
+ACCURACY_SEED = 90_001
+SPEED_SEED = 90_002
+
+
+def data_root() -> Path:
+    root = Path(
+        os.environ.get("SHONDHAN_BENCH_DATA", Path(tempfile.gettempdir()) / "shondhan-bench")
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def test_split(n_reports: int, n_interceptions: int, seed: int) -> Path:
+    """A held-out *test* split (names the model never saw), generated once and cached."""
+    folder = data_root() / f"test-{n_reports}-{n_interceptions}-{seed}"
+    done = folder / ".complete"
+    if not done.exists():
+        stream_csvs(
+            folder,
+            n_reports=n_reports,
+            n_interceptions=n_interceptions,
+            seed=seed,
+            split=Split.TEST,
+        )
+        done.write_text("ok\n")
+    return folder
+
+
+@dataclass(frozen=True, slots=True)
+class Metered:
+    """Wall time and memory of one child process (and its own children)."""
+
+    returncode: int
+    seconds: float
+    max_rss_mb: float
+    """Largest resident set of any single process in the tree (``wait4`` / ``ru_maxrss``)."""
+    peak_pss_mb: float
+    """Peak of the *sum* of proportional set sizes over the tree, sampled every 0.1 s: the
+    honest total when forked workers share pages (0 where /proc is unavailable)."""
+    stdout: str
+    stderr: str
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_metered(argv: Sequence[str | Path], *, cwd: Path = ROOT) -> Metered:
+    """Run ``argv`` to completion, measuring wall time, max RSS and peak total PSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(a) for a in argv],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out_chunks: list[str] = []
+    err_chunks: list[str] = []
+
+    def drain(stream: object, sink: list[str]) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            sink.append(line)
+
+    readers = [
+        threading.Thread(target=drain, args=(proc.stdout, out_chunks), daemon=True),
+        threading.Thread(target=drain, args=(proc.stderr, err_chunks), daemon=True),
+    ]
+    for r in readers:
+        r.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stop.set()
+    sampler.join()
+    for r in readers:
+        r.join()
+    return Metered(
+        returncode=proc.returncode,
+        seconds=seconds,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        peak_pss_mb=peak / 1024,
+        stdout="".join(out_chunks),
+        stderr="".join(err_chunks),
+    )
+
+
+def python_module(module: str, *args: str | Path) -> list[str | Path]:
+    return [sys.executable, "-m", module, *args]
+
+
+SHONDHAN_CLI = [
+    sys.executable,
+    "-c",
+    "import sys; sys.argv[0] = 'shondhan'; from api.cli import main; main()",
+]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table (pasteable into benchmarks/README.md)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
+    ]
+    return "\n".join([line, rule, *body])
