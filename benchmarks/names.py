@@ -21,6 +21,11 @@ baselines (``anyascii``/``unidecode`` + ``jellyfish.metaphone``):
     whose keys are equal (target <= 0.02); and the same over *near* pairs (Bangla spellings at
     edit distance 1), which is the hard case.
 
+(d) name-list pairs: share of the (Bangla, Latin) spellings of one name in the BanglaNameMaker
+    baby-name lists (``banglanamemaker_baby_names.csv``, split by the same hash of the Bangla
+    spelling) whose keys are equal; a second, independent source of romanisations (Indian-style
+    spellings such as "Vaani", "Bhooshit" are frequent there).
+
 Run from the repository root: ``python -m benchmarks.names [--quick]``.
 """
 
@@ -179,6 +184,21 @@ def measure(
     )
 
 
+def load_name_pairs(path: Path) -> list[tuple[str, str]]:
+    """(Bangla, Latin) spellings of one name from the BanglaNameMaker lists; blanks skipped."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            (row["name_bn"].strip(), row["name_en"].strip())
+            for row in csv.DictReader(fh)
+            if row["name_bn"].strip() and row["name_en"].strip()
+        ]
+
+
+def pair_agreement(pairs: list[tuple[str, str]], keyer: Keyer) -> float:
+    """Figure (d): share of (Bangla, Latin) pairs whose keys are equal."""
+    return _share(sum(keyer(bn) == keyer(en) for bn, en in pairs), len(pairs))
+
+
 def _print_row(label: str, f: Figures) -> None:
     print(
         f"  {label:<28} (a) {f.bangla_to_latin:6.3f}   (b) {f.latin_pairs:6.3f}"
@@ -217,6 +237,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{title}: {len(words)} Bangla words, {n_pairs} romanisation pairs")
         for label, keyer in keyers.items():
             _print_row(label, measure(lex, words, keyer, n_random=n_random))
+    name_pairs = load_name_pairs(SOURCES / "banglanamemaker_baby_names.csv")
+    for part in ("heldout", "dev"):
+        pairs = [p for p in name_pairs if split_of(p[0]) == part]
+        if args.quick:
+            pairs = rng.sample(pairs, min(300, len(pairs)))
+        print(f"(d) BanglaNameMaker (Bangla, Latin) pairs / {part.upper()}: {len(pairs)} pairs")
+        for label, keyer in keyers.items():
+            print(f"  {label:<28} (d) {pair_agreement(pairs, keyer):6.3f}")
     print(f"elapsed {time.perf_counter() - started:.1f} s")
     return 0
 
