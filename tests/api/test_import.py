@@ -1,0 +1,132 @@
+"""POST /reports/import: all-or-nothing by default, ``?partial=true`` keeps good rows; every bad
+row is reported with row number, field and reason, never its value."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from api.roles import Role
+from matcher.records import REPORT_COLUMNS
+from tests.api.conftest import Harness, report_body
+
+R = Role.POLICE_REVIEWER
+
+
+def make_csv(rows: list[dict[str, object]], columns: tuple[str, ...] = REPORT_COLUMNS) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(
+        buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue().encode("utf-8")
+
+
+def upload(h: Harness, data: bytes, **params: str):  # type: ignore[no-untyped-def]
+    return h.call(
+        R,
+        "POST",
+        "/reports/import",
+        params=params,
+        files={"file": ("reports.csv", data, "text/csv")},
+    )
+
+
+GOOD = [report_body(f"IMP-{i}", age=8 + i % 5) for i in range(5)]
+
+
+def _count(h: Harness) -> int:
+    return sum(h.call(R, "GET", f"/reports/IMP-{i}").status_code == 200 for i in range(5)) + sum(
+        h.call(R, "GET", f"/reports/{rid}").status_code == 200
+        for rid in ("BAD-AGE", "BAD-SEX", "LONG")
+    )
+
+
+BAD_ROWS = [
+    pytest.param(report_body("BAD-AGE", age="two hundred"), "age", id="age-unparseable"),
+    pytest.param(report_body("BAD-SEX", sex="X"), "sex", id="sex-unknown"),
+    pytest.param(report_body("LONG", name="Rahima " * 60), "name", id="name-too-long"),
+    pytest.param(report_body("", name="no id"), "report_id", id="missing-id"),
+    pytest.param(report_body("IMP-0"), "report_id", id="duplicate-in-file"),
+]
+
+
+@pytest.mark.parametrize(("bad", "field"), BAD_ROWS)
+def test_bad_row_refuses_whole_file_by_default(harness: Harness, bad: dict, field: str) -> None:
+    rows = [*GOOD, bad]
+    r = upload(harness, make_csv(rows))
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["committed"] is False
+    assert body["imported"] == 0
+    assert [(x["row_number"], x["field"]) for x in body["rejects"]] == [(7, field)]
+    assert _count(harness) == 0
+    for value in ("two hundred", "Rahima Rahima"):
+        assert value not in r.text
+
+
+@pytest.mark.parametrize(("bad", "field"), BAD_ROWS)
+def test_partial_keeps_good_rows(harness: Harness, bad: dict, field: str) -> None:
+    rows = [GOOD[0], bad, *GOOD[1:]]
+    r = upload(harness, make_csv(rows), partial="true")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["committed"] is True
+    assert body["imported"] == 5
+    assert body["rejected_rows"] == 1
+    assert body["rejects"][0]["field"] == field
+    assert body["rejects"][0]["row_number"] == 3
+    assert _count(harness) == 5
+
+
+def test_good_file_is_imported_and_matchable(harness: Harness) -> None:
+    r = upload(harness, make_csv(GOOD))
+    assert r.json() == {"committed": True, "imported": 5, "rejected_rows": 0, "rejects": []}
+    result = harness.call(
+        Role.BGB_OFFICER,
+        "POST",
+        "/interceptions",
+        json={"name": "Rohima Khatoon", "father_name": "Abdul Karim", "home_district": "Jessore"},
+    ).json()
+    assert {c["report_id"] for c in result["candidates"]} & {f"IMP-{i}" for i in range(5)}
+
+
+def test_ids_already_stored_are_rejected(harness: Harness) -> None:
+    assert harness.call(R, "POST", "/reports", json=report_body("IMP-2")).status_code == 201
+    r = upload(harness, make_csv(GOOD))
+    assert r.status_code == 422
+    assert [(x["record_id"], x["field"]) for x in r.json()["rejects"]] == [("IMP-2", "report_id")]
+    partial = upload(harness, make_csv(GOOD), partial="true").json()
+    assert partial["imported"] == 4
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(make_csv(GOOD, columns=REPORT_COLUMNS[:-1]), id="missing-column"),
+        pytest.param(b"", id="empty-file"),
+        pytest.param(b"\x00\xff\xfe garbage", id="binary"),
+    ],
+)
+def test_unreadable_files_are_422(harness: Harness, data: bytes) -> None:
+    r = upload(harness, data)
+    assert r.status_code == 422
+    assert "detail" in r.json()
+    assert _count(harness) == 0
+
+
+def test_upload_over_limit_is_413(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.api.conftest import start_harness
+
+    h, client = start_harness(f"sqlite:///{tmp_path / 'small.db'}", max_upload_bytes=2048)
+    try:
+        big = make_csv([report_body(f"IMP-{i}") for i in range(100)])
+        r = upload(h, big)
+        assert r.status_code == 413
+        assert r.json() == {"detail": "request body too large"}
+    finally:
+        client.__exit__(None, None, None)
