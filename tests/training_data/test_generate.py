@@ -485,3 +485,19 @@ def test_test_split_has_a_slice_of_unseen_names() -> None:
     data = generate(n_reports=2000, n_interceptions=800, seed=12, split=Split.TEST)
     share = sum(t.split_only_name for t in data.truth) / len(data.truth)
     assert 0.05 < share < 0.35
+
+
+def test_csvs_read_back_through_the_engine_reader(small: SyntheticSet, tmp_path: Path) -> None:
+    """Contract with matcher.csvio: every row parses (Bangla digits, dd/mm/yyyy, "~12",
+    "11-13") and gives back exactly the generated records, with no rejects."""
+    from matcher import csvio
+
+    write_csvs(small, tmp_path)
+    rejects: list[object] = []
+    reports = list(csvio.iter_reports(tmp_path / "reports.csv", on_reject=rejects.append))
+    interceptions = list(
+        csvio.iter_interceptions(tmp_path / "interceptions.csv", on_reject=rejects.append)
+    )
+    assert rejects == []
+    assert reports == small.reports
+    assert interceptions == small.interceptions
