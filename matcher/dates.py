@@ -7,11 +7,12 @@ is the linkage engine's business (``matcher.compare``).
 
 ``parse_age(text) -> float | None`` (years):
   - a number in Latin or Bangla digits (``"12"``, ``"১২"``, ``"12.5"``);
-  - optionally hedged: ``~``, ``about``, ``approx``, ``approximately``, ``around``, ``c.``,
-    ``প্রায়``, ``আনুমানিক``; optionally followed by ``+`` (``"12+"`` is 12) or ``old``;
+  - optionally led by ``age``/``aged``/``বয়স``, hedged before (``~``, ``about``, ``approx``,
+    ``approximately``, ``around``, ``c.``, ``প্রায়``, ``আনুমানিক``) or after (``"12 (approx)"``),
+    and followed by ``+`` (``"12+"`` is 12) or ``old``;
   - optionally with a unit: years (``y``, ``yr``, ``yrs``, ``year(s)``, ``বছর``, ``বৎসর``) or
     months (``mo``, ``mos``, ``month(s)``, ``মাস``; ``"6 months"`` is 0.5), or both
-    (``"2 years 6 months"`` is 2.5);
+    (``"2 years 6 months"``, ``"২ বছর ৬ মাস"`` are 2.5);
   - a range (``"10-12"``, ``"10 to 12"``, ``"১০-১২"``) gives its midpoint (11.0).
   ``None`` for blank, nonsense, a negative age, a reversed range, or more than
   :data:`MAX_AGE_YEARS`.
@@ -22,6 +23,11 @@ is the linkage engine's business (``matcher.compare``).
     same with a two-digit year. **Never** month first: ``"03/04/2024"`` is 3 April;
   - a month name, English or Bangla, full or abbreviated: ``"12 Jan 2024"``, ``"12-Jan-24"``,
     ``"Jan 12, 2024"``, ``"১২ জানুয়ারি ২০২৪"``;
+  - a Bangla-calendar date with a Bangla month name (``"৮ ফাল্গুন ১৪৩০"`` is 2024-02-21),
+    converted with the calendar as revised in Bangladesh in 2019 (see
+    :func:`_from_bangla_calendar`); a four-digit year is required;
+  - a trailing era marker is ignored: ``ইং`` / ``খ্রি`` / ``খ্রিস্টাব্দ`` (Gregorian, as Bangla
+    documents write after a date), ``AD``;
   - two-digit years pivot at :data:`TWO_DIGIT_YEAR_PIVOT`: 00-69 are 2000-2069, 70-99 are
     1970-1999;
   - years outside :data:`MIN_YEAR`-:data:`MAX_YEAR` and impossible dates (``31/02/2024``)
@@ -32,12 +38,14 @@ Both never raise: ``None``, emoji, 10 kB strings and mixed scripts give ``None``
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 __all__ = [
+    "BANGLA_YEAR_OFFSET",
     "DAYS_PER_YEAR",
     "MAX_AGE_YEARS",
     "MAX_YEAR",
@@ -76,18 +84,29 @@ def _clean(text: object) -> str | None:
 
 # --------------------------------------------------------------------------- ages
 
+
+def _nfc(pattern: str) -> str:
+    """Patterns with Bangla letters are compared with NFC text, so they are NFC too."""
+    return unicodedata.normalize("NFC", pattern)
+
+
 _NUM = r"(\d{1,3}(?:\.\d+)?)"
-_HEDGE = r"(?:~|about|approx\.?|approximately|around|c\.|ca\.?|প্রায়|আনুমানিক)"
-_YEARS = r"(?:y|yr|yrs|year|years|বছর|বৎসর)\.?"
-_MONTHS = r"(?:m|mo|mos|mon|month|months|mth|mths|মাস)\.?"
+_LEAD = r"(?:(?:age|aged|বয়স)\s*:?\s*)?"
+_HEDGE = r"(?:~|about|approx\.?|approximately|around|roughly|c\.|ca\.?|প্রায়|আনুমানিক|আনু\.?)"
+_TRAIL = r"(?:\(?\s*(?:approx\.?|approximately|আনুমানিক|প্রায়)\s*\)?)?"
+_YEARS = r"(?:y|yr|yrs|year|years|বছর|বৎসর|বছরের)\.?"
+_MONTHS = r"(?:m|mo|mos|mon|month|months|mth|mths|মাস|মাসের)\.?"
+_AND = r"(?:\s*(?:,|and|&|ও)?\s*)"
 _AGE = re.compile(
-    rf"""^{_HEDGE}?\s*
-    {_NUM}
-    (?:\s*(?:-|–|—|to|থেকে)\s*{_NUM})?      # range: "10-12"
-    \s*\+?\s*
-    (?:({_YEARS})|({_MONTHS}))?
-    (?:\s*,?\s*{_NUM}\s*{_MONTHS})?         # "2 years 6 months"
-    \s*(?:old|বয়সী)?$""",
+    _nfc(
+        rf"""^{_LEAD}{_HEDGE}?\s*
+        {_NUM}
+        (?:\s*(?:-|–|—|to|থেকে)\s*{_NUM})?      # range: "10-12"
+        \s*\+?\s*
+        (?:({_YEARS})|({_MONTHS}))?
+        (?:{_AND}{_NUM}\s*{_MONTHS})?           # "2 years 6 months"
+        \s*(?:old|বয়সী)?\s*{_TRAIL}$"""
+    ),
     re.VERBOSE,
 )
 
@@ -144,6 +163,50 @@ for _i, _names in enumerate(
     for _n in _names:
         _MONTH_NAMES[unicodedata.normalize("NFC", _n)] = _i
 
+_BANGLA_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    (
+        ("বৈশাখ",),
+        ("জ্যৈষ্ঠ", "জৈষ্ঠ", "জ্যেষ্ঠ"),
+        ("আষাঢ়", "আষাঢ"),
+        ("শ্রাবণ", "শ্রাবন"),
+        ("ভাদ্র",),
+        ("আশ্বিন",),
+        ("কার্তিক", "কার্ত্তিক"),
+        ("অগ্রহায়ণ", "অগ্রহায়ন"),
+        ("পৌষ",),
+        ("মাঘ",),
+        ("ফাল্গুন", "ফাল্গুণ"),
+        ("চৈত্র",),
+    ),
+    start=1,
+):
+    for _n in _names:
+        _BANGLA_MONTHS[unicodedata.normalize("NFC", _n)] = _i
+
+BANGLA_YEAR_OFFSET = 593
+"""1 Boishakh of Bangla year ``y`` is 14 April of Gregorian year ``y + 593``."""
+_BANGLA_MONTH_DAYS = (31, 31, 31, 31, 31, 31, 30, 30, 30, 30, 29, 30)
+
+
+def _from_bangla_calendar(year: int, month: int, day: int) -> date | None:
+    """A date of the Bangla calendar as revised in Bangladesh (2019) -> Gregorian.
+
+    1 Boishakh is 14 April; Boishakh to Ashwin have 31 days, Kartik to Magh 30, Falgun 29 (30
+    when the Gregorian year it falls in is a leap year), Chaitra 30. So 8 Falgun is always
+    21 February, 12 Chaitra 26 March and 1 Poush 16 December, as the revision intended.
+    """
+    g_year = year + BANGLA_YEAR_OFFSET
+    if not MIN_YEAR <= g_year <= MAX_YEAR:
+        return None
+    lengths = list(_BANGLA_MONTH_DAYS)
+    if calendar.isleap(g_year + 1):
+        lengths[10] = 30
+    if not 1 <= day <= lengths[month - 1]:
+        return None
+    return date(g_year, 4, 14) + timedelta(days=sum(lengths[: month - 1]) + day - 1)
+
+
 _SEP = r"[-/.]"
 _ISO = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?:[t ]\d{{1,2}}:\d{{2}}.*)?$")
 _DMY = re.compile(rf"^(\d{{1,2}})({_SEP})(\d{{1,2}})\2(\d{{4}}|\d{{2}})$")
@@ -168,16 +231,23 @@ def _make(year: int, month: int, day: int) -> date | None:
         return None
 
 
+_ERAS = ("ইং", "ইংরেজি", "খ্রি", "খ্রিঃ", "খ্রিস্টাব্দ", "খ্রীষ্টাব্দ", "খৃঃ", "খৃ", "বঙ্গাব্দ", "বাং", "সন")
+_ERA_SUFFIX = re.compile(_nfc(rf"\s*(?:{'|'.join(_ERAS)}|a\.?d)\.?$"))
+
+
 def parse_date(text: str | None) -> date | None:
     """A calendar date from free text, day first (rules in the module docstring), or ``None``."""
     s = _clean(text)
     if s is None:
         return None
+    s = _ERA_SUFFIX.sub("", s)
     if m := _ISO.match(s):
         return _make(int(m[1]), int(m[2]), int(m[3]))
     if m := _DMY.match(s):
         return _make(_year(m[4]), int(m[3]), int(m[1]))
     if m := _D_MON_Y.match(s):
+        if (bn_month := _BANGLA_MONTHS.get(m[2])) is not None:
+            return _from_bangla_calendar(int(m[3]), bn_month, int(m[1]))
         month = _MONTH_NAMES.get(m[2])
         return _make(_year(m[3]), month, int(m[1])) if month else None
     if m := _MON_D_Y.match(s):

@@ -27,7 +27,8 @@ first use (``functools.cache``); nothing is read at import.
    skeleton (rapidfuzz Indel ratio >= :data:`FUZZY_CUTOFF` for districts and divisions,
    :data:`FUZZY_CUTOFF_UPAZILA` for upazilas, same first letter, skeletons of at least
    :data:`FUZZY_MIN_LEN` letters, and no close rival in another district), so typos resolve but
-   different places stay apart.
+   different places stay apart. Bangla text that still fails is romanised
+   (:func:`matcher.transliterate.transliterate`) and looked up again as Latin.
 4. Ambiguity: a name that is both a division and a district, or both a district and an upazila
    (``Dhaka``, ``Faridpur``, ``Sherpur``), resolves to the **district** unless a level hint says
    otherwise (``"Dhaka division"``, ``"Sherpur upazila"``). An upazila name shared by several
@@ -67,6 +68,7 @@ from importlib.resources import files
 from rapidfuzz import fuzz, process
 
 from matcher.normalize import normalize_text
+from matcher.transliterate import transliterate
 
 __all__ = [
     "FUZZY_CUTOFF",
@@ -514,7 +516,25 @@ def _lookup(key: str, hint: PlaceLevel | None) -> Place | None:
         return _pick(g.skeleton[skel], hint)
     if key in g.unions:
         return _pick(g.unions[key], hint)
-    return _fuzzy_pick(skel, g.fuzzy_keys, g.skeleton, hint)
+    found = _fuzzy_pick(skel, g.fuzzy_keys, g.skeleton, hint)
+    if found is None and _BANGLA.search(key):
+        latin = _romanise(key)
+        if latin and not _BANGLA.search(latin):
+            return _lookup(latin, hint)
+    return found
+
+
+def _romanise(key: str) -> str:
+    """Bangla-script name -> folded Latin letters, via the names transliterator; "" on failure.
+
+    A fallback for Bangla spellings that are not in the gazetteer (``বগুরা`` for ``বগুড়া``,
+    ``চিটাগাং``): the romanisation then meets the Latin aliases and the skeleton.
+    """
+    try:
+        latin = transliterate(key)
+    except Exception:  # the transliterator is another module's; never let it break us
+        return ""
+    return "".join(_fold_tokens(latin)) if latin else ""
 
 
 def _cutoff_for(places: Sequence[Place]) -> float:
@@ -759,16 +779,19 @@ def suggest_places(prefix: str | None, *, limit: int = 10) -> list[Place]:
     key = "".join(_fold_tokens(cleaned))
     if not key:
         return []
-    g = _gazetteer()
-    found: set[Place] = set()
-    for name, places in g.exact.items():
-        if name.startswith(key):
-            found.update(places)
-    for up in g.upazilas:
-        if any(k.startswith(key) for k in _keys(up.name) + _keys(up.name_bn)):
-            found.add(up)
+    found = {place for name, place in _suggest_index() if name.startswith(key)}
     order = {PlaceLevel.DISTRICT: 0, PlaceLevel.DIVISION: 1, PlaceLevel.UPAZILA: 2}
     return sorted(found, key=lambda p: (order[p.level], p.name, p.district or ""))[:limit]
+
+
+@cache
+def _suggest_index() -> tuple[tuple[str, Place], ...]:
+    """(folded name, place) for every alias of a division or district and every upazila name."""
+    g = _gazetteer()
+    pairs = {(name, p) for name, places in g.exact.items() for p in places}
+    for up in g.upazilas:
+        pairs.update((k, up) for k in _keys(up.name) + _keys(up.name_bn))
+    return tuple(sorted(pairs, key=lambda kp: (kp[0], kp[1].name)))
 
 
 # --------------------------------------------------------------------------- distances

@@ -60,6 +60,16 @@ BN = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
         ("0", 0.0),
         ("120", 120.0),
         ("  12  ", 12.0),
+        ("age 12", 12.0),
+        ("Aged 12", 12.0),
+        ("বয়স ১২", 12.0),
+        ("বয়স: ১২ বছর", 12.0),
+        ("12 (approx)", 12.0),
+        ("১২ বছর (আনুমানিক)", 12.0),
+        ("২ বছর ৬ মাস", 2.5),
+        ("12 years and 6 months", 12.5),
+        ("12 yr 6 mo", 12.5),
+        ("৫-৬ বছর", 5.5),
     ],
     ids=lambda v: str(v),
 )
@@ -136,6 +146,17 @@ def test_parse_age_same_in_both_digit_sets(n: int) -> None:
         ("৫ মে ২০২৩", date(2023, 5, 5)),
         ("29/02/2024", date(2024, 2, 29)),
         (" 12/01/2024 ", date(2024, 1, 12)),
+        ("১২/০১/২০২৪ ইং", date(2024, 1, 12)),
+        ("12/01/2024 খ্রি.", date(2024, 1, 12)),
+        ("১২-০১-২০২৪ খ্রিস্টাব্দ", date(2024, 1, 12)),
+        ("12 Jan 2024 AD", date(2024, 1, 12)),
+        # Bangla calendar (2019 revision): the national days it was aligned to.
+        ("৮ ফাল্গুন ১৪৩০", date(2024, 2, 21)),
+        ("১২ চৈত্র ১৪৩০ বঙ্গাব্দ", date(2024, 3, 26)),
+        ("১ পৌষ ১৪৩০", date(2023, 12, 16)),
+        ("১ বৈশাখ ১৪৩১", date(2024, 4, 14)),
+        ("৩০ ফাল্গুন ১৪৩০", date(2024, 3, 14)),  # Falgun has 30 days in a leap year
+        ("৩০ চৈত্র ১৪৩০", date(2024, 4, 13)),  # last day of the year
     ],
     ids=lambda v: str(v),
 )
@@ -161,6 +182,9 @@ def test_parse_date_accepts(text: str, expected: date) -> None:
         "2024",
         "😀",
         "1" * 10_000,
+        "৩০ ফাল্গুন ১৪৩১",  # 2025 is not a leap year: Falgun has 29 days
+        "৩২ বৈশাখ ১৪৩১",
+        "১ বৈশাখ ৩১",  # Bangla calendar needs a four-digit year
     ],
     ids=lambda v: repr(v)[:20],
 )
@@ -181,6 +205,17 @@ def test_parse_date_round_trips_iso_and_day_first(d: date) -> None:
 def test_parse_date_never_raises(text: str) -> None:
     result = parse_date(text)
     assert result is None or isinstance(result, date)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1310, max_value=1500))
+def test_bangla_calendar_years_are_contiguous(year: int) -> None:
+    """Each Bangla year starts the day after the previous one ends, on 14 April."""
+    first = parse_date(f"1 বৈশাখ {year}".translate(BN))
+    last_of_previous = parse_date(f"30 চৈত্র {year - 1}".translate(BN))
+    assert first == date(year + 593, 4, 14)
+    assert last_of_previous is not None
+    assert first - last_of_previous == timedelta(days=1)
 
 
 @pytest.mark.parametrize(
