@@ -42,7 +42,7 @@ from rapidfuzz.process import cdist
 
 from matcher.dates import is_heaped_age
 from matcher.geo import Place, PlaceRelation, district_distance_km, place_relation, resolve_place
-from matcher.normalize import normalize_text, token_keys
+from matcher.normalize import normalize_text, parse_name, token_keys
 from matcher.records import Interception, Report, Sex
 
 IntArray = npt.NDArray[np.int32]
@@ -219,31 +219,52 @@ _SEX_CODE = {Sex.MALE: 1, Sex.FEMALE: 2}
 # --------------------------------------------------------------------------- field preparation
 
 
-@lru_cache(maxsize=200_000)
-def _raw_token_keys(token: str) -> tuple[str, ...]:
-    """Keys of one whitespace token, cached: names repeat, so each distinct token is keyed once."""
+@lru_cache(maxsize=500_000)
+def _normalized_tokens(raw: str) -> tuple[str, ...]:
+    """Normalised tokens of one whitespace-separated raw token (cached)."""
+    try:
+        norm = normalize_text(raw)
+    except Exception:  # pragma: no cover - the names layer promises not to raise
+        return ()
+    return tuple(norm.split()) if norm else ()
+
+
+@lru_cache(maxsize=500_000)
+def _token_key(token: str) -> tuple[str, ...]:
+    """Key(s) of one normalised token (cached)."""
     try:
         return tuple(k for k in token_keys(token) if k)
     except Exception:  # pragma: no cover - the names layer promises not to raise
         return ()
 
 
+@lru_cache(maxsize=100_000)
+def _is_prefix(token: str) -> bool:
+    """Whether a normalised token is an honorific prefix when it leads a longer name."""
+    try:
+        return bool(parse_name(token + " x").prefixes)
+    except Exception:  # pragma: no cover - the names layer promises not to raise
+        return False
+
+
 def name_tokens(text: str | None) -> tuple[str, ...]:
     """Token keys of a name (prefixes such as Md/Mst dropped), at most :data:`MAX_TOKENS`.
 
-    Keys each whitespace token separately through a cache; never raises; ``()`` if nothing.
+    Same keys as :func:`matcher.normalize.token_keys` (leading prefixes dropped, never the last
+    token), but computed per distinct raw token through caches: keying is the expensive part of
+    indexing a million reports, and name tokens repeat a lot. Never raises; ``()`` if nothing.
     """
     if not text or not isinstance(text, str):
         return ()
-    try:
-        norm = normalize_text(text[:MAX_TEXT_CHARS])
-    except Exception:  # pragma: no cover - defensive: the names layer promises not to raise
-        return ()
-    if not norm:
-        return ()
+    tokens: list[str] = []
+    for raw in text[:MAX_TEXT_CHARS].split():
+        tokens.extend(_normalized_tokens(raw))
+    i = 0
+    while i < len(tokens) - 1 and _is_prefix(tokens[i]):
+        i += 1
     keys: list[str] = []
-    for raw in norm.split():
-        keys.extend(_raw_token_keys(raw))
+    for t in tokens[i:]:
+        keys.extend(_token_key(t))
         if len(keys) >= MAX_TOKENS:
             break
     return tuple(keys[:MAX_TOKENS])
