@@ -95,6 +95,7 @@ class NoiseModel:
     report_phone_present: float = 0.85
     # interceptions: name
     int_bangla_script: float = 0.15
+    int_name_missing: float = 0.01  # a child too young or too scared to say a name
     int_nickname_only: float = 0.12
     int_prefix_dropped: float = 0.7
     int_surname_dropped: float = 0.3
@@ -984,11 +985,15 @@ def _elapsed_days(rng: random.Random) -> int:
     return int(years * _DAYS_PER_YEAR)
 
 
+_AGE_HEAPS = (8.0, 10.0, 12.0, 14.0, 15.0, 16.0)
+
+
 def _estimated_age(true_age: float, rng: random.Random) -> float:
     guess = rng.gauss(true_age, NOISE.int_age_sd_years)
     if rng.random() < NOISE.int_age_heaped:
-        heaps = (8.0, 10.0, 12.0, 14.0, 15.0, 16.0)
-        guess = min(heaps, key=lambda h: abs(h - guess))
+        nearest = min(_AGE_HEAPS, key=lambda h: abs(h - guess))
+        if abs(nearest - guess) <= 1.5:  # a guard says "about 12", not "12" for a 7-year-old
+            guess = nearest
     return float(min(19, max(3, round(guess))))
 
 
@@ -1009,9 +1014,13 @@ def _interception(
     s = child.sex.value
 
     # name
-    nickname_only = rng.random() < NOISE.int_nickname_only
+    name: str | None
+    name_missing = rng.random() < NOISE.int_name_missing
+    nickname_only = not name_missing and rng.random() < NOISE.int_nickname_only
     typo_made = False
-    if nickname_only:
+    if name_missing:
+        name = None
+    elif nickname_only:
         if rng.random() < 0.5 or bangla:
             if bangla:
                 name = child.dak
@@ -1121,7 +1130,7 @@ def _interception(
         interception_id=interception_id,
         report_id=child.report_ids[0] if reported else None,
         duplicate_report_ids=tuple(child.report_ids[1:]),
-        cross_script=reported and bangla != child.report_bangla,
+        cross_script=reported and name is not None and bangla != child.report_bangla,
         nickname_only=nickname_only,
         district_wrong_or_missing=wrong_or_missing,
         no_father_name=father is None,

@@ -243,9 +243,12 @@ def test_elapsed_over_two_years_share(big: SyntheticSet) -> None:
 def test_cross_script_flag_matches_the_names(big: SyntheticSet) -> None:
     reports = {r.report_id: r for r in big.reports}
     for i, t in _reported(big):
+        inter_name = big.interceptions[i].name
+        if inter_name is None:  # no name: no script, never cross-script
+            assert not t.cross_script
+            continue
         report_bangla = bool(BANGLA.search(reports[t.report_id or ""].name or ""))
-        inter_bangla = bool(BANGLA.search(big.interceptions[i].name or ""))
-        assert t.cross_script == (report_bangla != inter_bangla)
+        assert t.cross_script == (report_bangla != bool(BANGLA.search(inter_name)))
 
 
 def test_no_father_flag_matches_the_record(big: SyntheticSet) -> None:
@@ -260,8 +263,14 @@ def test_no_father_flag_matches_the_record(big: SyntheticSet) -> None:
         ("guardian_phone", 0.10, 0.20),
         ("mother_name", 0.32, 0.48),
         ("sex", 0.95, 0.99),
+        ("name", 0.98, 0.997),
     ],
-    ids=["phone-mostly-missing", "mother-often-missing", "sex-rarely-missing"],
+    ids=[
+        "phone-mostly-missing",
+        "mother-often-missing",
+        "sex-rarely-missing",
+        "name-rarely-missing",
+    ],
 )
 def test_interception_field_presence(
     big: SyntheticSet, field: str, low: float, high: float
