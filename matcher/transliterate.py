@@ -21,8 +21,8 @@ Spec (the contract other modules rely on):
 - Conjunct members: ya-phala (্য) is ``y``, ba-phala (্ব) is ``w`` (বিশ্বাস -> bishwas) except
   after ম and র where it is a real ``b``; ra-phala and reph are plain ``r``; a few clusters with a
   conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
-- Spelling habits: অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a য right after a vowel sign
-  is read as য় (নাদিযা -> nadiya), as typed on legacy keyboards.
+- Spelling habits: অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য inside a word (not in
+  a conjunct) is read as য় typed without its nukta (নাদিযা -> nadiya, অভয -> abhay).
 - Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> nothing,
   khanda ta ৎ -> t, য় -> y, ড়/ঢ় -> r.
 
@@ -145,8 +145,8 @@ def _parse_word(word: str, t: _Table) -> list[_Akshara]:
     i, n = 0, len(word)
     while i < n:
         ch = word[i]
-        if ch == "য" and aksharas and aksharas[-1].vowel not in (_INHERENT, _NONE):
-            ch = "\u09df"  # য typed for য় after a vowel (নাদিযা = নাদিয়া), as legacy keyboards did
+        if ch == "য" and aksharas and aksharas[-1].vowel != _NONE:
+            ch = "\u09df"  # a lone য inside a word is য় typed without nukta (নাদিযা, অভয)
         if ch in "অএ" and word[i + 1 : i + 3] == _HASANTA + "য":
             # অ্যা / এ্যা spell the vowel of "Alan", "Andrew": one vowel, not a consonant
             i += 4 if word[i + 3 : i + 4] == "া" else 3
