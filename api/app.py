@@ -44,8 +44,12 @@ log = logging.getLogger("api")
 UPLOAD_PATHS = ("/reports/import", "/web/reports/import")
 
 
-class _TooLargeError(Exception):
-    pass
+class _TooLargeError(StarletteHTTPException):
+    """Raised from ``receive`` when a streamed body passes the limit; FastAPI re-raises
+    HTTP exceptions from body reading, so the client gets a 413, not a 400."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="request body too large")
 
 
 class BodyLimitMiddleware:
@@ -80,7 +84,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLargeError
+                    raise _TooLargeError()
             return message
 
         async def tracking_send(message: Message) -> None:
