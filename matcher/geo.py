@@ -624,6 +624,11 @@ def _resolve_part(tokens: Sequence[str]) -> Place | None:
     g = _gazetteer()
     hint, core, sadar = _hint_and_core(tokens)
     whole = "".join(tokens)
+    if sadar and core:  # "<district> Sadar [upazila]": the district's headquarters upazila
+        seat = _lookup("".join(core), PlaceLevel.DISTRICT)
+        if seat is not None and seat.level is PlaceLevel.DISTRICT:
+            assert seat.district_code is not None
+            return g.sadar.get(seat.district_code, seat)
     place: Place | None
     if whole in g.exact:  # curated aliases that contain generic words ("Lakshmipur Jela")
         place = _pick(g.exact[whole], hint)

@@ -447,3 +447,50 @@ def test_random_typos(level: str, min_right: float, max_wrong: float) -> None:
     rates = _rates(outcomes)
     assert rates["right"] >= min_right
     assert rates["wrong"] <= max_wrong
+
+
+ALL_PLACES = all_divisions() + all_districts() + all_upazilas()
+
+
+@pytest.mark.parametrize("place", ALL_PLACES, ids=[str(p) for p in ALL_PLACES])
+def test_str_of_every_place_resolves_back_to_it(place: Place) -> None:
+    """What the service shows an officer ("Kaliganj upazila, Jhenaidah district") reads back."""
+    assert resolve_place(str(place)) == place
+
+
+@pytest.mark.parametrize("place", ALL_PLACES, ids=[f"bn-{p}" for p in ALL_PLACES])
+def test_bangla_name_with_context_resolves_back(place: Place) -> None:
+    if place.level is PlaceLevel.UPAZILA:
+        assert place.district_code is not None
+        home = district(place.district_code)
+        assert home is not None
+        text = f"{place.name_bn}, {home.name_bn}"
+    elif place.level is PlaceLevel.DIVISION:
+        text = f"{place.name_bn} বিভাগ"
+    else:
+        text = place.name_bn
+    assert resolve_place(text) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jessore যশোর", "Jashore"),
+        ("যশোর Jessore", "Jashore"),
+        ("ঝিকরগাছা, Jessore", "Jhikargacha"),
+        ("Jhikargacha, যশোর", "Jhikargacha"),
+        ("বগুরা", "Bogura"),  # Bangla misspelling, resolved through the transliterator
+        ("চিটাগাং", "Chattogram"),  # Bangla spelling of the old English name
+        ("ঝিকড়গাছা", "Jhikargacha"),
+        ("Jessore 😀", "Jashore"),
+        ("JESSORE!!!", "Jashore"),
+        ("jessore-district", "Jashore"),
+        ("Faridpur Sadar", "Faridpur Sadar"),
+        ("Sherpur Sadar upazila", "Sherpur Sadar"),
+    ],
+    ids=lambda v: v,
+)
+def test_mixed_scripts_and_noise(text: str, expected: str) -> None:
+    place = resolve_place(text)
+    assert place is not None
+    assert place.name == expected
