@@ -29,6 +29,7 @@ import csv
 import hashlib
 import math
 import random
+import re
 import sys
 import unicodedata
 import zlib
@@ -417,7 +418,8 @@ BORDER_POSTS: tuple[tuple[str, str, str], ...] = (
     ("Teknaf", "টেকনাফ", "BD-11"),
 )
 
-_WeightedTable = tuple[tuple[str, ...], tuple[float, ...]]
+# (items, cumulative weights, total weight): sampled with one bisect, no per-call arithmetic.
+_WeightedTable = tuple[tuple[str, ...], tuple[float, ...], float]
 
 
 def _table(pairs: Iterable[tuple[str, float]]) -> _WeightedTable:
@@ -430,12 +432,11 @@ def _table(pairs: Iterable[tuple[str, float]]) -> _WeightedTable:
         total += weight
         items.append(item)
         cum.append(total)
-    return tuple(items), tuple(cum)
+    return tuple(items), tuple(cum), total
 
 
 def _pick(table: _WeightedTable, rng: random.Random) -> str:
-    cum = table[1]
-    return table[0][bisect(cum, rng.random() * cum[-1])]
+    return table[0][bisect(table[1], rng.random() * table[2])]
 
 
 def _nfc_pairs(pairs: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
@@ -881,7 +882,12 @@ class _People:
 
 
 def _latin_tokens(tokens: Sequence[str], rng: random.Random) -> str:
-    return " ".join(_pick(_latin_table(t), rng) for t in tokens)
+    rand = rng.random
+    out = []
+    for t in tokens:
+        items, cum, total = _latin_table(t)
+        out.append(items[bisect(cum, rand() * total)])
+    return " ".join(out)
 
 
 def _render_name(
@@ -1275,8 +1281,11 @@ def generate(
 # --------------------------------------------------------------------------------------------
 
 
+_BANGLA_LETTER = re.compile("[\u0980-\u09ff]")
+
+
 def _has_bangla(text: str | None) -> bool:
-    return bool(text) and any("\u0980" <= ch <= "\u09ff" for ch in text or "")
+    return text is not None and _BANGLA_LETTER.search(text) is not None
 
 
 def _fmt_date(value: date | None, key: str, *, bangla: bool) -> str:
