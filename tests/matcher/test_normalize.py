@@ -210,6 +210,12 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         ["Pranto", "Pranta", "প্রান্ত"],
         ["Jasmine", "Jasmin"],
         ["Biswas", "Bishwas", "বিশ্বাস"],
+        ["Anjali", "অঞ্জলি", "অংজলী"],
+        ["Angshu", "Anshu", "অংশু"],
+        ["Anvi", "Anwi", "অন্বী"],
+        ["Mia", "Miah", "Miya", "মিয়া", "মিঞা"],
+        ["Nadiya", "Nadia", "নাদিয়া", "নাদিযা"],
+        ["Alan", "Allan", "অ্যালান"],
     ],
     ids=[
         "rahima",
@@ -230,6 +236,12 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         "pranto",
         "silent-e",
         "biswas",
+        "anusvara-or-nj",
+        "ng-before-consonant",
+        "ba-phala-v-w",
+        "mia-with-nya",
+        "ya-without-nukta",
+        "a-ya-phala-vowel",
     ],
 )
 def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
@@ -268,6 +280,31 @@ def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
 )
 def test_different_names_keep_different_keys(a: str, b: str) -> None:
     assert token_key(a) != token_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "strict_equal"),
+    [
+        ("Ankit", "Ankito", False),
+        ("Ankit", "Ankita", False),
+        ("Rahim", "Rahima", False),
+        ("Subrata", "Subrat", False),
+        ("Rahima", "Rohima", True),
+    ],
+    ids=["ankit-ankito", "ankit-ankita", "rahim-rahima", "subrata-subrat", "already-equal"],
+)
+def test_loose_key_forgets_the_final_vowel(a: str, b: str, strict_equal: bool) -> None:
+    assert token_key(a, loose=True) == token_key(b, loose=True)
+    assert (token_key(a) == token_key(b)) is strict_equal
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Rahim", "Karim"), ("Salma", "Selina"), ("Akter", "Akbar")],
+    ids=["rahim-karim", "salma-selina", "akter-akbar"],
+)
+def test_loose_key_still_separates_different_names(a: str, b: str) -> None:
+    assert token_key(a, loose=True) != token_key(b, loose=True)
 
 
 @pytest.mark.parametrize(
@@ -329,6 +366,9 @@ def test_keys_never_raise(text: str) -> None:
         ("Rahima Khatun", "Khatun Rahima", 0.99, 1.0),
         ("Rahima Khatun", "Karima Khatun", 0.4, 0.9),
         ("Rahim Uddin", "Nasrin Akter", 0.0, 0.5),
+        ("Rahim", "Rahima", 0.5, 0.85),
+        ("Rina Das", "Mina Das", 0.5, 0.85),
+        ("A. Rahim", "Abdur Rahim", 0.75, 0.95),
         ("Rahim", "", 0.0, 0.0),
         (None, "Rahim", 0.0, 0.0),
     ],
@@ -341,6 +381,9 @@ def test_keys_never_raise(text: str) -> None:
         "swapped-order",
         "different-given-name",
         "different-person",
+        "masculine-feminine",
+        "one-letter-different-given-name",
+        "initial",
         "empty-side",
         "none-side",
     ],
