@@ -15,12 +15,15 @@ is the linkage engine's business (``matcher.compare``).
     (``"2 years 6 months"``, ``"২ বছর ৬ মাস"`` are 2.5);
   - a range (``"10-12"``, ``"10 to 12"``, ``"১০-১২"``) gives its midpoint (11.0).
   ``None`` for blank, nonsense, a negative age, a reversed range, or more than
-  :data:`MAX_AGE_YEARS`.
+  :data:`MAX_AGE_YEARS`. ``"0"`` is 0.0: some forms use it as a filler for "unknown", but
+  rejecting it would make :mod:`matcher.csvio` reject the whole row, so that call is the
+  caller's.
 
 ``parse_date(text) -> date | None``:
   - ISO ``yyyy-mm-dd`` (also with ``/`` or ``.``, and a trailing ISO time is ignored);
-  - day first, as Bangladesh writes it: ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy`` and the
-    same with a two-digit year. **Never** month first: ``"03/04/2024"`` is 3 April;
+  - day first, as Bangladesh writes it: ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``,
+    ``dd mm yyyy`` and the same with a two-digit year (one separator throughout), optionally
+    followed by a time of day (ignored). **Never** month first: ``"03/04/2024"`` is 3 April;
   - a month name, English or Bangla, full or abbreviated: ``"12 Jan 2024"``, ``"12-Jan-24"``,
     ``"Jan 12, 2024"``, ``"১২ জানুয়ারি ২০২৪"``;
   - a Bangla-calendar date with a Bangla month name (``"৮ ফাল্গুন ১৪৩০"`` is 2024-02-21),
@@ -209,7 +212,8 @@ def _from_bangla_calendar(year: int, month: int, day: int) -> date | None:
 
 _SEP = r"[-/.]"
 _ISO = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?:[t ]\d{{1,2}}:\d{{2}}.*)?$")
-_DMY = re.compile(rf"^(\d{{1,2}})({_SEP})(\d{{1,2}})\2(\d{{4}}|\d{{2}})$")
+_TIME = r"(?:[t ,]+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:am|pm)?)?"
+_DMY = re.compile(rf"^(\d{{1,2}})([-/. ])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
 _WORD = r"([a-z\u0980-\u09ff]+)\.?"
 _D_MON_Y = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.,]*{_WORD}[\s\-/.,]*(\d{{4}}|\d{{2}})$")
 _MON_D_Y = re.compile(rf"^{_WORD}[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?[\s,\-/.]*(\d{{4}})$")
