@@ -186,7 +186,10 @@ def test_bad_input_gives_none(text: str | None) -> None:
 @given(st.text(max_size=300))
 def test_resolve_place_never_raises(text: str) -> None:
     place = resolve_place(text)
-    assert place is None or isinstance(place, Place)
+    assert place is None or place in _KNOWN
+
+
+_KNOWN = frozenset(all_divisions() + all_districts() + all_upazilas())
 
 
 @settings(max_examples=100, deadline=None)
@@ -494,3 +497,43 @@ def test_mixed_scripts_and_noise(text: str, expected: str) -> None:
     place = resolve_place(text)
     assert place is not None
     assert place.name == expected
+
+
+_places = st.sampled_from(ALL_PLACES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_places, _places)
+def test_place_relation_is_symmetric(a: Place, b: Place) -> None:
+    assert place_relation(a, b) is place_relation(b, a)
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (PlaceLevel.UPAZILA, PlaceRelation.SAME_UPAZILA),
+        (PlaceLevel.DISTRICT, PlaceRelation.SAME_DISTRICT),
+        (PlaceLevel.DIVISION, PlaceRelation.SAME_DIVISION),
+    ],
+    ids=["upazila", "district", "division"],
+)
+def test_place_relation_with_itself(level: PlaceLevel, expected: PlaceRelation) -> None:
+    for place in ALL_PLACES:
+        if place.level is level:
+            assert place_relation(place, place) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(_places, _places)
+def test_place_relation_agrees_with_codes(a: Place, b: Place) -> None:
+    """The relation never claims more closeness than the codes allow."""
+    rel = place_relation(a, b)
+    if rel is PlaceRelation.SAME_UPAZILA:
+        assert a == b
+    if rel in (PlaceRelation.SAME_DISTRICT, PlaceRelation.SAME_UPAZILA):
+        assert a.district_code == b.district_code is not None
+    if rel is PlaceRelation.NEIGHBOUR:
+        assert a.district_code is not None
+        assert b.district_code in neighbouring_districts(a.district_code)
+    if rel is PlaceRelation.FAR:
+        assert a.division_code != b.division_code
