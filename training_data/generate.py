@@ -1423,6 +1423,19 @@ def read_truth(path: Path) -> list[TruthRow]:
     return rows
 
 
+def fingerprint() -> str:
+    """A short hash of the generator's code: use it in cache keys of generated data sets.
+
+    Any change to ``generate.py`` or ``noise.py`` changes it, so a benchmark cache keyed on it
+    never serves data made by an older generator.
+    """
+    here = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=6)
+    for name in ("generate.py", "noise.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class CommittedSplit:
     """The recipe of one split committed under ``training_data/<split>/``."""

@@ -25,6 +25,7 @@ from training_data.generate import (
     SyntheticSet,
     TruthRow,
     VocabPart,
+    fingerprint,
     generate,
     given_names_for,
     main,
@@ -510,3 +511,8 @@ def test_csvs_read_back_through_the_engine_reader(small: SyntheticSet, tmp_path:
     assert rejects == []
     assert reports == small.reports
     assert interceptions == small.interceptions
+
+
+def test_fingerprint_is_a_stable_short_hash() -> None:
+    assert fingerprint() == fingerprint()
+    assert re.fullmatch(r"[0-9a-f]{12}", fingerprint())
