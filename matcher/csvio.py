@@ -333,34 +333,36 @@ def _iter_rows(
 
 
 def _build_report(v: list[str], p: _RowParser) -> Report:
+    # Positional, in REPORT_COLUMNS order: measurably faster than keywords at a million rows.
     return Report(
-        report_id=v[0],
-        name=v[1] or None,
-        father_name=v[2] or None,
-        mother_name=v[3] or None,
-        sex=p.sex(v[4]),
-        age=p.age(v[5]),
-        report_date=p.date(v[6]),
-        district=v[7] or None,
-        upazila=v[8] or None,
-        police_station=v[9] or None,
-        guardian_phone=v[10] or None,
+        v[0],
+        v[1] or None,
+        v[2] or None,
+        v[3] or None,
+        p.sex(v[4]),
+        p.age(v[5]),
+        p.date(v[6]),
+        v[7] or None,
+        v[8] or None,
+        v[9] or None,
+        v[10] or None,
     )
 
 
 def _build_interception(v: list[str], p: _RowParser) -> Interception:
+    # Positional, in INTERCEPTION_COLUMNS order (see _build_report).
     return Interception(
-        interception_id=v[0],
-        name=v[1] or None,
-        father_name=v[2] or None,
-        mother_name=v[3] or None,
-        sex=p.sex(v[4]),
-        age=p.age(v[5]),
-        interception_date=p.date(v[6]),
-        home_district=v[7] or None,
-        home_upazila=v[8] or None,
-        border_post=v[9] or None,
-        guardian_phone=v[10] or None,
+        v[0],
+        v[1] or None,
+        v[2] or None,
+        v[3] or None,
+        p.sex(v[4]),
+        p.age(v[5]),
+        p.date(v[6]),
+        v[7] or None,
+        v[8] or None,
+        v[9] or None,
+        v[10] or None,
     )
 
 
@@ -447,7 +449,7 @@ def write_candidates(
     """
     count = 0
     with atomic_write(path) as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
         writer.writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
         for c in candidates:
             writer.writerow(
@@ -471,7 +473,7 @@ def write_rejects(rejects: Iterable[Reject], path: str | os.PathLike[str]) -> in
     """Write rejects atomically as CSV with ``REJECT_COLUMNS``; returns the number of rows."""
     count = 0
     with atomic_write(path) as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
         writer.writerow(REJECT_COLUMNS)
         for r in rejects:
             writer.writerow((r.source, r.row_number, r.record_id or "", r.field, r.reason))

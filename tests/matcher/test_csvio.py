@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,8 @@ from matcher.records import (
     Band,
     Candidate,
     Contribution,
+    Interception,
+    Report,
     Sex,
 )
 
@@ -259,3 +262,39 @@ def test_read_truth_missing_report_id_column(tmp_path: Path) -> None:
     with pytest.raises(MissingColumnError) as info:
         read_truth(path)
     assert info.value.column == "report_id"
+
+
+@pytest.mark.parametrize(
+    ("record_type", "columns"),
+    [(Report, REPORT_COLUMNS), (Interception, INTERCEPTION_COLUMNS)],
+    ids=["report", "interception"],
+)
+def test_record_fields_follow_csv_column_order(record_type: type, columns: tuple[str, ...]) -> None:
+    # the readers build records positionally in CSV column order, for speed
+    assert tuple(f.name for f in dataclasses.fields(record_type)) == columns
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=12).filter(lambda s: s.strip() == s and "\ufffd" not in s),
+            st.integers(1, 50),
+            st.floats(0, 1),
+            st.sampled_from(list(Band)),
+        ),
+        max_size=8,
+    )
+)
+def test_candidates_round_trip_through_csv(rows: list[tuple[str, int, float, Band]]) -> None:
+    import tempfile
+
+    cands = [Candidate(rid, rid, rank, score, band) for rid, rank, score, band in rows]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "c.csv"
+        write_candidates(cands, out)
+        back = list(iter_candidates(out))
+    assert [(c.interception_id, c.report_id, c.rank, c.band) for c in back] == [
+        (c.interception_id, c.report_id, c.rank, c.band) for c in cands
+    ]
+    assert [c.score for c in back] == pytest.approx([c.score for c in cands], abs=5e-5)
