@@ -10,8 +10,8 @@ key                   built from                                                
 ``n~``                (query side) vocabulary tokens one edit away (SymSpell-style      0.7
                       deletion neighbourhood over the *vocabulary*, so cheap)
 ``nn``                each unordered pair of the child's first three token keys         1.0
-``f`` / ``ff``        father's first token key / his first two token keys               0.6
-``nf``                child's first token key + father's first token key                0.8
+``f`` / ``ff``        each of the father's first three token keys / pairs of them       0.6
+``nf``                child's first token key + each of the father's token keys         0.8
 ``m``                 mother's first token key                                          0.4
 ``p``                 last 10 digits of the guardian phone                              1.5
 ``g``                 district + sex + 4-year birth band (query: adjacent bands too)    0.5
@@ -81,12 +81,16 @@ def report_keys(p: Prepared) -> Iterator[Key]:
         for j in range(i + 1, len(head)):
             a, b = sorted((head[i], head[j]))
             yield ("nn", a, b)
-    if p.father:
-        yield ("f", p.father[0])
-        if len(p.father) >= 2:
-            yield ("ff", p.father[0], p.father[1])
+    father = list(dict.fromkeys(p.father))[:3]
+    for t in father:
+        # every father token: honorific parsing differs between scripts ("Sayed")
+        yield ("f", t)
         if name:
-            yield ("nf", name[0], p.father[0])
+            yield ("nf", name[0], t)
+    for i in range(len(father)):
+        for j in range(i + 1, len(father)):
+            a, b = sorted((father[i], father[j]))
+            yield ("ff", a, b)
     if p.mother:
         yield ("m", p.mother[0])
     if p.phone:

@@ -115,6 +115,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "missing",
             "same given name key",
             "similar given name",
+            "one given name is a short form of the other",
             "given name found elsewhere in the other name",
             "different given names",
         ),
@@ -374,6 +375,21 @@ def token_similarity(a: str, b: str) -> float:
     return float(JaroWinkler.normalized_similarity(a, b))
 
 
+_VOWELS = "aeiou"
+
+
+def is_short_form(a: str, b: str) -> bool:
+    """Whether one token key is a short form (daak-naam style truncation) of the other.
+
+    "Hani" for "Hannan", "Rafi" for "Rafiqul": with the final vowel dropped (romanisers disagree
+    on it), the shorter key is a prefix of the longer one. Equal keys are not a short form.
+    """
+    if not a or not b or a == b:
+        return False
+    la, lb = a.rstrip(_VOWELS) or a, b.rstrip(_VOWELS) or b
+    return lb.startswith(la) or la.startswith(lb)
+
+
 def alignment_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Symmetric token-alignment similarity, 0-1: each token's best partner, averaged over both.
 
@@ -509,10 +525,12 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
             lv[_F[Field.GIVEN_NAME]] = 1
         elif token_similarity(q[0], c[0]) >= TOKEN_SIMILAR - _EPS:
             lv[_F[Field.GIVEN_NAME]] = 2
-        elif q[0] in c or c[0] in q:
+        elif is_short_form(q[0], c[0]):
             lv[_F[Field.GIVEN_NAME]] = 3
-        else:
+        elif q[0] in c or c[0] in q:
             lv[_F[Field.GIVEN_NAME]] = 4
+        else:
+            lv[_F[Field.GIVEN_NAME]] = 5
         if len(q) >= 2 and len(c) >= 2:
             if q[-1] == c[-1]:
                 lv[_F[Field.SURNAME]] = 1
@@ -719,9 +737,13 @@ def compare_many(
         level[all_agree] = 1
         out[:, _F[Field.NAME]] = np.where(has_name, level, 0)
         # given name: first tokens
-        g = np.full(n, 4, dtype=np.int8)
+        g = np.full(n, 5, dtype=np.int8)
         elsewhere = (cols.name == qids[0]).any(axis=1) | np.isin(cols.name[:, 0], qids)
-        g[elsewhere] = 3
+        g[elsewhere] = 4
+        firsts = cols.name[:, 0]
+        for tid in np.unique(firsts[firsts >= 0]):
+            if is_short_form(q[0], cols.vocab[int(tid)]):
+                g[firsts == tid] = 3
         g[sims[:, 0, 0] >= TOKEN_SIMILAR - _EPS] = 2
         g[cols.name[:, 0] == qids[0]] = 1
         out[:, _F[Field.GIVEN_NAME]] = np.where(has_name, g, 0)

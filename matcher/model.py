@@ -417,7 +417,7 @@ class MatchModel:
         """Provisional expert weights (bits) for use before any training; thresholds 0.9/0.2."""
         guesses: dict[Field, list[float]] = {
             Field.NAME: [0, 6, 4, 2, 0, -4],
-            Field.GIVEN_NAME: [0, 3, 2, 1, -3],
+            Field.GIVEN_NAME: [0, 3, 2, 1, 0.5, -3],
             Field.SURNAME: [0, 1, 0.5, -1],
             Field.NAME_RARITY: [0, 4, 3, 1.5, 0, -2],
             Field.FATHER_NAME: [0, 4, 3, 2, 1, -2],

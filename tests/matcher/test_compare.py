@@ -66,10 +66,11 @@ def test_name_levels(report: tuple[str, ...], interception: tuple[str, ...], exp
         ((), ("rahima",), 0),
         (("rahima", "khatun"), ("rahima", "begum"), 1),
         (("rahima", "khatun"), ("rahema", "begum"), 2),
-        (("khatun", "rahima"), ("rahima", "begum"), 3),
-        (("sumon", "das"), ("rahima", "begum"), 4),
+        (("rafiqul", "islam"), ("ra", "begum"), 3),
+        (("khatun", "rahima"), ("rahima", "begum"), 4),
+        (("sumon", "das"), ("rahima", "begum"), 5),
     ],
-    ids=["missing", "same", "similar", "elsewhere", "different"],
+    ids=["missing", "same", "similar", "short-form", "elsewhere", "different"],
 )
 def test_given_name_levels(
     report: tuple[str, ...], interception: tuple[str, ...], expected: int
