@@ -1466,6 +1466,24 @@ def write_committed(root: Path = DATA_ROOT) -> None:
         )
 
 
+def summarise(truth: Sequence[TruthRow]) -> dict[str, tuple[int, float]]:
+    """Slice sizes among the *reported* interceptions: ``{flag: (count, share)}``.
+
+    Also ``"reported"`` and ``"unreported"`` (share of all interceptions). Counts only, no names:
+    safe to print and log.
+    """
+    reported = [t for t in truth if t.report_id is not None]
+    n_all, n_rep = len(truth), len(reported)
+    out = {
+        "reported": (n_rep, n_rep / n_all if n_all else 0.0),
+        "unreported": (n_all - n_rep, (n_all - n_rep) / n_all if n_all else 0.0),
+    }
+    for flag in TRUTH_FLAGS:
+        count = sum(1 for t in reported if getattr(t, flag))
+        out[flag] = (count, count / n_rep if n_rep else 0.0)
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
@@ -1488,7 +1506,17 @@ def main(argv: Iterator[str] | Sequence[str] | None = None) -> int:
         action="store_true",
         help="regenerate the committed train/validation/test splits in training_data/",
     )
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="DIR",
+        help="print the slice sizes of DIR/truth.csv (counts only) and exit",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.summary is not None:
+        for key, (count, share) in summarise(read_truth(args.summary / "truth.csv")).items():
+            print(f"{key:28s} {count:7d} {share:7.1%}")
+        return 0
     if args.committed:
         write_committed()
         print("regenerated the committed splits", file=sys.stderr)

@@ -21,6 +21,7 @@ from training_data.generate import (
     DATA_ROOT,
     NOISE,
     TRUTH_COLUMNS,
+    TRUTH_FLAGS,
     Split,
     SyntheticSet,
     TruthRow,
@@ -31,6 +32,7 @@ from training_data.generate import (
     main,
     read_truth,
     stream_csvs,
+    summarise,
     vocab_part,
     write_committed,
     write_csvs,
@@ -516,3 +518,44 @@ def test_csvs_read_back_through_the_engine_reader(small: SyntheticSet, tmp_path:
 def test_fingerprint_is_a_stable_short_hash() -> None:
     assert fingerprint() == fingerprint()
     assert re.fullmatch(r"[0-9a-f]{12}", fingerprint())
+
+
+@pytest.mark.parametrize(
+    ("truth", "expected"),
+    [
+        ([], {"reported": (0, 0.0), "unreported": (0, 0.0), "nickname_only": (0, 0.0)}),
+        (
+            [
+                TruthRow("I-1", "R-1", nickname_only=True),
+                TruthRow("I-2", "R-2"),
+                TruthRow("I-3", None, nickname_only=True),
+                TruthRow("I-4", "R-4", cross_script=True),
+            ],
+            {
+                "reported": (3, 0.75),
+                "unreported": (1, 0.25),
+                "nickname_only": (1, 1 / 3),
+                "cross_script": (1, 1 / 3),
+                "no_father_name": (0, 0.0),
+            },
+        ),
+    ],
+    ids=["empty", "unreported-rows-not-in-slices"],
+)
+def test_summarise(truth: list[TruthRow], expected: dict[str, tuple[int, float]]) -> None:
+    got = summarise(truth)
+    assert set(got) == {"reported", "unreported", *TRUTH_FLAGS}
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value)
+
+
+def test_cli_summary(
+    small: SyntheticSet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_csvs(small, tmp_path)
+    assert main(["--summary", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:2] == [
+        "reported",
+        str(summarise(small.truth)["reported"][0]),
+    ]
