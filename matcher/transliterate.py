@@ -23,7 +23,7 @@ Spec (the contract other modules rely on):
   conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
 - Spelling habits: অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য inside a word (not in
   a conjunct) is read as য় typed without its nukta (নাদিযা -> nadiya, অভয -> abhay).
-- Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> nothing,
+- Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> n (চাঁদ -> chand),
   khanda ta ৎ -> t, য় -> y, ড়/ঢ় -> r.
 
 The spelling is one plausible romanisation, not the only one: :func:`matcher.normalize.name_key`
