@@ -559,3 +559,22 @@ def test_cli_summary(
         "reported",
         str(summarise(small.truth)["reported"][0]),
     ]
+
+
+EDGE_TEXTS = ["", " ", "😀🙂", "x" * 10_000, "রহিমা" * 2_000, "Rahima রহিমা 12", "\u200c\u09cd"]
+
+
+@pytest.mark.parametrize(
+    "func",
+    [noise.typo, noise.short_form, noise.romanise_rule, noise.latin_case, noise.bangla_spelling],
+    ids=["typo", "short_form", "romanise", "case", "bangla_spelling"],
+)
+@pytest.mark.parametrize(
+    "text", EDGE_TEXTS, ids=["empty", "space", "emoji", "10k-latin", "10k-bangla", "mixed", "marks"]
+)
+def test_noise_functions_survive_edge_cases(
+    func: Callable[[str, random.Random], str], text: str
+) -> None:
+    out = func(text, random.Random(0))
+    assert isinstance(out, str)
+    assert len(out) <= 2 * len(text) + 8
