@@ -49,8 +49,8 @@ NAV: tuple[tuple[str, str, str, Action | None], ...] = (
     ("nav_home", "/", "home", None),
     ("nav_submit", "/web/interceptions/new", "submit", Action.INTERCEPTION_CREATE),
     ("nav_review", "/review", "review", Action.REVIEW_QUEUE),
-    ("nav_reports", "/web/reports", "reports", Action.REPORT_CREATE),
-    ("nav_reconcile", "/web/reconciliations", "reconcile", Action.RECONCILIATION_START),
+    ("nav_reports", "/web/reports", "reports", Action.REPORT_READ),
+    ("nav_reconcile", "/web/reconciliations", "reconcile", Action.RECONCILIATION_READ),
     ("nav_admin", "/web/admin", "admin", Action.USERS_MANAGE),
 )
 

@@ -191,7 +191,8 @@ def wide_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
 
 
 def sign_in(tab: Any, username: str, password: str | None = None) -> None:
-    """Sign in through the form, as a person would."""
+    """Sign in through the form, as a person would (any earlier session is dropped first)."""
+    tab.context.clear_cookies()
     tab.goto("/login")
     tab.fill("#username", username)
     tab.fill("#password", password if password is not None else PASSWORDS[username])

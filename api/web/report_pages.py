@@ -1,0 +1,146 @@
+"""Reports (police reviewer): add one, import a CSV with a per-row error table, search by name.
+
+Adding and importing go through ``api.services`` (one transaction each, audited, the live index
+updated). The import is all-or-nothing unless "keep the good rows" is ticked; either way every
+bad row is listed with its row number, field and reason (never the value itself).
+
+Search: by name in either script. The query and each report's name are reduced with
+``matcher.name_key`` (prefixes dropped, each token reduced to a variant-proof key), so
+"Rohima Khatoon", "Rahima Khatun" and "রহিমা খাতুন" find each other; a report matches when
+every key of the query is among its name's keys. The services have no search operation yet,
+so this page scans the reports table (at most ``SEARCH_SCAN`` rows, newest first) and audits
+each report it shows.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api import audit, services
+from api.audit import AuditAction, RecordType
+from api.errors import InvalidError
+from api.models import ReportRow, User
+from api.roles import Action
+from api.schemas import ReportIn
+from api.services import ImportOutcome
+from api.web.context import PageDep, WebRoute, live_index
+from api.web.forms import parse_record_form
+from api.web.places import district_names
+from matcher.normalize import name_key
+
+log = logging.getLogger(__name__)
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+SEARCH_SCAN = 200_000
+SEARCH_LIMIT = 50
+FLASHES = frozenset({"report_added"})
+
+
+def search_reports(db: Any, user: User, query: str) -> list[ReportRow]:
+    """Reports whose name contains every name key of ``query`` (audited reads)."""
+    services.require(user, Action.REPORT_READ)
+    wanted = set(name_key(query[:200]).split())
+    if not wanted:
+        return []
+    found: list[ReportRow] = []
+    rows = db.execute(
+        select(ReportRow.report_id, ReportRow.name)
+        .order_by(ReportRow.created_at.desc())
+        .limit(SEARCH_SCAN)
+        .execution_options(yield_per=5000)
+    )
+    for report_id, name in rows:
+        if name and wanted <= set(name_key(name).split()):
+            found.append(report_id)
+            if len(found) >= SEARCH_LIMIT:
+                break
+    reports = [r for r in (db.get(ReportRow, rid) for rid in found) if r is not None]
+    if reports:
+        audit.record(db, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in reports])
+    db.commit()
+    log.info("report search: %d results", len(reports))
+    return reports
+
+
+def _render(page: PageDep, status: int = 200, **context: Any) -> Response:
+    defaults: dict[str, Any] = {
+        "values": {},
+        "errors": [],
+        "outcome": None,
+        "import_error": None,
+        "results": None,
+        "q": "",
+        "districts": district_names(),
+        "can_add": page.may(Action.REPORT_CREATE),
+        "can_import": page.may(Action.REPORT_IMPORT),
+    }
+    defaults.update(context)
+    return page.render("reports.html", status=status, nav="reports", **defaults)
+
+
+@router.get("/web/reports", response_class=HTMLResponse)
+def reports_page(page: PageDep, q: str = "") -> Response:
+    """Add / import forms and the name search."""
+    user = page.require(Action.REPORT_READ)
+    results = search_reports(page.db, user, q) if q.strip() else None
+    return _render(page, results=results, q=q[:200])
+
+
+@router.post("/web/reports", response_class=HTMLResponse)
+async def add_report(request: Request, page: PageDep) -> Response:
+    """Store one report (it becomes matchable at once)."""
+    user = page.require(Action.REPORT_CREATE)
+    form = await request.form()
+    result = parse_record_form(dict(form), ReportIn, date_field="report_date", id_field="report_id")
+    if result.model is None:
+        return _render(page, status=422, values=result.values, errors=result.errors)
+    row = await run_in_threadpool(
+        services.create_report, page.db, user, result.model, index=live_index(request)
+    )
+    return page.redirect(f"/web/reports/{row.report_id}?done=report_added")
+
+
+@router.post("/web/reports/import", response_class=HTMLResponse)
+async def import_reports(request: Request, page: PageDep) -> Response:
+    """Import a CSV in the engine's report format; show every bad row."""
+    user = page.require(Action.REPORT_IMPORT)
+    form = await request.form()
+    upload = form.get("file")
+    partial = form.get("partial") == "on"
+    if not isinstance(upload, UploadFile):
+        return _render(page, status=422, import_error="error")
+    stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+
+    def run() -> ImportOutcome:
+        return services.import_reports(
+            page.db, user, stream, partial=partial, index=live_index(request), label="upload"
+        )
+
+    try:
+        outcome = await run_in_threadpool(run)
+    except InvalidError as exc:
+        refused = exc.extra.get("outcome")
+        if isinstance(refused, ImportOutcome):
+            return _render(page, status=422, outcome=refused)
+        return _render(page, status=422, import_error=exc.detail)
+    finally:
+        stream.detach()
+    return _render(page, outcome=outcome)
+
+
+@router.get("/web/reports/{report_id}", response_class=HTMLResponse)
+def show_report(page: PageDep, report_id: str, done: str = "") -> Response:
+    """One report and its status (audited read)."""
+    user = page.require(Action.REPORT_READ)
+    row = services.get_report(page.db, user, report_id)
+    return page.render(
+        "report.html", nav="reports", report=row, flash=done if done in FLASHES else None
+    )
