@@ -1,0 +1,153 @@
+"""The service under load: ``POST /interceptions`` latency and throughput, over real HTTP.
+
+Loads ``--reports`` synthetic reports (held-out test split) into a fresh SQLite database, starts
+``shondhan serve`` as a separate process (it builds its matching index from the database, as in
+production), then:
+
+1. latency: ``--requests`` interceptions one at a time from one client; p50 / p99 / max;
+2. throughput: ``--clients`` concurrent clients (threads, one keep-alive connection each) send
+   ``--concurrent-requests`` interceptions in total; requests per second and errors.
+
+Every request stores the interception and its candidates (one transaction, audited), exactly
+as an officer's would. Errors (any non-201) are counted; the target is zero.
+
+    python -m benchmarks.api            # 1,000,000 reports (target p99 <= 150 ms)
+    python -m benchmarks.api --quick    # 20,000 reports (CI smoke run, well under 2 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api import services
+from api.db import make_engine, make_session_factory
+from api.migrate import upgrade
+from api.roles import Role
+from benchmarks.common import test_split
+from matcher.csvio import iter_interceptions, iter_reports
+
+SEED = 90_003
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _bodies(folder: Path, n: int) -> list[dict[str, Any]]:
+    bodies = []
+    for i, rec in enumerate(iter_interceptions(folder / "interceptions.csv")):
+        if i >= n:
+            break
+        body = {k: v for k, v in asdict(rec).items() if v is not None}
+        for key in ("age",):
+            if key in body:
+                body[key] = float(body[key])
+        for key in ("interception_date",):
+            if key in body:
+                body[key] = body[key].isoformat()
+        bodies.append(body)
+    return bodies
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20,000 reports, fewer requests")
+    parser.add_argument("--reports", type=int, default=None)
+    parser.add_argument("--requests", type=int, default=None)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--concurrent-requests", type=int, default=None)
+    args = parser.parse_args(argv)
+    n_reports = args.reports or (20_000 if args.quick else 1_000_000)
+    n_seq = args.requests or (200 if args.quick else 1000)
+    n_conc = args.concurrent_requests or (400 if args.quick else 2000)
+    n_interceptions = n_seq + n_conc + 10
+
+    from tests.api.servers import start_server  # the same launcher the tests use
+
+    started = time.perf_counter()
+    folder = test_split(n_reports, max(n_interceptions, 500), SEED)
+    bodies = _bodies(folder, n_interceptions)
+    with tempfile.TemporaryDirectory(prefix="shondhan-api-bench-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            loaded = services.bulk_load_reports(session, iter_reports(folder / "reports.csv"))
+            _user, _tok, token = services.create_user(session, None, "bench", Role.BGB_OFFICER)
+        engine.dispose()
+        load_s = time.perf_counter() - started
+        t0 = time.perf_counter()
+        server = start_server(url, Path(tmp) / "server.log", timeout=3600)
+        startup_s = time.perf_counter() - t0
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            latencies: list[float] = []
+            errors = 0
+            with httpx.Client(base_url=server.base, headers=headers, timeout=60) as client:
+                for body in bodies[:5]:  # warm-up (not stored twice: ids differ below)
+                    client.post("/interceptions", json={**body, "interception_id": None})
+                for body in bodies[:n_seq]:
+                    t = time.perf_counter()
+                    r = client.post("/interceptions", json=body)
+                    latencies.append((time.perf_counter() - t) * 1000)
+                    errors += r.status_code != 201
+            queue = list(bodies[n_seq : n_seq + n_conc])
+            lock = threading.Lock()
+            conc_errors = 0
+
+            def worker() -> None:
+                nonlocal conc_errors
+                with httpx.Client(base_url=server.base, headers=headers, timeout=120) as c:
+                    while True:
+                        with lock:
+                            if not queue:
+                                return
+                            body = queue.pop()
+                        try:
+                            ok = c.post("/interceptions", json=body).status_code == 201
+                        except httpx.HTTPError:
+                            ok = False
+                        if not ok:
+                            with lock:
+                                conc_errors += 1
+
+            threads = [threading.Thread(target=worker) for _ in range(args.clients)]
+            t = time.perf_counter()
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            conc_s = time.perf_counter() - t
+        finally:
+            server.stop()
+
+    p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    print(f"benchmarks.api: {loaded:,} reports in the database and the live index")
+    print(f"  load into SQLite + start-up (index build): {load_s:.1f} s + {startup_s:.1f} s")
+    print(
+        f"  POST /interceptions latency, 1 client, {n_seq} requests: "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies):.1f} ms, errors {errors}"
+    )
+    print(
+        f"  throughput, {args.clients} concurrent clients, {n_conc} requests: "
+        f"{n_conc / conc_s:.1f} req/s, errors {conc_errors}"
+    )
+    target = "met" if p99 <= 150 else "NOT met"
+    print(f"  target p99 <= 150 ms: {target}")
+    return 1 if errors or conc_errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
