@@ -22,7 +22,10 @@ Spec (the contract other modules rely on):
   after ম and র where it is a real ``b``; ra-phala and reph are plain ``r``; a few clusters with a
   conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
 - Spelling habits: অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য inside a word (not in
-  a conjunct) is read as য় typed without its nukta (নাদিযা -> nadiya, অভয -> abhay).
+  a conjunct) is read as য় typed without its nukta (নাদিযা -> nadiya, অভয -> abhay); a lone ছ
+  inside a word is the old spelling of an Arabic/Persian s in Muslim names (মোছাম্মৎ, সামছুদ্দীন
+  -> samsuddin, ইলিয়াছ -> iliyas), while word-initial ছ stays ch (ছবি -> chabi); a lone ঞ is y
+  (মিঞা -> miya).
 - Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> n (চাঁদ -> chand),
   khanda ta ৎ -> t, য় -> y, ড়/ঢ় -> r.
 
@@ -65,6 +68,7 @@ class _Table:
     vowel_signs: dict[str, str]
     marks: dict[str, str]
     after_hasanta: dict[str, str]
+    word_internal: dict[str, str]
     conjuncts: dict[str, str]
 
 
@@ -87,6 +91,7 @@ def _table() -> _Table:
         vowel_signs=_strip_doc(raw["vowel_signs"]),
         marks=_strip_doc(raw["marks"]),
         after_hasanta=_strip_doc(raw["after_hasanta"]),
+        word_internal=_strip_doc(raw["word_internal"]),
         conjuncts=_strip_doc(raw["conjuncts"]),
     )
 
@@ -213,7 +218,14 @@ def _romanise_word(word: str) -> str:
     t = _table()
     aks = _parse_word(word, t)
     _apply_schwa_rules(aks, t)
-    out = "".join(_spell_cluster(a.cluster, t) + a.vowel + a.marks for a in aks)
+    parts: list[str] = []
+    for k, a in enumerate(aks):
+        if k > 0 and len(a.cluster) == 1 and a.cluster[0] in t.word_internal:
+            spelled = t.word_internal[a.cluster[0]]
+        else:
+            spelled = _spell_cluster(a.cluster, t)
+        parts.append(spelled + a.vowel + a.marks)
+    out = "".join(parts)
     # ওয়া / ওয়ে at the start of a word is written "wa"/"we" (ওয়াহাব -> wahab); ং before গ
     # already sounds the g (সংগ্রাম -> sangram, not sanggram).
     return re.sub(r"^oy(?=[ae])", "w", out).replace("ngg", "ng")
