@@ -59,7 +59,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -229,6 +229,26 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("o", "a"),
     ("e", "a"),
 )
+_BANGLA_SKELETON_RULES: tuple[tuple[str, str], ...] = tuple(
+    (unicodedata.normalize("NFC", a), b)
+    for a, b in (
+        ("ড\u09bc", "র"),  # ড় (NFC keeps it decomposed)
+        ("ঢ\u09bc", "র"),  # ঢ়
+        ("\u09bc", ""),  # any other nukta (য় -> য)
+        ("\u0981", ""),  # chandrabindu
+        ("\u09cd", ""),  # hasanta
+        ("\u0983", ""),  # visarga
+        ("ী", "ি"),
+        ("ূ", "ু"),
+        ("ঈ", "ই"),
+        ("ঊ", "উ"),
+        ("ণ", "ন"),
+        ("ষ", "স"),
+        ("শ", "স"),
+        ("ঙ", "ং"),
+        ("ৎ", "ত"),
+    )
+)
 _DOUBLE = re.compile(r"(.)\1+")
 
 
@@ -264,13 +284,13 @@ def place_key(text: str) -> str:
 
     Latin: digraphs and letters that Bangladeshi romanisations swap are merged (sh/s, kh/k,
     ch/c, z/j, w/u, y/i, ee/i, oo/u, o/e/a), silent ``h`` and doubled letters are dropped:
-    ``Jessore``, ``Jashore`` -> ``jasar``. Bangla script is returned unchanged (its spelling is
-    already phonemic; fuzzy matching handles Bangla typos).
+    ``Jessore``, ``Jashore`` -> ``jasar``. Bangla: the spellings people mix up are merged
+    (ড়/ঢ়/র, long/short i and u, ণ/ন, শ/ষ/স, ঙ/ং, ৎ/ত; nukta, chandrabindu, hasanta and visarga
+    dropped): ``বগুরা`` meets ``বগুড়া``, ``ঝিকড়গাছা`` meets ``ঝিকরগাছা``.
     """
     s = "".join(text.split())
-    if _BANGLA.search(s):
-        return s
-    for old, new in _SKELETON_RULES:
+    rules = _BANGLA_SKELETON_RULES if _BANGLA.search(s) else _SKELETON_RULES
+    for old, new in rules:
         s = s.replace(old, new)
     return _DOUBLE.sub(r"\1", s)
 
@@ -286,6 +306,30 @@ class _District:
 
 
 @dataclass(frozen=True, slots=True)
+class _LocalIndex:
+    """Names of places inside one district, by folded name, skeleton and consonants."""
+
+    exact: dict[str, tuple[Place, ...]]
+    skeleton: dict[str, tuple[Place, ...]]
+    consonants: dict[str, tuple[Place, ...]]
+
+    @classmethod
+    def build(cls, names: Mapping[str, Sequence[Place]]) -> _LocalIndex:
+        skel: dict[str, list[Place]] = defaultdict(list)
+        cons: dict[str, list[Place]] = defaultdict(list)
+        for key, places in names.items():
+            for place in places:
+                _add(skel, [place_key(key)], place)
+                if c := _consonants(place_key(key)):
+                    _add(cons, [c], place)
+        return cls(
+            exact={k: tuple(v) for k, v in names.items()},
+            skeleton={k: tuple(v) for k, v in skel.items()},
+            consonants={k: tuple(v) for k, v in cons.items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class _Gazetteer:
     divisions: dict[str, Place]  # by ISO code
     districts: dict[str, _District]  # by ISO code
@@ -294,8 +338,7 @@ class _Gazetteer:
     exact: dict[str, tuple[Place, ...]]  # folded name -> candidates
     skeleton: dict[str, tuple[Place, ...]]  # place_key -> candidates
     unions: dict[str, tuple[Place, ...]]  # folded union name -> upazilas holding it
-    local: dict[str, dict[str, tuple[Place, ...]]]  # district code -> folded name -> upazilas
-    local_skeleton: dict[str, dict[str, tuple[Place, ...]]]  # district code -> place_key -> ...
+    local: dict[str, tuple[_LocalIndex, ...]]  # district code -> (upazila names, union names)
     fuzzy_keys: tuple[str, ...]
 
 
@@ -407,7 +450,8 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
     upazilas: list[Place] = []
     up_by_id: dict[str, Place] = {}
     sadar: dict[str, Place] = {}
-    local: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
+    local_up: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
+    local_un: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
     for row in _read("bd_upazilas.csv"):
         dist = dist_by_id[row["district_id"]]
         assert dist.district_code is not None
@@ -432,7 +476,7 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
         keys = [k for n in (row["name"], name, row["bn_name"], slug) for k in _keys(n)]
         if not is_sadar:  # "sadar" alone is in many districts; Sadar upazilas come via step 2
             _add(exact, keys, place)
-        _add(local[dist.district_code], keys, place)
+        _add(local_up[dist.district_code], keys, place)
 
     unions: dict[str, list[Place]] = defaultdict(list)
     for row in _read("bd_unions.csv"):
@@ -441,13 +485,7 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
             continue
         keys = [k for n in (row["name"], row["bn_name"]) for k in _keys(n)]
         _add(unions, keys, up)
-        _add(local[up.district_code], keys, up)
-
-    local_skeleton: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
-    for code, idx in local.items():
-        for key, places in idx.items():
-            for place in places:
-                _add(local_skeleton[code], [place_key(key)], place)
+        _add(local_un[up.district_code], keys, up)
 
     skeleton: dict[str, list[Place]] = defaultdict(list)
     for key, places in exact.items():
@@ -462,9 +500,9 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
         exact={k: tuple(v) for k, v in exact.items()},
         skeleton={k: tuple(v) for k, v in skeleton.items()},
         unions={k: tuple(v) for k, v in unions.items() if k not in exact and len(v) == 1},
-        local={d: {k: tuple(v) for k, v in idx.items()} for d, idx in local.items()},
-        local_skeleton={
-            d: {k: tuple(v) for k, v in idx.items()} for d, idx in local_skeleton.items()
+        local={
+            code: (_LocalIndex.build(local_up[code]), _LocalIndex.build(local_un[code]))
+            for code in districts
         },
         fuzzy_keys=tuple(k for k in skeleton if len(k) >= FUZZY_MIN_LEN),
     )
@@ -581,21 +619,45 @@ def _fuzzy_pick(
 
 
 def _lookup_within(key: str, code: str) -> Place | None:
-    """An upazila of district ``code`` named ``key`` (upazila or union name), exact or fuzzy."""
-    g = _gazetteer()
-    cands = g.local.get(code, {}).get(key)
-    if cands is None:
-        skel = place_key(key)
-        by_skel = g.local_skeleton.get(code, {})
-        cands = by_skel.get(skel)
-        if cands is None:
-            found = _fuzzy_pick(
-                skel, list(by_skel), by_skel, PlaceLevel.UPAZILA, cutoff=FUZZY_CUTOFF_LOCAL
-            )
-            return found if found is not None and found.level is PlaceLevel.UPAZILA else None
-    if not cands:
-        return None
-    return cands[0] if len(set(cands)) == 1 else None
+    """An upazila of district ``code`` named ``key`` (upazila or union name), or None.
+
+    Exact, then skeleton, then fuzzy (:data:`FUZZY_CUTOFF_LOCAL`), then - because a district
+    has only a handful of upazilas and unions - the consonants alone, if they name one place
+    there: hand-romanised ``Belkoci``, ``Ollaparaa``, ``Meharpor`` meet Belkuchi, Ullapara,
+    Meherpur. The consonant rule is never used without a district: nationally it confuses
+    places (measured).
+    """
+    tiers = _gazetteer().local.get(code, ())
+    skel = place_key(key)
+    cons = _consonants(skel)
+    stages: tuple[Callable[[_LocalIndex], Place | None], ...] = (
+        lambda ix: _unique(ix.exact.get(key, ())),
+        lambda ix: _unique(ix.skeleton.get(skel, ())),
+        lambda ix: _fuzzy_pick(
+            skel, list(ix.skeleton), ix.skeleton, PlaceLevel.UPAZILA, cutoff=FUZZY_CUTOFF_LOCAL
+        ),
+        lambda ix: _unique(ix.consonants.get(cons, ())) if len(cons) >= 2 else None,
+    )
+    for stage in stages:  # upazila names before union names at every stage
+        for index in tiers:
+            found = stage(index)
+            if found is not None:
+                return found if found.level is PlaceLevel.UPAZILA else None
+    return None
+
+
+def _unique(places: Sequence[Place]) -> Place | None:
+    return places[0] if places and len(set(places)) == 1 else None
+
+
+_VOWELS = re.compile(r"[aiu]+")
+
+
+def _consonants(skel: str) -> str:
+    """The consonants of a Latin skeleton (vowels differ most between romanisations)."""
+    if _BANGLA.search(skel):
+        return ""
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", skel).replace("c", "k"))
 
 
 def _hint_and_core(tokens: Sequence[str]) -> tuple[PlaceLevel | None, list[str], bool]:
@@ -669,16 +731,16 @@ def _contains(area: Place, place: Place) -> bool:
 def _refine(context: Place, others: Sequence[Sequence[str]]) -> Place:
     """The most specific place named by ``others`` (token lists) inside ``context``.
 
-    ``context`` is a district or a division. A bare "Sadar" (or "Kotwali", the Sadar police
-    station) next to a district means that district's Sadar upazila.
+    ``context`` is a district or a division. "Sadar" (or "Kotwali", the Sadar police station)
+    next to a district means that district's Sadar upazila.
     """
     g = _gazetteer()
     for tokens in others:
         _, core, sadar = _hint_and_core(tokens)
         code = context.district_code
+        if sadar and code is not None and code in g.sadar:
+            return g.sadar[code]  # "X Sadar" beside district D: D's Sadar, however X is spelt
         if not core:
-            if sadar and code is not None and code in g.sadar:
-                return g.sadar[code]
             continue
         key = "".join(core)
         if code is not None:
@@ -725,7 +787,15 @@ def _resolve_cached(text: str) -> Place | None:
                     return other
             others = [p for j, p in enumerate(parts) if j != i]
             return _refine(place, others)
-    # No district named: an upazila named by any part, as long as they agree.
+    # No district named: the right-most upazila's district is the context ("Muladi, Barisal
+    # Sadar": an upazila written in the district box).
+    for i in range(len(parts) - 1, -1, -1):
+        place = resolved[i]
+        if place is None or place.district_code is None:
+            continue
+        home = _gazetteer().districts[place.district_code].place
+        refined = _refine(home, [p for j, p in enumerate(parts) if j != i])
+        return refined if refined.level is PlaceLevel.UPAZILA else place
     found = [p for p in resolved if p is not None]
     return _pick(found, None) if found else None
 

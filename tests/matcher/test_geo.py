@@ -338,6 +338,14 @@ def test_suggest_places_bad_input(prefix: str | None) -> None:
         ("Kaliganj (Jhenaidah)", "Kaliganj"),
         ("Jhikargaccha, Jessore", "Jhikargacha"),  # typo, resolved among Jashore's upazilas
         ("Benapole; Jashore", "Sharsha"),  # union -> its upazila
+        # Hand romanisations of the Bangla names, settled by the district's consonants:
+        ("Belkoci, Sirajganj", "Belkuchi"),
+        ("Ollaparaa, Sirajganj", "Ullapara"),
+        ("Nacool, Chapai Nawabganj", "Nachol"),
+        ("HEZLA, Barisal", "Hizla"),
+        ("Meharpor Sadar, Meherpur", "Meherpur Sadar"),
+        ("Jhinaedoh Shadar, Jhenaidah", "Jhenaidah Sadar"),
+        ("Muladi, Barisal Sadar", "Muladi"),  # an upazila in the district box
     ],
     ids=lambda v: v,
 )
@@ -420,7 +428,7 @@ def test_fuzzy_layer_generalises_to_held_out_real_spellings() -> None:
 
 @pytest.mark.parametrize(
     ("level", "min_right", "max_wrong"),
-    [("district", 0.72, 0.03), ("upazila", 0.50, 0.04), ("upazila-in-context", 0.78, 0.02)],
+    [("district", 0.72, 0.03), ("upazila", 0.50, 0.04), ("upazila-in-context", 0.85, 0.02)],
     ids=lambda v: str(v),
 )
 def test_random_typos(level: str, min_right: float, max_wrong: float) -> None:
@@ -428,7 +436,7 @@ def test_random_typos(level: str, min_right: float, max_wrong: float) -> None:
 
     Measured at the time of writing: district 0.78 right / 0.016 wrong; upazila alone 0.57 /
     0.023 (strict cutoff: village names must not become upazilas); upazila with its district
-    as context ("Jhikargaccha, Jessore") 0.85 / 0.011.
+    as context ("Jhikargaccha, Jessore") 0.92 / 0.013.
     """
     rng = random.Random(20240101)
     places = all_districts() if level == "district" else all_upazilas()
@@ -482,9 +490,13 @@ def test_bangla_name_with_context_resolves_back(place: Place) -> None:
         ("যশোর Jessore", "Jashore"),
         ("ঝিকরগাছা, Jessore", "Jhikargacha"),
         ("Jhikargacha, যশোর", "Jhikargacha"),
-        ("বগুরা", "Bogura"),  # Bangla misspelling, resolved through the transliterator
-        ("চিটাগাং", "Chattogram"),  # Bangla spelling of the old English name
+        ("বগুরা", "Bogura"),  # ড়/র
+        ("চিটাগাং", "Chattogram"),  # the old English name in Bangla: through the transliterator
         ("ঝিকড়গাছা", "Jhikargacha"),
+        ("রাংগামাটি", "Rangamati"),  # ঙ/ং
+        ("লক্ষীপুর", "Lakshmipur"),
+        ("নারায়নগঞ্জ", "Narayanganj"),  # ণ/ন
+        ("সাতক্ষিরা", "Satkhira"),  # ী/ি
         ("Jessore 😀", "Jashore"),
         ("JESSORE!!!", "Jashore"),
         ("jessore-district", "Jashore"),
