@@ -60,15 +60,19 @@ class ReconciliationRunner:
         self._index = index
         self._top_k = top_k
         self._chunk = chunk
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shondhan-batch")
+        self._pool: ThreadPoolExecutor | None = None
 
     def submit(self, reconciliation_id: str) -> None:
-        """Queue a stored run."""
+        """Queue a stored run (the worker thread starts on first use, again after shutdown)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shondhan-batch")
         self._pool.submit(self.run, reconciliation_id)
 
     def shutdown(self) -> None:
         """Stop accepting runs; wait for the current one."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def run(self, reconciliation_id: str) -> None:
         """Do one run now (on the calling thread). Failures are recorded, never raised."""

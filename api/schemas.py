@@ -305,6 +305,19 @@ class ImportResult(BaseModel):
     rejects: list[RejectOut]
 
 
+class ImportRefused(BaseModel):
+    """A 422 from an import: why (``detail``) and, for a readable file, every bad row.
+
+    Also the shape of an ordinary validation error (only ``detail``), hence the defaults.
+    """
+
+    detail: Any
+    committed: bool = False
+    imported: int = 0
+    rejected_rows: int = 0
+    rejects: list[RejectOut] = Field(default_factory=list)
+
+
 class ReconciliationOut(BaseModel):
     """A batch run and its progress (``done`` of ``total`` interceptions)."""
 

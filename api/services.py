@@ -169,7 +169,13 @@ def import_reports(
     try:
         records = iter_reports(stream, on_reject=counter, label=label)
     except MissingColumnError as exc:
-        raise InvalidError(str(exc)) from None
+        header = [
+            RejectOut(row_number=1, record_id=None, field=c, reason="missing required column")
+            for c in exc.columns
+        ]
+        raise InvalidError(
+            str(exc), extra={"outcome": ImportOutcome(committed=False, imported=0, rejects=header)}
+        ) from None
     except (UnicodeDecodeError, ValueError):
         raise InvalidError("file is not a readable CSV") from None
     extra: list[RejectOut] = []

@@ -12,7 +12,7 @@ from api.deps import IndexDep, SessionDep, require_role
 from api.models import User
 from api.roles import Action
 from api.routes import AUTH_ERRORS, CONFLICT, NOT_FOUND
-from api.schemas import ID_PATTERN, ErrorOut, ImportResult, ReportIn, ReportOut
+from api.schemas import ID_PATTERN, ErrorOut, ImportRefused, ImportResult, ReportIn, ReportOut
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
 
@@ -35,7 +35,7 @@ def create_report(
     response_model=ImportResult,
     responses={
         413: {"model": ErrorOut, "description": "Upload too large"},
-        422: {"model": ImportResult, "description": "Bad rows; nothing was imported"},
+        422: {"model": ImportRefused, "description": "Bad rows or unreadable file; nothing stored"},
     },
 )
 def import_reports(

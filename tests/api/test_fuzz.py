@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -23,6 +24,8 @@ from api.roles import PERMISSIONS, Action, Role
 from tests.api.conftest import Harness, interception_body, report_body, start_harness
 
 pytestmark = pytest.mark.slow
+
+MAX_EXAMPLES = 25
 
 CHECKS = [
     not_a_server_error,
@@ -77,26 +80,30 @@ def api_schema(fuzz_harness: Harness) -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", fuzz_harness.app)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
 def _role_for(method: str, path: str) -> Role:
-    action = OPERATION_ACTION[(method.upper(), path)]
-    # Revoking tokens would lock the fuzzer out of later calls: use a spare admin there.
-    return sorted(PERMISSIONS[action])[0]
+    return sorted(PERMISSIONS[OPERATION_ACTION[(method, path)]])[0]
 
 
-@schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
-def test_fuzz_openapi(case: Any, fuzz_harness: Harness) -> None:
-    role = _role_for(case.method, case.path)
-    headers = fuzz_harness.auth(role)
-    if case.path == "/users/{user_id}/revoke":
-        headers = fuzz_harness.auth(None) | {
-            "Authorization": f"Bearer {fuzz_harness.tokens[Role.ADMIN]}"
-        }
-        case.path_parameters = {"user_id": "f" * 32}  # an unknown user: never lock out our own
-    case.call_and_validate(headers=headers, checks=CHECKS)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    sorted(OPERATION_ACTION),
+    ids=[f"{m} {p}" for m, p in sorted(OPERATION_ACTION)],
+)
+def test_fuzz_openapi(method: str, path: str, api_schema: Any, fuzz_harness: Harness) -> None:
+    operation = api_schema[path][method]
+    # One in-process client for the whole run; not entered, so the app's lifespan (already
+    # running under the harness) is not started and stopped again for every call.
+    client = asgi.get_client(fuzz_harness.app)
+    headers = fuzz_harness.auth(_role_for(method, path))
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    def run(case: Any) -> None:
+        if path == "/users/{user_id}/revoke":
+            case.path_parameters = {"user_id": "f" * 32}  # never lock the fuzzer's own users out
+        case.call_and_validate(session=client, headers=headers, checks=CHECKS)
+
+    run()
 
 
 def test_every_operation_is_mapped(fuzz_harness: Harness) -> None:
