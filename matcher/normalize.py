@@ -193,7 +193,9 @@ def _vowel_run_class(run: str, *, at_end: bool, rules: _KeyRules) -> str:
 def _latin_key(letters: str, *, loose: bool = False) -> str:
     """Key of an a-z token: folded consonant skeleton plus first/last vowel class.
 
-    ``loose`` leaves out the last vowel class (see :func:`token_key`).
+    ``loose`` leaves out the last vowel class and a consonant h left at the end by it
+    (Abdullah/Abdullaho), and keeps only the presence of an initial vowel, not its class
+    (Airin/Irin, Amir/Emir); see :func:`token_key`.
     """
     rules = _key_rules()
     s = letters
@@ -227,6 +229,11 @@ def _latin_key(letters: str, *, loose: bool = False) -> str:
         and (len(runs) > 1 or not head)
     ):
         tail = _vowel_run_class(runs[-1], at_end=True, rules=rules)
+    if loose:
+        if head:
+            head = "a"
+        if len(consonants) > 1 and consonants.endswith("h"):
+            consonants = consonants[:-1]
     return (head + consonants + tail).lower()
 
 
