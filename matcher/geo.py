@@ -7,8 +7,8 @@ District Commissioner's office coordinates), 494 upazilas, 4,540 unions, and a t
 spelling variants of division and district names (ISO 3166-2, pre-2018 official spellings, the
 2018 proposals that were not adopted, gov.bd domain slugs, Bangla script, GeoNames names of the
 district headquarters towns), plus a few hand-checked abbreviations
-(``bd_place_aliases_extra.csv``: Ctg, B.Baria, Laxmipur, Chapai). Everything is read lazily on
-first use (``functools.cache``); nothing is read at import.
+(``bd_place_aliases_extra.csv``: Ctg, B.Baria, Laxmipur, Chapai, Chittagong Hill Tracts).
+Everything is read lazily on first use (``functools.cache``); nothing is read at import.
 
 ``resolve_place(text)`` maps free text in either script to a :class:`Place`, or ``None``:
 
@@ -22,7 +22,8 @@ first use (``functools.cache``); nothing is read at import.
 3. Lookup, first hit wins: the exact folded name (all official names, every variant of the
    variants table that is Bangla script, a non-GeoNames kind, or ASCII with similarity >= 0.6,
    upazila names in both scripts and their gov.bd slugs); then a romanisation *skeleton*
-   (sh/s, kh/k, ch/c, z/j, w/u, y/i, o/e/a, doubled letters, silent h: see :func:`place_key`);
+   (sh/s, kh/k, ch/c, z/j, w/u, y/i, o/e/a, doubled letters, silent h; in Bangla ড়/র, ী/ি,
+   ণ/ন, শ/ষ/স, ঙ/ং: see :func:`place_key`);
    then a union name that is unique in the country (-> its upazila); then fuzzy matching of the
    skeleton (rapidfuzz Indel ratio >= :data:`FUZZY_CUTOFF` for districts and divisions,
    :data:`FUZZY_CUTOFF_UPAZILA` for upazilas, same first letter, skeletons of at least
@@ -35,11 +36,21 @@ first use (``functools.cache``); nothing is read at import.
    districts (``Kaliganj`` is in four) resolves to the lowest common ancestor of its candidates:
    the district if they share one, else the division if they share one, else ``None``. We never
    guess between two districts: a wrong district is worse evidence than a missing one.
-5. Several parts (``"Benapole, Jessore"``, ``"Jhikargacha Jashore"``): the part that names a
-   district (or division) is the context, and the other parts are looked up among that
-   district's upazilas and unions (a union resolves to its upazila), which also settles shared
-   upazila names (``"Kaliganj, Jhenaidah"``). If nothing more specific is found, the district is
-   returned.
+5. Several parts (``"Benapole, Jessore"``, ``"Jhikargacha Jashore"``): the right-most part
+   that names a district (or division; failing both, the district of an upazila part) is the
+   context, and the other parts are looked up among that district's upazila names, then its
+   union names (a union resolves to its upazila): exact, skeleton, fuzzy
+   (:data:`FUZZY_CUTOFF_LOCAL`), and finally the consonants alone, which catch hand
+   romanisations (``"Belkoci, Sirajganj"`` -> Belkuchi) and are safe only among the few places
+   of one district. This also settles shared upazila names (``"Kaliganj, Jhenaidah"``), and
+   ``"X Sadar"`` or ``"Kotwali"`` beside a district means its Sadar upazila. If nothing more
+   specific is found, the context is returned. Callers holding separate upazila and district
+   fields get the most out of this by passing ``f"{upazila}, {district}"``.
+
+Measured (tests/matcher/test_geo.py, quality section): GeoNames spellings held out of the alias
+tables resolve right 206/252, wrong 4; one random typo in a district name 0.78 right / 0.016
+wrong; in an upazila name alone 0.57 / 0.023 (a strict cutoff, so village names do not become
+upazilas); in an upazila name with its district 0.92 / 0.013.
 
 Results are cached (``lru_cache``): the linkage engine calls this once per record.
 

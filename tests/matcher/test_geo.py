@@ -145,6 +145,10 @@ def test_every_upazila_resolves_to_its_district(text: str, code: str, district_n
         ("Dhaka", PlaceLevel.DISTRICT, "Dhaka", "BD-13"),
         ("Dhaka division", PlaceLevel.DIVISION, "Dhaka", None),
         ("রাজশাহী বিভাগ", PlaceLevel.DIVISION, "Rajshahi", None),
+        ("Chittagong Hill Tracts", PlaceLevel.DIVISION, "Chattogram", None),
+        ("Rangamati, CHT", PlaceLevel.DISTRICT, "Rangamati", "BD-56"),
+        ("Ctg", PlaceLevel.DISTRICT, "Chattogram", "BD-10"),
+        ("Laxmipur", PlaceLevel.DISTRICT, "Lakshmipur", "BD-31"),
     ],
     ids=lambda v: str(v),
 )
