@@ -198,6 +198,8 @@ def _from_bangla_calendar(year: int, month: int, day: int) -> date | None:
     1 Boishakh is 14 April; Boishakh to Ashwin have 31 days, Kartik to Magh 30, Falgun 29 (30
     when the Gregorian year it falls in is a leap year), Chaitra 30. So 8 Falgun is always
     21 February, 12 Chaitra 26 March and 1 Poush 16 December, as the revision intended.
+    Dates before the revision (1426 BS) were kept under the earlier rules and may come out a
+    day off, which does not matter for age arithmetic.
     """
     g_year = year + BANGLA_YEAR_OFFSET
     if not MIN_YEAR <= g_year <= MAX_YEAR:
