@@ -1,0 +1,131 @@
+"""The live index stays equal to the database's open reports, in this process and in another
+process that only polls (the two-server case, here on one SQLite file)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from api import matching, services
+from api.db import make_engine, make_read_only_session_factory, make_session_factory
+from api.errors import ConflictError
+from api.matching import LiveIndex
+from api.migrate import upgrade
+from api.models import ReportRow, ReportStatus
+from api.roles import Role
+from api.schemas import ReportIn
+from matcher.records import Candidate, Interception, Report
+
+
+class SetIndex:
+    """A reference index: just the set of report ids (matching is not under test here)."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def add(self, report: Report) -> None:
+        self.ids.add(report.report_id)
+
+    def add_many(self, reports: Iterable[Report]) -> None:
+        for r in reports:
+            self.add(r)
+
+    def remove(self, report_id: str) -> None:
+        self.ids.discard(report_id)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def query(
+        self, interception: Interception, *, top_k: int = 10, exclude: Collection[str] = ()
+    ) -> list[Candidate]:
+        return []
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:  # type: ignore[type-arg]
+    path = Path(tmp_path_factory.mktemp("live")) / "live.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        user, _t, _p = services.create_user(s, None, "live-reviewer", Role.POLICE_REVIEWER)
+    yield engine, sessions, make_read_only_session_factory(engine), user
+    engine.dispose()
+
+
+def _open_ids(sessions) -> set[str]:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        return set(
+            s.scalars(select(ReportRow.report_id).where(ReportRow.status == ReportStatus.OPEN))
+        )
+
+
+def _set_status(sessions, report_id: str, status: ReportStatus) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        row = s.get(ReportRow, report_id)
+        if row is None:
+            return
+        pending = services._pending_stamp()
+        row.status = status
+        row.seq = pending
+        services._publish(s, pending)
+        s.commit()
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.integers(0, 30)),
+        st.tuples(st.just("bulk"), st.integers(0, 30)),
+        st.tuples(st.just("found"), st.integers(0, 30)),
+        st.tuples(st.just("reopen"), st.integers(0, 30)),
+        st.tuples(st.just("poll"), st.integers(0, 0)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(ops=OPS, prefix=st.uuids())
+def test_local_and_remote_indexes_track_open_reports(db, ops, prefix, monkeypatch_module) -> None:  # type: ignore[no-untyped-def]
+    _engine, sessions, read, user = db
+    local = LiveIndex(read, index_factory=SetIndex)
+    remote = LiveIndex(read, index_factory=SetIndex)  # another server: learns only by polling
+    local.load()
+    remote.load()
+    tag = prefix.hex[:8]
+    for op, n in ops:
+        rid = f"L{tag}-{n}"
+        if op == "add":
+            with contextlib.suppress(ConflictError), sessions() as s:
+                services.create_report(s, user, ReportIn(report_id=rid), index=local)
+        elif op == "bulk":
+            with sessions() as s:
+                services.bulk_load_reports(s, [Report(f"{rid}-{k}") for k in range(n)], chunk=7)
+            local.sync_once()
+        elif op == "found":
+            _set_status(sessions, rid, ReportStatus.FOUND)
+            local.sync_once()
+        elif op == "reopen":
+            _set_status(sessions, rid, ReportStatus.OPEN)
+            local.sync_once()
+        else:
+            remote.sync_once()
+        assert local._index.ids == _open_ids(sessions)  # type: ignore[union-attr]
+    remote.sync_once()
+    assert remote._index.ids == _open_ids(sessions)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[None]:
+    """Small sync pages, so one stamp spans several pages (the keyset paging is exercised)."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(matching, "_LOAD_BATCH", 5)
+    yield
+    mp.undo()
