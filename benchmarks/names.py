@@ -39,11 +39,13 @@ import random
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cdist
 
 from matcher.normalize import token_key
 from matcher.transliterate import transliterate
@@ -127,6 +129,19 @@ def _share(hits: int, total: int) -> float:
     return hits / total if total else float("nan")
 
 
+def near_pairs(words: list[str]) -> Iterator[tuple[str, str]]:
+    """Unordered pairs of words at Levenshtein distance exactly 1 (rapidfuzz cdist per length)."""
+    by_len: dict[int, list[str]] = defaultdict(list)
+    for w in words:
+        by_len[len(w)].append(w)
+    for n, short in sorted(by_len.items()):
+        same_or_longer = short + by_len.get(n + 1, [])
+        dist = cdist(short, same_or_longer, scorer=Levenshtein.distance, score_cutoff=1)
+        for i, j in zip(*np.nonzero(dist == 1), strict=True):
+            if j >= len(short) or i < j:  # each same-length pair once
+                yield short[i], same_or_longer[j]
+
+
 def measure(
     lex: Lexicon, words: list[str], keyer: Keyer, *, n_random: int, seed: int = 7
 ) -> Figures:
@@ -159,17 +174,10 @@ def measure(
                 rand_hits += native_key[a] == native_key[b]
 
     near_total = near_hits = 0
-    by_len: dict[int, list[str]] = defaultdict(list)
-    for w in words:
-        by_len[len(w)].append(w)
-    for w in words:
-        for n in (len(w), len(w) + 1):
-            for v in by_len.get(n, ()):
-                if v <= w and n == len(w):
-                    continue
-                if Levenshtein.distance(w, v, score_cutoff=1) <= 1 and distinct(w, v):
-                    near_total += 1
-                    near_hits += native_key[w] == native_key[v]
+    for w, v in near_pairs(words):
+        if distinct(w, v):
+            near_total += 1
+            near_hits += native_key[w] == native_key[v]
 
     return Figures(
         bangla_to_latin=_share(hits, len(words)),
@@ -203,7 +211,7 @@ def _print_row(label: str, f: Figures) -> None:
     print(
         f"  {label:<28} (a) {f.bangla_to_latin:6.3f}   (b) {f.latin_pairs:6.3f}"
         f" / att>=2 {f.latin_pairs_attested2:6.3f}   (c) random {f.collisions_random:6.4f}"
-        f"  near {f.collisions_near:6.3f}"
+        f"  near {f.collisions_near:6.3f} (n={f.n_near})"
     )
 
 
