@@ -431,3 +431,32 @@ def test_long_input_is_handled(text: str) -> None:
     assert isinstance(normalize_text(text), str | None)
     assert isinstance(name_key(text), str)
     assert 0.0 <= name_similarity(text, "Rahima") <= 1.0
+
+
+# --------------------------------------------------------------------------- data tables
+
+
+def _data_rows(name: str) -> list[dict[str, str]]:
+    import csv
+    from importlib import resources
+
+    text = resources.files("matcher").joinpath(f"data/names/{name}").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+PREFIX_ROWS = _data_rows("prefixes.csv")
+COMMON_ROWS = _data_rows("common_tokens.csv")
+
+
+@pytest.mark.parametrize("row", PREFIX_ROWS, ids=[r["form"] for r in PREFIX_ROWS])
+def test_every_prefix_row_is_recognised_before_a_name(row: dict[str, str]) -> None:
+    parsed = parse_name(f"{row['form']} Rahima")
+    assert parsed.prefixes == (row["canonical"],)
+    assert parsed.core == ("rahima",)
+
+
+@pytest.mark.parametrize("row", COMMON_ROWS, ids=[r["canonical"] for r in COMMON_ROWS])
+def test_every_common_token_form_is_common(row: dict[str, str]) -> None:
+    forms = [row["canonical"], *row["latin_forms"].split("|"), *row["bangla_forms"].split("|")]
+    for form in filter(None, forms):
+        assert parse_name(f"Rahima {form}").common, form
