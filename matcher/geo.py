@@ -193,6 +193,24 @@ _UPAZILA_WORDS = frozenset(
 _DIVISION_WORDS = frozenset({"division", "div", "bibhag", "বিভাগ"})
 _NOISE_WORDS = frozenset(
     {
+        "village",
+        "vill",
+        "vil",
+        "post",
+        "office",
+        "po",
+        "gram",
+        "house",
+        "road",
+        "holding",
+        "ward",
+        "গ্রাম",
+        "সাং",
+        "সাকিন",
+        "পোঃ",
+        "পো",
+        "ডাকঘর",
+        "পোস্ট",
         "city",
         "town",
         "municipality",
@@ -629,14 +647,15 @@ def _fuzzy_pick(
     return _pick(top, hint)
 
 
-def _lookup_within(key: str, code: str) -> Place | None:
+def _lookup_within(key: str, code: str, *, loose: bool = True) -> Place | None:
     """An upazila of district ``code`` named ``key`` (upazila or union name), or None.
 
     Exact, then skeleton, then fuzzy (:data:`FUZZY_CUTOFF_LOCAL`), then - because a district
     has only a handful of upazilas and unions - the consonants alone, if they name one place
     there: hand-romanised ``Belkoci``, ``Ollaparaa``, ``Meharpor`` meet Belkuchi, Ullapara,
     Meherpur. The consonant rule is never used without a district: nationally it confuses
-    places (measured).
+    places (measured). ``loose=False`` keeps only exact and skeleton matches (for a few words
+    taken out of a longer address, where fuzzy matching would find something in anything).
     """
     tiers = _gazetteer().local.get(code, ())
     skel = place_key(key)
@@ -644,11 +663,14 @@ def _lookup_within(key: str, code: str) -> Place | None:
     stages: tuple[Callable[[_LocalIndex], Place | None], ...] = (
         lambda ix: _unique(ix.exact.get(key, ())),
         lambda ix: _unique(ix.skeleton.get(skel, ())),
-        lambda ix: _fuzzy_pick(
-            skel, list(ix.skeleton), ix.skeleton, PlaceLevel.UPAZILA, cutoff=FUZZY_CUTOFF_LOCAL
-        ),
-        lambda ix: _unique(ix.consonants.get(cons, ())) if len(cons) >= 2 else None,
     )
+    if loose:
+        stages += (
+            lambda ix: _fuzzy_pick(
+                skel, list(ix.skeleton), ix.skeleton, PlaceLevel.UPAZILA, cutoff=FUZZY_CUTOFF_LOCAL
+            ),
+            lambda ix: _unique(ix.consonants.get(cons, ())) if len(cons) >= 2 else None,
+        )
     for stage in stages:  # upazila names before union names at every stage
         for index in tiers:
             found = stage(index)
@@ -685,7 +707,7 @@ def _hint_and_core(tokens: Sequence[str]) -> tuple[PlaceLevel | None, list[str],
             hint = PlaceLevel.DIVISION
         elif tok in _SADAR_WORDS:
             sadar = True
-        elif tok not in _NOISE_WORDS:
+        elif tok not in _NOISE_WORDS and not (len(tok) == 1 and tok.isascii()):  # "P.O."
             core.append(tok)
     return hint, core, sadar
 
@@ -755,7 +777,7 @@ def _refine(context: Place, others: Sequence[Sequence[str]]) -> Place:
             continue
         key = "".join(core)
         if code is not None:
-            found = _lookup_within(key, code)
+            found = _lookup_within(key, code) or _lookup_span_within(core, code)
             if found is not None:
                 return found
         else:
@@ -763,6 +785,32 @@ def _refine(context: Place, others: Sequence[Sequence[str]]) -> Place:
             if place is not None and _contains(context, place):
                 return place
     return context
+
+
+def _lookup_span_within(tokens: Sequence[str], code: str) -> Place | None:
+    """An upazila named by some words of a longer part ("Post Office Jhikargacha"), exactly.
+
+    Longest spans first; only exact and skeleton matches, and only up to
+    :data:`_MAX_SPAN_TOKENS` words, so a long address stays cheap and unfuzzed.
+    """
+    n = len(tokens)
+    if n < 2 or n > _MAX_SPAN_TOKENS:
+        return None
+    for length in range(n - 1, 0, -1):
+        for start in range(n - length + 1):
+            found = _lookup_within("".join(tokens[start : start + length]), code, loose=False)
+            if found is not None:
+                return found
+    return None
+
+
+_MAX_SPAN_TOKENS = 8
+
+
+def _nearest_first(parts: Sequence[Sequence[str]], i: int) -> list[Sequence[str]]:
+    """The parts other than ``parts[i]``, nearest to it first: in "village, upazila, district"
+    the upazila sits next to the district, and the village is tried last."""
+    return [parts[j] for j in sorted(range(len(parts)), key=lambda j: (abs(j - i), -j)) if j != i]
 
 
 _PART_SPLIT = re.compile(r"[,;/|()\n]+")
@@ -796,7 +844,7 @@ def _resolve_cached(text: str) -> Place | None:
                     and _contains(place, other)
                 ):
                     return other
-            others = [p for j, p in enumerate(parts) if j != i]
+            others = _nearest_first(parts, i)
             return _refine(place, others)
     # No district named: the right-most upazila's district is the context ("Muladi, Barisal
     # Sadar": an upazila written in the district box).
@@ -805,7 +853,7 @@ def _resolve_cached(text: str) -> Place | None:
         if place is None or place.district_code is None:
             continue
         home = _gazetteer().districts[place.district_code].place
-        refined = _refine(home, [p for j, p in enumerate(parts) if j != i])
+        refined = _refine(home, _nearest_first(parts, i))
         return refined if refined.level is PlaceLevel.UPAZILA else place
     found = [p for p in resolved if p is not None]
     return _pick(found, None) if found else None

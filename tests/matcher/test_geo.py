@@ -352,6 +352,11 @@ def test_suggest_places_bad_input(prefix: str | None) -> None:
         ("Meharpor Sadar, Meherpur", "Meherpur Sadar"),
         ("Jhinaedoh Shadar, Jhenaidah", "Jhenaidah Sadar"),
         ("Muladi, Barisal Sadar", "Muladi"),  # an upazila in the district box
+        # Whole postal addresses: village and post office words are noise.
+        ("Village Kalimpur, Post Office Jhikargacha, Jessore", "Jhikargacha"),
+        ("Vill Kalimpur, P.O. Benapole, P.S. Sharsha, Jessore", "Sharsha"),
+        ("সাং কালিমপুর, পোঃ ঝিকরগাছা, জেলাঃ যশোর", "Jhikargacha"),
+        ("House 12 Road 5, Jhikargacha, Jessore", "Jhikargacha"),
     ],
     ids=lambda v: v,
 )
