@@ -96,7 +96,7 @@ def _nfc(pattern: str) -> str:
 _NUM = r"(\d{1,3}(?:\.\d+)?)"
 _LEAD = r"(?:(?:age|aged|বয়স)\s*:?\s*)?"
 _HEDGE = r"(?:~|about|approx\.?|approximately|around|roughly|c\.|ca\.?|প্রায়|আনুমানিক|আনু\.?)"
-_TRAIL = r"(?:\(?\s*(?:approx\.?|approximately|আনুমানিক|প্রায়)\s*\)?)?"
+_TRAIL = r"(?:\(?\s*(?:approx\.?|approximately|about|est\.?|estimated|আনুমানিক|প্রায়)\s*\)?)?"
 _YEARS = r"(?:y|yr|yrs|year|years|বছর|বৎসর|বছরের)\.?"
 _MONTHS = r"(?:m|mo|mos|mon|month|months|mth|mths|মাস|মাসের)\.?"
 _AND = r"(?:\s*(?:,|and|&|ও)?\s*)"
@@ -108,7 +108,7 @@ _AGE = re.compile(
         \s*\+?\s*
         (?:({_YEARS})|({_MONTHS}))?
         (?:{_AND}{_NUM}\s*{_MONTHS})?           # "2 years 6 months"
-        \s*(?:old|বয়সী)?\s*{_TRAIL}$"""
+        \s*(?:old|বয়সী|বয়স)?\s*{_TRAIL}$"""
     ),
     re.VERBOSE,
 )
