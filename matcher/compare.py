@@ -70,6 +70,7 @@ class Field(StrEnum):
     PLACE = "place"
     PHONE = "phone"
     DATE_ORDER = "date_order"
+    FAMILY = "family"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ NAME_SIM_LEVELS = (0.9, 0.8, 0.65)
 PARENT_SIM_LEVELS = (0.9, 0.75)
 TOKEN_SIMILAR = 0.88
 RARITY_LEVELS = (13.0, 9.0, 5.0)  # bits, strongest first
+AGE_CLOSE = 1.0  # years: siblings are rarely this close, the same child usually is
 AGE_BASE_TOLERANCE = 2.0  # years, officer's estimate vs a parent's statement
 AGE_TOLERANCE_PER_YEAR = 0.25  # widening per elapsed year (growth spurts, guessing)
 AGE_HEAPED_EXTRA = 1.0  # "10", "12", "15": rounded, so less precise
@@ -167,6 +169,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "age",
         (
             "missing",
+            "within a year of expected",
             "within tolerance",
             "within 2× tolerance",
             "within 3× tolerance",
@@ -198,6 +201,16 @@ COMPARISONS: tuple[Comparison, ...] = (
             "interception after report",
             "interception within 30 days before report",
             "interception long before report (implausible)",
+        ),
+    ),
+    Comparison(
+        Field.FAMILY,
+        "family",
+        (
+            "missing",
+            "same family and the child's given name agrees",
+            "same family but another given name (sibling pattern)",
+            "family details differ",
         ),
     ),
 )
@@ -448,13 +461,15 @@ def age_tolerance(elapsed_years: float | None, *, heaped: bool) -> float:
 
 def _age_level(diff: float, tol: float) -> int:
     d = abs(diff)
-    if d <= tol + _EPS:
+    if d <= AGE_CLOSE + _EPS:
         return 1
-    if d <= 2 * tol + _EPS:
+    if d <= tol + _EPS:
         return 2
-    if d <= 3 * tol + _EPS:
+    if d <= 2 * tol + _EPS:
         return 3
-    return 4
+    if d <= 3 * tol + _EPS:
+        return 4
+    return 5
 
 
 def _heaped(age: float) -> bool:
@@ -470,6 +485,20 @@ def _date_level(elapsed_days: int) -> int:
     if elapsed_days >= -30:
         return 2
     return 3
+
+
+def _family_level(given: int, father: int, mother: int, phone: int) -> int:
+    """Sibling-aware family level from the other fields' levels.
+
+    Siblings share parents, phone and place but not the given name: agreeing family details
+    mean something different depending on whether the child's given name agrees too.
+    """
+    if given == 0 or (father == 0 and mother == 0 and phone == 0):
+        return 0
+    same_family = 1 <= father <= 3 or 1 <= mother <= 3 or phone == 1
+    if not same_family:
+        return 3
+    return 1 if given <= 3 else 2
 
 
 # --------------------------------------------------------------------------- per-pair reference
@@ -582,6 +611,12 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
             lv[_F[Field.PHONE]] = 2
         else:
             lv[_F[Field.PHONE]] = 3
+    lv[_F[Field.FAMILY]] = _family_level(
+        lv[_F[Field.GIVEN_NAME]],
+        lv[_F[Field.FATHER_NAME]],
+        lv[_F[Field.MOTHER_NAME]],
+        lv[_F[Field.PHONE]],
+    )
     details = PairDetails(
         name_similarity=name_sim,
         agreeing_tokens=agreeing,
@@ -802,10 +837,11 @@ def compare_many(
             AGE_UNKNOWN_ELAPSED_EXTRA,
         )
         diff = np.abs(interception.age - exp)
-        a = np.full(n, 4, dtype=np.int8)
-        a[diff <= 3 * tol + _EPS] = 3
-        a[diff <= 2 * tol + _EPS] = 2
-        a[diff <= tol + _EPS] = 1
+        a = np.full(n, 5, dtype=np.int8)
+        a[diff <= 3 * tol + _EPS] = 4
+        a[diff <= 2 * tol + _EPS] = 3
+        a[diff <= tol + _EPS] = 2
+        a[diff <= AGE_CLOSE + _EPS] = 1
         out[:, _F[Field.AGE]] = np.where(has_age, a, 0)
     if interception.place is not None:
         rel = np.zeros(n, dtype=np.int8)
@@ -825,6 +861,16 @@ def compare_many(
                 p[idx[dist[0] <= 1]] = 2
             p[cols.phone == qp] = 1
             out[:, _F[Field.PHONE]] = np.where(has_phone, p, 0)
+    given = out[:, _F[Field.GIVEN_NAME]]
+    father = out[:, _F[Field.FATHER_NAME]]
+    mother = out[:, _F[Field.MOTHER_NAME]]
+    phone_lv = out[:, _F[Field.PHONE]]
+    same_family = (
+        ((father >= 1) & (father <= 3)) | ((mother >= 1) & (mother <= 3)) | (phone_lv == 1)
+    )
+    family = np.where(same_family, np.where(given <= 3, 1, 2), 3)
+    missing = (given == 0) | ((father == 0) & (mother == 0) & (phone_lv == 0))
+    out[:, _F[Field.FAMILY]] = np.where(missing, 0, family)
     return out
 
 

@@ -423,10 +423,11 @@ class MatchModel:
             Field.FATHER_NAME: [0, 4, 3, 2, 1, -2],
             Field.MOTHER_NAME: [0, 3, 2, 1.5, 0.5, -1.5],
             Field.SEX: [0, 0.5, -6],
-            Field.AGE: [0, 1.5, 0, -2, -5],
+            Field.AGE: [0, 2, 1.5, 0, -2, -5],
             Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
             Field.PHONE: [0, 8, 5, -1],
             Field.DATE_ORDER: [0, 0, -1, -6],
+            Field.FAMILY: [0, 1, -4, 0],
         }
         model = cls()
         model._init_state()

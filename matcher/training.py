@@ -103,6 +103,16 @@ def candidate_pairs(
     return Pairs(np.concatenate(levels), np.concatenate(labels), np.concatenate(groups), missed)
 
 
+def top_per_query(pairs: Pairs, scores: npt.NDArray[np.float64], k: int) -> Pairs:
+    """The ``k`` best-scored pairs of each query (hard negatives: what ranking must resolve)."""
+    order = np.lexsort((-scores, pairs.groups))
+    g = pairs.groups[order]
+    starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+    sel = np.sort(order[rank < k])
+    return Pairs(pairs.levels[sel], pairs.labels[sel], pairs.groups[sel], pairs.missed)
+
+
 def recall_at(pairs: Pairs, matches: Mapping[str, frozenset[str]], k: int) -> float:
     """Share of reported children with a true report in the first ``k`` pairs of their query."""
     reported = sum(1 for v in matches.values() if v)
@@ -122,11 +132,15 @@ def train_model(
     out: Path | None = None,
     method: Method = Method.LOGISTIC,
     top_k: int = 10,
+    train_top_k: int = 50,
     min_precision: float = 0.98,
 ) -> MatchModel:
     """Fit on ``train_dir``, calibrate and choose bands on ``validation_dir``, optionally save.
 
-    Returns the fitted model; writes its JSON to ``out`` when given.
+    The logistic model is fitted twice: on all kept pairs, then on each query's
+    ``train_top_k`` best pairs under that first fit, so the final weights are learned where the
+    ranking is decided (siblings, namesakes) rather than on easy negatives. Returns the fitted
+    model; writes its JSON to ``out`` when given.
     """
     train = load_split(Path(train_dir))
     bootstrap = MatchIndex(MatchModel.hand_set())
@@ -140,6 +154,9 @@ def train_model(
     )
     model = MatchModel(method=method)
     model.fit(pairs.levels, pairs.labels if method is Method.LOGISTIC else None)
+    if method is Method.LOGISTIC and train_top_k:
+        hard = top_per_query(pairs, model.predict_proba(pairs.levels)[:, 1], train_top_k)
+        model = MatchModel(method=method).fit(hard.levels, hard.labels)
 
     val = load_split(Path(validation_dir))
     index = MatchIndex(model)
@@ -163,6 +180,7 @@ def train_model(
         "validation_recall_at_1": recall_at(final, val.matches, 1),
         "validation_recall_at_10": recall_at(final, val.matches, 10),
         "top_k": top_k,
+        "train_top_k": train_top_k,
         "min_precision": min_precision,
     }
     if out is not None:

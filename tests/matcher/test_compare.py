@@ -155,14 +155,15 @@ D0 = date(2021, 6, 1)
     [
         (None, D0, 12.0, date(2023, 6, 1), 0),
         (11.0, D0, 13.0, date(2023, 6, 1), 1),  # expected 13.0: exact
-        (11.0, D0, 16.0, date(2023, 6, 1), 2),  # 3 years off, tol 2.5
-        (11.0, D0, 19.0, date(2023, 6, 1), 3),  # 6 off, 3 × tol = 7.5
-        (11.0, D0, 25.0, date(2023, 6, 1), 4),
-        (11.0, None, 14.0, None, 1),  # unknown elapsed: tolerance 3.5
-        (10.0, D0, 13.0, D0, 1),  # heaped 10: tolerance 3.0
-        (11.0, D0, 14.0, D0, 2),  # not heaped: 3 > 2.0
+        (11.0, D0, 14.5, date(2023, 6, 1), 2),  # 1.5 off, tol 2.5
+        (11.0, D0, 16.0, date(2023, 6, 1), 3),  # 3 years off, 2 × tol = 5
+        (11.0, D0, 19.0, date(2023, 6, 1), 4),  # 6 off, 3 × tol = 7.5
+        (11.0, D0, 25.0, date(2023, 6, 1), 5),
+        (11.0, None, 14.0, None, 2),  # unknown elapsed: tolerance 3.5
+        (10.0, D0, 13.0, D0, 2),  # heaped 10: tolerance 3.0
+        (11.0, D0, 14.0, D0, 3),  # not heaped: 3 > 2.0
     ],
-    ids=["missing", "exact", "2x", "3x", "far", "no-dates", "heaped", "not-heaped"],
+    ids=["missing", "close", "tolerance", "2x", "3x", "far", "no-dates", "heaped", "not-heaped"],
 )
 def test_age_levels_follow_elapsed_time_and_heaping(
     report_age: float | None, report_day: date | None, age: float, day: date | None, expected: int
@@ -170,6 +171,38 @@ def test_age_levels_follow_elapsed_time_and_heaping(
     r = Prepared(age=report_age, day=report_day)
     i = Prepared(age=age, day=day)
     assert level(r, i, Field.AGE) == expected
+
+
+@pytest.mark.parametrize(
+    ("report", "interception", "expected"),
+    [
+        (Prepared(father=("abdul",)), Prepared(), 0),
+        (Prepared(name=("rahima",)), Prepared(name=("rahima",)), 0),
+        (
+            Prepared(name=("rahima",), father=("abdul", "karim")),
+            Prepared(name=("rahima",), father=("abdul", "karim")),
+            1,
+        ),
+        (
+            Prepared(name=("sumaiya",), father=("abdul", "karim")),
+            Prepared(name=("rahima",), father=("abdul", "karim")),
+            2,
+        ),
+        (
+            Prepared(name=("sumaiya",), phone="1712345678"),
+            Prepared(name=("rahima",), phone="1712345678"),
+            2,
+        ),
+        (
+            Prepared(name=("rahima",), father=("sumon", "das")),
+            Prepared(name=("rahima",), father=("abdul", "karim")),
+            3,
+        ),
+    ],
+    ids=["no-name", "no-family-info", "same-child", "sibling", "sibling-by-phone", "other"],
+)
+def test_family_levels(report: Prepared, interception: Prepared, expected: int) -> None:
+    assert level(report, interception, Field.FAMILY) == expected
 
 
 def test_age_tolerance_widens_with_elapsed_time_and_heaping() -> None:
