@@ -15,17 +15,19 @@ Spec (the contract other modules rely on):
   * word-finally (রহিম -> rahim, কবির -> kabir), except on a one-akshara word or before a mark
     (ং ঃ ঁ), and except after a conjunct, where Bengali pronounces it and romanisers write ``o``
     (প্রান্ত -> pranto, আদিত্য -> adityo);
+  * before an independent vowel (মনিরউদ্দীন -> maniruddin);
   * word-medially in the context V C_a C V, where both consonants are single (রহমান -> rahman,
     আকবর -> akbar, ইসলাম -> islam), the classic Indo-Aryan schwa-deletion rule applied right to
     left so that a deleted vowel protects its left neighbour (ময়মনসিংহ -> maymansingh).
 - Conjunct members: ya-phala (্য) is ``y``, ba-phala (্ব) is ``w`` (বিশ্বাস -> bishwas) except
-  after ম and র where it is a real ``b``; ra-phala and reph are plain ``r``; a few clusters with a
-  conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
-- Spelling habits: অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য inside a word (not in
-  a conjunct) is read as য় typed without its nukta (নাদিযা -> nadiya, অভয -> abhay); a lone ছ
-  inside a word is the old spelling of an Arabic/Persian s in Muslim names (মোছাম্মৎ, সামছুদ্দীন
-  -> samsuddin, ইলিয়াছ -> iliyas), while word-initial ছ stays ch (ছবি -> chabi); a lone ঞ is y
-  (মিঞা -> miya).
+  after ম, র and ব where it is a real ``b`` (রাব্বানী -> rabbani); ra-phala and reph are plain
+  ``r``; a few clusters with a conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
+- Spelling habits: an independent ও before য়া/য়ে is the glide w (ওয়াহাব -> wahab,
+  সাফওয়ান -> safwan); অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য right after
+  an i/e vowel is য় typed without its nukta (নাদিযা -> nadiya), elsewhere it stays the z/j of
+  Muslim names (আযহার -> ajhar, i.e. Azhar); a lone ছ inside a word is the old spelling of an
+  Arabic/Persian s in Muslim names (মোছাম্মৎ, সামছুদ্দীন -> samsuddin, ইলিয়াছ -> iliyas),
+  while word-initial ছ stays ch (ছবি -> chabi); a lone ঞ is y (মিঞা -> miya).
 - Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> n (চাঁদ -> chand),
   khanda ta ৎ -> t, য় -> y, ড়/ঢ় -> r.
 
@@ -52,6 +54,7 @@ _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 # NFC decomposes these three (they are composition exclusions); we keep one composed form.
 _NUKTA_FORMS = (("\u09a1\u09bc", "\u09dc"), ("\u09a2\u09bc", "\u09dd"), ("\u09af\u09bc", "\u09df"))
 _BANGLA_RE = re.compile(r"[\u0980-\u09ff]+")
+_YA = "\u09df"  # য়
 _INHERENT = "\x00"  # sentinel vowel: decided by the schwa rules
 _NONE = ""
 
@@ -137,7 +140,7 @@ def _spell_cluster(cluster: list[str], t: _Table) -> str:
                 i += 2
                 continue
         letter = cluster[i]
-        if i > 0 and letter in t.after_hasanta and not (letter == "ব" and cluster[i - 1] in "মর"):
+        if i > 0 and letter in t.after_hasanta and not (letter == "ব" and cluster[i - 1] in "মরব"):
             out.append(t.after_hasanta[letter])
         else:
             out.append(t.consonants.get(letter, ""))
@@ -150,8 +153,8 @@ def _parse_word(word: str, t: _Table) -> list[_Akshara]:
     i, n = 0, len(word)
     while i < n:
         ch = word[i]
-        if ch == "য" and aksharas and aksharas[-1].vowel != _NONE:
-            ch = "\u09df"  # a lone য inside a word is য় typed without nukta (নাদিযা, অভয)
+        if ch == "য" and aksharas and aksharas[-1].vowel in ("i", "e", "oi"):
+            ch = _YA  # য after i/e is য় typed without its nukta (নাদিযা); আযহার keeps its z
         if ch in "অএ" and word[i + 1 : i + 3] == _HASANTA + "য":
             # অ্যা / এ্যা spell the vowel of "Alan", "Andrew": one vowel, not a consonant
             i += 4 if word[i + 3 : i + 4] == "া" else 3
@@ -204,7 +207,8 @@ def _apply_schwa_rules(aks: list[_Akshara], t: _Table) -> None:
             a.vowel = _NONE if bare else final_after_conjunct
         else:
             prev, nxt = aks[k - 1], aks[k + 1]
-            delete = (
+            # before an independent vowel there is no inherent vowel (মনিরউদ্দীন -> maniruddin)
+            delete = not nxt.cluster or (
                 len(a.cluster) == 1
                 and prev.vowel != _NONE
                 and not prev.marks
@@ -219,16 +223,25 @@ def _romanise_word(word: str) -> str:
     aks = _parse_word(word, t)
     _apply_schwa_rules(aks, t)
     parts: list[str] = []
+    glide = False  # the previous akshara was an independent ও written as the w of ওয়া
     for k, a in enumerate(aks):
-        if k > 0 and len(a.cluster) == 1 and a.cluster[0] in t.word_internal:
+        if glide and a.cluster == [_YA]:
+            spelled = ""  # ওয়া -> wa, not oya
+        elif k > 0 and len(a.cluster) == 1 and a.cluster[0] in t.word_internal:
             spelled = t.word_internal[a.cluster[0]]
         else:
             spelled = _spell_cluster(a.cluster, t)
-        parts.append(spelled + a.vowel + a.marks)
-    out = "".join(parts)
-    # ওয়া / ওয়ে at the start of a word is written "wa"/"we" (ওয়াহাব -> wahab); ং before গ
-    # already sounds the g (সংগ্রাম -> sangram, not sanggram).
-    return re.sub(r"^oy(?=[ae])", "w", out).replace("ngg", "ng")
+        nxt = aks[k + 1] if k + 1 < len(aks) else None
+        glide = (
+            not a.cluster
+            and a.vowel == "o"
+            and nxt is not None
+            and nxt.cluster == [_YA]
+            and nxt.vowel in ("a", "e")
+        )
+        parts.append("w" if glide else spelled + a.vowel + a.marks)
+    # ং before গ already sounds the g (সংগ্রাম -> sangram, not sanggram).
+    return "".join(parts).replace("ngg", "ng")
 
 
 @lru_cache(maxsize=65536)

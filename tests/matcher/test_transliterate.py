@@ -43,6 +43,10 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         ("মিঞা", "miya"),
         ("নাদিযা", "nadiya"),
         ("অ্যালান", "alan"),
+        ("আযহার", "ajhar"),
+        ("সাফওয়ান", "safwan"),
+        ("মনিরউদ্দীন", "maniruddin"),
+        ("রাব্বানী", "rabbani"),
     ],
     ids=[
         "final-schwa-dropped",
@@ -74,6 +78,10 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         "lone-nya-is-y",
         "ya-without-nukta",
         "a-ya-phala-is-a-vowel",
+        "ya-after-a-is-z",
+        "medial-wa-glide",
+        "no-schwa-before-independent-vowel",
+        "double-b",
     ],
 )
 def test_transliterate_examples(bangla: str, latin: str) -> None:
