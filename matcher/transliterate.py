@@ -16,9 +16,10 @@ Spec (the contract other modules rely on):
     (ং ঃ ঁ), and except after a conjunct, where Bengali pronounces it and romanisers write ``o``
     (প্রান্ত -> pranto, আদিত্য -> adityo);
   * before an independent vowel (মনিরউদ্দীন -> maniruddin);
-  * word-medially in the context V C_a C V, where both consonants are single (রহমান -> rahman,
-    আকবর -> akbar, ইসলাম -> islam), the classic Indo-Aryan schwa-deletion rule applied right to
-    left so that a deleted vowel protects its left neighbour (ময়মনসিংহ -> maymansingh).
+  * word-medially in the context V C_a C V, where both consonants are single and the second is
+    not the glide য় (রহমান -> rahman, আকবর -> akbar, ইসলাম -> islam, but বিজয়া -> bijaya): the
+    classic Indo-Aryan schwa-deletion rule, applied right to left so that a deleted vowel
+    protects its left neighbour (ময়মনসিংহ -> maymansingh).
 - Conjunct members: ya-phala (্য) is ``y``, ba-phala (্ব) is ``w`` (বিশ্বাস -> bishwas) except
   after ম, র and ব where it is a real ``b`` (রাব্বানী -> rabbani); ra-phala and reph are plain
   ``r``; a few clusters with a conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
@@ -209,7 +210,8 @@ def _apply_schwa_rules(aks: list[_Akshara], t: _Table) -> None:
             prev, nxt = aks[k - 1], aks[k + 1]
             # before an independent vowel there is no inherent vowel (মনিরউদ্দীন -> maniruddin)
             delete = not nxt.cluster or (
-                len(a.cluster) == 1
+                nxt.cluster != [_YA]  # য় is a glide that needs the vowel (বিজয়া -> bijaya)
+                and len(a.cluster) == 1
                 and prev.vowel != _NONE
                 and not prev.marks
                 and len(nxt.cluster) == 1

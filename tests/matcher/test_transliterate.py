@@ -47,6 +47,7 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         ("সাফওয়ান", "safwan"),
         ("মনিরউদ্দীন", "maniruddin"),
         ("রাব্বানী", "rabbani"),
+        ("বিজয়া", "bijaya"),
     ],
     ids=[
         "final-schwa-dropped",
@@ -82,6 +83,7 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         "medial-wa-glide",
         "no-schwa-before-independent-vowel",
         "double-b",
+        "schwa-kept-before-ya-glide",
     ],
 )
 def test_transliterate_examples(bangla: str, latin: str) -> None:
