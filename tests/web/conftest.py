@@ -70,6 +70,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def cheap_hash(password: str) -> str:
+    """An argon2id hash with minimal cost parameters, so test sign-ins verify in milliseconds
+    (verification uses the parameters stored in the hash; production hashes keep the
+    library's defaults)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium (``CHROMIUM_PATH`` or ``/usr/bin/chromium``), None if absent."""
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -102,12 +111,11 @@ def _seed(app: Any) -> None:
     from api import services
     from api.roles import Role
     from api.schemas import ReportIn
-    from api.web.security import hash_password
 
     with app.state.sessions() as session:
         for username, role in ROLES.items():
             user, _, _ = services.create_user(session, None, username, Role(role))
-            user.password_hash = hash_password(PASSWORDS[username])
+            user.password_hash = cheap_hash(PASSWORDS[username])
             session.commit()
         reviewer = services.find_user(session, username="reviewer")
         lines = REPORTS_CSV.read_text("utf-8").splitlines(keepends=True)
@@ -176,6 +184,27 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """``signed_in(username)``: a browser context signed in once per session, for read-only
+    checks (its ``.request`` shares the session cookie). Tests that sign out or change the
+    user must use ``page`` instead."""
+    contexts: dict[str, Any] = {}
+
+    def get(username: str) -> Any:
+        if username not in contexts:
+            context = browser.new_context(base_url=live_server.url)
+            tab = context.new_page()
+            sign_in(tab, username)
+            tab.close()
+            contexts[username] = context
+        return contexts[username]
+
+    yield get
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture

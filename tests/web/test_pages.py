@@ -1,0 +1,329 @@
+"""In-process tests of the pages (no browser): security headers and cookies, CSRF, lock-out,
+redirect safety, role refusals, forms. A small fake index keeps them independent of the engine's
+model (the browser tests use the real one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import services
+from api.app import create_app
+from api.roles import Role
+from api.settings import Settings
+from api.web import security
+from api.web.context import safe_next
+from matcher.normalize import name_key
+from matcher.records import Band, Candidate, Contribution, Interception, Report
+from tests.web.conftest import cheap_hash
+
+PASSWORD = "synthetic password 1"
+
+
+class FakeIndex:
+    """Proposes every report whose name key shares a token with the interception's name."""
+
+    def __init__(self) -> None:
+        self.reports: dict[str, Report] = {}
+
+    def add(self, report: Report) -> None:
+        self.reports[report.report_id] = report
+
+    def add_many(self, reports: Iterable[Report]) -> None:
+        for report in reports:
+            self.add(report)
+
+    def remove(self, report_id: str) -> None:
+        self.reports.pop(report_id, None)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def query(
+        self, interception: Interception, *, top_k: int = 10, exclude: Collection[str] = ()
+    ) -> list[Candidate]:
+        wanted = set(name_key(interception.name).split())
+        hits = [
+            r
+            for r in self.reports.values()
+            if r.report_id not in exclude and wanted & set(name_key(r.name).split())
+        ]
+        return [
+            Candidate(
+                interception.interception_id,
+                r.report_id,
+                rank,
+                0.9,
+                Band.REVIEW,
+                (Contribution("name", "same name key", 3.0), Contribution("age", "far", -1.5)),
+            )
+            for rank, r in enumerate(hits[:top_k], start=1)
+        ]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One app per module (tests clear cookies and do not depend on each other's rows)."""
+    db = tmp_path_factory.mktemp("pages") / "pages.db"
+    settings = Settings(
+        database_url=f"sqlite:///{db}",
+        secret_key="synthetic-secret-for-page-tests",
+        sync_enabled=False,
+    )
+    application = create_app(settings, index_factory=FakeIndex)
+    with TestClient(application) as client:
+        application.state.client = client
+        with application.state.sessions() as session:
+            for username, role in (
+                ("officer", Role.BGB_OFFICER),
+                ("reviewer", Role.POLICE_REVIEWER),
+                ("admin", Role.ADMIN),
+            ):
+                user, _, _ = services.create_user(session, None, username, role)
+                user.password_hash = cheap_hash(PASSWORD)
+                session.commit()
+        yield application
+
+
+def _client(app: Any) -> TestClient:
+    client: TestClient = app.state.client
+    client.cookies.clear()
+    return client
+
+
+def _csrf(client: TestClient, path: str = "/login") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match is not None
+    return match.group(1)
+
+
+def _sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Any:
+    token = _csrf(client)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def test_sign_in_sets_a_strict_httponly_cookie_and_rotates_the_nonce(app: Any) -> None:
+    client = _client(app)
+    client.get("/login")
+    before = client.cookies.get(security.SESSION_COOKIE)
+    response = _sign_in(client, "officer")
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    assert "Secure" not in cookie  # plain http in the test
+    after = client.cookies.get(security.SESSION_COOKIE)
+    assert after != before
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("officer", "wrong password"), ("ghost", PASSWORD), ("", "")],
+    ids=["wrong-password", "unknown-user", "empty"],
+)
+def test_failed_sign_in_looks_the_same(app: Any, username: str, password: str) -> None:
+    client = _client(app)
+    response = _sign_in(client, username, password)
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.text
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_lockout_after_five_failures_then_set_password_lifts_it(app: Any) -> None:
+    client = _client(app)
+    for _ in range(security.MAX_FAILURES):
+        response = _sign_in(client, "officer", "wrong password")
+    assert "Too many failed attempts" in response.text
+    assert _sign_in(client, "officer").status_code == 401  # right password, still locked
+    from api.web.commands import set_password
+
+    assert set_password("officer", PASSWORD, database_url=str(app.state.settings.database_url))
+    assert _sign_in(client, "officer").status_code == 303
+    with app.state.sessions() as session:  # back to a cheap hash for the other tests
+        services.find_user(session, username="officer").password_hash = cheap_hash(PASSWORD)
+        session.commit()
+
+
+@pytest.mark.parametrize(
+    ("form", "cookie"),
+    [({}, True), ({"csrf_token": "forged"}, True), ({"csrf_token": "x"}, False)],
+    ids=["no-token", "wrong-token", "no-session"],
+)
+def test_posts_without_a_valid_csrf_token_are_refused(
+    app: Any, form: dict[str, str], cookie: bool
+) -> None:
+    from sqlalchemy import func, select
+
+    from api.models import InterceptionRow
+
+    def count() -> int:
+        with app.state.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(InterceptionRow)) or 0)
+
+    client = _client(app)
+    if cookie:
+        _sign_in(client, "officer")
+    before = count()
+    response = client.post("/web/interceptions", data={**form, "name": "Forged"})
+    assert response.status_code == 403
+    assert "another site" in response.text
+    assert count() == before
+
+
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/review?band=match", "/review?band=match"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+        (None, "/"),
+        ("/x" * 400, "/"),
+    ],
+    ids=[
+        "local",
+        "absolute",
+        "protocol-relative",
+        "backslash",
+        "javascript",
+        "empty",
+        "none",
+        "huge",
+    ],
+)
+def test_safe_next_allows_only_local_paths(target: str | None, safe: str) -> None:
+    assert safe_next(target) == safe
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "status"),
+    [
+        ("officer", "/review", 403),
+        ("officer", "/web/reports", 403),
+        ("officer", "/web/admin", 403),
+        ("reviewer", "/web/interceptions/new", 403),
+        ("reviewer", "/web/admin/audit", 403),
+        ("admin", "/review", 403),
+        ("admin", "/web/admin", 200),
+        ("officer", "/web/interceptions/new", 200),
+        ("reviewer", "/review", 200),
+        ("officer", "/web/interceptions/NOPE-1", 404),
+    ],
+    ids=lambda v: str(v),
+)
+def test_role_refusals_are_html_pages(app: Any, username: str, path: str, status: int) -> None:
+    client = _client(app)
+    _sign_in(client, username)
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_anonymous_is_redirected_to_sign_in_with_next(app: Any) -> None:
+    response = _client(app).get("/review?band=match", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/review%3Fband%3Dmatch"
+
+
+def test_static_files_are_served_from_a_fixed_list(app: Any) -> None:
+    client = _client(app)
+    assert client.get("/static/shondhan.css").headers["content-type"].startswith("text/css")
+    assert client.get("/static/..%2Fweb%2Fsecurity.py").status_code == 404
+    assert client.get("/static/missing.css").status_code == 404
+
+
+def test_submit_review_confirm_in_process(app: Any) -> None:
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    response = client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-1", "name": "Rahima Khatun", "age": "১০"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/web/reports/R-1?done=report_added"
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    response = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "name": "Rahima", "age": "~12", "home_district": "Jashore"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    interception_url = response.headers["location"]
+    page = client.get(interception_url).text
+    assert 'data-report-id="R-1"' in page
+    assert "Rahima Khatun" not in page  # the officer may not read the report
+
+    _sign_in(client, "reviewer")
+    queue = client.get("/review").text
+    candidate_id = re.search(r'data-candidate-id="([0-9a-f]+)"', queue)
+    assert candidate_id is not None
+    page = client.get(f"/review/{candidate_id.group(1)}").text
+    assert 'data-field="name" data-mark="agree"' in page
+    assert 'data-field="age" data-mark="disagree"' in page
+    token = _csrf(client, f"/review/{candidate_id.group(1)}")
+    response = client.post(
+        f"/review/{candidate_id.group(1)}/decision",
+        data={"csrf_token": token, "decision": "confirm", "note": "synthetic"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/review?done=decision_saved"
+    _sign_in(client, "officer")
+    assert 'data-testid="interception-status">Matched' in client.get(interception_url).text
+
+
+@pytest.mark.parametrize(
+    ("age", "date", "field"),
+    [("twelve", "", "age"), ("", "32/13/2025", "interception_date"), ("500", "", "age")],
+    ids=["age-words", "bad-date", "age-out-of-range"],
+)
+def test_form_errors_are_shown_not_stored(app: Any, age: str, date: str, field: str) -> None:
+    client = _client(app)
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    response = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "name": "Rahima", "age": age, "interception_date": date},
+    )
+    assert response.status_code == 422
+    assert 'data-testid="form-errors"' in response.text
+    assert f'name="{field}"' in response.text
+    assert 'value="Rahima"' in response.text  # what was typed is kept
+
+
+def test_language_cookie_switches_labels(app: Any) -> None:
+    client = _client(app)
+    response = client.get("/lang/bn?next=/login", follow_redirects=False)
+    assert response.headers["location"] == "/login"
+    assert security.LANG_COOKIE in response.headers["set-cookie"]
+    page = client.get("/login").text
+    assert '<html lang="bn">' in page
+    assert "প্রবেশ করুন" in page
+    assert (
+        client.get("/lang/bn?next=https://evil.example", follow_redirects=False).headers["location"]
+        == "/"
+    )
+
+
+def test_upazila_suggestions_need_a_session(app: Any) -> None:
+    client = _client(app)
+    assert (
+        client.get("/web/places/upazilas?district=Jashore", follow_redirects=False).status_code
+        == 303
+    )
+    _sign_in(client, "officer")
+    names = client.get("/web/places/upazilas?district=যশোর").json()
+    assert "Manirampur" in names
