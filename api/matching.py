@@ -13,9 +13,9 @@ Contract:
 - Stamps are commit-ordered (see :mod:`api.models`), so remembering the largest stamp seen is
   enough to never miss a row. Syncs are serialised by a lock, so when ``sync_once`` returns,
   everything committed before the call is in the index.
-- All access to the engine's index goes through one lock: the engine is not promised to be
-  thread-safe, and matching is CPU-bound so the GIL would serialise it anyway. Callers run
-  queries in worker threads, never on the event loop.
+- Access to the engine's index goes through a readers-writer lock: ``MatchIndex`` allows
+  concurrent queries but not a write during a query, so queries share the lock and
+  add/remove take it alone. Callers run queries in worker threads, never on the event loop.
 - Nothing here logs personal data: counts and stamps only.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
@@ -36,6 +36,45 @@ from matcher.records import Candidate, Interception, Report
 log = logging.getLogger(__name__)
 
 _LOAD_BATCH = 5000
+
+
+class _ReadWriteLock:
+    """Many readers or one writer; a waiting writer blocks new readers (no writer starvation)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
 
 
 class Index(Protocol):
@@ -114,7 +153,8 @@ class LiveIndex:
         self._sessions = sessions
         self._factory = index_factory
         self._interval = interval
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the watermark and the index reference
+        self._rw = _ReadWriteLock()  # guards the engine index's contents
         self._index: Index | None = None
         self._watermark = 0
         self._sync_lock = threading.Lock()
@@ -224,7 +264,7 @@ class LiveIndex:
             return
         to_add = [report_record(r) for r in rows if r.status == ReportStatus.OPEN]
         to_remove = [r.report_id for r in rows if r.status != ReportStatus.OPEN]
-        with self._lock:
+        with self._rw.write():
             if to_add:
                 self._index.add_many(to_add)
             for report_id in to_remove:
@@ -237,11 +277,15 @@ class LiveIndex:
     ) -> list[Candidate]:
         """Ranked candidates for ``interception`` among the open reports (CPU-bound: call off
         the event loop)."""
-        with self._lock:
-            if self._index is None:
-                raise RuntimeError("matching index is not loaded yet")
-            return self._index.query(interception, top_k=top_k, exclude=exclude)
+        index = self._index
+        if index is None:
+            raise RuntimeError("matching index is not loaded yet")
+        with self._rw.read():
+            return index.query(interception, top_k=top_k, exclude=exclude)
 
     def __len__(self) -> int:
-        with self._lock:
-            return 0 if self._index is None else len(self._index)
+        index = self._index
+        if index is None:
+            return 0
+        with self._rw.read():
+            return len(index)
