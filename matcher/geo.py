@@ -471,13 +471,21 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
         target = divisions[code] if row["level"] == "division" else districts[code].place
         _add(exact, _keys(row["variant"]), target)
 
-    for row in _read("bd_place_aliases_extra.csv"):  # hand-checked, see PROVENANCE.md
+    aliases = _read("bd_place_aliases_extra.csv")  # hand-checked, see PROVENANCE.md
+    for row in aliases:
         code = row["iso_3166_2"]
-        target = divisions[code] if row["level"] == "division" else districts[code].place
-        _add(exact, _keys(row["alias"]), target)
+        if row["level"] != "upazila":
+            target = divisions[code] if row["level"] == "division" else districts[code].place
+            _add(exact, _keys(row["alias"]), target)
 
     upazilas: list[Place] = []
     up_by_id: dict[str, Place] = {}
+    up_by_name: dict[tuple[str, str], Place] = {}
+    display = {
+        (r["iso_3166_2"], r["upazila"]): r["alias"]
+        for r in aliases
+        if r["level"] == "upazila" and r["use_as_name"] == "1"
+    }
     sadar: dict[str, Place] = {}
     local_up: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
     local_un: dict[str, dict[str, list[Place]]] = defaultdict(lambda: defaultdict(list))
@@ -488,6 +496,7 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
         is_sadar = name.endswith(" Sadar")
         if is_sadar:  # "Jessore Sadar" -> "Jashore Sadar": current spelling of the district
             name = f"{dist.name} Sadar"
+        name = display.get((dist.district_code, name), name)  # "Sadarsouth" -> official name
         place = Place(
             level=PlaceLevel.UPAZILA,
             name=name,
@@ -499,6 +508,7 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
         )
         upazilas.append(place)
         up_by_id[row["id"]] = place
+        up_by_name[dist.district_code, row["name"]] = place
         if is_sadar:
             sadar[dist.district_code] = place
         slug = row["url"].split(".")[0]
@@ -506,6 +516,12 @@ def _build_gazetteer(*, variant_kinds: frozenset[str] | None = None) -> _Gazette
         if not is_sadar:  # "sadar" alone is in many districts; Sadar upazilas come via step 2
             _add(exact, keys, place)
         _add(local_up[dist.district_code], keys, place)
+
+    for row in aliases:
+        if row["level"] == "upazila":
+            place = up_by_name[row["iso_3166_2"], row["upazila"]]
+            _add(exact, _keys(row["alias"]), place)
+            _add(local_up[row["iso_3166_2"]], _keys(row["alias"]), place)
 
     unions: dict[str, list[Place]] = defaultdict(list)
     for row in _read("bd_unions.csv"):
@@ -719,6 +735,12 @@ def _resolve_part(tokens: Sequence[str]) -> Place | None:
     g = _gazetteer()
     hint, core, sadar = _hint_and_core(tokens)
     whole = "".join(tokens)
+    named = _pick(g.exact[whole], hint) if whole in g.exact else None
+    if named is None and sadar:  # "Cumilla Sadar Dakshin upazila": the name keeps its "Sadar"
+        named_key = "".join(t for t in tokens if t not in _GENERIC)
+        named = _pick(g.exact[named_key], hint) if named_key in g.exact else None
+    if named is not None and named.level is PlaceLevel.UPAZILA:  # "Cumilla Sadar Dakshin"
+        return named
     if sadar and core:  # "<district> Sadar [upazila]": the district's headquarters upazila
         seat = _lookup("".join(core), PlaceLevel.DISTRICT)
         if seat is not None and seat.level is PlaceLevel.DISTRICT:
@@ -726,7 +748,7 @@ def _resolve_part(tokens: Sequence[str]) -> Place | None:
             return g.sadar.get(seat.district_code, seat)
     place: Place | None
     if whole in g.exact:  # curated aliases that contain generic words ("Lakshmipur Jela")
-        place = _pick(g.exact[whole], hint)
+        place = named
     elif not core:
         return None
     else:

@@ -352,6 +352,9 @@ def test_suggest_places_bad_input(prefix: str | None) -> None:
         ("Meharpor Sadar, Meherpur", "Meherpur Sadar"),
         ("Jhinaedoh Shadar, Jhenaidah", "Jhenaidah Sadar"),
         ("Muladi, Barisal Sadar", "Muladi"),  # an upazila in the district box
+        ("Comilla Sadar South", "Cumilla Sadar Dakshin"),  # not Cumilla Sadar
+        ("Sadarsouth", "Cumilla Sadar Dakshin"),  # the source table's spelling
+        ("সদর দক্ষিণ, কুমিল্লা", "Cumilla Sadar Dakshin"),
         # Whole postal addresses: village and post office words are noise.
         ("Village Kalimpur, Post Office Jhikargacha, Jessore", "Jhikargacha"),
         ("Vill Kalimpur, P.O. Benapole, P.S. Sharsha, Jessore", "Sharsha"),
