@@ -43,7 +43,8 @@ __all__ = [
 
 NAN = float("nan")
 
-Truth = Mapping[str, Collection[str]]
+TruthMatches = Mapping[str, Collection[str]]
+"""``{interception_id: true report ids}``; an empty collection is an unreported child."""
 Pair = tuple[str, str]
 
 
@@ -119,7 +120,7 @@ def _found_at_k(ranked: Sequence[str], true_ids: Collection[str], k: int) -> boo
 
 def recall_at_k(
     ranked: Mapping[str, Sequence[str]],
-    truth: Truth,
+    truth: TruthMatches,
     *,
     k: int = 10,
     among: Collection[str] | None = None,
@@ -142,7 +143,7 @@ def recall_at_k(
 
 def slice_recall_at_k(
     ranked: Mapping[str, Sequence[str]],
-    truth: Truth,
+    truth: TruthMatches,
     slices: Mapping[str, Collection[str]],
     *,
     k: int = 10,
@@ -155,11 +156,13 @@ def slice_recall_at_k(
     return out
 
 
-def _truth_pairs(truth: Truth) -> set[Pair]:
+def _truth_pairs(truth: TruthMatches) -> set[Pair]:
     return {(iid, rid) for iid, rids in truth.items() for rid in rids}
 
 
-def band_prf(candidates: Iterable[Candidate], truth: Truth, *, band: Band = Band.MATCH) -> PRF:
+def band_prf(
+    candidates: Iterable[Candidate], truth: TruthMatches, *, band: Band = Band.MATCH
+) -> PRF:
     """Pair precision/recall/F1 of the candidates in ``band`` (default: the match band).
 
     Predicted = distinct (interception, report) pairs in the band, for interceptions in the truth.
@@ -174,7 +177,7 @@ def band_prf(candidates: Iterable[Candidate], truth: Truth, *, band: Band = Band
     return prf(len(predicted & actual), len(predicted), len(actual))
 
 
-def best_threshold_f1(scored: Iterable[tuple[str, str, float]], truth: Truth) -> ThresholdF1:
+def best_threshold_f1(scored: Iterable[tuple[str, str, float]], truth: TruthMatches) -> ThresholdF1:
     """The threshold on ``score`` that maximises pair F1, sweeping every distinct score.
 
     ``scored`` are ``(interception_id, report_id, score)``; a pair listed twice keeps its best
@@ -199,14 +202,14 @@ def best_threshold_f1(scored: Iterable[tuple[str, str, float]], truth: Truth) ->
     return top
 
 
-def false_alarms(candidates: Iterable[Candidate], truth: Truth) -> FalseAlarms:
+def false_alarms(candidates: Iterable[Candidate], truth: TruthMatches) -> FalseAlarms:
     """Count unreported children (empty truth set) with at least one ``match``-band candidate."""
     unreported = {iid for iid, rids in truth.items() if not rids}
     alarmed = {c.interception_id for c in candidates if c.band == Band.MATCH}
     return FalseAlarms(len(unreported & alarmed), len(unreported))
 
 
-def pair_completeness(candidate_pairs: Iterable[Pair], truth: Truth) -> float:
+def pair_completeness(candidate_pairs: Iterable[Pair], truth: TruthMatches) -> float:
     """Blocking recall: share of true pairs that appear among the candidate pairs."""
     actual = _truth_pairs(truth)
     found = actual.intersection(candidate_pairs)
@@ -261,7 +264,7 @@ def _fmt(x: float) -> str:
 
 def evaluate_candidates(
     candidates: Iterable[Candidate],
-    truth: Truth,
+    truth: TruthMatches,
     *,
     k: int = 10,
     slices: Mapping[str, Collection[str]] | None = None,

@@ -180,6 +180,7 @@ def _query_all(
                         progress(sizes[i])
         finally:
             _WORKER_INDEX = None
+            gc.unfreeze()  # let the collector see these objects again (long-lived callers)
     log.info(
         "queried %d interceptions in %.1f s (%d worker%s)",
         done,

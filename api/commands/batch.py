@@ -22,9 +22,12 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from matcher.model import MatchModel
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -50,7 +53,7 @@ def _count_rows(path: Path) -> int | None:
     return max(0, lines - 1)
 
 
-def _load_model(model_path: Path | None) -> object | None:
+def _load_model(model_path: Path | None) -> MatchModel | None:
     if model_path is None:
         return None
     from matcher.model import MatchModel, ModelFormatError
@@ -111,7 +114,7 @@ def run_reconcile(
             report_rows,
             interception_rows,
             top_k=top_k,
-            model=model,  # type: ignore[arg-type]
+            model=model,
             workers=workers,
             progress=queried,
             on_loaded=loaded,
