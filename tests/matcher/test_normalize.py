@@ -96,12 +96,14 @@ def test_normalize_text_empty(text: str | None) -> None:
     assert normalize_text(text) is None
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
 @given(st.text(max_size=300))
 def test_normalize_text_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
 @given(st.text(alphabet=st.characters(min_codepoint=0x0980, max_codepoint=0x09FF), max_size=40))
 def test_normalize_text_idempotent_bangla(text: str) -> None:
     once = normalize_text(text)
@@ -348,6 +350,7 @@ def same_name_both_scripts(draw: st.DrawFn) -> tuple[str, str]:
     return bangla, latin
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
 @given(same_name_both_scripts())
 def test_name_key_identical_across_scripts(pair: tuple[str, str]) -> None:
     bangla, latin = pair
@@ -355,6 +358,7 @@ def test_name_key_identical_across_scripts(pair: tuple[str, str]) -> None:
     assert name_similarity(bangla, latin) == pytest.approx(1.0)
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
 @given(st.text(max_size=200))
 def test_keys_never_raise(text: str) -> None:
     key = name_key(text)
@@ -413,6 +417,7 @@ NAMEISH = st.text(
 )
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
 @given(NAMEISH, NAMEISH)
 def test_similarity_symmetric_and_bounded(a: str, b: str) -> None:
     s = name_similarity(a, b)
@@ -420,6 +425,7 @@ def test_similarity_symmetric_and_bounded(a: str, b: str) -> None:
     assert s == pytest.approx(name_similarity(b, a))
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
 @given(st.text(max_size=100), st.text(max_size=100))
 def test_similarity_never_raises(a: str, b: str) -> None:
     assert 0.0 <= name_similarity(a, b) <= 1.0
