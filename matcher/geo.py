@@ -101,6 +101,7 @@ __all__ = [
     "neighbouring_districts",
     "place_key",
     "place_relation",
+    "resolve_home",
     "resolve_place",
     "suggest_places",
 ]
@@ -894,6 +895,41 @@ def resolve_place(text: str | None) -> Place | None:
         return _resolve_cached(text)
     except Exception:  # defensive: bad input must never break a batch run
         return None
+
+
+def resolve_home(district: str | None, upazila: str | None) -> Place | None:
+    """The most specific place that separate district and upazila fields agree on.
+
+    Reading the two fields together is what settles shared upazila names ("Kaliganj" is in four
+    districts) and hand-romanised ones ("Belkoci" beside Sirajganj), so this tries
+    ``"<upazila>, <district>"`` first. Then, as people also write an upazila in the district box
+    and vice versa: the upazila alone if it lies in the district (or the district is
+    unreadable), else the district, else whatever the upazila field names. Never raises.
+    """
+    p_d = resolve_place(district)
+    p_u = resolve_place(upazila)
+    if isinstance(district, str) and isinstance(upazila, str) and district and upazila:
+        both = resolve_place(f"{upazila}, {district}")
+        if (
+            both is not None
+            and both.level is PlaceLevel.UPAZILA
+            and (p_d is None or _contains(_area(p_d), both))
+        ):
+            return both
+    if (
+        p_u is not None
+        and p_u.level is PlaceLevel.UPAZILA
+        and (p_d is None or _contains(_area(p_d), p_u))
+    ):
+        return p_u
+    return p_d if p_d is not None else p_u
+
+
+def _area(place: Place) -> Place:
+    """The district of an upazila, else the place itself (what ``_contains`` compares with)."""
+    if place.level is PlaceLevel.UPAZILA and place.district_code is not None:
+        return _gazetteer().districts[place.district_code].place
+    return place
 
 
 # --------------------------------------------------------------------------- lookups

@@ -27,6 +27,7 @@ from matcher.geo import (
     neighbouring_districts,
     place_key,
     place_relation,
+    resolve_home,
     resolve_place,
     suggest_places,
 )
@@ -579,3 +580,28 @@ def test_resolve_place_never_raises_on_composed_addresses(parts: list[tuple[str,
     text = "".join(a + b for a, b in parts)
     place = geo._resolve_cached(text)
     assert place is None or place in _KNOWN
+
+
+@pytest.mark.parametrize(
+    ("district_text", "upazila_text", "expected"),
+    [
+        ("Jessore", "Jhikargacha", "Jhikargacha upazila, Jashore district"),
+        ("Jhenaidah", "Kaliganj", "Kaliganj upazila, Jhenaidah district"),  # shared name settled
+        ("Sirajganj", "Belkoci", "Belkuchi upazila, Sirajganj district"),  # hand romanisation
+        ("Barisal Sadar", "Muladi", "Muladi upazila, Barishal district"),  # upazila in district box
+        ("Khulna division", "Jhikargacha", "Jhikargacha upazila, Jashore district"),
+        ("Dhaka", "Jhikargacha", "Dhaka district"),  # disagree: the district field wins
+        ("যশোর", None, "Jashore district"),
+        (None, "Jhikargacha", "Jhikargacha upazila, Jashore district"),
+        ("Jhikargacha", None, "Jhikargacha upazila, Jashore district"),
+        (None, "Kaliganj", None),  # shared and no district: not guessed
+        (None, None, None),
+        ("", "😀", None),
+    ],
+    ids=lambda v: str(v),
+)
+def test_resolve_home(
+    district_text: str | None, upazila_text: str | None, expected: str | None
+) -> None:
+    place = resolve_home(district_text, upazila_text)
+    assert (str(place) if place else None) == expected
