@@ -42,8 +42,8 @@ from matcher.compare import (
 )
 from matcher.explain import contributions
 from matcher.geo import Place
-from matcher.model import MatchModel
-from matcher.records import Candidate, Interception, Report, Sex
+from matcher.model import MatchModel, rival_free
+from matcher.records import Band, Candidate, Interception, Report, Sex
 
 log = logging.getLogger(__name__)
 
@@ -349,23 +349,39 @@ class MatchIndex:
             return []
         scored = self.score_rows(interception, exclude=exclude)
         p = prepare_interception(interception)
+        rows = scored.rows[:top_k].tolist()
+        scores = scored.scores[:top_k].tolist()
+        prepared = [self._prepared_row(row) for row in rows]
+        free = rival_free(
+            scores, [r.name for r in prepared], rival_threshold=self.model.rival_threshold_
+        )
         out: list[Candidate] = []
-        for rank, (row, score) in enumerate(
-            zip(scored.rows[:top_k].tolist(), scored.scores[:top_k].tolist(), strict=True),
-            start=1,
+        for rank, (row, score, report, ok) in enumerate(
+            zip(rows, scores, prepared, free, strict=True), start=1
         ):
-            pair = compare_pair(self._prepared_row(row), p, bits=self.token_bits)
+            pair = compare_pair(report, p, bits=self.token_bits)
             weights = self.model.contribution_bits(np.array([pair.levels]))[0]
+            band = self.model.band(float(score))
+            if band is Band.MATCH and not ok:
+                band = Band.REVIEW
             out.append(
                 Candidate(
                     interception_id=interception.interception_id,
                     report_id=self._ids[row],
                     rank=rank,
                     score=float(score),
-                    band=self.model.band(float(score)),
+                    band=band,
                     contributions=contributions(pair, weights.tolist()),
                 )
             )
+        return out
+
+    def row_names(self, rows: Sequence[int]) -> list[tuple[str, ...]]:
+        """Child's name token keys of given rows (for the rival rule in training)."""
+        out = []
+        for row in rows:
+            ids = self._name[int(row)]
+            out.append(tuple(self._vocab_list[int(i)] for i in ids if i >= 0))
         return out
 
     def query_many(

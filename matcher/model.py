@@ -21,6 +21,10 @@ Two ways to learn the weights, same inference:
   maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u).
 
 Bands: ``score ≥ match_threshold_`` → match, ``≥ review_threshold_`` → review, else no_match;
+one rule looks across an interception's candidates (:func:`rival_free`): a candidate stays out
+of the match band while another candidate *with a different child's name* scores at least
+``rival_threshold_`` — two different children of one family (siblings share parents, phone and
+place) cannot both be "the" match, so the officer must review them side by side.
 :meth:`MatchModel.choose_thresholds` picks them on validation data. The fitted model round-trips
 through JSON with a ``schema_version``; loading an unknown version fails clearly. Never pickle.
 """
@@ -38,12 +42,41 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
+from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field, alignment_similarity
 from matcher.records import Band
 
 SCHEMA_VERSION = 1
 #: A pair is never put in the match band with a probability below this.
 MIN_MATCH_THRESHOLD = 0.5
+#: A differently named candidate this likely keeps the others out of the match band.
+DEFAULT_RIVAL_THRESHOLD = 0.9
+#: Candidates whose child's names are at least this similar are taken as the same child.
+SAME_CHILD_SIMILARITY = 0.9
+
+
+def rival_free(
+    scores: Sequence[float], names: Sequence[Sequence[str]], *, rival_threshold: float
+) -> list[bool]:
+    """Whether each of one interception's candidates may be in the match band.
+
+    Candidate ``i`` is blocked when another candidate ``j`` scores ≥ ``rival_threshold`` and
+    names a different child (token-key alignment < :data:`SAME_CHILD_SIMILARITY`, or a name
+    missing). Duplicate reports of one child have the same name and do not block each other.
+    """
+    out = []
+    for i in range(len(scores)):
+        ok = True
+        for j, sj in enumerate(scores):
+            if j == i or sj < rival_threshold:
+                continue
+            a, b = names[i], names[j]
+            if not a or not b or alignment_similarity(a, b) < SAME_CHILD_SIMILARITY:
+                ok = False
+                break
+        out.append(ok)
+    return out
+
+
 MODEL_KIND = "shondhan.MatchModel"
 _LN2 = math.log(2.0)
 LevelArray = npt.NDArray[np.integer[Any]]
@@ -115,6 +148,7 @@ class MatchModel:
     intercept_: float
     match_threshold_: float
     review_threshold_: float
+    rival_threshold_: float
     metadata_: dict[str, Any]
 
     def _init_state(self) -> None:
@@ -122,6 +156,7 @@ class MatchModel:
         self.intercept_ = 0.0
         self.match_threshold_ = 0.9
         self.review_threshold_ = 0.2
+        self.rival_threshold_ = DEFAULT_RIVAL_THRESHOLD
         self.metadata_ = {}
 
     @property
@@ -233,41 +268,45 @@ class MatchModel:
         *,
         min_precision: float = 0.98,
         review_recall: float = 0.995,
+        eligible: npt.NDArray[np.bool_] | None = None,
     ) -> MatchModel:
         """Pick band thresholds on validation pairs (top-k candidates with truth labels).
 
         ``match_threshold_`` is the lowest score whose match band still reaches
         ``min_precision`` (never below :data:`MIN_MATCH_THRESHOLD`); ``review_threshold_`` the
         highest score that keeps ``review_recall`` of the true pairs in match ∪ review. Figures
-        are stored in ``metadata_``.
+        are stored in ``metadata_``. ``eligible`` marks pairs the rival rule lets into the match
+        band (:func:`rival_free`); the others never count as predicted matches.
         """
         self._check_fitted()
-        p = self.predict_proba(levels)[:, 1]
-        yy = np.asarray(y, dtype=np.int64)
+        p_all = self.predict_proba(levels)[:, 1]
+        y_all = np.asarray(y, dtype=np.int64)
+        ok_mask = np.ones(len(y_all), dtype=bool) if eligible is None else np.asarray(eligible)
+        p, yy = p_all[ok_mask], y_all[ok_mask]
         order = np.argsort(-p, kind="stable")
         ps, ys = p[order], yy[order]
         tp = np.cumsum(ys)
         k = np.arange(1, len(ys) + 1)
         precision = tp / k
-        total = max(int(yy.sum()), 1)
+        total = max(int(y_all.sum()), 1)
         # cut only between distinct scores: the end of each run of equal scores
         ends = np.flatnonzero(np.append(ps[1:] != ps[:-1], True))
         ok = ends[precision[ends] >= min_precision]
         # a "match" is never less likely than not, whatever the band's overall precision
         match_t = max(float(ps[ok[-1]]) if ok.size else 1.0, MIN_MATCH_THRESHOLD)
-        recall_needed = math.ceil(review_recall * total)
-        idx = int(np.searchsorted(tp, recall_needed)) if total else 0
-        review_t = float(ps[min(idx, len(ps) - 1)]) if len(ps) else 0.2
+        ps_all = np.sort(p_all[y_all == 1])[::-1]
+        idx = math.ceil(review_recall * len(ps_all)) - 1
+        review_t = float(ps_all[min(max(idx, 0), len(ps_all) - 1)]) if len(ps_all) else 0.2
         review_t = min(review_t, match_t)
         self.match_threshold_ = match_t
         self.review_threshold_ = max(review_t, 1e-4)
-        in_match = p >= match_t
+        in_match = (p_all >= match_t) & ok_mask
         self.metadata_["validation"] = {
-            "pairs": len(yy),
-            "true_pairs": int(yy.sum()),
-            "match_precision": float(yy[in_match].mean()) if in_match.any() else None,
-            "match_recall": float(yy[in_match].sum() / total),
-            "review_or_match_recall": float(yy[p >= self.review_threshold_].sum() / total),
+            "pairs": len(y_all),
+            "true_pairs": int(y_all.sum()),
+            "match_precision": float(y_all[in_match].mean()) if in_match.any() else None,
+            "match_recall": float(y_all[in_match].sum() / total),
+            "review_or_match_recall": float(y_all[p_all >= self.review_threshold_].sum() / total),
         }
         return self
 
@@ -326,7 +365,11 @@ class MatchModel:
                 "em_prior": self.em_prior,
             },
             "intercept_bits": self.intercept_,
-            "thresholds": {"match": self.match_threshold_, "review": self.review_threshold_},
+            "thresholds": {
+                "match": self.match_threshold_,
+                "review": self.review_threshold_,
+                "rival": self.rival_threshold_,
+            },
             "fields": [
                 {
                     "field": str(c.field),
@@ -378,6 +421,7 @@ class MatchModel:
             model.intercept_ = float(data["intercept_bits"])
             model.match_threshold_ = float(data["thresholds"]["match"])
             model.review_threshold_ = float(data["thresholds"]["review"])
+            model.rival_threshold_ = float(data["thresholds"].get("rival", DEFAULT_RIVAL_THRESHOLD))
             model.metadata_ = dict(data.get("metadata") or {})
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFormatError):

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from matcher.csvio import iter_interceptions, iter_reports, read_truth
 from matcher.index import MatchIndex
-from matcher.model import MatchModel, Method
+from matcher.model import MatchModel, Method, rival_free
 from matcher.records import Interception, Report
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class Pairs:
     labels: npt.NDArray[np.int64]
     groups: npt.NDArray[np.int64]
     missed: int
+    names: tuple[tuple[str, ...], ...] = ()
 
 
 def load_split(directory: Path) -> LabelledSplit:
@@ -85,6 +86,7 @@ def candidate_pairs(
     levels: list[npt.NDArray[np.int8]] = []
     labels: list[npt.NDArray[np.int64]] = []
     groups: list[npt.NDArray[np.int64]] = []
+    names: list[tuple[str, ...]] = []
     missed = 0
     ids = index.row_ids()
     for g, it in enumerate(interceptions):
@@ -98,9 +100,33 @@ def candidate_pairs(
         levels.append(lv)
         labels.append(y)
         groups.append(np.full(len(rows), g, dtype=np.int64))
+        if top_k is not None:
+            names.extend(index.row_names(rows.tolist()))
     if not levels:
         raise ValueError("no interceptions to build pairs from")
-    return Pairs(np.concatenate(levels), np.concatenate(labels), np.concatenate(groups), missed)
+    return Pairs(
+        np.concatenate(levels),
+        np.concatenate(labels),
+        np.concatenate(groups),
+        missed,
+        tuple(names),
+    )
+
+
+def rival_eligible(
+    pairs: Pairs, scores: npt.NDArray[np.float64], rival_threshold: float
+) -> npt.NDArray[np.bool_]:
+    """Per pair: may it be in the match band under the rival rule (needs ``pairs.names``)."""
+    out = np.ones(len(pairs.labels), dtype=bool)
+    for g in np.unique(pairs.groups):
+        idx = np.flatnonzero(pairs.groups == g)
+        free = rival_free(
+            scores[idx].tolist(),
+            [pairs.names[i] for i in idx],
+            rival_threshold=rival_threshold,
+        )
+        out[idx] = free
+    return out
 
 
 def top_per_query(pairs: Pairs, scores: npt.NDArray[np.float64], k: int) -> Pairs:
