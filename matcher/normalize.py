@@ -41,13 +41,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from matcher.records import Sex
-from matcher.transliterate import clean_bangla, has_bangla, transliterate
+from matcher.transliterate import clean_bangla, has_bangla, short_text_cache, transliterate
 
 __all__ = [
     "ParsedName",
@@ -93,7 +93,7 @@ def normalize_text(text: str | None) -> str | None:
     return _normalize_cached(text)
 
 
-@lru_cache(maxsize=131072)
+@short_text_cache(maxsize=131072)
 def _normalize_cached(text: str) -> str | None:
     s = _normalize_once(text)
     for _ in range(4):  # NFC/case-folding interactions settle in one or two rounds
@@ -237,7 +237,6 @@ def _latin_key(letters: str, *, loose: bool = False) -> str:
     return (head + consonants + tail).lower()
 
 
-@lru_cache(maxsize=262144)
 def token_key(token: str, *, loose: bool = False) -> str:
     """Variant-proof key of one token (either script); ``""`` for an empty token.
 
@@ -250,10 +249,24 @@ def token_key(token: str, *, loose: bool = False) -> str:
     """
     if not token or not isinstance(token, str):
         return ""
+    return _loose_key(token) if loose else _strict_key(token)
+
+
+def _token_key(token: str, *, loose: bool) -> str:
     letters = _latin_letters(token)
     if not letters:
         return normalize_text(token) or ""
     return _latin_key(letters, loose=loose)
+
+
+@short_text_cache(maxsize=262144)
+def _strict_key(token: str) -> str:
+    return _token_key(token, loose=False)
+
+
+@short_text_cache(maxsize=262144)
+def _loose_key(token: str) -> str:
+    return _token_key(token, loose=True)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -279,7 +292,7 @@ class ParsedName:
 _EMPTY = ParsedName()
 
 
-@lru_cache(maxsize=131072)
+@short_text_cache(maxsize=131072)
 def _parse_normalized(norm: str) -> ParsedName:
     tokens = tuple(norm.split())
     table = _prefixes()
@@ -332,7 +345,7 @@ class _Prepared:
 _COMMON_WEIGHT = 0.5
 
 
-@lru_cache(maxsize=131072)
+@short_text_cache(maxsize=131072)
 def _prepare_normalized(norm: str) -> _Prepared | None:
     parsed = _parse_normalized(norm)
     core = parsed.core[:_MAX_TOKENS]
@@ -395,7 +408,7 @@ def _greedy_total(a: _Prepared, b: _Prepared) -> float:
     return best
 
 
-@lru_cache(maxsize=131072)
+@short_text_cache(maxsize=131072)
 def _prepare(text: str) -> _Prepared | None:
     norm = normalize_text(text)
     return None if norm is None else _prepare_normalized(norm)

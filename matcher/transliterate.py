@@ -41,10 +41,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["clean_bangla", "has_bangla", "transliterate"]
 
@@ -55,6 +56,27 @@ _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 # NFC decomposes these three (they are composition exclusions); we keep one composed form.
 _NUKTA_FORMS = (("\u09a1\u09bc", "\u09dc"), ("\u09a2\u09bc", "\u09dd"), ("\u09af\u09bc", "\u09df"))
 _BANGLA_RE = re.compile(r"[\u0980-\u09ff]+")
+_T = TypeVar("_T")
+#: Only strings up to this length are cached (by every cache of the names layer), so a stream of
+#: 10 kB inputs cannot fill memory; longer strings are simply recomputed.
+CACHE_MAX_CHARS = 256
+
+
+def short_text_cache(maxsize: int) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
+    """``lru_cache`` for a function of one string that bypasses the cache for long strings."""
+
+    def decorate(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def wrapper(text: str) -> _T:
+            return fn(text) if len(text) > CACHE_MAX_CHARS else cached(text)
+
+        return wrapper
+
+    return decorate
+
+
 _YA = "\u09df"  # য়
 _INHERENT = "\x00"  # sentinel vowel: decided by the schwa rules
 _NONE = ""
@@ -246,7 +268,7 @@ def _romanise_word(word: str) -> str:
     return "".join(parts).replace("ngg", "ng")
 
 
-@lru_cache(maxsize=65536)
+@short_text_cache(maxsize=65536)
 def _transliterate_cached(text: str) -> str | None:
     cleaned = clean_bangla(text)
     romanised = _BANGLA_RE.sub(lambda m: _romanise_word(m.group(0)), cleaned).casefold()
