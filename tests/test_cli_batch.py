@@ -249,3 +249,21 @@ def test_train_rejects_folder_without_truth(app: typer.Typer, tmp_path: Path) ->
     code, _, stderr = run(app, "train", "--train-dir", tmp_path, "--validation-dir", tmp_path)
     assert code == batch.EXIT_USAGE
     assert "truth.csv" in stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, "not json", '{"schema_version": 999}'],
+    ids=["absent", "not-json", "wrong-schema"],
+)
+def test_unreadable_model_exits_2_and_writes_nothing(
+    app: typer.Typer, sample: Path, tmp_path: Path, content: str | None
+) -> None:
+    model = tmp_path / "model.json"
+    if content is not None:
+        model.write_text(content, encoding="utf-8")
+    out = tmp_path / "c.csv"
+    code, _, stderr = run(app, *reconcile_args(sample, out, "--model", model))
+    assert code == batch.EXIT_USAGE
+    assert "cannot read model" in stderr
+    assert not out.exists()
