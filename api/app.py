@@ -107,7 +107,10 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 class ObserveMiddleware:
-    """Metrics and one log line per request: method, route template, status, milliseconds."""
+    """Metrics and one log line per request (method, route template, status, milliseconds),
+    and the last line of defence: an unexpected exception becomes a bare JSON 500 here and is
+    *not* re-raised, so no server log ever prints its message or traceback (which could hold
+    record values). Only its type is logged; the traceback goes to DEBUG."""
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
@@ -119,15 +122,24 @@ class ObserveMiddleware:
             return
         start = time.perf_counter()
         status = 500
+        started = False
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                started = True
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
+        except Exception as exc:
+            route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+            log.error("unexpected %s on %s %s", type(exc).__name__, scope.get("method"), route)
+            log.debug("traceback", exc_info=True)
+            if not started:
+                await _send_json(send, 500, {"detail": "internal error"})
+            status = 500
         finally:
             route = getattr(scope.get("route"), "path", None) or "<unmatched>"
             elapsed = time.perf_counter() - start
@@ -168,12 +180,6 @@ def _error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return JSONResponse({"detail": detail}, status_code=422)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        route = getattr(request.scope.get("route"), "path", "<unmatched>")
-        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, route)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
 
 
 def create_app(

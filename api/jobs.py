@@ -79,7 +79,9 @@ class ReconciliationRunner:
         try:
             self._run(reconciliation_id)
         except Exception as exc:
-            log.exception("reconciliation %s failed", reconciliation_id)
+            # The type only: a message could quote record values. Traceback at DEBUG.
+            log.error("reconciliation %s failed: %s", reconciliation_id, type(exc).__name__)
+            log.debug("traceback", exc_info=True)
             with self._sessions() as session:
                 session.execute(
                     update(Reconciliation)

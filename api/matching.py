@@ -220,8 +220,9 @@ class LiveIndex:
         while not self._stop.wait(self._interval):
             try:
                 self.sync_once()
-            except Exception:  # keep polling: a database blip must not stop real-time sync
-                log.exception("index sync failed; will retry")
+            except Exception as exc:  # keep polling: a database blip must not stop sync
+                log.warning("index sync failed (%s); will retry", type(exc).__name__)
+                log.debug("traceback", exc_info=True)
 
     # -- updates -----------------------------------------------------------------------------
     def sync_once(self) -> int:

@@ -93,19 +93,23 @@ def test_unknown_ids_are_404_json(shared_harness: Harness) -> None:
     assert r.json() == {"detail": "report NOPE-1 not found"}
 
 
-def test_internal_errors_are_bare_500(
-    shared_harness: Harness, monkeypatch: pytest.MonkeyPatch
+def test_internal_errors_are_bare_500_and_not_logged_with_their_message(
+    shared_harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from api import services
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("Rahima Khatun 01700000000")
 
+    caplog.set_level(logging.INFO)
     monkeypatch.setattr(services, "get_report", boom)
     r = shared_harness.call(R, "GET", "/reports/ANY-1")
     assert r.status_code == 500
     assert r.json() == {"detail": "internal error"}
     assert "Rahima" not in r.text
+    logged = "\n".join(f"{x.getMessage()} {x.exc_text or ''}" for x in caplog.records)
+    assert "RuntimeError" in logged
+    assert "Rahima" not in logged
 
 
 def test_metrics_and_logs_hold_no_personal_data(
