@@ -426,7 +426,7 @@ def held_out_geonames(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_fuzzy_layer_generalises_to_held_out_real_spellings() -> None:
     """GeoNames spellings never seen as aliases: most resolve right, very few wrong.
 
-    Measured at the time of writing: 206 right, 4 wrong, 42 unresolved of 252.
+    Measured at the time of writing: 212 right, 3 wrong, 37 unresolved of 252.
     """
     rows = [
         r for r in VARIANTS if r["variant_kind"].startswith("geonames") and r["level"] == "district"
@@ -437,21 +437,21 @@ def test_fuzzy_layer_generalises_to_held_out_real_spellings() -> None:
         ok = place is not None and place.district_code == r["iso_3166_2"]
         outcomes.append("none" if place is None else "right" if ok else "wrong")
     rates = _rates(outcomes)
-    assert rates["right"] >= 0.78
+    assert rates["right"] >= 0.80
     assert rates["wrong"] <= 0.03
 
 
 @pytest.mark.parametrize(
     ("level", "min_right", "max_wrong"),
-    [("district", 0.72, 0.03), ("upazila", 0.50, 0.04), ("upazila-in-context", 0.85, 0.02)],
+    [("district", 0.80, 0.02), ("upazila", 0.62, 0.03), ("upazila-in-context", 0.88, 0.02)],
     ids=lambda v: str(v),
 )
 def test_random_typos(level: str, min_right: float, max_wrong: float) -> None:
     """One random slip per name, 3 per name, fixed seed.
 
-    Measured at the time of writing: district 0.78 right / 0.016 wrong; upazila alone 0.57 /
-    0.023 (strict cutoff: village names must not become upazilas); upazila with its district
-    as context ("Jhikargaccha, Jessore") 0.92 / 0.013.
+    Measured at the time of writing with this seed: district 0.86 right / 0.005 wrong; upazila
+    alone 0.67 / 0.022 (strict cutoff: village names must not become upazilas); upazila with its
+    district as context ("Jhikargaccha, Jessore") 0.91 / 0.010.
     """
     rng = random.Random(20240101)
     places = all_districts() if level == "district" else all_upazilas()
@@ -512,6 +512,8 @@ def test_bangla_name_with_context_resolves_back(place: Place) -> None:
         ("লক্ষীপুর", "Lakshmipur"),
         ("নারায়নগঞ্জ", "Narayanganj"),  # ণ/ন
         ("সাতক্ষিরা", "Satkhira"),  # ী/ি
+        ("Jashoore", "Jashore"),  # a typo the skeleton distorts: plain fuzzy pass
+        ("Feeni", "Feni"),
         ("Jessore 😀", "Jashore"),
         ("JESSORE!!!", "Jashore"),
         ("jessore-district", "Jashore"),
