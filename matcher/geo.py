@@ -10,7 +10,8 @@ district headquarters towns), plus a few hand-checked abbreviations
 (``bd_place_aliases_extra.csv``: Ctg, B.Baria, Laxmipur, Chapai, Chittagong Hill Tracts).
 Everything is read lazily on first use (``functools.cache``); nothing is read at import.
 
-``resolve_place(text)`` maps free text in either script to a :class:`Place`, or ``None``:
+``resolve_place(text)`` maps free text in either script to a :class:`Place`, or ``None``
+(an ISO 3166-2 code such as ``"BD-22"`` or ``"BD-D"`` gives its district or division):
 
 1. Clean-up: :func:`matcher.normalize.normalize_text`, then NFC; Latin is folded to ASCII
    letters (``Bāzār`` -> ``bazar``, ``Cox's`` -> ``coxs``), Bangla keeps Bangla letters only.
@@ -851,12 +852,16 @@ def _nearest_first(parts: Sequence[Sequence[str]], i: int) -> list[Sequence[str]
 
 
 _PART_SPLIT = re.compile(r"[,;/|()\n]+")
+_ISO_CODE = re.compile(r"(?i)bd-([0-9]{2}|[a-h])")
 
 
 @lru_cache(maxsize=65536)
 def _resolve_cached(text: str) -> Place | None:
     if len(text) > MAX_PLACE_CHARS:
         return None
+    if iso := _ISO_CODE.fullmatch(text.strip()):  # "BD-22", "bd-d": an ISO 3166-2 code
+        g, code = _gazetteer(), f"BD-{iso[1].upper()}"
+        return g.districts[code].place if code in g.districts else g.divisions.get(code)
     # Split before clean-up: the normaliser turns punctuation (the commas) into spaces.
     parts = [_fold_tokens(c) for p in _PART_SPLIT.split(text) if (c := _clean(p)) is not None]
     parts = [p for p in parts if p]

@@ -150,6 +150,8 @@ def test_every_upazila_resolves_to_its_district(text: str, code: str, district_n
         ("Rangamati, CHT", PlaceLevel.DISTRICT, "Rangamati", "BD-56"),
         ("Ctg", PlaceLevel.DISTRICT, "Chattogram", "BD-10"),
         ("Laxmipur", PlaceLevel.DISTRICT, "Lakshmipur", "BD-31"),
+        ("BD-22", PlaceLevel.DISTRICT, "Jashore", "BD-22"),
+        ("bd-d", PlaceLevel.DIVISION, "Khulna", None),
     ],
     ids=lambda v: str(v),
 )
@@ -168,6 +170,7 @@ def test_resolve_place_table(text: str, level: PlaceLevel, name: str, code: str 
         "London",
         "xyz",
         "12345",
+        "BD-99",
         "Sadar",
         "district",
         "জেলা",
