@@ -11,8 +11,8 @@ Spec (the contract other modules rely on; every function accepts either script a
    ``prefixes`` in canonical form ("md", "mst", "sk", "syed", "kazi", "sri", "smt", "dr", "late"
    ...), ``core`` (tokens after the prefixes) and ``common`` (core tokens that are very common
    surname-like tokens: Akter, Khatun, Begum, Islam, Hossain ...). A prefix is only recognised
-   in front of at least one other token, so "Mohammad" alone stays a given name. Prefixes are
-   weak evidence (``sex_hint``), never identity.
+   in front of at least one other token, so "Mohammad" alone stays a given name. Prefixes and a
+   gendered last token (Akter, Khatun / Uddin) are weak evidence (``sex_hint``), never identity.
 3. :func:`token_keys` / :func:`name_key` - one variant-proof key per core token. Bangla tokens
    are transliterated first (:mod:`matcher.transliterate`), so "রহিমা" and "Rohima" share a key.
    The key folds what romanisers of one Bangla sound disagree on (aspirates kh/k, sh/s, z/j, v/b,
@@ -158,17 +158,20 @@ def _prefixes() -> dict[str, _Prefix]:
 
 
 @cache
-def _common_keys() -> frozenset[str]:
-    """Keys of the common surname-like tokens, from their Latin and Bangla spellings."""
-    keys: set[str] = set()
+def _common_tokens() -> dict[str, Sex | None]:
+    """Key of each common surname-like token (from its Latin and Bangla spellings) -> the sex it
+    hints at when it ends a name (Akter, Khatun, Begum -> female; Uddin, Mia -> male), if any.
+    """
+    table: dict[str, Sex | None] = {}
     for row in csv.DictReader(io.StringIO(_read_data("common_tokens.csv"))):
+        sex = Sex(row["sex_hint"]) if row["sex_hint"] else None
         forms = [row["canonical"], *row["latin_forms"].split("|"), *row["bangla_forms"].split("|")]
         for form in forms:
             norm = normalize_text(form)
             if norm and " " not in norm:
-                keys.add(token_key(norm))
-    keys.discard("")
-    return frozenset(keys)
+                table[token_key(norm)] = sex
+    table.pop("", None)
+    return table
 
 
 # --------------------------------------------------------------------------- keys
@@ -279,7 +282,9 @@ class ParsedName:
     ``tokens`` are all normalised tokens in order; ``prefixes`` the canonical forms of the
     leading honorifics ("md", "mst" ...); ``core`` the tokens after them (the identity);
     ``common`` the core tokens that are very common surname-like tokens (weak evidence);
-    ``sex_hint`` the sex a prefix suggests (Md -> male, Mst -> female), or None.
+    ``sex_hint`` the sex a prefix suggests (Md -> male, Mst -> female) or, failing that, a
+    gendered surname-like last token (Akter, Khatun, Begum -> female; Uddin, Mia -> male);
+    None when neither says anything. A hint, never a fact: the record's own sex field wins.
     """
 
     tokens: tuple[str, ...] = field(default_factory=tuple)
@@ -305,8 +310,10 @@ def _parse_normalized(norm: str) -> ParsedName:
         sex = sex or p.sex
         i += 1
     core = tokens[i:]
-    common_keys = _common_keys()
-    common = tuple(t for t in core if token_key(t) in common_keys)
+    common_tokens = _common_tokens()
+    common = tuple(t for t in core if token_key(t) in common_tokens)
+    if sex is None and len(core) > 1:  # "Rahima Akter": the last token hints, the first not
+        sex = common_tokens.get(token_key(core[-1]))
     return ParsedName(tokens, tuple(prefixes), core, common, sex)
 
 

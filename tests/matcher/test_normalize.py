@@ -133,6 +133,11 @@ def test_normalize_text_idempotent_bangla(text: str) -> None:
         ("Smt. Rina Das", ("smt",), ("rina", "das"), Sex.FEMALE),
         ("Late Md. Karim", ("late", "md"), ("karim",), Sex.MALE),
         ("Rahim Sheikh", (), ("rahim", "sheikh"), None),
+        ("Rahima Akter", (), ("rahima", "akter"), Sex.FEMALE),
+        ("রহিমা খাতুন", (), ("রহিমা", "খাতুন"), Sex.FEMALE),
+        ("Rahim Uddin", (), ("rahim", "uddin"), Sex.MALE),
+        ("Akter Hossain", (), ("akter", "hossain"), None),
+        ("Md. Akter Khatun", ("md",), ("akter", "khatun"), Sex.MALE),
         ("", (), (), None),
     ],
     ids=[
@@ -153,6 +158,11 @@ def test_normalize_text_idempotent_bangla(text: str) -> None:
         "smt",
         "late-then-md",
         "sheikh-at-end-is-core",
+        "akter-last-hints-female",
+        "khatun-bangla-hints-female",
+        "uddin-last-hints-male",
+        "akter-first-hints-nothing",
+        "prefix-hint-wins",
         "empty",
     ],
 )
