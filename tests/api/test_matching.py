@@ -129,3 +129,30 @@ def monkeypatch_module() -> Iterator[None]:
     mp.setattr(matching, "_LOAD_BATCH", 5)
     yield
     mp.undo()
+
+
+def test_read_write_lock_shares_reads_and_excludes_writes() -> None:
+    import threading
+
+    lock = matching._ReadWriteLock()
+    second_reader_in = threading.Event()
+    writer_in = threading.Event()
+
+    def reader() -> None:
+        with lock.read():
+            second_reader_in.set()
+
+    def writer() -> None:
+        with lock.write():
+            writer_in.set()
+
+    with lock.read():
+        t = threading.Thread(target=reader)
+        t.start()
+        assert second_reader_in.wait(5), "a second reader must not wait for the first"
+        w = threading.Thread(target=writer)
+        w.start()
+        assert not writer_in.wait(0.2), "a writer must wait while a reader holds the lock"
+    assert writer_in.wait(5)
+    t.join()
+    w.join()
