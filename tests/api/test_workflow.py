@@ -249,3 +249,43 @@ def test_revoked_token_is_refused(harness: Harness) -> None:
     assert h.call(A, "GET", "/me").status_code == 401
     fresh = h.call(AD, "POST", f"/users/{h.user_ids[A]}/tokens").json()["token"]
     assert h.client.get("/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+
+
+def test_concurrent_confirmations_of_one_report_let_exactly_one_through(harness: Harness) -> None:
+    import threading
+
+    from api import services
+    from api.errors import ConflictError
+    from api.models import User
+    from api.schemas import DecisionIn
+
+    h = harness
+    h.call(R, "POST", "/reports", json=report_body("R-1"))
+    cands = [_candidate_for(_submit(h, f"I-{i}", age=10 + i), "R-1") for i in range(4)]
+    app = h.app
+    barrier = threading.Barrier(len(cands))
+    outcomes: list[str] = []
+
+    def confirm(candidate_id: str) -> None:
+        with app.state.sessions() as session:
+            user = session.get(User, h.user_ids[R])
+            session.commit()
+            barrier.wait()
+            try:
+                services.decide(
+                    session,
+                    user,
+                    candidate_id,
+                    DecisionIn(decision="confirm"),
+                    index=app.state.index,
+                )
+                outcomes.append("ok")
+            except ConflictError:
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=confirm, args=(c["candidate_id"],)) for c in cands]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * (len(cands) - 1) + ["ok"]
