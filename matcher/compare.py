@@ -472,6 +472,11 @@ def _age_level(diff: float, tol: float) -> int:
     return 5
 
 
+def heaped_age(age: float | None) -> bool:
+    """Whether a (known) age is heaped; False for unknown. Stored per report by the index."""
+    return age is not None and not math.isnan(age) and _heaped(age)
+
+
 def _heaped(age: float) -> bool:
     try:
         return bool(is_heaped_age(age))
@@ -634,6 +639,17 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
     return PairComparison(tuple(lv), details)
 
 
+_PLACE_KEYS: dict[Place, int] = {}
+
+
+def _place_key(place: Place) -> int:
+    """A small stable integer per distinct place (the gazetteer is finite)."""
+    key = _PLACE_KEYS.get(place)
+    if key is None:
+        key = _PLACE_KEYS.setdefault(place, len(_PLACE_KEYS))
+    return key
+
+
 @lru_cache(maxsize=100_000)
 def _relation(a: Place, b: Place) -> PlaceRelation:
     try:
@@ -660,7 +676,9 @@ class CandidateColumns:
     Token columns hold ids into ``vocab`` (``-1`` = no token), shape ``(n, MAX_TOKENS)``, tokens
     packed to the left. ``sex``: 0 unknown, 1 M, 2 F. ``age``: NaN unknown. ``day``: date
     ordinal, 0 unknown. ``place``: id into ``places``, -1 unknown. ``phone``: 10-digit number as
-    an integer, -1 unknown. ``token_bits[id]`` is the rarity (bits) of vocab token ``id``.
+    an integer, -1 unknown. ``heaped``: the age is a rounded one (:func:`heaped_age`).
+    ``relation_cache`` memoises place levels by (place id, query place key) across queries.
+    ``token_bits[id]`` is the rarity (bits) of vocab token ``id``.
     """
 
     name: IntArray
@@ -671,9 +689,11 @@ class CandidateColumns:
     day: IntArray
     place: IntArray
     phone: npt.NDArray[np.int64]
+    heaped: npt.NDArray[np.bool_]
     vocab: Sequence[str]
     token_bits: FloatArray
     places: Sequence[Place]
+    relation_cache: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def _token_sims(query: Sequence[str], ids: IntArray, vocab: Sequence[str]) -> FloatArray:
@@ -775,10 +795,11 @@ def compare_many(
         g = np.full(n, 5, dtype=np.int8)
         elsewhere = (cols.name == qids[0]).any(axis=1) | np.isin(cols.name[:, 0], qids)
         g[elsewhere] = 4
-        firsts = cols.name[:, 0]
-        for tid in np.unique(firsts[firsts >= 0]):
-            if is_short_form(q[0], cols.vocab[int(tid)]):
-                g[firsts == tid] = 3
+        uniq, inverse = np.unique(cols.name[:, 0], return_inverse=True)
+        short_u = np.array(
+            [tid >= 0 and is_short_form(q[0], cols.vocab[int(tid)]) for tid in uniq], dtype=bool
+        )
+        g[short_u[inverse.ravel()]] = 3
         g[sims[:, 0, 0] >= TOKEN_SIMILAR - _EPS] = 2
         g[cols.name[:, 0] == qids[0]] = 1
         out[:, _F[Field.GIVEN_NAME]] = np.where(has_name, g, 0)
@@ -827,9 +848,7 @@ def compare_many(
         both_days = has_day & (interception.day is not None)
         elapsed = np.where(both_days, elapsed_days / _DAYS_PER_YEAR, 0.0)
         exp = np.where(both_days, cols.age + elapsed, cols.age)
-        heaped = _heaped(interception.age) | np.array(
-            [_heaped(float(a)) if not math.isnan(a) else False for a in cols.age], dtype=bool
-        )
+        heaped = _heaped(interception.age) | cols.heaped
         tol = AGE_BASE_TOLERANCE + np.where(heaped, AGE_HEAPED_EXTRA, 0.0)
         tol = tol + np.where(
             both_days,
@@ -844,11 +863,17 @@ def compare_many(
         a[diff <= AGE_CLOSE + _EPS] = 1
         out[:, _F[Field.AGE]] = np.where(has_age, a, 0)
     if interception.place is not None:
-        rel = np.zeros(n, dtype=np.int8)
-        for pid in np.unique(cols.place[cols.place >= 0]):
-            rel_level = _PLACE_LEVEL[_relation(cols.places[int(pid)], interception.place)]
-            rel[cols.place == pid] = rel_level
-        out[:, _F[Field.PLACE]] = rel
+        uniq, inverse = np.unique(cols.place, return_inverse=True)
+        rel_u = np.array(
+            [
+                _PLACE_LEVEL[_relation(cols.places[int(pid)], interception.place)]
+                if pid >= 0
+                else 0
+                for pid in uniq
+            ],
+            dtype=np.int8,
+        )
+        out[:, _F[Field.PLACE]] = rel_u[inverse.ravel()]
     if interception.phone is not None:
         has_phone = cols.phone >= 0
         if has_phone.any():

@@ -35,6 +35,7 @@ from matcher.compare import (
     Prepared,
     compare_many,
     compare_pair,
+    heaped_age,
     phone_number,
     prepare_interception,
     prepare_report,
@@ -96,7 +97,9 @@ class MatchIndex:
         self._day = np.zeros(cap0, dtype=np.int32)
         self._place = np.full(cap0, -1, dtype=np.int32)
         self._phone = np.full(cap0, -1, dtype=np.int64)
+        self._heaped = np.zeros(cap0, dtype=bool)
         self._bits_cache: npt.NDArray[np.float64] | None = None
+        self._relation_cache: dict[tuple[int, int], int] = {}
 
     # ------------------------------------------------------------------ writing
 
@@ -118,6 +121,7 @@ class MatchIndex:
             ("_day", 0),
             ("_place", -1),
             ("_phone", -1),
+            ("_heaped", False),
         ):
             old = getattr(self, attr)
             new = np.full((size, *old.shape[1:]), fill, dtype=old.dtype)
@@ -175,6 +179,7 @@ class MatchIndex:
         self._day[row] = p.day.toordinal() if p.day is not None else 0
         self._place[row] = self._place_id(p.place)
         self._phone[row] = phone_number(p.phone)
+        self._heaped[row] = heaped_age(p.age)
         self._alive[row] = True
         self._ids.append(report.report_id)
         self._row_of[report.report_id] = row
@@ -268,9 +273,11 @@ class MatchIndex:
             day=self._day[rows],
             place=self._place[rows],
             phone=self._phone[rows],
+            heaped=self._heaped[rows],
             vocab=self._vocab_list,
             token_bits=self._token_bits(),
             places=self._places,
+            relation_cache=self._relation_cache,
         )
 
     def _prepared_row(self, row: int) -> Prepared:
@@ -333,9 +340,7 @@ class MatchIndex:
         kept, _ = self._retrieve(p, exclude)
         levels = compare_many(p, self._columns(kept), vocab_index=self._vocab)
         scores = self.model.predict_proba(levels)[:, 1] if kept.size else np.zeros(0)
-        ids = [self._ids[int(r)] for r in kept]
-        order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
-        o = np.array(order, dtype=np.int64)
+        o = np.lexsort((kept, -scores))  # best first; ties by row (insertion order)
         return ScoredRows(rows=kept[o], levels=levels[o], scores=scores[o])
 
     def query(
