@@ -27,6 +27,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -165,6 +166,18 @@ def _error_handlers(app: FastAPI) -> None:
                 status_code=exc.status,
             )
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # E.g. SQLite still locked by a long import after the busy timeout, or PostgreSQL
+        # restarting: the request did nothing (its transaction rolled back); try again.
+        route = getattr(request.scope.get("route"), "path", "<unmatched>")
+        log.warning("database unavailable on %s %s", request.method, route)
+        return JSONResponse(
+            {"detail": "database busy or unavailable; retry"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -173,3 +173,20 @@ def test_storable_never_raises_anything_but_value_error(value: str | None) -> No
         assert value is not None
         return
     assert out is None or (out == out.strip() and "\x00" not in out and out)
+
+
+def test_database_busy_is_503_with_retry_after(
+    shared_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from api import services
+
+    def locked(*_a: object, **_k: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(services, "get_report", locked)
+    r = shared_harness.call(R, "GET", "/reports/ANY-1")
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "5"
+    assert r.json() == {"detail": "database busy or unavailable; retry"}
