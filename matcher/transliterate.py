@@ -13,8 +13,9 @@ Spec (the contract other modules rely on):
 - Inherent vowel: every consonant cluster without a vowel sign or hasanta carries the inherent
   vowel, spelled ``a`` (Rahim, Kamal, Mymensingh-style ``maymansingh``). It is dropped
   * word-finally (রহিম -> rahim, কবির -> kabir), except on a one-akshara word or before a mark
-    (ং ঃ ঁ), and except after a conjunct, where Bengali pronounces it and romanisers write ``o``
-    (প্রান্ত -> pranto, আদিত্য -> adityo);
+    (ং ঃ ঁ), and except after a conjunct or on a final হ, where Bengali pronounces it and
+    romanisers write ``o`` (প্রান্ত -> pranto, আদিত্য -> adityo, স্নেহ -> sneho; but শাহ -> shah,
+    সিংহ -> singh);
   * before an independent vowel (মনিরউদ্দীন -> maniruddin);
   * word-medially in the context V C_a C V, where both consonants are single and the second is
     not the glide য় (রহমান -> rahman, আকবর -> akbar, ইসলাম -> islam, but বিজয়া -> bijaya): the
@@ -28,7 +29,8 @@ Spec (the contract other modules rely on):
   an i/e vowel is য় typed without its nukta (নাদিযা -> nadiya), elsewhere it stays the z/j of
   Muslim names (আযহার -> ajhar, i.e. Azhar); a lone ছ inside a word is the old spelling of an
   Arabic/Persian s in Muslim names (মোছাম্মৎ, সামছুদ্দীন -> samsuddin, ইলিয়াছ -> iliyas),
-  while word-initial ছ stays ch (ছবি -> chabi); a lone ঞ is y (মিঞা -> miya).
+  while word-initial ছ and the verb endings -ছে/-ছি/-ছো stay ch (ছবি -> chabi, আছে -> ache);
+  র্য is rj (সূর্য -> surjo); a lone ঞ is y (মিঞা -> miya).
 - Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> n (চাঁদ -> chand),
   khanda ta ৎ -> t, য় -> y, ড়/ঢ় -> r.
 
@@ -225,8 +227,13 @@ def _apply_schwa_rules(aks: list[_Akshara], t: _Table) -> None:
         if a.marks or k == 0:
             a.vowel = inherent
         elif k == last:
-            # Bengali keeps the final vowel, as "o", after a conjunct (প্রান্ত -> pranto).
-            bare = len(a.cluster) < 2 or _HASANTA.join(a.cluster) in bare_conjuncts
+            # Bengali keeps the final vowel, as "o", after a conjunct (প্রান্ত -> pranto) and on
+            # a final হ (স্নেহ -> sneho), but not after আ or ং (শাহ -> shah, সিংহ -> singh).
+            prev = aks[k - 1]
+            if len(a.cluster) > 1:
+                bare = _HASANTA.join(a.cluster) in bare_conjuncts
+            else:
+                bare = a.cluster != ["হ"] or prev.vowel == "a" or bool(prev.marks)
             a.vowel = _NONE if bare else final_after_conjunct
         else:
             prev, nxt = aks[k - 1], aks[k + 1]
@@ -251,7 +258,12 @@ def _romanise_word(word: str) -> str:
     for k, a in enumerate(aks):
         if glide and a.cluster == [_YA]:
             spelled = ""  # ওয়া -> wa, not oya
-        elif k > 0 and len(a.cluster) == 1 and a.cluster[0] in t.word_internal:
+        elif (
+            k > 0
+            and len(a.cluster) == 1
+            and a.cluster[0] in t.word_internal
+            and a.vowel not in ("e", "i", "o")  # -ছে/-ছি/-ছো are verb endings: ch
+        ):
             spelled = t.word_internal[a.cluster[0]]
         else:
             spelled = _spell_cluster(a.cluster, t)

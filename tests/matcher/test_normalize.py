@@ -228,6 +228,7 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         ["Mia", "Miah", "Miya", "মিয়া", "মিঞা"],
         ["Nadiya", "Nadia", "নাদিয়া", "নাদিযা"],
         ["Alan", "Allan", "অ্যালান"],
+        ["Dey", "De", "দে"],
     ],
     ids=[
         "rahima",
@@ -254,6 +255,7 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         "mia-with-nya",
         "ya-without-nukta",
         "a-ya-phala-vowel",
+        "final-ey",
     ],
 )
 def test_variant_spellings_share_a_key(spellings: list[str]) -> None:

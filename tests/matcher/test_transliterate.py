@@ -48,6 +48,10 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         ("মনিরউদ্দীন", "maniruddin"),
         ("রাব্বানী", "rabbani"),
         ("বিজয়া", "bijaya"),
+        ("স্নেহ", "sneho"),
+        ("শাহ", "shah"),
+        ("আছে", "ache"),
+        ("সূর্য", "surjo"),
     ],
     ids=[
         "final-schwa-dropped",
@@ -84,6 +88,10 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         "no-schwa-before-independent-vowel",
         "double-b",
         "schwa-kept-before-ya-glide",
+        "final-ha-keeps-vowel",
+        "final-ha-after-aa-is-bare",
+        "verb-ending-chhe-stays-ch",
+        "reph-ya-is-rj",
     ],
 )
 def test_transliterate_examples(bangla: str, latin: str) -> None:
