@@ -211,7 +211,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "user_add": ("Add a user", "ব্যবহারকারী যোগ"),
     "active": ("Active", "সক্রিয়"),
     "tokens": ("API tokens", "এপিআই টোকেন"),
-    "token_revoke": ("Revoke", "বাতিল"),
+    "token_revoke": ("Revoke tokens", "টোকেন বাতিল"),
     "token_revoked": ("Token revoked", "টোকেন বাতিল হয়েছে"),
     "revoke_decision": ("Revoke a confirmation", "নিশ্চিতকরণ বাতিল"),
     "audit_title": ("Audit log", "নিরীক্ষা লগ"),
@@ -234,6 +234,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "ওয়েব পাসওয়ার্ড: shondhan users set-password --username NAME",
     ),
     "decision_id": ("Decision id", "সিদ্ধান্ত নম্বর"),
+    "decision_id_help": (
+        "Decision ids are in the audit log (record: decision).",
+        "সিদ্ধান্ত নম্বর নিরীক্ষা লগে পাবেন (রেকর্ড: decision)।",
+    ),
     "decision_revoked": ("Decision revoked", "সিদ্ধান্ত প্রত্যাহার হয়েছে"),
     "reason_required": ("A reason is required.", "কারণ লিখতে হবে।"),
     "decision_not_revocable": (

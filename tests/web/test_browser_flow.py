@@ -26,6 +26,7 @@ def _submit_interception(tab: Any, *, shot: bool = False) -> str:
     tab.fill("#home_district", "Jessore")
     tab.fill("#border_post", "Benapole")
     tab.fill("#interception_date", "2026-09-02")
+    assert tab.inner_text(".date-echo") == "2 Sept 2026"  # day month year, whatever the locale
     if shot:
         screenshot(tab, "submit-interception")
     tab.click("form.stack button[type=submit]")
@@ -162,5 +163,10 @@ def test_language_switch_to_bangla(page: Any, live_server: LiveServer) -> None:
     page.click("a[href^='/lang/bn']")
     assert page.locator("html").get_attribute("lang") == "bn"
     assert "নতুন আটক" in page.inner_text("nav.main")
+    page.goto("/web/interceptions/new")
+    page.fill("#name", "মোছাঃ রহিমা খাতুন")
+    page.fill("#interception_date", "2026-09-02")
+    assert page.inner_text(".date-echo") == "২ সেপ, ২০২৬"  # Chromium's ICU, bn-BD
+    screenshot(page, "submit-interception-bn")
     page.click("a[href^='/lang/en']")
     assert page.locator("html").get_attribute("lang") == "en"

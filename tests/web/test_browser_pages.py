@@ -168,9 +168,9 @@ def test_admin_manages_users_and_reads_the_audit_log(
     wide_page.click("form[action='/web/admin/users'] button")
     token = wide_page.inner_text("[data-testid=new-token] code")
     assert len(token) >= 32
-    screenshot(wide_page, "admin")
     wide_page.goto("/web/admin")
     assert token not in wide_page.content()  # shown once only
+    screenshot(wide_page, "admin")
 
     row = wide_page.locator("table[data-testid=users] tr[data-username=newofficer]")
     row.locator("input[name=disable]").check()

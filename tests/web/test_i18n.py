@@ -92,3 +92,12 @@ def test_translate(key: str, lang: str, values: dict[str, object], shown: str) -
 @given(st.one_of(st.none(), st.text(max_size=50)))
 def test_parse_lang_total(value: str | None) -> None:
     assert parse_lang(value) in (Lang.EN, Lang.BN)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in TEMPLATES.glob("*.html")), ids=lambda n: str(n)
+)
+def test_every_template_compiles(name: str) -> None:
+    from api.web.context import _ENV
+
+    assert _ENV.get_template(name) is not None
