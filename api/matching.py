@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import InterceptionRow, ReportRow, ReportStatus
-from matcher.records import Candidate, Interception, Report
+from matcher.records import REPORT_COLUMNS, Candidate, Interception, Report
 
 log = logging.getLogger(__name__)
 
@@ -179,14 +179,16 @@ class LiveIndex:
         loaded = 0
         with self._sessions() as session:
             watermark = session.scalar(select(func.coalesce(func.max(ReportRow.seq), 0))) or 0
+            # Plain column tuples, not ORM objects: a million rows load several times faster.
+            columns = [getattr(ReportRow, c) for c in REPORT_COLUMNS]
             stmt = (
-                select(ReportRow)
+                select(*columns)
                 .where(ReportRow.status == ReportStatus.OPEN)
                 .execution_options(yield_per=_LOAD_BATCH)
             )
             batch: list[Report] = []
-            for row in session.scalars(stmt):
-                batch.append(report_record(row))
+            for values in session.execute(stmt):
+                batch.append(Report(*values))
                 if len(batch) >= _LOAD_BATCH:
                     index.add_many(batch)
                     loaded += len(batch)
