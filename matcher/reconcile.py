@@ -10,7 +10,8 @@ Spec:
   1,000,000 reports do.
 - ``workers > 1`` forks that many worker processes *after* the index is built, so they share the
   index copy-on-write instead of each building (or unpickling) their own; chunks are handed out
-  in order and results come back in order. Fork is only available on POSIX; elsewhere, and for
+  in order and results come back in order, with at most a few chunks per worker in flight (the
+  input is not read ahead). Fork is only available on POSIX; elsewhere, and for
   small inputs, the work runs in-process. Workers never see the input files and log nothing.
 - ``progress`` (e.g. ``tqdm.update``) is called with the number of interceptions finished after
   each chunk; ``on_loaded`` with the number of reports after each block added to the index.
@@ -24,6 +25,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -43,6 +45,7 @@ DEFAULT_CHUNK_SIZE = 256
 """Interceptions per chunk: small enough for a smooth progress bar and a short pipe message,
 large enough that inter-process overhead is negligible next to the queries."""
 _LOAD_BLOCK = 50_000
+_IN_FLIGHT_PER_WORKER = 4
 _MIN_PER_WORKER = 64
 """Below this many interceptions per worker, forking costs more than it saves."""
 
@@ -167,17 +170,30 @@ def _query_all(
         try:
             with ctx.Pool(workers) as pool:
                 sizes: list[int] = []
+                # Back-pressure: Pool.imap would otherwise read the whole input ahead.
+                slots = threading.Semaphore(_IN_FLIGHT_PER_WORKER * workers)
+                stop = threading.Event()
 
                 def counted() -> Iterator[list[Interception]]:
                     for chunk in every_chunk():
+                        while not slots.acquire(timeout=0.1):
+                            if stop.is_set():
+                                return
+                        if stop.is_set():
+                            return
                         sizes.append(len(chunk))
                         yield chunk
 
-                for i, result in enumerate(pool.imap(_worker_query, counted(), chunksize=1)):
-                    yield from result
-                    done += sizes[i]
-                    if progress is not None:
-                        progress(sizes[i])
+                try:
+                    results = pool.imap(_worker_query, counted(), chunksize=1)
+                    for i, result in enumerate(results):
+                        slots.release()
+                        yield from result
+                        done += sizes[i]
+                        if progress is not None:
+                            progress(sizes[i])
+                finally:
+                    stop.set()  # unblock the feeder thread before the pool is torn down
         finally:
             _WORKER_INDEX = None
             gc.unfreeze()  # let the collector see these objects again (long-lived callers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -123,3 +124,26 @@ def test_bad_arguments_fail_at_call_time(kwargs: dict[str, int]) -> None:
 
 def test_default_workers_is_between_one_and_two() -> None:
     assert 1 <= rec.default_workers() <= 2
+
+
+def test_parallel_reads_input_with_back_pressure_and_closes_cleanly(
+    data: SyntheticSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rec, "_MIN_PER_WORKER", 1)
+    pulled = 0
+
+    def stream() -> Iterator[Interception]:
+        nonlocal pulled
+        for i in data.interceptions * 20:  # 1,200 interceptions
+            pulled += 1
+            yield i
+
+    index = rec.build_index(data.reports[:100])
+    out = rec.query_all(index, stream(), top_k=1, chunk_size=2, workers=2)
+    next(out, None)
+    time_limit = time.monotonic() + 5
+    while time.monotonic() < time_limit and pulled < 2 * 2 + rec._IN_FLIGHT_PER_WORKER * 2 * 2:
+        time.sleep(0.05)  # give the feeder thread time to run ahead if it would
+    assert pulled <= (2 + rec._IN_FLIGHT_PER_WORKER * 2 + 2) * 2  # never the whole input
+    out.close()  # stops the pool; must not hang on the blocked feeder
+    assert rec._WORKER_INDEX is None
