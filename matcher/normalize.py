@@ -23,7 +23,8 @@ Spec (the contract other modules rely on; every function accepts either script a
    the original order; ``""`` when there is no core token. Common tokens stay in the key (the
    engine down-weights them by frequency). ``loose=True`` also forgets the final vowel: a
    recall-first key for blocking (Ankit/Ankito/Ankita meet, and so do Rahim/Rahima).
-   Keys are short lower-case a-z strings, readable by a person ("rhma" for Rahima).
+   Keys are short lower-case a-z strings, readable by a person ("rhma" for Rahima); a token
+   with no Latin letters even after transliteration (digits, another script) keys to itself.
 4. :func:`name_similarity` ``(a, b) -> float`` in 0-1, symmetric, 0.0 when either side has no
    core token. Tokens are aligned one-to-one (best of two greedy passes, so the score does not
    depend on argument order); a token scores 1.0 on equal keys, otherwise at most 0.9 from

@@ -5,6 +5,8 @@ All names here are synthetic combinations of common public given names and surna
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -368,6 +370,26 @@ def test_name_key_identical_across_scripts(pair: tuple[str, str]) -> None:
     bangla, latin = pair
     assert name_key(bangla) == name_key(latin)
     assert name_similarity(bangla, latin) == pytest.approx(1.0)
+
+
+LATIN_OR_BANGLA_WORD = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
+        st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")),
+        st.sampled_from("রহিমাখতুনকবেগমচৌধুরীশ্রয়ড়ংঃঁৎ"),
+    ),
+    min_size=1,
+    max_size=20,
+).filter(lambda w: any(ch.isalpha() for ch in w))
+
+
+@settings(deadline=None)  # first calls load data tables; timing is not the test
+@given(LATIN_OR_BANGLA_WORD)
+def test_token_key_is_lower_case_letters(word: str) -> None:
+    for loose in (False, True):
+        key = token_key(word, loose=loose)
+        assert key, word
+        assert re.fullmatch(r"[a-z]+", key), key
 
 
 @settings(deadline=None)  # first calls load data tables; timing is not the test
