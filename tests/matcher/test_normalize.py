@@ -231,6 +231,7 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         ["Nadiya", "Nadia", "নাদিয়া", "নাদিযা"],
         ["Alan", "Allan", "অ্যালান"],
         ["Dey", "De", "দে"],
+        ["Abdul", "Abdur", "Abdus", "Abdool", "আব্দুর", "আবদুল", "আব্দুস"],
     ],
     ids=[
         "rahima",
@@ -258,6 +259,7 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         "ya-without-nukta",
         "a-ya-phala-vowel",
         "final-ey",
+        "abd-al-assimilation",
     ],
 )
 def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
