@@ -298,9 +298,24 @@ class ParsedName:
 _EMPTY = ParsedName()
 
 
+def _split_glued_prefix(token: str) -> tuple[str, ...]:
+    """ "মোঃরহিম" -> ("মোঃ", "রহিম"): a visarga-abbreviated prefix typed without a space."""
+    for form in _visarga_prefixes():
+        if token.startswith(form) and len(token) > len(form):
+            return form, token[len(form) :]
+    return (token,)
+
+
+@cache
+def _visarga_prefixes() -> tuple[str, ...]:
+    """Prefix forms that end in a visarga (মোঃ, মোছাঃ, ডাঃ), longest first."""
+    return tuple(sorted((f for f in _prefixes() if f.endswith("ঃ")), key=len, reverse=True))
+
+
 @short_text_cache(maxsize=131072)
 def _parse_normalized(norm: str) -> ParsedName:
-    tokens = tuple(norm.split())
+    raw = norm.split()
+    tokens = (*_split_glued_prefix(raw[0]), *raw[1:]) if raw else ()
     table = _prefixes()
     prefixes: list[str] = []
     sex: Sex | None = None
