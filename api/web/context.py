@@ -157,7 +157,9 @@ class Page:
     # --- session ------------------------------------------------------------------------------
     def sign_in(self, user: User) -> None:
         """Start a fresh session (new nonce: no fixation) for ``user``."""
-        self.session = Session.signed_in(user.id)
+        self.session = Session.signed_in(
+            user.id, security.password_tag(user.password_hash, self.secret)
+        )
         self.user = user
         self.session_changed = True
 
@@ -249,11 +251,14 @@ def set_session_cookie(request: Request, response: Response, session: Session, k
     )
 
 
-def _load_user(db: DbSession, user_id: str | None) -> User | None:
-    if not user_id:
+def _load_user(db: DbSession, session: Session, key: bytes) -> User | None:
+    """The session's user if still allowed in: enabled, not locked, same password."""
+    if not session.user_id:
         return None
-    user = db.get(User, user_id)
+    user = db.get(User, session.user_id)
     if user is None or user.disabled or security.is_locked(user.locked_until):
+        return None
+    if session.password_tag != security.password_tag(user.password_hash, key):
         return None
     return user
 
@@ -268,7 +273,7 @@ def page(request: Request) -> Iterator[Page]:
     lang = parse_lang(request.cookies.get(security.LANG_COOKIE))
     db = _factory(request)()
     try:
-        user = _load_user(db, session.user_id)
+        user = _load_user(db, session, key)
         if session.user_id is not None and user is None:
             session, changed = Session.anonymous(), True
         yield Page(request, db, session, user, lang, key, session_changed=changed)
@@ -345,7 +350,13 @@ def _service_status(exc: Exception) -> int | None:
     return exc.status if isinstance(exc, ServiceError) else None
 
 
-_STATUS_KEYS: Mapping[int, str] = {403: "forbidden", 404: "not_found", 503: "service_unavailable"}
+_STATUS_KEYS: Mapping[int, str] = {
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "invalid_input",
+    503: "service_unavailable",
+}
 
 
 def _status_key(status: int) -> str:

@@ -69,6 +69,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "ফর্মের মেয়াদ শেষ বা অন্য সাইট থেকে এসেছে। পাতা আবার খুলে চেষ্টা করুন।",
     ),
     "not_found": ("Not found.", "পাওয়া যায়নি।"),
+    "conflict": (
+        "Already decided, or the child or the report is already matched. "
+        "An admin must revoke the earlier confirmation first.",
+        "আগেই সিদ্ধান্ত হয়েছে, অথবা শিশু বা রিপোর্ট আগেই মিলেছে। "
+        "আগের নিশ্চিতকরণ প্রশাসককে আগে প্রত্যাহার করতে হবে।",
+    ),
+    "invalid_input": ("Some of the input is not valid.", "কিছু তথ্য সঠিক নয়।"),
     "error": ("Something went wrong.", "কিছু একটা ভুল হয়েছে।"),
     "welcome": ("Welcome", "স্বাগতম"),
     "role": ("Role", "ভূমিকা"),

@@ -23,7 +23,8 @@ from typing import Any
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
-from api import services
+from api import audit, services
+from api.audit import AuditAction, RecordType
 from api.matching import interception_record, report_record
 from api.models import CandidateRow, CandidateStatus, DecisionKind, InterceptionRow
 from api.roles import Action
@@ -109,6 +110,10 @@ def review_queue(
     kept = [r for r in rows if chosen.keeps(r, interceptions.get(r.interception_id))]
     number = max(1, min(p, max(1, math.ceil(len(kept) / PAGE_SIZE))))
     shown = kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    shown_interceptions = sorted({c.interception_id for c in shown})
+    if shown_interceptions:  # the queue shows their district and date: an audited read
+        audit.record(page.db, user, AuditAction.READ, RecordType.INTERCEPTION, shown_interceptions)
+    page.db.commit()
     return page.render(
         "review.html",
         nav="review",

@@ -4,8 +4,11 @@ Contract (issue 5):
 - Passwords are hashed with argon2id (``argon2-cffi`` defaults); only the hash is stored.
   ``verify_password`` never raises: a malformed or missing hash simply does not verify.
 - The session lives in one cookie, signed with HMAC-SHA256 under the app's secret key. It holds
-  only ids and times (user id, issue time, a random nonce), never personal data. Tampered,
+  only ids and times (user id, issue time, a random nonce, a password-hash tag), never
+  personal data. Tampered,
   expired or malformed cookies read as "no session"; they never raise.
+- A signed-in session also carries a keyed tag of the user's password hash; a new password
+  (``users set-password``) therefore ends the sessions signed in with the old one.
 - Every visitor (signed in or not) has a session nonce; the CSRF token of a page is an HMAC of
   that nonce, so a form posted from another site (which cannot read our cookie) is refused.
   Signing in issues a fresh nonce (no session fixation).
@@ -73,14 +76,20 @@ class Session:
     nonce: str
     user_id: str | None = None
     issued: float = 0.0
+    password_tag: str = ""
 
     @classmethod
     def anonymous(cls) -> Session:
         return cls(nonce=secrets.token_urlsafe(18), user_id=None, issued=time.time())
 
     @classmethod
-    def signed_in(cls, user_id: str) -> Session:
-        return cls(nonce=secrets.token_urlsafe(18), user_id=user_id, issued=time.time())
+    def signed_in(cls, user_id: str, password_tag: str = "") -> Session:
+        return cls(
+            nonce=secrets.token_urlsafe(18),
+            user_id=user_id,
+            issued=time.time(),
+            password_tag=password_tag,
+        )
 
 
 def _b64(data: bytes) -> str:
@@ -103,7 +112,12 @@ def _same(given: str, expected: str) -> bool:
 def encode_session(session: Session, secret: bytes) -> str:
     """The cookie value for ``session``: ``payload.signature``, both URL-safe base64."""
     body = json.dumps(
-        {"n": session.nonce, "u": session.user_id, "t": round(session.issued, 3)},
+        {
+            "n": session.nonce,
+            "u": session.user_id,
+            "t": round(session.issued, 3),
+            "p": session.password_tag,
+        },
         separators=(",", ":"),
     )
     payload = _b64(body.encode())
@@ -122,12 +136,19 @@ def decode_session(value: str | None, secret: bytes, *, now: float | None = None
         nonce = str(data["n"])
         user_id = None if data["u"] is None else str(data["u"])
         issued = float(data["t"])
+        password_tag = str(data.get("p", ""))
     except (ValueError, KeyError, TypeError):
         return None
     current = time.time() if now is None else now
     if issued > current + 60 or current - issued > SESSION_MAX_AGE.total_seconds():
         return None
-    return Session(nonce=nonce, user_id=user_id, issued=issued)
+    return Session(nonce=nonce, user_id=user_id, issued=issued, password_tag=password_tag)
+
+
+def password_tag(password_hash: str | None, secret: bytes) -> str:
+    """A short keyed tag of the stored hash: a session remembers it, so setting a new password
+    ends every session signed in with the old one. Reveals nothing about the password."""
+    return _mac(secret, "password", password_hash or "")[:16]
 
 
 def csrf_token(session: Session, secret: bytes) -> str:

@@ -148,6 +148,10 @@ def test_lockout_after_five_failures_then_set_password_lifts_it(app: Any) -> Non
 
     assert set_password("officer", PASSWORD, database_url=str(app.state.settings.database_url))
     assert _sign_in(client, "officer").status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 200
+    # A new password ends the sessions signed in with the old one.
+    assert set_password("officer", PASSWORD, database_url=str(app.state.settings.database_url))
+    assert client.get("/", follow_redirects=False).status_code == 303
     with app.state.sessions() as session:  # back to a cheap hash for the other tests
         services.find_user(session, username="officer").password_hash = cheap_hash(PASSWORD)
         session.commit()

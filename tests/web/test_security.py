@@ -66,7 +66,7 @@ def test_session_cookie_carries_no_personal_data() -> None:
     value = security.encode_session(Session.signed_in("u-42"), SECRET)
     payload = value.split(".")[0]
     decoded = security._unb64(payload).decode()
-    assert set(__import__("json").loads(decoded)) == {"n", "u", "t"}
+    assert set(__import__("json").loads(decoded)) == {"n", "u", "t", "p"}
 
 
 def _flip_last(value: str) -> str:
@@ -88,6 +88,18 @@ def _flip_last(value: str) -> str:
 def test_tampered_session_reads_as_none(mangle: object) -> None:
     value = security.encode_session(Session.signed_in("u-1"), SECRET)
     assert security.decode_session(mangle(value), SECRET) is None  # type: ignore[operator]
+
+
+def test_password_tag_is_keyed_short_and_changes_with_the_hash() -> None:
+    one = security.password_tag("$argon2id$one", SECRET)
+    assert len(one) == 16
+    assert one == security.password_tag("$argon2id$one", SECRET)
+    assert one != security.password_tag("$argon2id$two", SECRET)
+    assert one != security.password_tag("$argon2id$one", OTHER)
+    session = Session.signed_in("u-1", one)
+    decoded = security.decode_session(security.encode_session(session, SECRET), SECRET)
+    assert decoded is not None
+    assert decoded.password_tag == one
 
 
 def test_session_signed_with_another_key_is_refused() -> None:
