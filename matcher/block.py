@@ -131,8 +131,7 @@ class BlockIndex:
     def add(self, row: int, keys: Iterable[Key]) -> None:
         """File ``row`` under each key."""
         postings = self._postings
-        for key in set(keys):
-            h = hash(key)
+        for h in {hash(k) for k in keys}:
             cur = postings.get(h)
             if cur is None:
                 postings[h] = row

@@ -165,15 +165,16 @@ class MatchIndex:
             self._grow()
         row = self._n
         self._n += 1
-        for col, tokens in (
-            (self._name, p.name),
-            (self._father, p.father),
-            (self._mother, p.mother),
-        ):
-            for j, t in enumerate(tokens):
-                col[row, j] = self._intern_token(t)
-        for tid in set(self._name[row, : len(p.name)].tolist()):
-            self._name_df[tid] += 1
+        intern = self._intern_token
+        name_ids = [intern(t) for t in p.name]
+        if name_ids:
+            self._name[row, : len(name_ids)] = name_ids
+            for tid in set(name_ids):
+                self._name_df[tid] += 1
+        if p.father:
+            self._father[row, : len(p.father)] = [intern(t) for t in p.father]
+        if p.mother:
+            self._mother[row, : len(p.mother)] = [intern(t) for t in p.mother]
         self._sex[row] = sex_code(p.sex)
         self._age[row] = p.age if p.age is not None else np.nan
         self._day[row] = p.day.toordinal() if p.day is not None else 0
