@@ -11,7 +11,10 @@ call it after the service commands are registered), or creates the group if ther
 
 from __future__ import annotations
 
+import secrets
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 import typer
 
@@ -45,6 +48,31 @@ def set_password(username: str, password: str, *, database_url: str | None = Non
             return True
     finally:
         engine.dispose()
+
+
+def issue_passwords(session: Any, usernames: Iterable[str]) -> dict[str, str]:
+    """Give each existing user in ``usernames`` a fresh random web password; returns them.
+
+    For ``shondhan serve --demo``: print them next to the API tokens so a newcomer can sign in
+    to the pages at once. Commits on ``session``; unknown usernames are skipped.
+    """
+    from sqlalchemy import select
+
+    from api.models import User
+    from api.web.security import hash_password
+
+    issued: dict[str, str] = {}
+    for username in usernames:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            continue
+        password = secrets.token_urlsafe(12)
+        user.password_hash = hash_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        issued[username] = password
+    session.commit()
+    return issued
 
 
 def _set_password_command(

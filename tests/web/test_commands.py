@@ -102,3 +102,28 @@ def test_register_joins_an_existing_users_group() -> None:
     register(app)
     assert [g.name for g in app.registered_groups] == ["users"]
     assert {c.name for c in users.registered_commands} == {"create", "set-password"}
+
+
+def test_registers_into_the_service_users_group() -> None:
+    from api.commands import service
+
+    app = typer.Typer()
+    service.register(app)
+    register(app)
+    groups = [g for g in app.registered_groups if g.name == "users"]
+    assert len(groups) == 1
+    names = {c.name for c in groups[0].typer_instance.registered_commands}  # type: ignore[union-attr]
+    assert {"create", "set-password"} <= names
+
+
+def test_issue_passwords_for_the_demo(db_url: str) -> None:
+    from api.web.commands import issue_passwords
+
+    engine = make_engine(db_url)
+    with session_scope(make_session_factory(engine)) as session:
+        issued = issue_passwords(session, ["officer1", "nobody"])
+    engine.dispose()
+    assert set(issued) == {"officer1"}
+    user = _user(db_url)
+    assert verify_password(user.password_hash, issued["officer1"])
+    assert user.locked_until is None
