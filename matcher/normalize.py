@@ -5,7 +5,8 @@ Spec (the contract other modules rely on; every function accepts either script a
 1. :func:`normalize_text` ``str | None -> str | None`` - NFC; Bangla digits -> ASCII; one form
    for the nukta letters ড় ঢ় য়; ZWJ/ZWNJ removed; a stray hasanta at the end of a word removed;
    apostrophes removed, every other character that is not a letter, mark or digit (punctuation,
-   dots of abbreviations, emoji, symbols) becomes a space; spaces collapsed; case-folded.
+   dots of abbreviations, emoji, symbols) becomes a space; spaces collapsed; case-folded; a
+   visarga-abbreviated honorific glued to the next word is split off (মোঃরহিম -> মোঃ রহিম).
    Idempotent. ``None`` when nothing is left (None, empty, whitespace, emoji only).
 2. :func:`parse_name` -> :class:`ParsedName` - ``tokens`` (normalised), leading honorific
    ``prefixes`` in canonical form ("md", "mst", "sk", "syed", "kazi", "sri", "smt", "dr", "late"
@@ -104,7 +105,36 @@ def _normalize_cached(text: str) -> str | None:
         s = again
     if not any(ch.isalnum() for ch in s):
         return None
-    return s
+    return _split_glued_prefixes(s)
+
+
+def _split_glued_prefixes(s: str) -> str:
+    """ "মোঃরহিম" -> "মোঃ রহিম": a visarga-abbreviated honorific typed without its space.
+
+    Only the honorific forms of ``prefixes.csv`` that end in a visarga (মোঃ, মোছাঃ, ডাঃ ...);
+    a visarga inside an ordinary word (দুঃখ) is left alone.
+    """
+    if "ঃ" not in s:
+        return s
+    out: list[str] = []
+    for token in s.split(" "):
+        for form in _glued_prefix_forms():
+            if token.startswith(form) and len(token) > len(form):
+                out.extend((form, token[len(form) :]))
+                break
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
+@cache
+def _glued_prefix_forms() -> tuple[str, ...]:
+    """Visarga-final prefix forms (cleaned like normalised text), longest first."""
+    forms = {
+        clean_bangla(row["form"]).casefold()
+        for row in csv.DictReader(io.StringIO(_read_data("prefixes.csv")))
+    }
+    return tuple(sorted((f for f in forms if f.endswith("ঃ")), key=len, reverse=True))
 
 
 # --------------------------------------------------------------------------- data tables
@@ -298,24 +328,9 @@ class ParsedName:
 _EMPTY = ParsedName()
 
 
-def _split_glued_prefix(token: str) -> tuple[str, ...]:
-    """ "মোঃরহিম" -> ("মোঃ", "রহিম"): a visarga-abbreviated prefix typed without a space."""
-    for form in _visarga_prefixes():
-        if token.startswith(form) and len(token) > len(form):
-            return form, token[len(form) :]
-    return (token,)
-
-
-@cache
-def _visarga_prefixes() -> tuple[str, ...]:
-    """Prefix forms that end in a visarga (মোঃ, মোছাঃ, ডাঃ), longest first."""
-    return tuple(sorted((f for f in _prefixes() if f.endswith("ঃ")), key=len, reverse=True))
-
-
 @short_text_cache(maxsize=131072)
 def _parse_normalized(norm: str) -> ParsedName:
-    raw = norm.split()
-    tokens = (*_split_glued_prefix(raw[0]), *raw[1:]) if raw else ()
+    tokens = tuple(norm.split())
     table = _prefixes()
     prefixes: list[str] = []
     sex: Sex | None = None

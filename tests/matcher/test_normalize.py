@@ -70,6 +70,8 @@ PREFIX_FORMS = {
         ("রহিম।", "রহিম"),
         ("STRASSE", "strasse"),
         ("Rahim 😀", "rahim"),
+        ("মোঃরহিম", "মোঃ রহিম"),
+        ("দুঃখ", "দুঃখ"),
     ],
     ids=[
         "case-space-dot",
@@ -83,6 +85,8 @@ PREFIX_FORMS = {
         "dari",
         "casefold",
         "emoji-dropped",
+        "glued-visarga-prefix-split",
+        "word-internal-visarga-kept",
     ],
 )
 def test_normalize_text(text: str, expected: str) -> None:
