@@ -17,7 +17,8 @@ from fastapi import APIRouter, Form
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
-from api.models import User
+from api.models import InterceptionRow, User
+from api.roles import Action
 from api.web import security
 from api.web.context import PageDep, PageError, WebRoute, safe_next
 from api.web.i18n import parse_lang
@@ -30,11 +31,26 @@ _STATIC_NAME = re.compile(r"^[a-z0-9_-]{1,40}\.(css|js)$")
 _DUMMY_HASH = security.hash_password("dummy password for timing only")
 
 
+RECENT = 20
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(page: PageDep) -> Response:
-    """The start page: links to what the user's role may do."""
-    page.require()
-    return page.render("home.html", nav="home")
+    """The start page: links to what the user's role may do; an officer also sees their own
+    recent interceptions (id, date, border post, status: no names) to follow them up."""
+    user = page.require()
+    mine: list[InterceptionRow] = []
+    if page.may(Action.INTERCEPTION_CREATE):
+        mine = list(
+            page.db.scalars(
+                select(InterceptionRow)
+                .where(InterceptionRow.created_by == user.id)
+                .order_by(InterceptionRow.created_at.desc())
+                .limit(RECENT)
+            )
+        )
+        page.db.commit()
+    return page.render("home.html", nav="home", mine=mine)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -85,7 +85,10 @@ def test_officer_to_reviewer_story(page: Any, wide_page: Any, live_server: LiveS
 
     # Back to the officer: the interception now shows as matched.
     sign_in(page, "officer")
-    page.goto(f"/web/interceptions/{interception_id}")
+    mine = page.locator(f"table[data-testid=mine] tr[data-interception-id='{interception_id}']")
+    assert "Matched" in mine.inner_text()
+    screenshot(page, "home-officer")
+    mine.locator("a").click()
     assert page.inner_text("[data-testid=interception-status]") == "Matched"
 
 
