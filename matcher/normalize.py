@@ -118,12 +118,17 @@ def _split_glued_prefixes(s: str) -> str:
         return s
     out: list[str] = []
     for token in s.split(" "):
-        for form in _glued_prefix_forms():
-            if token.startswith(form) and len(token) > len(form):
-                out.extend((form, token[len(form) :]))
+        rest = token
+        while True:
+            form = next(
+                (f for f in _glued_prefix_forms() if rest.startswith(f) and len(rest) > len(f)),
+                None,
+            )
+            if form is None:
                 break
-        else:
-            out.append(token)
+            out.append(form)
+            rest = rest[len(form) :]
+        out.append(rest)
     return " ".join(out)
 
 

@@ -116,6 +116,13 @@ def test_normalize_text_idempotent_bangla(text: str) -> None:
     assert normalize_text(once) == once
 
 
+@settings(deadline=None)  # first calls load data tables; timing is not the test
+@given(st.lists(st.sampled_from(["মোঃ", "মোছাঃ", "ডাঃ", "ঃ", "রহিম", "দুঃখ", " ", ".", "Md"])))
+def test_normalize_text_idempotent_with_glued_prefixes(parts: list[str]) -> None:
+    once = normalize_text("".join(parts))
+    assert normalize_text(once) == once
+
+
 # --------------------------------------------------------------------------- parse_name
 
 
