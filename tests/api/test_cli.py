@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.app import create_app
+from api.commands import service
 from api.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    service.register(app)
+    return app
 
 
-def shondhan(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
-        cwd=ROOT,
-        env={**os.environ, "SHONDHAN_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def shondhan(url: str, *args: str) -> Result:
+    """Run a service command in-process (same code path as the console script)."""
+    result = CliRunner().invoke(_cli(), list(args), env={"SHONDHAN_DATABASE_URL": url})
+    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 def test_users_create_prints_a_working_token_once_and_revoke_kills_it(tmp_path: Path) -> None:
