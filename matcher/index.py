@@ -100,6 +100,8 @@ class MatchIndex:
         self._heaped = np.zeros(cap0, dtype=bool)
         self._bits_cache: npt.NDArray[np.float64] | None = None
         self._relation_cache: dict[tuple[int, int], int] = {}
+        self._district_codes: dict[str, int] = {}
+        self._place_district = np.zeros(0, dtype=np.int32)  # place id -> district number
 
     # ------------------------------------------------------------------ writing
 
@@ -154,6 +156,8 @@ class MatchIndex:
             pid = len(self._places)
             self._places.append(place)
             self._place_ids[place] = pid
+            code = self._place_district_code(place.district_code) if place.district_code else -1
+            self._place_district = np.append(self._place_district, np.int32(code))
         return pid
 
     def add(self, report: Report) -> None:
@@ -322,11 +326,43 @@ class MatchIndex:
                 mask = ~np.isin(rows, np.fromiter(drop, dtype=np.int32))
                 rows, scores = rows[mask], scores[mask]
         if rows.size > self.keep:
+            scores = scores + self._cheap_evidence(p, rows)
             top = np.argpartition(-scores, self.keep - 1)[: self.keep]
             kept = rows[top[np.argsort(-scores[top], kind="stable")]]
         else:
             kept = rows[np.argsort(-scores, kind="stable")]
         return kept, rows
+
+    def _cheap_evidence(self, p: Prepared, rows: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+        """Pre-score adjustments (bits) from columns that cost one gather each.
+
+        Only used to decide which retrieved rows reach full comparison: sex disagreement, an age
+        far from the elapsed-time expectation, an interception long before the report, and the
+        same / another district.
+        """
+        adj = np.zeros(rows.shape[0])
+        if p.sex is not None:
+            sx = self._sex[rows]
+            adj -= np.where((sx != 0) & (sx != sex_code(p.sex)), 3.0, 0.0)
+        day = self._day[rows]
+        if p.day is not None:
+            elapsed = (p.day.toordinal() - day.astype(np.int64)) / 365.25
+            adj -= np.where((day > 0) & (elapsed < -0.1), 3.0, 0.0)
+            if p.age is not None:
+                age = self._age[rows]
+                exp = age + np.where(day > 0, elapsed, 0.0)
+                diff = np.abs(p.age - exp)
+                adj += np.where(np.isnan(diff), 0.0, np.where(diff <= 2.0, 1.0, 0.0))
+                adj -= np.where(diff > 6.0, 3.0, 0.0)
+        if p.place is not None and p.place.district_code and self._place_district.size:
+            code = self._place_district_code(p.place.district_code)
+            dist = self._place_district[np.maximum(self._place[rows], 0)]
+            known = self._place[rows] >= 0
+            adj += np.where(known & (dist == code), 2.0, np.where(known, -0.5, 0.0))
+        return adj
+
+    def _place_district_code(self, code: str) -> int:
+        return self._district_codes.setdefault(code, len(self._district_codes))
 
     def candidate_ids(self, interception: Interception) -> tuple[list[str], list[str]]:
         """Blocking only: (report ids kept for full comparison, all report ids retrieved)."""
