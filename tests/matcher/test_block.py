@@ -1,0 +1,126 @@
+"""Blocking: keys, postings, the deletion neighbourhood, caps, and recall on generated data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from matcher.block import BlockIndex, blocking_stats, deletes, query_keys, report_keys
+from matcher.compare import Prepared
+from matcher.geo import resolve_place
+from matcher.index import MatchIndex
+from matcher.model import MatchModel
+from matcher.records import Sex
+from training_data.generate import Split, generate
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("", set()), ("a", {""}), ("ab", {"a", "b"}), ("aab", {"ab", "aa"})],
+    ids=["empty", "one", "two", "repeat"],
+)
+def test_deletes(token: str, expected: set[str]) -> None:
+    assert deletes(token) == expected
+
+
+def test_report_keys_cover_name_pairs_father_mother_phone_and_band() -> None:
+    place = resolve_place("Jashore")
+    p = Prepared(
+        name=("rhma", "ktn"),
+        father=("abdl", "krm"),
+        mother=("slma",),
+        sex=Sex.FEMALE,
+        age=10.0,
+        day=date(2022, 5, 1),
+        place=place,
+        phone="1712345678",
+    )
+    keys = set(report_keys(p))
+    expected = {
+        ("n", "rhma"),
+        ("n", "ktn"),
+        ("nn", "ktn", "rhma"),
+        ("f", "abdl"),
+        ("f", "krm"),
+        ("ff", "abdl", "krm"),
+        ("nf", "rhma", "abdl"),
+        ("nf", "rhma", "krm"),
+        ("m", "slma"),
+        ("p", "1712345678"),
+    }
+    assert expected <= keys
+    bands = [k for k in keys if k[0] == "g"]
+    assert len(bands) == (1 if place is not None else 0)
+
+
+def test_query_looks_up_neighbouring_birth_bands_and_unknown_sex() -> None:
+    place = resolve_place("Jashore")
+    if place is None:
+        pytest.skip("gazetteer cannot resolve the place yet")
+    p = Prepared(age=10.0, day=date(2022, 5, 1), place=place)
+    bands = [k for k in query_keys(p) if k[0] == "g"]
+    assert len(bands) == 9  # 3 sexes (M, F, unknown) x 3 bands
+
+
+def test_empty_record_has_no_keys() -> None:
+    assert list(report_keys(Prepared())) == []
+
+
+def test_postings_grow_from_singleton_and_score_by_idf() -> None:
+    b = BlockIndex()
+    b.add(0, [("n", "rare"), ("n", "common")])
+    for row in range(1, 5):
+        b.add(row, [("n", "common")])
+    assert b.size(("n", "rare")) == 1
+    assert b.size(("n", "common")) == 5
+    rows, scores = b.retrieve([(("n", "rare"), 1.0), (("n", "common"), 1.0)], n_total=5)
+    assert rows.tolist() == [0, 1, 2, 3, 4]
+    assert scores[0] == pytest.approx(scores[1:].max() + np.log2(6 / 2))
+
+
+def test_keys_above_cap_are_used_only_when_selective_keys_find_too_little() -> None:
+    b = BlockIndex(cap=3)
+    for row in range(10):
+        b.add(row, [("n", "akter")])
+    b.add(10, [("n", "akter"), ("n", "mandakranta")])
+    rows, _ = b.retrieve([(("n", "akter"), 1.0)], n_total=11, min_rows=1)
+    assert rows.size == 11  # nothing selective: the common key is used
+    rows, _ = b.retrieve(
+        [(("n", "akter"), 1.0), (("n", "mandakranta"), 1.0)], n_total=11, min_rows=1
+    )
+    assert rows.tolist() == [10]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("rahima", True), ("rahma", True), ("rahimaa", True), ("rohima", True), ("karim", False)],
+    ids=["same", "deletion", "insertion", "substitution", "far"],
+)
+def test_one_edit_neighbours(query: str, found: bool) -> None:
+    b = BlockIndex()
+    b.add_vocab_token(7, "rahima")
+    assert (7 in b.neighbours(query)) is found
+
+
+@pytest.fixture(scope="module")
+def generated() -> tuple[MatchIndex, list, dict]:
+    data = generate(n_reports=1500, n_interceptions=300, seed=4, split=Split.TEST)
+    index = MatchIndex(MatchModel.hand_set())
+    index.add_many(data.reports)
+    truth = {
+        t.interception_id: {t.report_id, *t.duplicate_report_ids} for t in data.truth if t.report_id
+    }
+    return index, data.interceptions, truth
+
+
+def test_blocking_recall_on_generated_data(generated: tuple[MatchIndex, list, dict]) -> None:
+    index, interceptions, truth = generated
+    stats = blocking_stats(index, interceptions, truth)
+    assert stats.queries == len(interceptions)
+    assert stats.true_pairs > 100
+    assert stats.pair_completeness >= 0.95
+    assert stats.retrieved_completeness >= stats.pair_completeness
+    assert stats.mean_kept <= index.keep
+    assert stats.mean_kept < len(index) / 3  # blocking actually reduces the comparisons
