@@ -14,8 +14,8 @@ Spec (the contract other modules rely on):
   vowel, spelled ``a`` (Rahim, Kamal, Mymensingh-style ``maymansingh``). It is dropped
   * word-finally (রহিম -> rahim, কবির -> kabir), except on a one-akshara word or before a mark
     (ং ঃ ঁ), and except after a conjunct or on a final হ, where Bengali pronounces it and
-    romanisers write ``o`` (প্রান্ত -> pranto, আদিত্য -> adityo, স্নেহ -> sneho; but শাহ -> shah,
-    সিংহ -> singh);
+    romanisers write ``o`` (প্রান্ত -> pranto, আদিত্য -> adityo, স্নেহ -> sneho, প্রিয় -> priyo;
+    but শাহ -> shah, সিংহ -> singh, জয় -> jay);
   * before an independent vowel (মনিরউদ্দীন -> maniruddin);
   * word-medially in the context V C_a C V, where both consonants are single and the second is
     not the glide য় (রহমান -> rahman, আকবর -> akbar, ইসলাম -> islam, but বিজয়া -> bijaya): the
@@ -232,6 +232,8 @@ def _apply_schwa_rules(aks: list[_Akshara], t: _Table) -> None:
             prev = aks[k - 1]
             if len(a.cluster) > 1:
                 bare = _HASANTA.join(a.cluster) in bare_conjuncts
+            elif a.cluster == [_YA]:  # য় after i/e carries its vowel: প্রিয় -> priyo
+                bare = prev.vowel not in ("i", "e")
             else:
                 bare = a.cluster != ["হ"] or prev.vowel == "a" or bool(prev.marks)
             a.vowel = _NONE if bare else final_after_conjunct

@@ -52,6 +52,7 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         ("শাহ", "shah"),
         ("আছে", "ache"),
         ("সূর্য", "surjo"),
+        ("প্রিয়", "priyo"),
     ],
     ids=[
         "final-schwa-dropped",
@@ -92,6 +93,7 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         "final-ha-after-aa-is-bare",
         "verb-ending-chhe-stays-ch",
         "reph-ya-is-rj",
+        "final-ya-after-i-keeps-vowel",
     ],
 )
 def test_transliterate_examples(bangla: str, latin: str) -> None:
