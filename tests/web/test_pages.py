@@ -233,6 +233,7 @@ def test_role_refusals_are_html_pages(app: Any, username: str, path: str, status
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 def test_anonymous_is_redirected_to_sign_in_with_next(app: Any) -> None:
@@ -331,3 +332,21 @@ def test_upazila_suggestions_need_a_session(app: Any) -> None:
     _sign_in(client, "officer")
     names = client.get("/web/places/upazilas?district=যশোর").json()
     assert "Manirampur" in names
+
+
+def test_bad_query_parameters_get_an_html_page(app: Any) -> None:
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    response = client.get("/review?p=not-a-number")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_templates_use_no_inline_style_or_script() -> None:
+    from api.web.context import TEMPLATES
+
+    for path in TEMPLATES.glob("*.html"):
+        text = path.read_text("utf-8")
+        assert 'style="' not in text, path.name
+        assert "<script>" not in text, path.name
+        assert "onclick=" not in text.lower(), path.name
