@@ -429,24 +429,28 @@ def _greedy_total(a: _Prepared, b: _Prepared) -> float:
     """Best of two greedy one-to-one token alignments (ties broken by a's then by b's order).
 
     Taking the better of the two tie-break orders makes the total independent of which name
-    is ``a``, hence a symmetric similarity, at the cost of one sort more.
+    is ``a``, hence a symmetric similarity; without tied similarities both orders agree and
+    one pass is enough.
     """
     cells = [
-        (_token_similarity(a.keys[i], a.latin[i], b.keys[j], b.latin[j]), i, j)
+        (-_token_similarity(a.keys[i], a.latin[i], b.keys[j], b.latin[j]), i, j)
         for i in range(len(a.keys))
         for j in range(len(b.keys))
     ]
+    orders = [sorted(cells)]
+    if len({c[0] for c in cells}) < len(cells):
+        orders.append(sorted(cells, key=lambda c: (c[0], c[2], c[1])))
     best = 0.0
-    for order in ((lambda c: (-c[0], c[1], c[2])), (lambda c: (-c[0], c[2], c[1]))):
+    for order in orders:
         used_a: set[int] = set()
         used_b: set[int] = set()
         total = 0.0
-        for sim, i, j in sorted(cells, key=order):
+        for neg_sim, i, j in order:
             if i in used_a or j in used_b:
                 continue
             used_a.add(i)
             used_b.add(j)
-            total += sim * (a.weights[i] + b.weights[j]) / 2.0
+            total -= neg_sim * (a.weights[i] + b.weights[j]) / 2.0
         best = max(best, total)
     return best
 
