@@ -25,12 +25,13 @@ Spec (the contract other modules rely on):
   after ম, র and ব where it is a real ``b`` (রাব্বানী -> rabbani); ra-phala and reph are plain
   ``r``; a few clusters with a conventional spelling (ক্ষ -> kkh, ঙ্গ -> ng ...) come from the table.
 - Spelling habits: an independent ও before য়া/য়ে is the glide w (ওয়াহাব -> wahab,
-  সাফওয়ান -> safwan); অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য right after
-  an i/e vowel is য় typed without its nukta (নাদিযা -> nadiya), elsewhere it stays the z/j of
-  Muslim names (আযহার -> ajhar, i.e. Azhar); a lone ছ inside a word is the old spelling of an
-  Arabic/Persian s in Muslim names (মোছাম্মৎ, সামছুদ্দীন -> samsuddin, ইলিয়াছ -> iliyas),
-  while word-initial ছ and the verb endings -ছে/-ছি/-ছো stay ch (ছবি -> chabi, আছে -> ache);
-  র্য is rj (সূর্য -> surjo); a lone ঞ is y (মিঞা -> miya).
+  সাফওয়ান -> safwan); অ্যা / এ্যা is the vowel "a" (অ্যালান -> alan); a lone য right after an
+  i/e vowel, or ending a word after any vowel but আ, is য় typed without its nukta (নাদিযা ->
+  nadiya, অভয -> abhay); elsewhere it stays the z/j of Muslim names (আযহার -> ajhar, i.e.
+  Azhar); a lone ছ inside a word is the old spelling of an Arabic/Persian s in Muslim names
+  (মোছাম্মৎ, সামছুদ্দীন -> samsuddin, ইলিয়াছ -> iliyas), while word-initial ছ and the verb
+  endings -ছে/-ছি/-ছো stay ch (ছবি -> chabi, আছে -> ache); র্য is rj (সূর্য -> surjo); a lone
+  ঞ is y (মিঞা -> miya).
 - Marks: anusvara ং -> ng, visarga ঃ -> nothing (মোঃ -> mo), chandrabindu ঁ -> n (চাঁদ -> chand),
   khanda ta ৎ -> t, য় -> y, ড়/ঢ় -> r.
 
@@ -173,13 +174,25 @@ def _spell_cluster(cluster: list[str], t: _Table) -> str:
     return "".join(out)
 
 
+def _is_ya_without_nukta(prev_vowel: str, word_final: bool) -> bool:
+    """Whether a lone য is really য় typed without its nukta.
+
+    After i/e always (নাদিযা = নাদিয়া); at the end of a word after any vowel but আ (অভয =
+    অভয়). After আ/ও/উ inside a word it is the z/j of Muslim names (আযহার, নাযমা), and at the
+    end after আ too (ফাইয়ায = Faiyaz).
+    """
+    if prev_vowel in ("i", "e", "oi"):
+        return True
+    return word_final and prev_vowel not in (_NONE, "a")
+
+
 def _parse_word(word: str, t: _Table) -> list[_Akshara]:
     aksharas: list[_Akshara] = []
     i, n = 0, len(word)
     while i < n:
         ch = word[i]
-        if ch == "য" and aksharas and aksharas[-1].vowel in ("i", "e", "oi"):
-            ch = _YA  # য after i/e is য় typed without its nukta (নাদিযা); আযহার keeps its z
+        if ch == "য" and aksharas and _is_ya_without_nukta(aksharas[-1].vowel, i == n - 1):
+            ch = _YA
         if ch in "অএ" and word[i + 1 : i + 3] == _HASANTA + "য":
             # অ্যা / এ্যা spell the vowel of "Alan", "Andrew": one vowel, not a consonant
             i += 4 if word[i + 3 : i + 4] == "া" else 3

@@ -53,6 +53,8 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         ("আছে", "ache"),
         ("সূর্য", "surjo"),
         ("প্রিয়", "priyo"),
+        ("অভয", "abhay"),
+        ("ফাইয়ায", "faiyaj"),
     ],
     ids=[
         "final-schwa-dropped",
@@ -94,6 +96,8 @@ BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
         "verb-ending-chhe-stays-ch",
         "reph-ya-is-rj",
         "final-ya-after-i-keeps-vowel",
+        "final-ya-without-nukta",
+        "final-ya-after-aa-is-z",
     ],
 )
 def test_transliterate_examples(bangla: str, latin: str) -> None:
