@@ -234,6 +234,14 @@ def sign_out(tab: Any) -> None:
     tab.wait_for_url("**/login")
 
 
+def console_errors(tab: Any) -> list[str]:
+    """Start collecting the tab's console errors (CSP violations, script errors)."""
+    errors: list[str] = []
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
 def screenshot(tab: Any, name: str) -> None:
     """Save ``docs/screenshots/<name>.png`` (full page)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

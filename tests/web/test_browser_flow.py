@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import TARGET, LiveServer, screenshot, sign_in, sign_out
+from tests.web.conftest import (
+    TARGET,
+    LiveServer,
+    console_errors,
+    screenshot,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +42,7 @@ def _submit_interception(tab: Any, *, shot: bool = False) -> str:
 
 
 def test_officer_to_reviewer_story(page: Any, wide_page: Any, live_server: LiveServer) -> None:
+    officer_errors, reviewer_errors = console_errors(page), console_errors(wide_page)
     # The officer signs in (phone width) and submits what the child says.
     page.goto("/login")
     screenshot(page, "sign-in")
@@ -90,6 +98,9 @@ def test_officer_to_reviewer_story(page: Any, wide_page: Any, live_server: LiveS
     screenshot(page, "home-officer")
     mine.locator("a").click()
     assert page.inner_text("[data-testid=interception-status]") == "Matched"
+    # No script errors and no content-security-policy violations on any page of the story.
+    assert officer_errors == []
+    assert reviewer_errors == []
 
 
 def test_failed_sign_in_and_lockout(page: Any, live_server: LiveServer) -> None:
