@@ -1,0 +1,71 @@
+"""Training end to end on small generated splits: model file, bands, calibration sanity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.index import MatchIndex
+from matcher.model import MatchModel
+from matcher.training import Pairs, candidate_pairs, load_split, top_per_query, train_model
+from training_data.generate import Split, generate, write_csvs
+
+
+@pytest.fixture(scope="module")
+def splits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("splits")
+    train, val = root / "train", root / "validation"
+    write_csvs(generate(n_reports=1500, n_interceptions=300, seed=21, split=Split.TRAIN), train)
+    write_csvs(generate(n_reports=1500, n_interceptions=400, seed=22, split=Split.VALIDATION), val)
+    return train, val
+
+
+@pytest.fixture(scope="module")
+def trained(splits: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "model.json"
+    train_model(*splits, out=out)
+    return out
+
+
+@pytest.mark.slow
+def test_train_model_writes_a_loadable_model_with_bands(trained: Path) -> None:
+    model = MatchModel.load(trained)
+    assert 0.5 <= model.match_threshold_ <= 1.0
+    assert 0.0 < model.review_threshold_ <= model.match_threshold_
+    meta = model.metadata_["training"]
+    assert meta["validation_recall_at_10"] >= 0.9
+    assert meta["validation_recall_at_1"] <= meta["validation_recall_at_10"]
+    assert model.metadata_["validation"]["match_precision"] >= 0.9
+
+
+@pytest.mark.slow
+def test_calibration_sanity_on_validation(trained: Path, splits: tuple[Path, Path]) -> None:
+    """Mean predicted probability tracks the observed match rate, overall and in bins."""
+    model = MatchModel.load(trained)
+    val = load_split(splits[1])
+    index = MatchIndex(model)
+    index.add_many(val.reports)
+    pairs = candidate_pairs(index, val.interceptions, val.matches, top_k=10)
+    p = model.predict_proba(pairs.levels)[:, 1]
+    y = pairs.labels
+    assert abs(p.mean() - y.mean()) < 0.03
+    bins = np.digitize(p, [0.1, 0.5, 0.9])
+    for b in range(4):
+        sel = bins == b
+        if sel.sum() >= 40:
+            assert abs(p[sel].mean() - y[sel].mean()) < 0.15, f"bin {b}"
+
+
+def test_top_per_query_keeps_the_best_k_of_each_query() -> None:
+    pairs = Pairs(
+        levels=np.zeros((5, 12), dtype=np.int8),
+        labels=np.array([0, 1, 0, 0, 1]),
+        groups=np.array([0, 0, 0, 1, 1]),
+        missed=0,
+    )
+    scores = np.array([0.1, 0.9, 0.5, 0.2, 0.8])
+    top = top_per_query(pairs, scores, 2)
+    assert top.groups.tolist() == [0, 0, 1, 1]
+    assert top.labels.tolist() == [1, 0, 0, 1]
