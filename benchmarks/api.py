@@ -18,6 +18,7 @@ as an officer's would. Errors (any non-201) are counted; the target is zero.
 from __future__ import annotations
 
 import argparse
+import secrets
 import statistics
 import sys
 import tempfile
@@ -28,10 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from api import services
 from api.db import make_engine, make_session_factory
 from api.migrate import upgrade
+from api.models import ReportRow
 from api.roles import Role
 from benchmarks.common import test_split
 from matcher.csvio import iter_interceptions, iter_reports
@@ -67,6 +70,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--concurrent-requests", type=int, default=None)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="keep the SQLite database here and reuse it next time (skips the load)",
+    )
     args = parser.parse_args(argv)
     n_reports = args.reports or (20_000 if args.quick else 1_000_000)
     n_seq = args.requests or (200 if args.quick else 1000)
@@ -79,14 +88,20 @@ def main(argv: list[str]) -> int:
     folder = test_split(n_reports, max(n_interceptions, 500), SEED)
     bodies = _bodies(folder, n_interceptions)
     with tempfile.TemporaryDirectory(prefix="shondhan-api-bench-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        db_path = args.db or Path(tmp) / "bench.db"
+        url = f"sqlite:///{db_path}"
         engine = make_engine(url)
         upgrade(engine)
         sessions = make_session_factory(engine)
         with sessions() as session:
-            loaded = services.bulk_load_reports(session, iter_reports(folder / "reports.csv"))
-            _user, _tok, token = services.create_user(session, None, "bench", Role.BGB_OFFICER)
+            loaded = int(session.scalar(select(func.count()).select_from(ReportRow)) or 0)
+            if loaded != n_reports:
+                loaded += services.bulk_load_reports(session, iter_reports(folder / "reports.csv"))
+            name = f"bench-{secrets.token_hex(4)}"
+            _user, _tok, token = services.create_user(session, None, name, Role.BGB_OFFICER)
         engine.dispose()
+        for body in bodies:  # fresh ids, so a reused database never answers 409
+            body["interception_id"] = f"{body['interception_id']}-{name}"
         load_s = time.perf_counter() - started
         t0 = time.perf_counter()
         server = start_server(url, Path(tmp) / "server.log", timeout=3600)
