@@ -287,8 +287,7 @@ class LiveIndex:
             return index.query(interception, top_k=top_k, exclude=exclude)
 
     def __len__(self) -> int:
+        # No lock: a count read is atomic enough for /health and /metrics, which must not
+        # wait behind a long index write.
         index = self._index
-        if index is None:
-            return 0
-        with self._rw.read():
-            return len(index)
+        return 0 if index is None else len(index)
