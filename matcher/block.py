@@ -15,6 +15,8 @@ key                   built from                                                
 ``m``                 mother's first token key                                          0.4
 ``p``                 last 10 digits of the guardian phone                              1.5
 ``g``                 district + sex + 4-year birth band (query: adjacent bands too)    0.5
+``s``                 district + first two letters of the given-name key (short forms:  0.5
+                      "Dipu" for "Dipok", "Hani" for "Hannan")
 ====================  ===========================================================  =======
 
 Each key hit adds ``factor × log2((N + 1) / (df + 1))`` (an IDF weight, ``df`` = postings
@@ -56,6 +58,7 @@ KEY_FACTORS: Mapping[str, float] = {
     "m": 0.4,
     "p": 1.5,
     "g": 0.5,
+    "s": 0.5,
 }
 Key = tuple[str, ...]
 
@@ -96,8 +99,16 @@ def report_keys(p: Prepared) -> Iterator[Key]:
     if p.phone:
         yield ("p", p.phone)
     band = _birth_band(p)
-    if band is not None and p.place is not None and p.place.district_code:
-        yield ("g", p.place.district_code, str(sex_code(p.sex)), str(band))
+    district = p.place.district_code if p.place is not None else None
+    if band is not None and district:
+        yield ("g", district, str(sex_code(p.sex)), str(band))
+    if name and district:
+        yield ("s", _stem(name[0]), district)
+
+
+def _stem(key: str) -> str:
+    """First two letters of a token key without its final vowel: short forms share it."""
+    return (key.rstrip("aeiou") or key)[:2]
 
 
 def query_keys(p: Prepared) -> Iterator[Key]:
