@@ -31,6 +31,7 @@ through JSON with a ``schema_version``; loading an unknown version fails clearly
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -344,6 +345,18 @@ class MatchModel:
         if score >= self.review_threshold_:
             return Band.REVIEW
         return Band.NO_MATCH
+
+    @property
+    def version(self) -> str:
+        """A short content hash of the fitted model ("s1-3f2a…"): which model scored a pair."""
+        self._check_fitted()
+        body = json.dumps(
+            [self.intercept_, self.match_threshold_, self.review_threshold_]
+            + [w.tolist() for w in self.weights_],
+            separators=(",", ":"),
+        )
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+        return f"s{SCHEMA_VERSION}-{digest}"
 
     def weight(self, field: Field, level: int) -> float:
         """The weight (bits) of one level of one field."""

@@ -85,6 +85,8 @@ def test_json_round_trip_gives_identical_predictions(
     assert again.match_threshold_ == model.match_threshold_
     assert again.review_threshold_ == model.review_threshold_
     assert again.method is model.method
+    assert again.version == model.version
+    assert again.version != MatchModel.hand_set().version
     doc = json.loads(model.to_json())
     assert doc["schema_version"] == SCHEMA_VERSION
     assert [f["field"] for f in doc["fields"]] == [str(f) for f in FIELDS]
