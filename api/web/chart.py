@@ -22,12 +22,12 @@ from markupsafe import Markup, escape
 from api.web.i18n import Lang, localise_digits, translate
 from matcher.records import Contribution
 
-WIDTH = 480
+WIDTH = 360
 ROW_HEIGHT = 34
 BAR_HEIGHT = 12
 CENTRE = WIDTH / 2
 HALF = WIDTH / 2 - 8
-MAX_TEXT = 72
+MAX_TEXT = 54
 """Characters of a row's text (field: label (weight)) that fit the width at 12 px."""
 
 

@@ -38,7 +38,15 @@ from api.models import User
 from api.roles import Action, Role, allowed
 from api.web import security
 from api.web.chart import contribution_chart
-from api.web.i18n import Lang, format_date, format_datetime, localise_digits, parse_lang, translate
+from api.web.i18n import (
+    LABELS,
+    Lang,
+    format_date,
+    format_datetime,
+    localise_digits,
+    parse_lang,
+    translate,
+)
 from api.web.security import Session
 
 log = logging.getLogger(__name__)
@@ -202,6 +210,7 @@ class Page:
             "num": lambda v: "" if v is None else localise_digits(f"{v:g}", self.lang),
             "may": self.may,
             "Action": Action,
+            "labels": LABELS,
         }
         values.update(context)
         html = _ENV.get_template(template).render(values)

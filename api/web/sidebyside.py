@@ -4,8 +4,9 @@ Why here and not in the engine: the *score* is the engine's (``matcher``); this 
 a pair plus the engine's own contributions into marks a reviewer can check at a glance. Where the
 engine explained a field, its weight decides the mark (so page and score never contradict each
 other); where it did not, the mark comes from ``matcher``'s public similarity and geography
-functions. Sex and phone are marked by comparing the values (equal sex is agreement even though
-it is weak evidence). Nothing here changes a score or a decision.
+functions. Names, sex and phone are always marked by comparing the values (``_BY_VALUE``): names
+with ``matcher.normalize.name_similarity``, which is script- and romanisation-proof. Nothing
+here changes a score or a decision.
 
 Contract:
 - Missing is not a mismatch: a field empty on either side is marked ``missing``, never
@@ -63,10 +64,12 @@ _PAIRS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("upazila", "home_upazila", "upazila", ("place",)),
     ("guardian_phone", "guardian_phone", "guardian_phone", ("phone",)),
 )
-_BY_VALUE = frozenset({"sex", "guardian_phone"})
-"""Fields marked by comparing values: their evidence is weak even when they agree exactly."""
+_BY_VALUE = frozenset({"name", "father_name", "mother_name", "sex", "guardian_phone"})
+"""Fields marked by comparing the values themselves. For sex and phone the evidence can be weak
+even when they agree exactly; for names the engine spreads the evidence over several parts
+(given name, surname, rarity, family), so one part's weight says little about the whole name."""
 _NAME_AGREE = 0.92
-_NAME_PARTIAL = 0.75
+_NAME_PARTIAL = 0.6
 _AGE_AGREE_YEARS = 1.5
 _AGE_PARTIAL_YEARS = 3.0
 

@@ -263,7 +263,12 @@ def test_submit_review_confirm_in_process(app: Any) -> None:
     token = _csrf(client, "/web/interceptions/new")
     response = client.post(
         "/web/interceptions",
-        data={"csrf_token": token, "name": "Rahima", "age": "~12", "home_district": "Jashore"},
+        data={
+            "csrf_token": token,
+            "name": "Rohima Khatoon",
+            "age": "~12",
+            "home_district": "Jashore",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303

@@ -71,13 +71,15 @@ def test_marks_without_engine_explanation(field: str, mark: Mark) -> None:
 @pytest.mark.parametrize(
     ("contribution", "field", "mark"),
     [
-        (Contribution("father_name", "phonetic match", 2.0), "father_name", Mark.AGREE),
-        (Contribution("father_name", "weak", 0.3), "father_name", Mark.PARTIAL),
-        (Contribution("name", "different", -3.0), "name", Mark.DISAGREE),
+        (Contribution("age", "within a year", 2.0), "age", Mark.AGREE),
+        (Contribution("age", "a bit off", 0.3), "age", Mark.PARTIAL),
+        (Contribution("age", "far off", -3.0), "age", Mark.DISAGREE),
         (Contribution("home_district", "far", -2.0), "district", Mark.DISAGREE),
         (Contribution("place", "neighbour", 0.5), "district", Mark.PARTIAL),
         (Contribution("mother_name", "match", 3.0), "mother_name", Mark.MISSING),
         (Contribution("sex", "same sex", 0.4), "sex", Mark.AGREE),
+        (Contribution("name", "one part agrees", 0.4), "name", Mark.AGREE),
+        (Contribution("father_name", "surname differs", 3.0), "father_name", Mark.DISAGREE),
         (Contribution("phone", "different", -2.0), "guardian_phone", Mark.AGREE),
     ],
     ids=[
@@ -88,6 +90,8 @@ def test_marks_without_engine_explanation(field: str, mark: Mark) -> None:
         "place-alias",
         "missing-beats-weight",
         "sex-by-value-not-weak-weight",
+        "name-by-value",
+        "father-by-value",
         "phone-by-value",
     ],
 )
