@@ -193,21 +193,56 @@ def _prefixes() -> dict[str, _Prefix]:
     return table
 
 
-@cache
-def _common_tokens() -> dict[str, Sex | None]:
-    """Key of each common surname-like token (from its Latin and Bangla spellings) -> the sex it
-    hints at when it ends a name (Akter, Khatun, Begum -> female; Uddin, Mia -> male), if any.
+@dataclass(frozen=True, slots=True)
+class _Clusters:
+    """The common-token clusters of ``common_tokens.csv``.
+
+    ``default`` / ``strict``: normalised spelling (either script) -> the cluster's key;
+    ``sex_by_strict_key``: phonetic strict key of every listed spelling -> the sex hint of its
+    cluster (None when clusters sharing that key disagree), so that an unlisted spelling of a
+    common token (Akhtaar) is still recognised as common.
     """
-    table: dict[str, Sex | None] = {}
+
+    default: dict[str, str]
+    strict: dict[str, str]
+    sex_by_strict_key: dict[str, Sex | None]
+
+
+@cache
+def _clusters() -> _Clusters:
+    """Read ``common_tokens.csv``: every spelling of a cluster gets one key.
+
+    The key is the ``key`` column when given (used where two different names share a phonetic
+    key: Hasan vs Hossain, Mahmud vs Mohammad; such keys keep their vowels, so no phonetic key
+    can equal them), else the phonetic key of the canonical spelling.
+    """
+    default: dict[str, str] = {}
+    strict: dict[str, str] = {}
+    sexes: dict[str, set[Sex | None]] = {}
     for row in csv.DictReader(io.StringIO(_read_data("common_tokens.csv"))):
         sex = Sex(row["sex_hint"]) if row["sex_hint"] else None
+        fixed = (row.get("key") or "").strip()
+        key_default = fixed or _phonetic_key(row["canonical"], strict=False)
+        key_strict = fixed or _phonetic_key(row["canonical"], strict=True)
         forms = [row["canonical"], *row["latin_forms"].split("|"), *row["bangla_forms"].split("|")]
         for form in forms:
             norm = normalize_text(form)
-            if norm and " " not in norm:
-                table[token_key(norm)] = sex
-    table.pop("", None)
-    return table
+            if not norm or " " in norm:
+                continue
+            default[norm] = key_default
+            strict[norm] = key_strict
+            sexes.setdefault(_phonetic_key(norm, strict=True), set()).add(sex)
+    sex_by_key = {k: (next(iter(v)) if len(v) == 1 else None) for k, v in sexes.items() if k}
+    return _Clusters(default, strict, sex_by_key)
+
+
+def _common_sex(token: str) -> tuple[bool, Sex | None]:
+    """Whether a normalised token is a common surname-like token, and the sex it hints at."""
+    clusters = _clusters()
+    key = _phonetic_key(token, strict=True)
+    if token in clusters.strict or key in clusters.sex_by_strict_key:
+        return True, clusters.sex_by_strict_key.get(key)
+    return False, None
 
 
 # --------------------------------------------------------------------------- keys
@@ -229,12 +264,12 @@ def _vowel_run_class(run: str, *, at_end: bool, rules: _KeyRules) -> str:
     return rules.vowel_class[run[-1] if at_end else run[0]]
 
 
-def _latin_key(letters: str, *, loose: bool = False) -> str:
-    """Key of an a-z token: folded consonant skeleton plus first/last vowel class.
+def _latin_key(letters: str, *, strict: bool = False) -> str:
+    """Key of an a-z token: folded consonant skeleton plus vowel classes (see :func:`token_key`).
 
-    ``loose`` leaves out the last vowel class and a consonant h left at the end by it
-    (Abdullah/Abdullaho), and keeps only the presence of an initial vowel, not its class
-    (Airin/Irin, Amir/Emir); see :func:`token_key`.
+    The default key keeps only the presence of an initial vowel (Airin/Irin, Amir/Emir), leaves
+    out the last vowel and a consonant h left at the end by it (Abdullah/Abdullaho);
+    ``strict`` keeps the class of the first and the last vowel.
     """
     rules = _key_rules()
     s = letters
@@ -262,13 +297,9 @@ def _latin_key(letters: str, *, loose: bool = False) -> str:
     )
     consonants = "".join(r for r in runs if r[0] not in rules.vowels)
     tail = ""
-    if (
-        (not loose or not consonants)
-        and runs[-1][0] in rules.vowels
-        and (len(runs) > 1 or not head)
-    ):
+    if (strict or not consonants) and runs[-1][0] in rules.vowels and (len(runs) > 1 or not head):
         tail = _vowel_run_class(runs[-1], at_end=True, rules=rules)
-    if loose:
+    if not strict:
         if head:
             head = "a"
         if len(consonants) > 1 and consonants.endswith("h"):
@@ -276,36 +307,52 @@ def _latin_key(letters: str, *, loose: bool = False) -> str:
     return (head + consonants + tail).lower()
 
 
-def token_key(token: str, *, loose: bool = False) -> str:
+def token_key(token: str, *, strict: bool = False, loose: bool | None = None) -> str:
     """Variant-proof key of one token (either script); ``""`` for an empty token.
 
     A token with no Latin letters even after transliteration (another script, digits) is its
-    own key, so it can still match itself.
+    own key, so it can still match itself. A spelling of a common-token cluster
+    (``common_tokens.csv``: Hossain/Hosen/Hussain/হোসেন ...) keys to its cluster's key.
 
-    ``loose=True`` also forgets the final vowel, which romanisers of the inherent vowel disagree
-    on (Ankit/Ankito/Ankita, Subrata/Subrat) but which separates masculine and feminine names
-    (Rahim/Rahima): a recall-first key for blocking, not for deciding that two names agree.
+    The default key forgets the final vowel, which romanisers of the inherent vowel disagree
+    on (Ankit/Ankito/Ankita, Subrata/Subrat), and so also merges Rahim/Rahima (see the module
+    docstring for the trade-off). ``strict=True`` keeps the final vowel's class: for graded
+    comparison and anyone who must tell Rahim from Rahima by the key alone.
+    ``loose`` is the older spelling of the same switch (``loose=True`` is the default key,
+    ``loose=False`` the strict one); when given it wins over ``strict``.
     """
     if not token or not isinstance(token, str):
         return ""
-    return _loose_key(token) if loose else _strict_key(token)
+    if loose is not None:
+        strict = not loose
+    return _strict_key(token) if strict else _default_key(token)
 
 
-def _token_key(token: str, *, loose: bool) -> str:
+def _phonetic_key(token: str, *, strict: bool) -> str:
+    """Key from the spelling alone (no cluster table)."""
     letters = _latin_letters(token)
     if not letters:
         return normalize_text(token) or ""
-    return _latin_key(letters, loose=loose)
+    return _latin_key(letters, strict=strict)
+
+
+def _token_key(token: str, *, strict: bool) -> str:
+    clusters = _clusters()
+    norm = normalize_text(token)
+    table = clusters.strict if strict else clusters.default
+    if norm is not None and norm in table:
+        return table[norm]
+    return _phonetic_key(token, strict=strict)
 
 
 @short_text_cache(maxsize=262144)
 def _strict_key(token: str) -> str:
-    return _token_key(token, loose=False)
+    return _token_key(token, strict=True)
 
 
 @short_text_cache(maxsize=262144)
-def _loose_key(token: str) -> str:
-    return _token_key(token, loose=True)
+def _default_key(token: str) -> str:
+    return _token_key(token, strict=False)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -346,10 +393,9 @@ def _parse_normalized(norm: str) -> ParsedName:
         sex = sex or p.sex
         i += 1
     core = tokens[i:]
-    common_tokens = _common_tokens()
-    common = tuple(t for t in core if token_key(t) in common_tokens)
+    common = tuple(t for t in core if _common_sex(t)[0])
     if sex is None and len(core) > 1:  # "Rahima Akter": the last token hints, the first not
-        sex = common_tokens.get(token_key(core[-1]))
+        sex = _common_sex(core[-1])[1]
     return ParsedName(tokens, tuple(prefixes), core, common, sex)
 
 
@@ -361,17 +407,18 @@ def parse_name(text: str | None) -> ParsedName:
     return _parse_normalized(norm)
 
 
-def token_keys(text: str | None, *, loose: bool = False) -> list[str]:
+def token_keys(text: str | None, *, strict: bool = False, loose: bool | None = None) -> list[str]:
     """One variant-proof key per core (non-prefix) token, in order; ``[]`` if none.
 
-    ``loose``: see :func:`token_key` (recall-first keys for blocking).
+    ``strict`` / ``loose``: see :func:`token_key`.
     """
-    return [k for k in (token_key(t, loose=loose) for t in parse_name(text).core) if k]
+    core = parse_name(text).core
+    return [k for k in (token_key(t, strict=strict, loose=loose) for t in core) if k]
 
 
-def name_key(text: str | None, *, loose: bool = False) -> str:
+def name_key(text: str | None, *, strict: bool = False, loose: bool | None = None) -> str:
     """Keys of the core tokens joined by single spaces; ``""`` if there is no core token."""
-    return " ".join(token_keys(text, loose=loose))
+    return " ".join(token_keys(text, strict=strict, loose=loose))
 
 
 # --------------------------------------------------------------------------- similarity
@@ -395,7 +442,7 @@ def _prepare_normalized(norm: str) -> _Prepared | None:
     if not core:
         return None
     common = set(parsed.common)
-    keys = tuple(token_key(t) for t in core)
+    keys = tuple(token_key(t, strict=True) for t in core)
     latin = tuple(_latin_letters(t) or t for t in core)
     weights = tuple(_COMMON_WEIGHT if t in common else 1.0 for t in core)
     return _Prepared(keys, latin, weights, "".join(latin))
