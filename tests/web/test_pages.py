@@ -355,3 +355,96 @@ def test_templates_use_no_inline_style_or_script() -> None:
         assert 'style="' not in text, path.name
         assert "<script>" not in text, path.name
         assert "onclick=" not in text.lower(), path.name
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "budget"),
+    [
+        ("officer", "/web/interceptions/new", 40_000),
+        ("officer", "/", 20_000),
+        ("reviewer", "/review", 40_000),
+    ],
+    ids=["submit-form", "home", "queue"],
+)
+def test_pages_stay_light_for_a_slow_link(app: Any, username: str, path: str, budget: int) -> None:
+    """HTML + stylesheet + script of a page, uncompressed, within a small budget."""
+    client = _client(app)
+    _sign_in(client, username)
+    html = client.get(path).text
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    total = len(html.encode()) + sum(len(client.get(a).content) for a in assets)
+    assert total < budget, f"{path}: {total} bytes"
+
+
+def test_admin_revokes_a_confirmation_and_the_pair_reopens(app: Any) -> None:
+    from sqlalchemy import select
+
+    from api.models import (
+        CandidateRow,
+        DecisionKind,
+        DecisionRow,
+        InterceptionRow,
+        InterceptionStatus,
+    )
+
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-REV", "name": "Shirin Sultana"},
+    )
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    location = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "name": "Shirin Sultana"},
+        follow_redirects=False,
+    ).headers["location"]
+    interception_id = location.rsplit("/", 1)[-1]
+    with app.state.sessions() as session:
+        candidate_id = session.scalar(
+            select(CandidateRow.id).where(
+                CandidateRow.interception_id == interception_id, CandidateRow.report_id == "R-REV"
+            )
+        )
+    assert candidate_id is not None
+    _sign_in(client, "reviewer")
+    assert f'data-candidate-id="{candidate_id}"' in client.get("/review").text
+    token = _csrf(client, f"/review/{candidate_id}")
+    client.post(
+        f"/review/{candidate_id}/decision",
+        data={"csrf_token": token, "decision": "confirm"},
+    )
+    with app.state.sessions() as session:
+        decision = session.scalar(
+            select(DecisionRow).where(
+                DecisionRow.candidate_id == candidate_id,
+                DecisionRow.decision == DecisionKind.CONFIRM,
+            )
+        )
+        assert decision is not None
+        decision_id = decision.id
+
+    _sign_in(client, "admin")
+    token = _csrf(client, "/web/admin")
+    refused = client.post(
+        "/web/admin/decisions/revoke",
+        data={"csrf_token": token, "decision_id": decision_id, "reason": "  "},
+    )
+    assert refused.status_code == 422
+    response = client.post(
+        "/web/admin/decisions/revoke",
+        data={"csrf_token": token, "decision_id": decision_id, "reason": "wrong child (test)"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/web/admin?done=decision_revoked"
+    with app.state.sessions() as session:
+        row = session.get(InterceptionRow, interception_id)
+        assert row is not None
+        assert row.status == InterceptionStatus.OPEN
+    again = client.post(
+        "/web/admin/decisions/revoke",
+        data={"csrf_token": token, "decision_id": decision_id, "reason": "twice"},
+    )
+    assert again.status_code == 409
