@@ -300,36 +300,57 @@ def submit_interception(
     record = Interception(**values)
     matches = index.query(record, top_k=top_k)
     version = index.model_version
-    row = InterceptionRow(**values, status=InterceptionStatus.OPEN, created_by=user.id)
-    candidates = [
-        CandidateRow(
-            id=new_id(),
-            interception_id=row.interception_id,
-            report_id=c.report_id,
-            rank=c.rank,
-            score=min(1.0, max(0.0, float(c.score))),
-            band=c.band,
-            explanation=c.explanation,
-            contributions=_contributions(c),
-            model_version=version,
-            status=CandidateStatus.OPEN,
-        )
+    now = utcnow()
+    iid = values["interception_id"]
+    row = InterceptionRow(
+        **values, status=InterceptionStatus.OPEN, created_by=user.id, created_at=now
+    )
+    cand_values = [
+        {
+            "id": new_id(),
+            "interception_id": iid,
+            "report_id": c.report_id,
+            "rank": c.rank,
+            "score": min(1.0, max(0.0, float(c.score))),
+            "band": c.band,
+            "explanation": c.explanation,
+            "contributions": _contributions(c),
+            "model_version": version,
+            "status": CandidateStatus.OPEN,
+            "created_at": now,
+        }
         for c in matches
     ]
+    events = [(AuditAction.CREATE, RecordType.INTERCEPTION, iid)] + [
+        (AuditAction.READ, RecordType.CANDIDATE, v["id"]) for v in cand_values
+    ]
+    # The hot path of the service: one ORM insert, then plain multi-row inserts (no unit of
+    # work for the candidates and events), one transaction.
     session.add(row)
     try:
         session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError(f"interception {row.interception_id} already exists") from None
-    session.add_all(candidates)
-    audit.record(session, user, AuditAction.CREATE, RecordType.INTERCEPTION, row.interception_id)
-    audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in candidates])
-    try:
+        if cand_values:
+            session.execute(insert(CandidateRow), cand_values)
+        session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": now,
+                    "user_id": user.id,
+                    "username": user.username,
+                    "action": a.value,
+                    "record_type": t.value,
+                    "record_id": rid,
+                }
+                for a, t, rid in events
+            ],
+        )
         session.commit()
-    except IntegrityError:  # a report vanished meanwhile (not expected: reports are not deleted)
+    except IntegrityError:
+        # The only unique key we can hit is the interception id (reports are never deleted).
         session.rollback()
-        raise ConflictError("the matching index changed; please retry") from None
+        raise ConflictError(f"interception {iid} already exists") from None
+    candidates = [CandidateRow(**v) for v in cand_values]  # detached views of what was stored
     log.info("interception %s: %d candidates", row.interception_id, len(candidates))
     return row, candidates
 
