@@ -7,10 +7,11 @@ report's age carried forward to the interception date, the place relation in wor
 per-field contribution chart; the decision form (confirm / reject / unsure + note) posts to
 ``api.services.decide`` (which audits it) and the next candidate in the queue opens.
 
-Filters: the services' ``review_queue`` has no filter arguments yet, so the page asks it for up
-to ``QUEUE_WINDOW`` candidates (best first) and filters those; the page says how many are in
-the queue in total. Reading the queue, a candidate, its report and its interception are all
-audited by the services.
+Filters: the services' ``review_queue`` has no filter arguments yet. Without filters the page
+lets it paginate; with filters it asks for the best ``QUEUE_WINDOW`` candidates and filters
+those (so a filtered view sees only that window, and the service audits the whole window). The
+page says how many are in the queue in total. Reading the queue, a candidate, its report and
+its interception are all audited by the services.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from api import audit, services
 from api.audit import AuditAction, RecordType
@@ -66,6 +68,11 @@ class QueueFilter:
             date_to=parse_date(date_to[:40]) if date_to else None,
         )
 
+    @property
+    def active(self) -> bool:
+        """True if any filter is set."""
+        return bool(self.band or self.district or self.date_from or self.date_to)
+
     def district_matches(self, text: str | None) -> bool:
         if not self.district:
             return True
@@ -87,6 +94,13 @@ class QueueFilter:
         return not (self.date_to and (day is None or day > self.date_to))
 
 
+def _interceptions(page: PageDep, ids: set[str]) -> dict[str, InterceptionRow]:
+    if not ids:
+        return {}
+    rows = page.db.scalars(select(InterceptionRow).where(InterceptionRow.interception_id.in_(ids)))
+    return {row.interception_id: row for row in rows}
+
+
 @router.get("/review", response_class=HTMLResponse)
 def review_queue(
     page: PageDep,
@@ -99,17 +113,23 @@ def review_queue(
 ) -> Response:
     """The queue, best first, filtered and paginated."""
     user = page.require(Action.REVIEW_QUEUE)
-    rows, total = services.review_queue(page.db, user, limit=QUEUE_WINDOW)
     chosen = QueueFilter.parse(band, district, date_from, date_to)
-    ids = {r.interception_id for r in rows}
-    interceptions = {
-        i.interception_id: i
-        for i in (page.db.get(InterceptionRow, iid) for iid in ids)
-        if i is not None
-    }
-    kept = [r for r in rows if chosen.keeps(r, interceptions.get(r.interception_id))]
-    number = max(1, min(p, max(1, math.ceil(len(kept) / PAGE_SIZE))))
-    shown = kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    number = max(1, min(p, QUEUE_WINDOW // PAGE_SIZE))
+    if chosen.active:
+        rows, total = services.review_queue(page.db, user, limit=QUEUE_WINDOW)
+    else:  # no filter: let the service paginate (it audits exactly the rows shown)
+        rows, total = services.review_queue(
+            page.db, user, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        )
+    interceptions = _interceptions(page, {r.interception_id for r in rows})
+    if chosen.active:
+        kept = [r for r in rows if chosen.keeps(r, interceptions.get(r.interception_id))]
+        number = max(1, min(number, math.ceil(len(kept) / PAGE_SIZE)))
+        shown = kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        matching, has_next = len(kept), number * PAGE_SIZE < len(kept)
+    else:
+        shown, matching = rows, total
+        has_next = number * PAGE_SIZE < min(total, QUEUE_WINDOW)
     shown_interceptions = sorted({c.interception_id for c in shown})
     if shown_interceptions:  # the queue shows their district and date: an audited read
         audit.record(page.db, user, AuditAction.READ, RecordType.INTERCEPTION, shown_interceptions)
@@ -119,9 +139,9 @@ def review_queue(
         nav="review",
         rows=[(c, interceptions.get(c.interception_id)) for c in shown],
         total=total,
-        matching=len(kept),
+        matching=matching,
         page_number=number,
-        has_next=number * PAGE_SIZE < len(kept),
+        has_next=has_next,
         chosen=chosen,
         filters={"band": band, "district": district, "date_from": date_from, "date_to": date_to},
         districts=district_names(),
