@@ -17,22 +17,34 @@ Spec (the contract other modules rely on; every function accepts either script a
 3. :func:`token_keys` / :func:`name_key` - one variant-proof key per core token. Bangla tokens
    are transliterated first (:mod:`matcher.transliterate`), so "রহিমা" and "Rohima" share a key.
    The key folds what romanisers of one Bangla sound disagree on (aspirates kh/k, sh/s, z/j, v/b,
-   q/k, w/y glides, doubled letters, silent h) and keeps only the *class* (a, i, u) of a token's
-   first and last vowel: medial vowels are where romanisations differ most (Rahman/Rohoman,
-   Akter/Aktar, Hossain/Hosen), and the final vowel separates Rahim from Rahima. Rules live in
+   q/k, c/ch/k, ks/ksh, w/y glides, doubled letters, silent h) and drops medial vowels, where
+   romanisations differ most (Rahman/Rohoman, Akter/Aktar). Rules live in
    ``matcher/data/names/key_rules.json``. ``name_key`` joins token keys with single spaces in
    the original order; ``""`` when there is no core token. Common tokens stay in the key (the
-   engine down-weights them by frequency). ``loose=True`` also forgets the final vowel: a
-   recall-first key for blocking (Ankit/Ankito/Ankita meet, and so do Rahim/Rahima).
-   Keys are short lower-case a-z strings, readable by a person ("rhma" for Rahima); a token
+   engine down-weights them by frequency); every listed spelling of a common-token cluster
+   (``common_tokens.csv``: Hossain/Hosen/Hussain/হোসেন) gets its cluster's key, and clusters
+   whose phonetic keys would meet get their own (Hasan != Hossain, Mahmud != Mohammad).
+   Keys are short lower-case a-z strings, readable by a person ("rhm" for Rahima); a token
    with no Latin letters even after transliteration (digits, another script) keys to itself.
+
+   **Trade-off: the default key forgets the final vowel** (and keeps only the presence of an
+   initial vowel, not its class). Typists disagree most on the final inherent vowel
+   (Ankit/Ankito/Ankita, Subrata/Subrat, Pranto/Pranta) and on initial vowel quality
+   (Amir/Emir), and a key that keeps them misses about one pair of attested romanisations in
+   four; forgetting them merges a masculine and a feminine name (Rahim/Rahima, Habib/Habiba)
+   and a few short names (Salma/Salim), which costs far less (false collisions between random
+   distinct name tokens stay near 0.001, the target is 0.02): the record's sex and the graded
+   :func:`name_similarity` carry that distinction. ``strict=True`` keeps the class (a, i, u)
+   of the first and last vowel, so Rahim/Rahima keep different strict keys; ``name_similarity``
+   uses the strict key. ``loose=`` is the older name of the switch (``loose=False`` = strict).
 4. :func:`name_similarity` ``(a, b) -> float`` in 0-1, symmetric, 0.0 when either side has no
-   core token. Tokens are aligned one-to-one (best of two greedy passes, so the score does not
-   depend on argument order); a token scores 1.0 on equal keys, otherwise at most 0.9 from
-   normalised Levenshtein similarity on keys and on romanised spellings; an initial ("A.")
-   scores 0.7 against a token with that first letter. Common tokens weigh half, and the score
-   averages a Dice-like and an overlap-like normalisation, so a missing surname costs a little
-   and a different given name costs a lot. Per-string work is cached.
+   core token. Tokens are compared on strict keys and aligned one-to-one (best of two greedy
+   passes, so the score does not depend on argument order); a token scores 1.0 on equal keys,
+   otherwise at most 0.9 from normalised Levenshtein similarity on keys and on romanised
+   spellings; an initial ("A.") scores 0.7 against a token with that first letter. Common
+   tokens weigh half, and the score averages a Dice-like and an overlap-like normalisation, so
+   a missing surname costs a little and a different given name costs a lot. Per-string work
+   is cached.
 """
 
 from __future__ import annotations

@@ -247,6 +247,11 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         ["Alan", "Allan", "অ্যালান"],
         ["Dey", "De", "দে"],
         ["Abdul", "Abdur", "Abdus", "Abdool", "আব্দুর", "আবদুল", "আব্দুস"],
+        ["Chanchal", "Chonchol", "Concol", "চঞ্চল"],
+        ["Lakkhi", "Laksi", "Lakshi", "লক্ষী"],
+        ["Bachchu", "Bacchu", "বাচ্চু"],
+        ["Surjo", "Surya", "সূর্য"],
+        ["Haji", "Hadji", "হাজি"],
     ],
     ids=[
         "rahima",
@@ -275,6 +280,11 @@ def test_every_prefix_form_is_recognised(canonical: str) -> None:
         "a-ya-phala-vowel",
         "final-ey",
         "abd-al-assimilation",
+        "c-typed-for-ch",
+        "ksh-conjunct",
+        "doubled-ch",
+        "reph-ya-phala",
+        "silent-d-before-j",
     ],
 )
 def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
@@ -355,6 +365,7 @@ def test_common_token_cluster_has_one_key(spellings: list[str]) -> None:
         ("Rahima", "Rohima", True),
         ("Abdullah", "Abdullaho", False),
         ("Amir", "Emir", False),
+        ("Salma", "Salim", False),
     ],
     ids=[
         "ankit-ankito",
@@ -365,6 +376,7 @@ def test_common_token_cluster_has_one_key(spellings: list[str]) -> None:
         "already-equal",
         "final-h",
         "initial-vowel-class",
+        "medial-and-final-vowel",
     ],
 )
 def test_default_key_forgets_the_final_vowel(a: str, b: str, strict_equal: bool) -> None:
