@@ -36,13 +36,15 @@ def user_for_token(session: Session, token: str | None) -> User | None:
     """The user behind ``token`` if it is valid, unrevoked and the user is enabled."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or user.disabled:
-        return None
-    return user
+    return session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            User.disabled.is_(False),
+        )
+    )
 
 
 def revoke_tokens(session: Session, user: User) -> int:

@@ -289,3 +289,16 @@ def test_concurrent_confirmations_of_one_report_let_exactly_one_through(harness:
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["conflict"] * (len(cands) - 1) + ["ok"]
+
+
+def test_disabled_user_is_refused_even_with_an_unrevoked_token(harness: Harness) -> None:
+    from api.models import User
+
+    h = harness
+    assert h.call(A, "GET", "/me").status_code == 200
+    with h.app.state.sessions() as session:
+        user = session.get(User, h.user_ids[A])
+        user.disabled = True
+        session.commit()
+    assert h.call(A, "GET", "/me").status_code == 401
+    assert h.call(AD, "POST", f"/users/{h.user_ids[A]}/tokens").status_code == 409
