@@ -242,7 +242,7 @@ def console_errors(tab: Any) -> list[str]:
     return errors
 
 
-def screenshot(tab: Any, name: str) -> None:
-    """Save ``docs/screenshots/<name>.png`` (full page)."""
+def screenshot(tab: Any, name: str, *, full_page: bool = True) -> None:
+    """Save ``docs/screenshots/<name>.png`` (the whole page unless ``full_page`` is False)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
