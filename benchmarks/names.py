@@ -26,7 +26,11 @@ baselines (``anyascii``/``unidecode`` + ``jellyfish.metaphone``):
     spelling) whose keys are equal; a second, independent source of romanisations (Indian-style
     spellings such as "Vaani", "Bhooshit" are frequent there).
 
-Run from the repository root: ``python -m benchmarks.names [--quick]``.
+``token_key`` is the default key (final vowel forgotten, see :mod:`matcher.normalize`);
+``token_key(strict)`` keeps the final vowel's class. ``--dev-failures N`` prints DEV misses to
+design rules on (never HELD-OUT ones).
+
+Run from the repository root: ``python -m benchmarks.names [--quick] [--dev-failures N]``.
 """
 
 from __future__ import annotations
@@ -79,11 +83,38 @@ def load(path: Path) -> Lexicon:
 
 
 def ours(text: str) -> str:
+    """The default key (final vowel forgotten): the one the issue's API and the engine use."""
     return token_key(text)
 
 
-def ours_loose(text: str) -> str:
-    return token_key(text, loose=True)
+def ours_strict(text: str) -> str:
+    """The strict key (class of the final vowel kept; Rahim != Rahima)."""
+    return token_key(text, strict=True)
+
+
+def dev_failures(lex: Lexicon, words: list[str], keyer: Keyer, limit: int) -> None:
+    """Print up to ``limit`` DEV examples of each kind of miss, to design rules on.
+
+    Only ever called on DEV words: looking at HELD-OUT failures would tune the rules to the
+    part that measures generalisation.
+    """
+    rng = random.Random(11)
+    split_pairs = [
+        (w, r1, keyer(r1), r2, keyer(r2))
+        for w in words
+        for r1, r2 in itertools.combinations(sorted(lex.words[w]), 2)
+        if keyer(r1) != keyer(r2)
+    ]
+    print(f"  DEV (b) romanisation pairs of one word with different keys: {len(split_pairs)}")
+    for w, r1, k1, r2, k2 in rng.sample(split_pairs, min(limit, len(split_pairs))):
+        print(f"    {w}: {r1} -> {k1}  vs  {r2} -> {k2}")
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for w in words:
+        by_key[keyer(w)].append(w)
+    shared = sorted((ws for ws in by_key.values() if len(ws) > 1), key=len, reverse=True)
+    print(f"  DEV keys shared by several Bangla words: {len(shared)} (largest first)")
+    for ws in shared[:limit]:
+        print(f"    {keyer(ws[0])}: " + ", ".join(f"{w} ({transliterate(w)})" for w in ws[:8]))
 
 
 def _baseline(ascii_fn: Callable[[str], str]) -> Keyer:
@@ -218,6 +249,13 @@ def _print_row(label: str, f: Figures) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small sample, for CI")
+    parser.add_argument(
+        "--dev-failures",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print N examples of DEV misses of the default key (never HELD-OUT ones)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -234,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
 
     keyers: dict[str, Keyer] = {
         "shondhan token_key": ours,
-        "shondhan token_key(loose)": ours_loose,
+        "shondhan token_key(strict)": ours_strict,
         **baselines(),
     }
     examples = ["ময়মনসিংহ", "মোছাঃ", "রহিমা", "চৌধুরী", "আক্তার", "বিশ্বাস"]
@@ -245,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{title}: {len(words)} Bangla words, {n_pairs} romanisation pairs")
         for label, keyer in keyers.items():
             _print_row(label, measure(lex, words, keyer, n_random=n_random))
+        if args.dev_failures and title.endswith("DEV"):
+            dev_failures(lex, words, ours, args.dev_failures)
     name_pairs = load_name_pairs(SOURCES / "banglanamemaker_baby_names.csv")
     for part in ("heldout", "dev"):
         pairs = [p for p in name_pairs if split_of(p[0]) == part]

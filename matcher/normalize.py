@@ -241,8 +241,9 @@ def _clusters() -> _Clusters:
             norm = normalize_text(form)
             if not norm or " " in norm:
                 continue
-            default[norm] = key_default
-            strict[norm] = key_strict
+            for spelling in (norm, _squeeze(norm)):
+                default.setdefault(spelling, key_default)
+                strict.setdefault(spelling, key_strict)
             sexes.setdefault(_phonetic_key(norm, strict=True), set()).add(sex)
     sex_by_key = {k: (next(iter(v)) if len(v) == 1 else None) for k, v in sexes.items() if k}
     return _Clusters(default, strict, sex_by_key)
@@ -348,12 +349,26 @@ def _phonetic_key(token: str, *, strict: bool) -> str:
     return _latin_key(letters, strict=strict)
 
 
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _squeeze(norm: str) -> str:
+    """A spelling with every run of one letter written once (Haasan -> Hasan, Hossain -> Hosain).
+
+    Cluster spellings are looked up squeezed, so doubling a letter, which changes nothing in
+    how a name sounds, cannot take a spelling out of its cluster.
+    """
+    return _DOUBLED.sub(r"\1", norm)
+
+
 def _token_key(token: str, *, strict: bool) -> str:
     clusters = _clusters()
     norm = normalize_text(token)
     table = clusters.strict if strict else clusters.default
-    if norm is not None and norm in table:
-        return table[norm]
+    if norm is not None:
+        found = table.get(norm) or table.get(_squeeze(norm))
+        if found:
+            return found
     return _phonetic_key(token, strict=strict)
 
 
