@@ -132,6 +132,7 @@ def test_add_a_report_through_the_form(page: Any, live_server: LiveServer) -> No
 def test_analyst_runs_a_batch_and_downloads_the_csv(
     wide_page: Any, live_server: LiveServer
 ) -> None:
+    _officer_interception(live_server)  # at least one open interception to work through
     sign_in(wide_page, "analyst")
     wide_page.goto("/web/reconciliations")
     wide_page.click("[data-testid=start-run]")
@@ -146,6 +147,9 @@ def test_analyst_runs_a_batch_and_downloads_the_csv(
         time.sleep(0.5)
         wide_page.reload()
     assert wide_page.get_attribute("[data-testid=run-status]", "data-status") == "done"
+    progress = wide_page.locator("progress[data-testid=progress]")
+    assert int(progress.get_attribute("max") or 0) >= 1
+    assert progress.get_attribute("value") == progress.get_attribute("max")
     screenshot(wide_page, "reconciliation")
     href = wide_page.get_attribute("[data-testid=download]", "href")
     response = wide_page.request.get(href)
@@ -153,6 +157,7 @@ def test_analyst_runs_a_batch_and_downloads_the_csv(
     assert "attachment" in response.headers["content-disposition"]
     text = response.text()
     assert text.startswith("interception_id,report_id,rank,score,band,explanation")
+    assert len(text.splitlines()) >= 2
     for private in PRIVATE:
         assert private not in text
 
