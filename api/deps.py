@@ -63,18 +63,20 @@ def _unauthorized() -> HTTPException:
 
 
 def get_current_user(
-    session: SessionDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user behind the bearer token, or 401."""
+    """The user behind the bearer token, or 401.
+
+    Looked up on a short read-only session (on SQLite it does not take the write lock), so the
+    returned user is detached: services read its id, name and role, nothing lazy.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized()
-    user = user_for_token(session, credentials.credentials)
+    with request.app.state.read_sessions() as session:
+        user = user_for_token(session, credentials.credentials)
     if user is None:
         raise _unauthorized()
-    # The lookup opened a transaction; end it so the route starts clean (on SQLite every
-    # transaction holds the write lock).
-    session.commit()
     return user
 
 
