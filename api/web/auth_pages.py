@@ -69,7 +69,7 @@ def login(
     next: str = Form("/"),
 ) -> Response:
     """Check the password; on success start a fresh session and go to ``next``."""
-    user = page.db.scalar(select(User).where(User.username == username.strip()))
+    user = page.db.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or user.disabled or not user.password_hash:
         security.verify_password(_DUMMY_HASH, password)
         log.info("sign-in failed: unknown or disabled user")
