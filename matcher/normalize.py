@@ -361,12 +361,24 @@ def _squeeze(norm: str) -> str:
     return _DOUBLED.sub(r"\1", norm)
 
 
+#: A final Latin vowel or Bangla vowel sign: what the default key forgets (Mahmuda -> Mahmud).
+_FINAL_VOWEL = re.compile("[aeiouy\u09be-\u09cc]$")
+
+
 def _token_key(token: str, *, strict: bool) -> str:
+    """Cluster key of a listed spelling, else the phonetic key.
+
+    The default key also looks the spelling up without its final vowel, as it forgets that
+    vowel everywhere else: Mahmuda gets Mahmud's cluster key, not the phonetic key it would
+    share with Mohammad.
+    """
     clusters = _clusters()
     norm = normalize_text(token)
     table = clusters.strict if strict else clusters.default
     if norm is not None:
         found = table.get(norm) or table.get(_squeeze(norm))
+        if not found and not strict and len(norm) > 3:
+            found = table.get(_FINAL_VOWEL.sub("", _squeeze(norm)))
         if found:
             return found
     return _phonetic_key(token, strict=strict)

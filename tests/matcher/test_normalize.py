@@ -312,6 +312,9 @@ def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
         ("Muhammad", "Mahmood"),
         ("Mohd", "Mahmud"),
         ("মোহাম্মদ", "মাহমুদ"),
+        ("Hossain", "Hasina"),
+        ("Hussain", "Husna"),
+        ("Mohammad", "Mahmuda"),
     ],
     ids=[
         "rahim-karim",
@@ -331,6 +334,9 @@ def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
         "muhammad-mahmood",
         "mohd-mahmud",
         "bangla-mohammad-mahmud",
+        "hossain-hasina",
+        "hussain-husna",
+        "mohammad-mahmuda",
     ],
 )
 def test_different_names_keep_different_keys(a: str, b: str) -> None:
@@ -366,6 +372,8 @@ def test_common_token_cluster_has_one_key(spellings: list[str]) -> None:
         ("Abdullah", "Abdullaho", False),
         ("Amir", "Emir", False),
         ("Salma", "Salim", False),
+        ("Mahmud", "Mahmuda", False),
+        ("মাহমুদ", "মাহমুদা", False),
     ],
     ids=[
         "ankit-ankito",
@@ -377,6 +385,8 @@ def test_common_token_cluster_has_one_key(spellings: list[str]) -> None:
         "final-h",
         "initial-vowel-class",
         "medial-and-final-vowel",
+        "cluster-spelling-plus-final-vowel",
+        "bangla-cluster-spelling-plus-final-vowel",
     ],
 )
 def test_default_key_forgets_the_final_vowel(a: str, b: str, strict_equal: bool) -> None:
