@@ -315,6 +315,7 @@ def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
         ("Hossain", "Hasina"),
         ("Hussain", "Husna"),
         ("Mohammad", "Mahmuda"),
+        ("Howlader", "Halder"),
     ],
     ids=[
         "rahim-karim",
@@ -337,6 +338,7 @@ def test_variant_spellings_share_a_key(spellings: list[str]) -> None:
         "hossain-hasina",
         "hussain-husna",
         "mohammad-mahmuda",
+        "howlader-halder",
     ],
 )
 def test_different_names_keep_different_keys(a: str, b: str) -> None:
@@ -564,3 +566,20 @@ def test_every_common_token_form_is_common(row: dict[str, str]) -> None:
     forms = [row["canonical"], *row["latin_forms"].split("|"), *row["bangla_forms"].split("|")]
     for form in filter(None, forms):
         assert parse_name(f"Rahima {form}").common, form
+
+
+def test_common_token_clusters_keep_distinct_strict_keys() -> None:
+    """Two different common tokens never share a strict key (their own ``key`` column where
+    their phonetic keys would meet: Hasan/Hossain, Mahmud/Mohammad, Howlader/Halder)."""
+    by_key: dict[str, list[str]] = {}
+    for row in COMMON_ROWS:
+        by_key.setdefault(token_key(row["canonical"], strict=True), []).append(row["canonical"])
+    assert {k: v for k, v in by_key.items() if len(v) > 1} == {}
+
+
+@pytest.mark.parametrize("row", COMMON_ROWS, ids=[r["canonical"] for r in COMMON_ROWS])
+def test_every_cluster_spelling_has_the_cluster_key(row: dict[str, str]) -> None:
+    forms = [row["canonical"], *row["latin_forms"].split("|"), *row["bangla_forms"].split("|")]
+    for strict in (False, True):
+        keys = {f: token_key(f, strict=strict) for f in filter(None, forms)}
+        assert len(set(keys.values())) == 1, keys
