@@ -17,9 +17,11 @@ app = typer.Typer(
 
 def _register() -> None:
     from api.commands import batch, service
+    from api.web import commands as web_commands
 
     batch.register(app)
     service.register(app)
+    web_commands.register(app)  # adds `users set-password` to the service's users group
 
 
 def main() -> None:

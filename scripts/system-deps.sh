@@ -6,6 +6,8 @@ set -euo pipefail
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Bangla glyphs for screenshots (without a Bengali font Chromium draws boxes).
+dpkg -s fonts-lohit-beng-bengali >/dev/null 2>&1 || need+=(fonts-lohit-beng-bengali)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "system-deps: missing ${need[*]} and not root; install them or run as root" >&2
