@@ -225,8 +225,11 @@ def _clusters() -> _Clusters:
     """Read ``common_tokens.csv``: every spelling of a cluster gets one key.
 
     The key is the ``key`` column when given (used where two different names share a phonetic
-    key: Hasan vs Hossain, Mahmud vs Mohammad; such keys keep their vowels, so no phonetic key
-    can equal them), else the phonetic key of the canonical spelling.
+    key: Hasan vs Hossain, Mahmud vs Mohammad), else the phonetic key of the canonical spelling.
+    A ``key`` is the phonetic key with the class of the vowel that tells the names apart put
+    back in the middle ("hsin" Hossain, "hsan" Hasan, "mhmud" Mahmud, "hwldr" Howlader): no
+    phonetic key has a vowel there, so none can equal it, yet an unlisted spelling ("hsn") stays
+    one edit away for graded similarity.
     """
     default: dict[str, str] = {}
     strict: dict[str, str] = {}
