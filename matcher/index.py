@@ -69,7 +69,7 @@ class MatchIndex:
     """
 
     def __init__(
-        self, model: MatchModel | None = None, *, keep: int = 200, cap: int = 5000
+        self, model: MatchModel | None = None, *, keep: int = 300, cap: int = 5000
     ) -> None:
         if keep < 1 or cap < 1:
             raise ValueError("keep and cap must be positive")
