@@ -12,8 +12,8 @@ Storage is columnar so a million reports fit in a few GB: name tokens are intern
 vocabulary and stored as int32 id matrices; sex, age, date, place and phone are numpy columns;
 the raw text needed to give a report back (:meth:`MatchIndex.get`) is one tuple per row with
 repeated strings shared. Adding, replacing (same ``report_id``) and removing are incremental:
-removal tombstones the row, replacement tombstones and appends. Not thread-safe for concurrent
-writes; concurrent reads are fine.
+removal tombstones the row, replacement tombstones and appends. Concurrent queries are safe
+(they only fill caches); a write (add / remove) needs exclusive access.
 """
 
 from __future__ import annotations

@@ -12,9 +12,12 @@ keeps weights additive), the second chooses the band thresholds (match precision
 default) and reports the figures stored in the model's metadata.
 
 Entry points: :func:`train_model` (what ``shondhan train`` calls) and
-``python -m matcher.training [--train DIR] [--validation DIR] [--out FILE]``. Split directories
-hold ``reports.csv``, ``interceptions.csv`` and ``truth.csv`` (training_data/generate.py). Logs
-carry counts only, never names.
+``python -m matcher.training [--train DIR] [--validation DIR] [--out FILE]
+[--generate-reports N]``. The shipped ``matcher/data/model.json`` was made with
+``python -m matcher.training --generate-reports 50000``: thresholds only hold for candidate
+pools about as crowded as the validation split's, and the committed splits are small.
+Split directories hold ``reports.csv``, ``interceptions.csv`` and ``truth.csv``
+(training_data/generate.py). Logs carry counts only, never names.
 """
 
 from __future__ import annotations
