@@ -4,7 +4,15 @@ A pure library (no web framework, no database, no I/O at import). See docs/ARCHI
 the module map and the contract of each public function.
 """
 
+from matcher.csvio import (
+    MissingColumnError,
+    Reject,
+    iter_interceptions,
+    iter_reports,
+    write_candidates,
+)
 from matcher.dates import expected_age, is_heaped_age, parse_age, parse_date
+from matcher.evaluate import Evaluation, evaluate_candidates, recall_at_k
 from matcher.geo import (
     Place,
     PlaceLevel,
@@ -24,6 +32,7 @@ from matcher.normalize import (
     parse_name,
     token_keys,
 )
+from matcher.reconcile import reconcile
 from matcher.records import (
     Band,
     Candidate,
@@ -38,20 +47,26 @@ __all__ = [
     "Band",
     "Candidate",
     "Contribution",
+    "Evaluation",
     "Interception",
     "MatchIndex",
     "MatchModel",
     "Method",
+    "MissingColumnError",
     "ModelFormatError",
     "ParsedName",
     "Place",
     "PlaceLevel",
     "PlaceRelation",
+    "Reject",
     "Report",
     "Sex",
     "district_distance_km",
+    "evaluate_candidates",
     "expected_age",
     "is_heaped_age",
+    "iter_interceptions",
+    "iter_reports",
     "name_key",
     "name_similarity",
     "neighbouring_districts",
@@ -60,7 +75,10 @@ __all__ = [
     "parse_date",
     "parse_name",
     "place_relation",
+    "recall_at_k",
+    "reconcile",
     "resolve_place",
     "token_keys",
     "transliterate",
+    "write_candidates",
 ]
