@@ -32,7 +32,6 @@ from matcher.normalize import (
     parse_name,
     token_keys,
 )
-from matcher.reconcile import reconcile
 from matcher.records import (
     Band,
     Candidate,
@@ -76,7 +75,6 @@ __all__ = [
     "parse_name",
     "place_relation",
     "recall_at_k",
-    "reconcile",
     "resolve_place",
     "token_keys",
     "transliterate",
