@@ -190,3 +190,18 @@ def test_database_busy_is_503_with_retry_after(
     assert r.status_code == 503
     assert r.headers["retry-after"] == "5"
     assert r.json() == {"detail": "database busy or unavailable; retry"}
+
+
+def test_json_routes_are_plain_def_so_matching_never_blocks_the_event_loop(
+    shared_harness: Harness,
+) -> None:
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    routes = [
+        r for r in shared_harness.app.routes if isinstance(r, APIRoute) and r.include_in_schema
+    ]
+    assert len(routes) > 15
+    coroutines = [r.path for r in routes if inspect.iscoroutinefunction(r.endpoint)]
+    assert coroutines == []
