@@ -113,3 +113,39 @@ def test_empty_index_and_empty_interception() -> None:
 
 def test_get_round_trips_the_report(index: MatchIndex) -> None:
     assert index.get("r1") == REPORTS[0]
+
+
+def test_siblings_scoring_alike_are_sent_to_review_not_match() -> None:
+    family = {
+        "father_name": "Abdul Karim",
+        "mother_name": "Salma Begum",
+        "district": "Jashore",
+        "guardian_phone": "01712345678",
+        "report_date": date(2023, 1, 5),
+    }
+    index = MatchIndex()  # the shipped model: family agreement alone scores high
+    index.add(Report("s1", name="Rahima Khatun", sex=Sex.FEMALE, age=10, **family))  # type: ignore[arg-type]
+    index.add(Report("s2", name="Sumaiya Khatun", sex=Sex.FEMALE, age=11, **family))  # type: ignore[arg-type]
+    nickname_only = Interception(
+        "i2",
+        name="Khuki",
+        father_name="Abdul Karim",
+        mother_name="Salma Begum",
+        sex=Sex.FEMALE,
+        age=11,
+        interception_date=date(2023, 6, 1),
+        home_district="Jashore",
+        guardian_phone="01712345678",
+    )
+    cands = index.query(nickname_only)
+    assert {c.report_id for c in cands} == {"s1", "s2"}
+    assert min(c.score for c in cands) >= index.model.rival_threshold_
+    assert all(c.band is Band.REVIEW for c in cands)
+
+
+def test_explain_pair_scores_a_given_pair(index: MatchIndex) -> None:
+    cand = index.explain_pair("r3", QUERY)
+    assert cand is not None
+    assert cand.report_id == "r3"
+    assert cand.score < 0.5
+    assert index.explain_pair("nope", QUERY) is None

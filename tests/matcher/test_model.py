@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
-from matcher.model import SCHEMA_VERSION, MatchModel, Method, ModelFormatError
+from matcher.model import SCHEMA_VERSION, MatchModel, Method, ModelFormatError, rival_free
 from matcher.records import Band
 
 
@@ -164,3 +164,20 @@ def test_shipped_default_model_loads() -> None:
     model = MatchModel.default()
     assert 0.0 < model.review_threshold_ <= model.match_threshold_ <= 1.0
     assert model.weight(Field.PHONE, 1) > model.weight(Field.PHONE, 3)
+
+
+@pytest.mark.parametrize(
+    ("scores", "names", "expected"),
+    [
+        ([0.99], [("rhma",)], [True]),
+        ([0.99, 0.95], [("rhma",), ("smia",)], [False, False]),
+        ([0.99, 0.5], [("rhma",), ("smia",)], [True, False]),
+        ([0.99, 0.95], [("rhma", "ktn"), ("rhma", "ktn")], [True, True]),
+        ([0.99, 0.95], [("rhma",), ()], [False, False]),
+    ],
+    ids=["alone", "sibling-rival", "weak-rival", "duplicate-report", "unnamed-rival"],
+)
+def test_rival_free(
+    scores: list[float], names: list[tuple[str, ...]], expected: list[bool]
+) -> None:
+    assert rival_free(scores, names, rival_threshold=0.9) == expected
