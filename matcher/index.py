@@ -18,6 +18,7 @@ removal tombstones the row, replacement tombstones and appends. Concurrent queri
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 from collections.abc import Collection, Iterable, Sequence
@@ -49,6 +50,10 @@ from matcher.records import Band, Candidate, Interception, Report, Sex
 log = logging.getLogger(__name__)
 
 _SEX_FROM_CODE: dict[int, Sex | None] = {0: None, 1: Sex.MALE, 2: Sex.FEMALE}
+_CHUNK = 4096
+# A staged row: name / father / mother token ids, sex code, age, day ordinal, place id, phone,
+# heaped flag (see MatchIndex._stage).
+_Row = tuple[list[int], list[int], list[int], int, float, int, int, int, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,30 +167,48 @@ class MatchIndex:
 
     def add(self, report: Report) -> None:
         """Insert a report, or replace the one with the same ``report_id``."""
-        if report.report_id in self._row_of:
-            self.remove(report.report_id)
+        self.add_many((report,))
+
+    def add_many(self, reports: Iterable[Report]) -> None:
+        """Add (or replace) many reports.
+
+        Python-side work (keying, interning, postings) happens per report; the numpy columns are
+        written in bulk per chunk, which keeps indexing a million reports cheap.
+        """
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of small acyclic objects: the cyclic collector only costs time
+        try:
+            count = self._add_all(reports)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        log.debug("indexed %d reports (%d alive)", count, self._alive_count)
+
+    def _add_all(self, reports: Iterable[Report]) -> int:
+        buf: list[_Row] = []
+        count = 0
+        for report in reports:
+            if report.report_id in self._row_of:
+                self._flush(buf)  # the replaced row must be in the columns before removal
+                buf = []
+                self.remove(report.report_id)
+            buf.append(self._stage(report))
+            count += 1
+            if len(buf) >= _CHUNK:
+                self._flush(buf)
+                buf = []
+        self._flush(buf)
+        return count
+
+    def _stage(self, report: Report) -> _Row:
+        """Per-report work: keys, interning, postings, raw fields; columns come later."""
         p = prepare_report(report)
-        if self._n >= self._alive.shape[0]:
-            self._grow()
         row = self._n
         self._n += 1
         intern = self._intern_token
         name_ids = [intern(t) for t in p.name]
-        if name_ids:
-            self._name[row, : len(name_ids)] = name_ids
-            for tid in set(name_ids):
-                self._name_df[tid] += 1
-        if p.father:
-            self._father[row, : len(p.father)] = [intern(t) for t in p.father]
-        if p.mother:
-            self._mother[row, : len(p.mother)] = [intern(t) for t in p.mother]
-        self._sex[row] = sex_code(p.sex)
-        self._age[row] = p.age if p.age is not None else np.nan
-        self._day[row] = p.day.toordinal() if p.day is not None else 0
-        self._place[row] = self._place_id(p.place)
-        self._phone[row] = phone_number(p.phone)
-        self._heaped[row] = heaped_age(p.age)
-        self._alive[row] = True
+        father_ids = [intern(t) for t in p.father]
+        mother_ids = [intern(t) for t in p.mother]
         self._ids.append(report.report_id)
         self._row_of[report.report_id] = row
         self._raw.append(
@@ -204,15 +227,40 @@ class MatchIndex:
         )
         self._block.add(row, report_keys(p))
         self._alive_count += 1
-        self._bits_cache = None
+        return (
+            name_ids,
+            father_ids,
+            mother_ids,
+            sex_code(p.sex),
+            p.age if p.age is not None else math.nan,
+            p.day.toordinal() if p.day is not None else 0,
+            self._place_id(p.place),
+            phone_number(p.phone),
+            heaped_age(p.age),
+        )
 
-    def add_many(self, reports: Iterable[Report]) -> None:
-        """Add (or replace) many reports."""
-        count = 0
-        for r in reports:
-            self.add(r)
-            count += 1
-        log.debug("indexed %d reports (%d alive)", count, self._alive_count)
+    def _flush(self, buf: list[_Row]) -> None:
+        """Write staged rows (the last ``len(buf)`` rows) into the numpy columns."""
+        if not buf:
+            return
+        while self._n > self._alive.shape[0]:
+            self._grow()
+        lo, hi = self._n - len(buf), self._n
+        pad = [-1] * MAX_TOKENS
+        self._name[lo:hi] = np.array([(r[0] + pad)[:MAX_TOKENS] for r in buf], dtype=np.int32)
+        self._father[lo:hi] = np.array([(r[1] + pad)[:MAX_TOKENS] for r in buf], dtype=np.int32)
+        self._mother[lo:hi] = np.array([(r[2] + pad)[:MAX_TOKENS] for r in buf], dtype=np.int32)
+        df_ids = [tid for r in buf for tid in set(r[0])]
+        if df_ids:
+            np.add.at(self._name_df, np.array(df_ids, dtype=np.int64), 1)
+        self._sex[lo:hi] = [r[3] for r in buf]
+        self._age[lo:hi] = [r[4] for r in buf]
+        self._day[lo:hi] = [r[5] for r in buf]
+        self._place[lo:hi] = [r[6] for r in buf]
+        self._phone[lo:hi] = [r[7] for r in buf]
+        self._heaped[lo:hi] = [r[8] for r in buf]
+        self._alive[lo:hi] = True
+        self._bits_cache = None
 
     def remove(self, report_id: str) -> None:
         """Remove a report; unknown ids are ignored (idempotent)."""

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from matcher.compare import name_tokens
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.records import Band, Interception, Report, Sex
@@ -149,3 +150,27 @@ def test_explain_pair_scores_a_given_pair(index: MatchIndex) -> None:
     assert cand.report_id == "r3"
     assert cand.score < 0.5
     assert index.explain_pair("nope", QUERY) is None
+
+
+def test_duplicate_ids_within_one_batch_keep_the_last() -> None:
+    index = MatchIndex(MatchModel.hand_set())
+    index.add_many(
+        [
+            Report("x", name="Mandakranta Sen"),
+            Report("y", name="Rahima Khatun"),
+            Report("x", name="Sumon Das"),
+        ]
+    )
+    assert len(index) == 2
+    got = index.get("x")
+    assert got is not None
+    assert got.name == "Sumon Das"
+    # the replaced name no longer counts towards token frequencies
+    (key,) = name_tokens("Mandakranta")
+    (kept,) = name_tokens("Sumon")
+    assert index.token_bits(key) == index.token_bits("never-seen-key")
+    assert index.token_bits(kept) < index.token_bits("never-seen-key")
+    for cand in index.query(Interception("q", name="Mandakranta Sen")):
+        report = index.get(cand.report_id)
+        assert report is not None
+        assert report.name != "Mandakranta Sen"
