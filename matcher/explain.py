@@ -40,9 +40,9 @@ def level_label(field: Field, level: int, details: PairDetails) -> str:
     if field is Field.MOTHER_NAME and d.mother_similarity is not None and level > 1:
         return f"{base.split(' (')[0]} (similarity {d.mother_similarity:.2f})"
     if field is Field.AGE and d.expected_age is not None and d.observed_age is not None:
-        text = f"expected {d.expected_age:.1f}, observed {_fmt_age(d.observed_age)}"
-        if d.age_tolerance is not None:
-            text += f", {base} (±{d.age_tolerance:.1f})"
+        text = f"expected {d.expected_age:.1f}, observed {_fmt_age(d.observed_age)}, {base}"
+        if d.age_tolerance is not None and level >= 2:
+            text += f" (tolerance ±{d.age_tolerance:.1f} years)"
         return text
     if field is Field.PLACE and d.report_place is not None and d.interception_place is not None:
         a, b = d.report_place.name, d.interception_place.name
