@@ -56,8 +56,13 @@ def seed_demo(
     return tokens
 
 
+def demo_username(role: Role) -> str:
+    """The demo user's name for ``role`` (e.g. ``demo-bgb-officer``)."""
+    return f"demo-{role.value.replace('_', '-')}"
+
+
 def _demo_user(session: Session, role: Role) -> User:
-    username = f"demo-{role.value.replace('_', '-')}"
+    username = demo_username(role)
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         user, _token, _plain = services.create_user(session, None, username, role)

@@ -55,7 +55,8 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _settings(demo)
     if demo:
-        from api.demo import seed_demo
+        from api.demo import demo_username, seed_demo
+        from api.web.commands import issue_passwords
 
         sessions, read_sessions = _sessions(demo=True)
         typer.echo("Loading the synthetic demo data (first run only) ...", err=True)
@@ -64,6 +65,11 @@ def serve(
         typer.echo("Demo tokens (use as 'Authorization: Bearer <token>'):")
         for role, token in tokens.items():
             typer.echo(f"  {role.value:16} {token}")
+        with sessions() as session:
+            passwords = issue_passwords(session, [demo_username(role) for role in tokens])
+        typer.echo(f"Demo sign-in for the web pages at http://{host}:{port}/login:")
+        for username, password in passwords.items():
+            typer.echo(f"  {username:24} {password}")
         typer.echo(f"Open http://{host}:{port}/docs for the API.")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
