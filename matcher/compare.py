@@ -509,7 +509,8 @@ def _family_level(given: int, father: int, mother: int, phone: int) -> int:
     """
     if given == 0 or (father == 0 and mother == 0 and phone == 0):
         return 0
-    same_family = 1 <= father <= 3 or 1 <= mother <= 3 or phone == 1
+    # a shared first name ("Abdul", "Md") is not a shared family: whole-name agreement only
+    same_family = 1 <= father <= 2 or 1 <= mother <= 2 or phone == 1
     if not same_family:
         return 3
     return 1 if given <= 3 else 2
@@ -900,7 +901,7 @@ def compare_many(
     mother = out[:, _F[Field.MOTHER_NAME]]
     phone_lv = out[:, _F[Field.PHONE]]
     same_family = (
-        ((father >= 1) & (father <= 3)) | ((mother >= 1) & (mother <= 3)) | (phone_lv == 1)
+        ((father >= 1) & (father <= 2)) | ((mother >= 1) & (mother <= 2)) | (phone_lv == 1)
     )
     family = np.where(same_family, np.where(given <= 3, 1, 2), 3)
     missing = (given == 0) | ((father == 0) & (mother == 0) & (phone_lv == 0))

@@ -261,6 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         help="train on freshly generated splits of this many reports (seeds 11/12) instead",
     )
+    parser.add_argument(
+        "--min-precision",
+        type=float,
+        default=0.985,
+        help="match-band precision the threshold must reach on validation (margin over 0.98)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory() as tmp:
@@ -271,7 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.info("generating train/validation splits of %d reports", n)
             train_dir, val_dir = generated_splits(Path(tmp), n)
             described = f"generated: {n} reports each, seeds {GENERATED_SEEDS}"
-        model = train_model(train_dir, val_dir, out=None, method=Method(args.method))
+        model = train_model(
+            train_dir,
+            val_dir,
+            out=None,
+            method=Method(args.method),
+            min_precision=args.min_precision,
+        )
         if described:
             model.metadata_["training"]["data"] = described
         model.save(args.out)

@@ -198,8 +198,21 @@ def test_age_levels_follow_elapsed_time_and_heaping(
             Prepared(name=("rahima",), father=("abdul", "karim")),
             3,
         ),
+        (
+            Prepared(name=("rahima",), father=("abdul", "jabbar")),
+            Prepared(name=("rahima",), father=("abdul", "karim")),
+            3,
+        ),
     ],
-    ids=["no-name", "no-family-info", "same-child", "sibling", "sibling-by-phone", "other"],
+    ids=[
+        "no-name",
+        "no-family-info",
+        "same-child",
+        "sibling",
+        "sibling-by-phone",
+        "other",
+        "shared-first-name-only",
+    ],
 )
 def test_family_levels(report: Prepared, interception: Prepared, expected: int) -> None:
     assert level(report, interception, Field.FAMILY) == expected
