@@ -162,7 +162,7 @@ def train_model(
     method: Method = Method.LOGISTIC,
     top_k: int = 10,
     train_top_k: int = 50,
-    min_precision: float = 0.98,
+    min_precision: float = 0.985,
 ) -> MatchModel:
     """Fit on ``train_dir``, calibrate and choose bands on ``validation_dir``, optionally save.
 
