@@ -172,9 +172,18 @@ class MatchModel:
     # ------------------------------------------------------------------ fitting
 
     def fit(
-        self, levels: LevelArray, y: Sequence[int] | npt.NDArray[Any] | None = None
+        self,
+        levels: LevelArray,
+        y: Sequence[int] | npt.NDArray[Any] | None = None,
+        *,
+        u_levels: LevelArray | None = None,
     ) -> MatchModel:
-        """Learn weights from level vectors ``(n, N_FIELDS)``; ``y`` (0/1) required for LOGISTIC."""
+        """Learn weights from level vectors ``(n, N_FIELDS)``; ``y`` (0/1) required for LOGISTIC.
+
+        EM only: ``u_levels`` are level vectors of *random* report/interception pairs (almost
+        all non-matches); when given, u probabilities are measured on them and held fixed while
+        EM learns m and the match share, as Splink does — much more stable than learning both.
+        """
         levels = self._check_levels(levels)
         self._init_state()
         if self.method is Method.LOGISTIC:
@@ -182,7 +191,7 @@ class MatchModel:
                 raise ValueError("the logistic method needs labels y; use Method.EM without them")
             self._fit_logistic(levels, np.asarray(y, dtype=np.int64))
         else:
-            self._fit_em(levels)
+            self._fit_em(levels, None if u_levels is None else self._check_levels(u_levels))
         self.metadata_["n_pairs"] = int(levels.shape[0])
         self.metadata_["method"] = str(self.method)
         return self
@@ -205,7 +214,7 @@ class MatchModel:
         self.intercept_ = float(lr.intercept_[0] / _LN2)
         self.metadata_["n_matches"] = int(y.sum())
 
-    def _fit_em(self, levels: LevelArray) -> None:
+    def _fit_em(self, levels: LevelArray, u_levels: LevelArray | None) -> None:
         """Fellegi–Sunter EM; null levels carry no information and are skipped."""
         n_levels = _n_levels()
         lam = self.em_prior
@@ -216,6 +225,11 @@ class MatchModel:
             ramp = np.linspace(1.0, 0.05, k)
             m.append(np.concatenate([[0.0], ramp / ramp.sum()]))
             u.append(np.concatenate([[0.0], ramp[::-1] / ramp.sum()]))
+        if u_levels is not None:
+            for f, n in enumerate(n_levels):
+                counts = np.bincount(u_levels[:, f], minlength=n)[:n].astype(np.float64) + 0.5
+                counts[0] = 0.0
+                u[f] = counts / counts.sum()
         masks = [[levels[:, f] == lv for lv in range(n)] for f, n in enumerate(n_levels)]
         for _ in range(min(self.max_iter, 200)):
             log_m = np.zeros(levels.shape[0])
@@ -232,7 +246,8 @@ class MatchModel:
                 pu = np.array([(1 - post[masks[f][lv]]).sum() for lv in range(n)]) + 0.5
                 pm[0] = pu[0] = 0.0
                 m[f] = pm / pm.sum()
-                u[f] = pu / pu.sum()
+                if u_levels is None:
+                    u[f] = pu / pu.sum()
             if abs(new_lam - lam) < 1e-7:
                 lam = new_lam
                 break

@@ -116,6 +116,21 @@ def candidate_pairs(
     )
 
 
+def random_pairs(
+    index: MatchIndex, interceptions: Sequence[Interception], *, per_query: int = 20, seed: int = 0
+) -> npt.NDArray[np.int8]:
+    """Levels of random (report, interception) pairs: almost all non-matches, for EM's u."""
+    rng = np.random.default_rng(seed)
+    n = len(index.row_ids())
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.int8)
+    out = [
+        index.levels_for(rng.integers(0, n, size=per_query).tolist(), it)
+        for it in interceptions[:2000]
+    ]
+    return np.concatenate(out)
+
+
 def rival_eligible(
     pairs: Pairs, scores: npt.NDArray[np.float64], rival_threshold: float
 ) -> npt.NDArray[np.bool_]:
@@ -182,7 +197,10 @@ def train_model(
         pairs.missed,
     )
     model = MatchModel(method=method)
-    model.fit(pairs.levels, pairs.labels if method is Method.LOGISTIC else None)
+    if method is Method.LOGISTIC:
+        model.fit(pairs.levels, pairs.labels)
+    else:  # unsupervised: labels are not used, u comes from random pairs
+        model.fit(pairs.levels, u_levels=random_pairs(bootstrap, train.interceptions))
     if method is Method.LOGISTIC and train_top_k:
         hard = top_per_query(pairs, model.predict_proba(pairs.levels)[:, 1], train_top_k)
         model = MatchModel(method=method).fit(hard.levels, hard.labels)

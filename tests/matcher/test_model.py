@@ -181,3 +181,13 @@ def test_rival_free(
     scores: list[float], names: list[tuple[str, ...]], expected: list[bool]
 ) -> None:
     assert rival_free(scores, names, rival_threshold=0.9) == expected
+
+
+def test_em_with_u_from_random_pairs(data: tuple[np.ndarray, np.ndarray]) -> None:
+    levels, y = data
+    random_pairs, _ = synthetic_levels(4000, 0.0, seed=2)  # non-matches only
+    model = MatchModel(method=Method.EM).fit(levels, u_levels=random_pairs)
+    assert auc(model.predict_proba(levels)[:, 1], y) > 0.95
+    assert 0.05 < model.metadata_["em_lambda"] < 0.5  # true share is 0.2
+    last = len(COMPARISONS[0].levels) - 1
+    assert model.weight(Field.NAME, 1) > 0 > model.weight(Field.NAME, last)
