@@ -2,7 +2,8 @@
 
 Issue 5, "done when": sign in -> submit an interception -> see the right candidate -> reviewer
 confirms -> the interception shows as matched; a failed sign-in; a CSRF-less POST refused; a
-bgb_officer refused the review page. Each main page is screenshotted (to docs/screenshots/ with SHONDHAN_SCREENSHOTS=docs).
+bgb_officer refused the review page. Each main page is screenshotted (into docs/screenshots/
+with SHONDHAN_SCREENSHOTS=docs).
 """
 
 from __future__ import annotations
