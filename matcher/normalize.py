@@ -99,16 +99,58 @@ def _normalize_once(text: str) -> str:
 def normalize_text(text: str | None) -> str | None:
     """Clean free text for comparison (see the module spec, item 1); idempotent.
 
+    ASCII text takes a fast path (:func:`_normalize_ascii`, one ``str.translate``) that gives
+    exactly what the full pipeline gives (a Hypothesis test checks it); other text goes through
+    the full pipeline, cached per string.
+
     >>> normalize_text("  Md. RAHIM\u200c  ১২ ")
     'md rahim 12'
     """
     if not text or not isinstance(text, str):
         return None
+    if text.isascii():
+        return _normalize_ascii(text)
     return _normalize_cached(text)
+
+
+def _ascii_table() -> dict[int, str | None]:
+    """What the full pipeline does to each ASCII character, as a ``str.translate`` table.
+
+    Letters are lower-cased (NFC and case-folding of ASCII are plain lower-casing), digits kept,
+    the ASCII apostrophes dropped, everything else (punctuation, symbols, controls) a space.
+    """
+    table: dict[int, str | None] = {}
+    for code in range(128):
+        ch = chr(code)
+        if ch in _APOSTROPHES:
+            table[code] = None
+        elif ch.isalnum():
+            table[code] = ch.lower()
+        else:
+            table[code] = " "
+    return table
+
+
+_ASCII_TABLE = _ascii_table()
+
+
+def _normalize_ascii(text: str) -> str | None:
+    """:func:`normalize_text` of ASCII-only text, without the Unicode machinery.
+
+    No Bangla means no nukta, hasanta, digits or visarga prefixes to handle, and one pass is
+    already idempotent. Only letters and digits survive the table, so a non-empty result always
+    has a letter or digit.
+    """
+    return " ".join(text.translate(_ASCII_TABLE).split()) or None
 
 
 @short_text_cache(maxsize=131072)
 def _normalize_cached(text: str) -> str | None:
+    return _normalize_full(text)
+
+
+def _normalize_full(text: str) -> str | None:
+    """The full clean-up pipeline (uncached; the reference the ASCII fast path must agree with)."""
     s = _normalize_once(text)
     for _ in range(4):  # NFC/case-folding interactions settle in one or two rounds
         again = _normalize_once(s)
@@ -163,7 +205,7 @@ def _read_data(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _KeyRules:
-    rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    rewrites: tuple[tuple[re.Pattern[str], str, str | None], ...]
     vowels: frozenset[str]
     vowel_class: dict[str, str]
     run_class: dict[str, str]
@@ -171,11 +213,39 @@ class _KeyRules:
     optional_final_after_cluster: frozenset[str]
 
 
+_LOOKBEHIND = re.compile(r"^\^?\(\?<[=!][^()]*\)")
+
+
+def _needles(pattern: str) -> str | None:
+    """Letters one of which must be in a string for ``pattern`` to match it; None if unknown.
+
+    The rewrite rules are short patterns whose match starts with a literal letter or a plain
+    character class, maybe after ``^`` and a lookbehind (``(?<=r)y(?=[aeiou])`` needs a "y").
+    Checking ``in`` first skips most of the 32 regex calls per token. Anything not of that
+    simple shape (alternation, a quantified or escaped first element, a negated class) gives
+    None, meaning "always run the pattern", so the shortcut never changes a result.
+    """
+    if "|" in pattern:
+        return None
+    rest = _LOOKBEHIND.sub("", pattern, count=1).removeprefix("^")
+    if rest[:1].isalpha():
+        first, after = rest[0], rest[1:]
+    elif rest.startswith("[") and not rest.startswith("[^") and "]" in rest:
+        first, after = rest[1 : rest.index("]")], rest[rest.index("]") + 1 :]
+        if not first.isalpha():  # ranges, escapes: not worth reading
+            return None
+    else:
+        return None
+    if after[:1] in ("?", "*", "{"):  # the first element may match nothing
+        return None
+    return first
+
+
 @cache
 def _key_rules() -> _KeyRules:
     raw = json.loads(_read_data("key_rules.json"))
     return _KeyRules(
-        rewrites=tuple((re.compile(p), str(r)) for p, r in raw["rewrites"]),
+        rewrites=tuple((re.compile(p), str(r), _needles(p)) for p, r in raw["rewrites"]),
         vowels=frozenset(raw["vowels"]),
         vowel_class={str(k): str(v) for k, v in raw["vowel_class"].items()},
         run_class={str(k): str(v) for k, v in raw["run_class"].items()},
@@ -252,8 +322,13 @@ def _clusters() -> _Clusters:
     return _Clusters(default, strict, sex_by_key)
 
 
+@short_text_cache(maxsize=131072)
 def _common_sex(token: str) -> tuple[bool, Sex | None]:
-    """Whether a normalised token is a common surname-like token, and the sex it hints at."""
+    """Whether a normalised token is a common surname-like token, and the sex it hints at.
+
+    Cached per token: parsing a name asks this of every core token, and tokens repeat far more
+    than names do.
+    """
     clusters = _clusters()
     key = _phonetic_key(token, strict=True)
     if token in clusters.strict or key in clusters.sex_by_strict_key:
@@ -264,13 +339,27 @@ def _common_sex(token: str) -> tuple[bool, Sex | None]:
 # --------------------------------------------------------------------------- keys
 
 
+@short_text_cache(maxsize=262144)
 def _latin_letters(token: str) -> str:
-    """Romanised, accent-free a-z letters of one token ("" if it has none)."""
+    """Romanised, accent-free a-z letters of one token ("" if it has none); cached per token."""
+    if token.isascii():
+        return "".join(ch for ch in token.lower() if "a" <= ch <= "z")
     latin = transliterate(token) if has_bangla(token) else token
     if not latin:
         return ""
     decomposed = unicodedata.normalize("NFKD", latin.casefold())
     return "".join(ch for ch in decomposed if "a" <= ch <= "z")
+
+
+@short_text_cache(maxsize=262144)
+def _rewritten(letters: str) -> str:
+    """``letters`` after the ordered rewrite rules of ``key_rules.json`` (cached: the default
+    and the strict key of a token share this, the costly part of a key)."""
+    s = letters
+    for pattern, repl, needles in _key_rules().rewrites:
+        if needles is None or any(ch in s for ch in needles):
+            s = pattern.sub(repl, s)
+    return s
 
 
 def _vowel_run_class(run: str, *, at_end: bool, rules: _KeyRules) -> str:
@@ -288,9 +377,7 @@ def _latin_key(letters: str, *, strict: bool = False) -> str:
     ``strict`` keeps the class of the first and the last vowel.
     """
     rules = _key_rules()
-    s = letters
-    for pattern, repl in rules.rewrites:
-        s = pattern.sub(repl, s)
+    s = _rewritten(letters)
     if not s:
         return ""
     runs: list[str] = []
@@ -345,7 +432,21 @@ def token_key(token: str, *, strict: bool = False, loose: bool | None = None) ->
 
 
 def _phonetic_key(token: str, *, strict: bool) -> str:
-    """Key from the spelling alone (no cluster table)."""
+    """Key from the spelling alone (no cluster table); cached per token."""
+    return _phonetic_strict(token) if strict else _phonetic_default(token)
+
+
+@short_text_cache(maxsize=262144)
+def _phonetic_strict(token: str) -> str:
+    return _phonetic_key_uncached(token, strict=True)
+
+
+@short_text_cache(maxsize=262144)
+def _phonetic_default(token: str) -> str:
+    return _phonetic_key_uncached(token, strict=False)
+
+
+def _phonetic_key_uncached(token: str, *, strict: bool) -> str:
     letters = _latin_letters(token)
     if not letters:
         return normalize_text(token) or ""
@@ -452,15 +553,38 @@ def parse_name(text: str | None) -> ParsedName:
 def token_keys(text: str | None, *, strict: bool = False, loose: bool | None = None) -> list[str]:
     """One variant-proof key per core (non-prefix) token, in order; ``[]`` if none.
 
-    ``strict`` / ``loose``: see :func:`token_key`.
+    ``strict`` / ``loose``: see :func:`token_key`. Cached per full string (as a tuple; every
+    call gets a new list, so a caller may change it freely).
     """
-    core = parse_name(text).core
-    return [k for k in (token_key(t, strict=strict, loose=loose) for t in core) if k]
+    return list(_keys_of(text, strict=strict, loose=loose))
 
 
 def name_key(text: str | None, *, strict: bool = False, loose: bool | None = None) -> str:
     """Keys of the core tokens joined by single spaces; ``""`` if there is no core token."""
-    return " ".join(token_keys(text, strict=strict, loose=loose))
+    return " ".join(_keys_of(text, strict=strict, loose=loose))
+
+
+def _keys_of(text: str | None, *, strict: bool, loose: bool | None) -> tuple[str, ...]:
+    if not text or not isinstance(text, str):
+        return ()
+    if loose is not None:
+        strict = not loose
+    return _strict_keys(text) if strict else _default_keys(text)
+
+
+def _keys_uncached(text: str, *, strict: bool) -> tuple[str, ...]:
+    core = parse_name(text).core
+    return tuple(k for k in (token_key(t, strict=strict) for t in core) if k)
+
+
+@short_text_cache(maxsize=262144)
+def _strict_keys(text: str) -> tuple[str, ...]:
+    return _keys_uncached(text, strict=True)
+
+
+@short_text_cache(maxsize=262144)
+def _default_keys(text: str) -> tuple[str, ...]:
+    return _keys_uncached(text, strict=False)
 
 
 # --------------------------------------------------------------------------- similarity

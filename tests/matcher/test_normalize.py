@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher import normalize
 from matcher.normalize import (
     name_key,
     name_similarity,
@@ -583,3 +584,114 @@ def test_every_cluster_spelling_has_the_cluster_key(row: dict[str, str]) -> None
     for strict in (False, True):
         keys = {f: token_key(f, strict=strict) for f in filter(None, forms)}
         assert len(set(keys.values())) == 1, keys
+
+
+# --------------------------------------------------------------------------- caches and fast paths
+# The names layer caches per string and takes shortcuts (ASCII text, rewrite rules that cannot
+# apply). Each shortcut is checked against the plain computation it replaces.
+
+ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127), max_size=300)
+ANY_TEXT = st.one_of(ASCII_TEXT, st.text(max_size=300), NAMEISH, LATIN_OR_BANGLA_WORD)
+
+
+@settings(max_examples=300)
+@given(ASCII_TEXT)
+def test_ascii_fast_path_equals_full_pipeline(text: str) -> None:
+    assert normalize._normalize_ascii(text) == normalize._normalize_full(text)
+
+
+@given(ANY_TEXT)
+def test_normalize_text_equals_uncached_pipeline(text: str) -> None:
+    expected = normalize._normalize_full(text) if text else None
+    assert normalize_text(text) == expected
+
+
+def _plain_rewrite(letters: str) -> str:
+    for pattern, repl, _ in normalize._key_rules().rewrites:
+        letters = pattern.sub(repl, letters)
+    return letters
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.text(alphabet="abcdeghijklmnopqrstuvwxyz", max_size=30),
+        st.lists(st.sampled_from(["ch", "sh", "kh", "ksh", "que", "abd", "ng", "rya", "h", "w"]))
+        .map("".join)
+        .filter(lambda s: len(s) <= 60),
+    )
+)
+def test_rewrite_shortcut_equals_running_every_rule(letters: str) -> None:
+    """Skipping a rule whose needed letters are absent never changes the rewritten key."""
+    assert normalize._rewritten(letters) == _plain_rewrite(letters)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needles"),
+    [
+        ("ksh", "k"),
+        ("(?<=r)y(?=[aeiou])", "y"),
+        ("^abd[ou]?[lrsnzjtd]$", "a"),
+        ("(?<=[^aeiouwy])[yw](?=[aeiou])", "yw"),
+        ("C", "C"),
+        ("a?b", None),  # optional first element: no letter is needed
+        ("a*b", None),
+        ("x{0,2}y", None),
+        ("ab|cd", None),  # alternation
+        ("[^a]b", None),  # negated class
+        ("[a-z]b", None),  # range
+        (r"\wb", None),  # escape
+        ("(?=a)b", None),  # lookahead first
+    ],
+    ids=[
+        "literal",
+        "lookbehind-literal",
+        "anchor-literal",
+        "lookbehind-class",
+        "upper-case",
+        "optional",
+        "star",
+        "brace",
+        "alternation",
+        "negated-class",
+        "range",
+        "escape",
+        "lookahead",
+    ],
+)
+def test_rewrite_needles(pattern: str, needles: str | None) -> None:
+    assert normalize._needles(pattern) == needles
+
+
+def _plain_token_keys(text: str | None, *, strict: bool) -> list[str]:
+    """token_keys as it was before its per-string cache: key every core token."""
+    return [k for k in (token_key(t, strict=strict) for t in parse_name(text).core) if k]
+
+
+@given(ANY_TEXT, st.booleans())
+def test_cached_token_keys_equal_per_token_keys(text: str, strict: bool) -> None:
+    for _ in range(2):  # the second call is served from the cache
+        assert token_keys(text, strict=strict) == _plain_token_keys(text, strict=strict)
+        assert name_key(text, strict=strict) == " ".join(_plain_token_keys(text, strict=strict))
+
+
+@pytest.mark.parametrize(
+    "text", ["Md. Rahim Uddin", "মোছাঃ রহিমা খাতুন", "x" * 300], ids=["latin", "bangla", "long"]
+)
+def test_token_keys_returns_a_fresh_list(text: str) -> None:
+    """The cache holds tuples: a caller that changes its list cannot change the next answer."""
+    first = token_keys(text)
+    assert first
+    first.append("zzz")
+    first[0] = "changed"
+    assert token_keys(text) == _plain_token_keys(text, strict=False)
+
+
+@pytest.mark.parametrize(
+    ("loose", "strict"), [(True, False), (False, True)], ids=["loose", "strict"]
+)
+def test_loose_switch_still_wins_over_strict(loose: bool, strict: bool) -> None:
+    text = "Rahima Khatun"
+    assert token_keys(text, strict=not strict, loose=loose) == _plain_token_keys(
+        text, strict=strict
+    )
