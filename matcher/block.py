@@ -75,35 +75,45 @@ def _birth_band(p: Prepared) -> int | None:
 
 
 def report_keys(p: Prepared) -> Iterator[Key]:
-    """The blocking keys a report is filed under."""
-    name = list(dict.fromkeys(p.name))
+    """The blocking keys a report is filed under (see :func:`report_key_list`)."""
+    return iter(report_key_list(p))
+
+
+def report_key_list(p: Prepared) -> list[Key]:
+    """The blocking keys a report is filed under, as a list (built once per indexed report)."""
+    out: list[Key] = []
+    add = out.append
+    name = list(dict.fromkeys(p.name)) if len(p.name) > 1 else list(p.name)
     for t in name:
-        yield ("n", t)
+        add(("n", t))
     head = name[:3]
     for i in range(len(head)):
         for j in range(i + 1, len(head)):
-            a, b = sorted((head[i], head[j]))
-            yield ("nn", a, b)
-    father = list(dict.fromkeys(p.father))[:3]
+            a, b = head[i], head[j]
+            add(("nn", a, b) if a <= b else ("nn", b, a))
+    father = list(dict.fromkeys(p.father))[:3] if len(p.father) > 1 else list(p.father)
+    first = name[0] if name else None
     for t in father:
         # every father token: honorific parsing differs between scripts ("Sayed")
-        yield ("f", t)
-        if name:
-            yield ("nf", name[0], t)
+        add(("f", t))
+        if first is not None:
+            add(("nf", first, t))
     for i in range(len(father)):
         for j in range(i + 1, len(father)):
-            a, b = sorted((father[i], father[j]))
-            yield ("ff", a, b)
+            a, b = father[i], father[j]
+            add(("ff", a, b) if a <= b else ("ff", b, a))
     if p.mother:
-        yield ("m", p.mother[0])
+        add(("m", p.mother[0]))
     if p.phone:
-        yield ("p", p.phone)
+        add(("p", p.phone))
     band = _birth_band(p)
     district = p.place.district_code if p.place is not None else None
-    if band is not None and district:
-        yield ("g", district, str(sex_code(p.sex)), str(band))
-    if name and district:
-        yield ("s", _stem(name[0]), district)
+    if district:
+        if band is not None:
+            add(("g", district, str(sex_code(p.sex)), str(band)))
+        if first is not None:
+            add(("s", _stem(first), district))
+    return out
 
 
 def _stem(key: str) -> str:
@@ -142,14 +152,14 @@ class BlockIndex:
     def add(self, row: int, keys: Iterable[Key]) -> None:
         """File ``row`` under each key."""
         postings = self._postings
-        for h in {hash(k) for k in keys}:
+        for h in set(map(hash, keys)):
             cur = postings.get(h)
             if cur is None:
                 postings[h] = row
-            elif isinstance(cur, int):
+            elif type(cur) is int:
                 postings[h] = array("i", (cur, row))
             else:
-                cur.append(row)
+                cur.append(row)  # type: ignore[union-attr]
 
     def add_vocab_token(self, token_id: int, token: str) -> None:
         """Make a new vocabulary token findable by one-edit neighbours (idempotent)."""

@@ -279,18 +279,28 @@ def _name_tokens(text: str) -> tuple[str, ...]:
     """
     if not text or not isinstance(text, str):
         return ()
-    tokens: list[str] = []
+    infos: list[tuple[bool, tuple[str, ...]]] = []
     for raw in text[:MAX_TEXT_CHARS].split():
-        tokens.extend(_normalized_tokens(raw))
+        infos.extend(_raw_token_info(raw))
     i = 0
-    while i < len(tokens) - 1 and _is_prefix(tokens[i]):
+    while i < len(infos) - 1 and infos[i][0]:
         i += 1
     keys: list[str] = []
-    for t in tokens[i:]:
-        keys.extend(_token_key(t))
+    for _, token_keys_ in infos[i:]:
+        keys.extend(token_keys_)
         if len(keys) >= MAX_TOKENS:
             break
     return tuple(keys[:MAX_TOKENS])
+
+
+@lru_cache(maxsize=500_000)
+def _raw_token_info(raw: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
+    """(is a prefix, keys) of each normalised token of one raw token: one cache hit per token.
+
+    Whole names rarely repeat (the full-name cache mostly misses on a million children), raw
+    tokens do; this folds the three per-token caches into one look-up.
+    """
+    return tuple((_is_prefix(t), _token_key(t)) for t in _normalized_tokens(raw))
 
 
 _NON_DIGITS = re.compile(r"\D+")
@@ -326,7 +336,17 @@ def home_place(district: str | None, upazila: str | None) -> Place | None:
 
     The upazila wins when it lies in the stated district or the district is unreadable (people
     often write an upazila in the district box and vice versa: both are resolved at any level).
+    Cached per (district, upazila) pair: a million reports hold only some ten thousand pairs.
     """
+    return _home_place(
+        district if isinstance(district, str) else None,
+        upazila if isinstance(upazila, str) else None,
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _home_place(district: str | None, upazila: str | None) -> Place | None:
+    """:func:`home_place` on text (or None) fields; the uncached reference rule."""
     p_d = _resolve(district) if district and isinstance(district, str) else None
     p_u = _resolve(upazila) if upazila and isinstance(upazila, str) else None
     if p_u is not None and (p_d is None or p_u.district_code == p_d.district_code):
@@ -716,7 +736,7 @@ def _token_sims(query: Sequence[str], ids: IntArray, vocab: Sequence[str]) -> Fl
     uniq, inverse = np.unique(ids[present], return_inverse=True)
     sims = cdist(
         list(query),
-        [vocab[int(i)] for i in uniq],
+        [vocab[i] for i in uniq.tolist()],
         scorer=JaroWinkler.normalized_similarity,
         dtype=np.float64,
     )  # (q, u)
@@ -874,15 +894,18 @@ def compare_many(
         out[:, _F[Field.AGE]] = np.where(has_age, a, 0)
     if interception.place is not None:
         uniq, inverse = np.unique(cols.place, return_inverse=True)
-        rel_u = np.array(
-            [
-                _PLACE_LEVEL[_relation(cols.places[int(pid)], interception.place)]
-                if pid >= 0
-                else 0
-                for pid in uniq
-            ],
-            dtype=np.int8,
-        )
+        qkey = _place_key(interception.place)
+        cache = cols.relation_cache
+        rel_list: list[int] = []
+        for pid in uniq.tolist():
+            rel = cache.get((pid, qkey))
+            if rel is None:
+                rel = (
+                    _PLACE_LEVEL[_relation(cols.places[pid], interception.place)] if pid >= 0 else 0
+                )
+                cache[(pid, qkey)] = rel
+            rel_list.append(rel)
+        rel_u = np.array(rel_list, dtype=np.int8)
         out[:, _F[Field.PLACE]] = rel_u[inverse.ravel()]
     if interception.phone is not None:
         has_phone = cols.phone >= 0

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_keys
+from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_list
 from matcher.compare import (
     MAX_TOKENS,
     CandidateColumns,
@@ -225,7 +225,7 @@ class MatchIndex:
                 report.sex,
             )
         )
-        self._block.add(row, report_keys(p))
+        self._block.add(row, report_key_list(p))
         self._alive_count += 1
         return (
             name_ids,
@@ -421,7 +421,9 @@ class MatchIndex:
         self, interception: Interception, *, exclude: Collection[str] = ()
     ) -> ScoredRows:
         """Blocking + vectorised comparison + model scores for one interception, best first."""
-        p = prepare_interception(interception)
+        return self._score_prepared(prepare_interception(interception), exclude)
+
+    def _score_prepared(self, p: Prepared, exclude: Collection[str]) -> ScoredRows:
         kept, _ = self._retrieve(p, exclude)
         levels = compare_many(p, self._columns(kept), vocab_index=self._vocab)
         scores = self.model.predict_proba(levels)[:, 1] if kept.size else np.zeros(0)
@@ -437,8 +439,8 @@ class MatchIndex:
         """
         if top_k <= 0 or self._alive_count == 0:
             return []
-        scored = self.score_rows(interception, exclude=exclude)
         p = prepare_interception(interception)
+        scored = self._score_prepared(p, exclude)
         rows = scored.rows[:top_k].tolist()
         scores = scored.scores[:top_k].tolist()
         prepared = [self._prepared_row(row) for row in rows]
