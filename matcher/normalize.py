@@ -83,15 +83,26 @@ _MAX_TOKENS = 8
 # --------------------------------------------------------------------------- normalisation
 
 
+class _CharMap(dict[int, str]):
+    """``str.translate`` table, filled on demand: apostrophes vanish, every character that is
+    not a letter, mark or digit becomes a space, the rest stays. A character's entry is computed
+    once (there are at most as many entries as Unicode code points), so the per-character work
+    of clean-up runs in C."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        kept = ch if unicodedata.category(ch)[0] in "LMN" else " "
+        out = "" if ch in _APOSTROPHES else kept
+        self[code] = out
+        return out
+
+
+_CHAR_MAP = _CharMap()
+
+
 def _normalize_once(text: str) -> str:
-    s = clean_bangla(text).casefold()
-    out: list[str] = []
-    for ch in s:
-        if ch in _APOSTROPHES:
-            continue
-        cat = unicodedata.category(ch)
-        out.append(ch if cat[0] in "LMN" else " ")
-    s = clean_bangla("".join(out))
+    s = clean_bangla(text).casefold().translate(_CHAR_MAP)
+    s = clean_bangla(s)
     s = _TRAILING_HASANTA.sub("", s)
     return " ".join(s.split())
 
@@ -357,8 +368,13 @@ def _rewritten(letters: str) -> str:
     and the strict key of a token share this, the costly part of a key)."""
     s = letters
     for pattern, repl, needles in _key_rules().rewrites:
-        if needles is None or any(ch in s for ch in needles):
-            s = pattern.sub(repl, s)
+        if needles is not None:
+            for ch in needles:  # a plain loop: any() over a generator costs more than the test
+                if ch in s:
+                    break
+            else:
+                continue
+        s = pattern.sub(repl, s)
     return s
 
 
