@@ -137,6 +137,8 @@ def clean_bangla(text: str) -> str:
     way to type khanda ta) -> ৎ; ZWJ/ZWNJ removed; Bangla digits -> ASCII digits. Other scripts
     are left alone (apart from NFC).
     """
+    if text.isascii():  # ASCII is already NFC and holds no Bangla: nothing to do
+        return text
     text = unicodedata.normalize("NFC", text)
     if not _BANGLA_RE.search(text):
         return text
@@ -264,7 +266,9 @@ def _apply_schwa_rules(aks: list[_Akshara], t: _Table) -> None:
             a.vowel = _NONE if delete else inherent
 
 
+@short_text_cache(maxsize=65536)
 def _romanise_word(word: str) -> str:
+    """Romanise one run of Bangla letters (cached: words recur in many different names)."""
     t = _table()
     aks = _parse_word(word, t)
     _apply_schwa_rules(aks, t)

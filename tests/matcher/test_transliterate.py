@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.transliterate import clean_bangla, has_bangla, transliterate
+
+# The package re-exports a function of the same name, which hides the module from
+# `from matcher import transliterate`.
+transliterate_module = importlib.import_module("matcher.transliterate")
 
 BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
 
@@ -155,3 +163,35 @@ def test_never_raises_and_is_lower_case(text: str) -> None:
 def test_long_input(text: str) -> None:
     out = transliterate(text)
     assert out is None or isinstance(out, str)
+
+
+# --------------------------------------------------------------------------- caches and fast paths
+
+
+def _reference_clean(text: str) -> str:
+    """clean_bangla without its ASCII shortcut."""
+    text = unicodedata.normalize("NFC", text)
+    if not has_bangla(text):
+        return text
+    return clean_bangla(text + "ক")[:-1]  # a Bangla letter forces the full path
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=100))
+def test_clean_bangla_ascii_shortcut_changes_nothing(text: str) -> None:
+    assert clean_bangla(text) == _reference_clean(text)
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet=BANGLA, min_size=1, max_size=12), min_size=1, max_size=4))
+def test_cached_words_equal_uncached_romanisation(words: list[str]) -> None:
+    """Per-word caching: a word romanises the same alone, inside any name, and uncached."""
+    uncached = transliterate_module._romanise_word.__wrapped__
+    text = " ".join(words)
+    romanised = re.sub(
+        r"[\u0980-\u09ff]+", lambda m: uncached(m.group(0)), clean_bangla(text)
+    ).casefold()
+    expected: str | None = " ".join(romanised.split())
+    if not any(ch.isalnum() for ch in expected or ""):
+        expected = None
+    for _ in range(2):  # the second call is served from the caches
+        assert transliterate(text) == expected
