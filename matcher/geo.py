@@ -924,7 +924,23 @@ def resolve_home(district: str | None, upazila: str | None) -> Place | None:
     ``"<upazila>, <district>"`` first. Then, as people also write an upazila in the district box
     and vice versa: the upazila alone if it lies in the district (or the district is
     unreadable), else the district, else whatever the upazila field names. Never raises.
+
+    Cached per (district, upazila) pair: a million records hold only some thousands of pairs.
     """
+    if (district is None or (isinstance(district, str) and len(district) <= MAX_PLACE_CHARS)) and (
+        upazila is None or (isinstance(upazila, str) and len(upazila) <= MAX_PLACE_CHARS)
+    ):
+        return _resolve_home_cached(district, upazila)
+    return _resolve_home(district, upazila)
+
+
+@lru_cache(maxsize=65536)
+def _resolve_home_cached(district: str | None, upazila: str | None) -> Place | None:
+    return _resolve_home(district, upazila)
+
+
+def _resolve_home(district: str | None, upazila: str | None) -> Place | None:
+    """:func:`resolve_home` uncached (text too long to be worth a cache entry, or not text)."""
     p_d = resolve_place(district)
     p_u = resolve_place(upazila)
     if isinstance(district, str) and isinstance(upazila, str) and district and upazila:

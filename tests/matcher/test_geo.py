@@ -420,9 +420,11 @@ def held_out_geonames(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     )
     held = geo._build_gazetteer(variant_kinds=official)
     geo._resolve_cached.cache_clear()
+    geo._resolve_home_cached.cache_clear()
     monkeypatch.setattr(geo, "_gazetteer", lambda: held)
     yield
     geo._resolve_cached.cache_clear()
+    geo._resolve_home_cached.cache_clear()
 
 
 @pytest.mark.usefixtures("held_out_geonames")
@@ -609,4 +611,44 @@ def test_resolve_home(
     district_text: str | None, upazila_text: str | None, expected: str | None
 ) -> None:
     place = resolve_home(district_text, upazila_text)
+    assert (str(place) if place else None) == expected
+
+
+# --------------------------------------------------------------------------- caches
+
+HOME_FIELD = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["Jessore", "Jhikargacha", "Kaliganj", "Jhenaidah", "যশোর", "Barisal Sadar", "Belkoci"]
+    ),
+    st.sampled_from([r["name"] for r in UPAZILAS]),
+    st.text(max_size=30),
+    st.text(alphabet="ab", min_size=geo.MAX_PLACE_CHARS + 1, max_size=geo.MAX_PLACE_CHARS + 5),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(HOME_FIELD, HOME_FIELD)
+def test_cached_resolve_home_equals_uncached(
+    district_text: str | None, upazila: str | None
+) -> None:
+    expected = geo._resolve_home(district_text, upazila)
+    for _ in range(2):  # the second call is served from the cache
+        assert resolve_home(district_text, upazila) == expected
+
+
+@pytest.mark.parametrize(
+    ("district_text", "upazila", "expected"),
+    [
+        (["Jessore"], "Jhikargacha", "Jhikargacha upazila, Jashore district"),
+        ("Jessore", 12, "Jashore district"),
+        ({"a": 1}, None, None),
+    ],
+    ids=["list", "number", "dict"],
+)
+def test_resolve_home_not_text_counts_as_missing(
+    district_text: object, upazila: object, expected: str | None
+) -> None:
+    """A field that is not text (unhashable, too) is treated as empty, never raises."""
+    place = resolve_home(district_text, upazila)  # type: ignore[arg-type]
     assert (str(place) if place else None) == expected
