@@ -198,6 +198,7 @@ class MatchIndex:
                 self._flush(buf)
                 buf = []
         self._flush(buf)
+        self._block.flush()
         return count
 
     def _stage(self, report: Report) -> _Row:

@@ -83,18 +83,31 @@ def build_index(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        loaded = 0
-        for block in _chunks(reports, _LOAD_BLOCK):
-            index.add_many(block)
-            loaded += len(block)
-            if on_loaded is not None:
-                on_loaded(len(block))
+        # One add_many call, so the blocking postings are sorted into place once at the end;
+        # progress is reported from inside the stream.
+        index.add_many(_counted(reports, on_loaded))
     finally:
         gc.freeze()
         if was_enabled:
             gc.enable()
     log.info("index built: %d reports in %.1f s", len(index), time.perf_counter() - started)
     return index
+
+
+def _counted(reports: Iterable[Report], on_loaded: Progress | None) -> Iterator[Report]:
+    """``reports`` unchanged, calling ``on_loaded(n)`` after every :data:`_LOAD_BLOCK`."""
+    if on_loaded is None:
+        yield from reports
+        return
+    pending = 0
+    for report in reports:
+        yield report
+        pending += 1
+        if pending >= _LOAD_BLOCK:
+            on_loaded(pending)
+            pending = 0
+    if pending:
+        on_loaded(pending)
 
 
 def _query_chunk(index: MatchIndex, chunk: list[Interception], top_k: int) -> list[Candidate]:

@@ -6,8 +6,17 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher.block import BlockIndex, blocking_stats, deletes, query_keys, report_keys
+from matcher.block import (
+    BlockIndex,
+    blocking_stats,
+    deletes,
+    query_keys,
+    report_key_list,
+    report_keys,
+)
 from matcher.compare import Prepared
 from matcher.geo import resolve_place
 from matcher.index import MatchIndex
@@ -91,6 +100,52 @@ def test_keys_above_cap_are_used_only_when_selective_keys_find_too_little() -> N
         [(("n", "akter"), 1.0), (("n", "mandakranta"), 1.0)], n_total=11, min_rows=1
     )
     assert rows.tolist() == [10]
+
+
+_KEYS = [("n", t) for t in ("akter", "rahima", "karim", "mandakranta", "islam")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.lists(st.sampled_from(_KEYS), max_size=4), min_size=1, max_size=6),
+        min_size=1,
+        max_size=6,
+    ),
+    bulk=st.sampled_from([1, 3, 1000]),
+    merge_every=st.sampled_from([2, 5, 1000]),
+)
+def test_postings_tiers_agree_with_a_plain_dict(
+    batches: list[list[list[tuple[str, str]]]], bulk: int, merge_every: int
+) -> None:
+    """Staged, recent and frozen postings together hold exactly what a plain dict would."""
+    b = BlockIndex()
+    b.BULK, b.MERGE_EVERY = bulk, merge_every
+    plain: dict[tuple[str, str], list[int]] = {}
+    row = 0
+    for batch in batches:
+        for keys in batch:
+            b.add(row, keys)
+            for k in dict.fromkeys(keys):
+                plain.setdefault(k, []).append(row)
+            row += 1
+        b.flush()
+        for k in _KEYS:
+            assert b.size(k) == len(plain.get(k, []))
+            rows, _ = b.retrieve([(k, 1.0)], n_total=row, min_rows=0)
+            assert rows.tolist() == sorted(plain.get(k, []))
+
+
+def test_report_key_list_is_report_keys() -> None:
+    p = Prepared(
+        name=("rahima", "khatun", "akter"),
+        father=("abdul", "karim", "abdul"),
+        mother=("jahanara",),
+        phone="1712345678",
+    )
+    assert report_key_list(p) == list(report_keys(p))
+    assert ("nn", "khatun", "rahima") in report_key_list(p)
+    assert ("ff", "abdul", "karim") in report_key_list(p)
 
 
 @pytest.mark.parametrize(
