@@ -13,10 +13,19 @@ so each field's contribution is exact and additive, which is what explanations p
 
 Two ways to learn the weights, same inference:
 
-- ``Method.LOGISTIC`` (default, supervised): logistic regression over one-hot levels (null levels
-  dropped, so they weigh exactly 0); optionally re-calibrated by a one-dimensional Platt fit on
-  validation data (:meth:`MatchModel.calibrate`) which scales all weights by one factor and so
-  keeps them additive.
+- ``Method.LOGISTIC`` (default, supervised): L2-regularised logistic regression over one-hot
+  levels (null levels dropped, so they weigh exactly 0); optionally re-calibrated by a
+  one-dimensional Platt fit on validation data (:meth:`MatchModel.calibrate`) which scales all
+  weights by one positive factor and so keeps them additive and keeps their order.
+
+  **Monotone weights** (``monotone=True``, the default): the fields overlap (name, given name,
+  surname and rarity all look at the same tokens), so an unconstrained fit learns inversions an
+  officer cannot trust ("surname: same surname key −0.8" while "similar surname" is +0.1). The
+  fit therefore keeps, for every field, the order in :data:`LEVEL_ORDER`: a stronger agreement
+  never weighs less than a weaker level of the same field. It is solved as the same penalised
+  log-likelihood under linear inequality constraints (SLSQP on the distinct level vectors, which
+  are few, so it is fast on millions of pairs). Nothing else changes: weights stay additive in
+  bits and the null level stays 0.
 - ``Method.EM`` (unsupervised Fellegi–Sunter): m/u probabilities per level by expectation
   maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u).
 
@@ -47,6 +56,8 @@ from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field, alignment_simi
 from matcher.records import Band
 
 SCHEMA_VERSION = 1
+LevelArray = npt.NDArray[np.integer[Any]]
+FloatArray = npt.NDArray[np.float64]
 #: A pair is never put in the match band with a probability below this.
 MIN_MATCH_THRESHOLD = 0.5
 #: A differently named candidate this likely keeps the others out of the match band.
@@ -78,10 +89,53 @@ def rival_free(
     return out
 
 
+def _chain(n_levels: int) -> tuple[tuple[int, int], ...]:
+    """Levels 1 ≥ 2 ≥ … ≥ else of a field whose levels are listed strongest first."""
+    return tuple((lv, lv + 1) for lv in range(1, n_levels - 1))
+
+
+_PARENT_ORDER = ((1, 2), (1, 3), (2, 4), (3, 4), (4, 5))
+
+#: Per field, the (stronger, weaker) level pairs whose weights may never invert:
+#: ``weight[stronger] ≥ weight[weaker]``. Most fields list their levels strongest first, down to
+#: "else", and are a simple chain. Exempt, and why:
+#:
+#: - father's / mother's name: "nearly the same name (≥ 0.90)" and "same first name" are not
+#:   comparable ("Abdul Karim" vs "Abdul Rahim" is nearly the same but another man; "Abdul" vs
+#:   "Abdul Karim" is a dropped part of the same man's name); both sit between "same name" and
+#:   "similar name".
+#: - family: the sibling pattern (same parents, another given name) is evidence for the family
+#:   but *against* this child, so it is only kept below "same family and the given name
+#:   agrees", not ordered against "family details differ".
+#: - dates: ordered by plausibility (after the report ≥ just before ≥ long before), not exempt.
+LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
+    Field.NAME: _chain(6),
+    Field.GIVEN_NAME: _chain(6),
+    Field.SURNAME: _chain(4),
+    Field.NAME_RARITY: _chain(6),
+    Field.FATHER_NAME: _PARENT_ORDER,
+    Field.MOTHER_NAME: _PARENT_ORDER,
+    Field.SEX: _chain(3),
+    Field.AGE: _chain(6),
+    Field.PLACE: _chain(6),
+    Field.PHONE: _chain(4),
+    Field.DATE_ORDER: _chain(4),
+    Field.FAMILY: ((1, 2), (1, 3)),
+}
+
+
+def order_violations(weights: Sequence[FloatArray], *, tol: float = 1e-6) -> list[str]:
+    """Human-readable list of :data:`LEVEL_ORDER` inversions in per-field weights (empty: ok)."""
+    out = []
+    for f, c in enumerate(COMPARISONS):
+        for a, b in LEVEL_ORDER[c.field]:
+            if weights[f][a] < weights[f][b] - tol:
+                out.append(f"{c.field}: {c.levels[a]!r} < {c.levels[b]!r}")
+    return out
+
+
 MODEL_KIND = "shondhan.MatchModel"
 _LN2 = math.log(2.0)
-LevelArray = npt.NDArray[np.integer[Any]]
-FloatArray = npt.NDArray[np.float64]
 
 
 class Method(StrEnum):
@@ -123,7 +177,8 @@ class MatchModel:
 
     Parameters (stored as given; checked at construction, not deep inside ``fit``):
     ``method`` — how to learn; ``C`` — inverse L2 strength of the logistic regression;
-    ``max_iter`` — solver / EM iterations; ``em_prior`` — EM's starting match proportion.
+    ``max_iter`` — solver / EM iterations; ``em_prior`` — EM's starting match proportion;
+    ``monotone`` — keep :data:`LEVEL_ORDER` in the logistic fit (see the module docstring).
     """
 
     def __init__(
@@ -133,6 +188,7 @@ class MatchModel:
         C: float = 1.0,  # noqa: N803 - scikit-learn's name
         max_iter: int = 1000,
         em_prior: float = 0.05,
+        monotone: bool = True,
     ) -> None:
         if not isinstance(method, Method):
             raise ValueError(f"method must be a Method, not {method!r}")
@@ -142,6 +198,7 @@ class MatchModel:
         self.C = C
         self.max_iter = max_iter
         self.em_prior = em_prior
+        self.monotone = monotone
 
     # ------------------------------------------------------------------ learned state
 
@@ -197,22 +254,108 @@ class MatchModel:
         return self
 
     def _fit_logistic(self, levels: LevelArray, y: npt.NDArray[np.int64]) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         if y.shape[0] != levels.shape[0] or len(set(y.tolist())) < 2:
             raise ValueError("y must have one 0/1 label per pair and contain both classes")
-        x = _one_hot(levels)
-        lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        lr.fit(x, y)
-        coef = lr.coef_[0] / _LN2
-        pos = 0
+        # identical level vectors are one row with counts: same likelihood, far fewer rows
+        rows, inverse = np.unique(np.asarray(levels), axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        pos = np.asarray(
+            np.bincount(inverse, weights=y.astype(np.float64), minlength=len(rows)),
+            dtype=np.float64,
+        )
+        tot = np.bincount(inverse, minlength=len(rows)).astype(np.float64)
+        x = _one_hot(rows)
+        if self.monotone:
+            coef, intercept = self._solve_monotone(x, pos, tot)
+        else:
+            coef, intercept = self._solve_sklearn(x, pos, tot)
+        coef = coef / _LN2
+        at = 0
         for f, n in enumerate(_n_levels()):
             w = np.zeros(n)
-            w[1:] = coef[pos : pos + n - 1]
-            pos += n - 1
+            w[1:] = coef[at : at + n - 1]
+            at += n - 1
             self.weights_[f] = w
-        self.intercept_ = float(lr.intercept_[0] / _LN2)
+        self.intercept_ = float(intercept / _LN2)
         self.metadata_["n_matches"] = int(y.sum())
+        self.metadata_["monotone"] = self.monotone
+
+    def _solve_sklearn(
+        self, x: FloatArray, pos: FloatArray, tot: FloatArray
+    ) -> tuple[FloatArray, float]:
+        """Unconstrained fit: scikit-learn's logistic regression on the weighted distinct rows."""
+        from sklearn.linear_model import LogisticRegression
+
+        neg = tot - pos
+        xx = np.concatenate([x[pos > 0], x[neg > 0]])
+        yy = np.concatenate([np.ones(int((pos > 0).sum())), np.zeros(int((neg > 0).sum()))])
+        sw = np.concatenate([pos[pos > 0], neg[neg > 0]])
+        lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        lr.fit(xx, yy, sample_weight=sw)
+        return np.asarray(lr.coef_[0], dtype=np.float64), float(lr.intercept_[0])
+
+    def _solve_monotone(
+        self, x: FloatArray, pos: FloatArray, tot: FloatArray
+    ) -> tuple[FloatArray, float]:
+        """Penalised log-likelihood (scikit-learn's objective: C·Σ loss + ½‖w‖², intercept free)
+        under ``w[stronger] ≥ w[weaker]`` for every pair in :data:`LEVEL_ORDER`.
+
+        Solved by SLSQP with the analytic gradient; the objective is divided by C·n so its
+        scale does not depend on the number of pairs. Weights in nats; returns (w, intercept).
+        """
+        from scipy.optimize import minimize  # type: ignore[import-untyped]
+
+        n_pairs = float(tot.sum())
+        k = x.shape[1]
+        scale = 1.0 / (self.C * n_pairs)
+
+        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+            z = x @ theta[:k] + theta[k]
+            # Σ pos·softplus(−z) + neg·softplus(z) = Σ tot·softplus(z) − pos·z
+            loss = float(np.sum(tot * np.logaddexp(0.0, z) - pos * z)) / n_pairs
+            r = tot / (1.0 + np.exp(-z)) - pos
+            grad = np.empty(k + 1)
+            grad[:k] = (x.T @ r) / n_pairs + scale * theta[:k]
+            grad[k] = float(r.sum()) / n_pairs
+            return loss + 0.5 * scale * float(theta[:k] @ theta[:k]), grad
+
+        a = np.zeros((0, k + 1))
+        offsets = np.cumsum([0] + [n - 1 for n in _n_levels()])
+        rows = []
+        for f, c in enumerate(COMPARISONS):
+            for strong, weak in LEVEL_ORDER[c.field]:
+                row = np.zeros(k + 1)
+                row[offsets[f] + strong - 1] = 1.0
+                row[offsets[f] + weak - 1] = -1.0
+                rows.append(row)
+        if rows:
+            a = np.stack(rows)
+        prior = min(max(float(pos.sum()) / n_pairs, 1e-9), 1 - 1e-9)
+        theta0 = np.zeros(k + 1)
+        theta0[k] = math.log(prior / (1 - prior))
+        res = minimize(
+            objective,
+            theta0,
+            jac=True,
+            method="SLSQP",
+            constraints=[{"type": "ineq", "fun": lambda t: a @ t, "jac": lambda t: a}],
+            options={"maxiter": self.max_iter, "ftol": 1e-10},
+        )
+        theta = np.asarray(res.x, dtype=np.float64)
+        w = theta[:k].copy()
+        # SLSQP may leave violations of ~1e-9: close them so the order holds exactly
+        for _ in range(len(rows)):
+            moved = False
+            for f, c in enumerate(COMPARISONS):
+                for strong, weak in LEVEL_ORDER[c.field]:
+                    i, j = offsets[f] + strong - 1, offsets[f] + weak - 1
+                    if w[i] < w[j]:
+                        w[i] = w[j]
+                        moved = True
+            if not moved:
+                break
+        self.metadata_["solver"] = {"iterations": int(res.nit), "converged": bool(res.success)}
+        return w, float(theta[k])
 
     def _fit_em(self, levels: LevelArray, u_levels: LevelArray | None) -> None:
         """Fellegi–Sunter EM; null levels carry no information and are skipped."""
@@ -391,6 +534,7 @@ class MatchModel:
                 "C": self.C,
                 "max_iter": self.max_iter,
                 "em_prior": self.em_prior,
+                "monotone": self.monotone,
             },
             "intercept_bits": self.intercept_,
             "thresholds": {
@@ -433,6 +577,7 @@ class MatchModel:
                 C=float(params["C"]),
                 max_iter=int(params["max_iter"]),
                 em_prior=float(params["em_prior"]),
+                monotone=bool(params.get("monotone", False)),
             )
             model._init_state()
             by_field = {f["field"]: f for f in data["fields"]}

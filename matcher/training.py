@@ -212,7 +212,7 @@ def train_model(
     half = vpairs.groups % 2 == 0
     if len(set(vpairs.labels[half].tolist())) == 2:
         model.calibrate(vpairs.levels[half], vpairs.labels[half])
-    model.choose_thresholds(vpairs.levels[~half], vpairs.labels[~half], min_precision=min_precision)
+    choose_bands(model, _subset(vpairs, ~half), min_precision=min_precision)
     # figures on the whole validation split with the final model
     index = MatchIndex(model)
     index.add_many(val.reports)
@@ -233,6 +233,46 @@ def train_model(
     if out is not None:
         model.save(Path(out))
         log.info("model written to %s", out)
+    return model
+
+
+#: Rival thresholds tried on validation (1.01: the rule never fires).
+RIVAL_GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01)
+
+
+def _subset(pairs: Pairs, mask: npt.NDArray[np.bool_]) -> Pairs:
+    names = tuple(n for n, keep in zip(pairs.names, mask.tolist(), strict=True) if keep)
+    return Pairs(pairs.levels[mask], pairs.labels[mask], pairs.groups[mask], pairs.missed, names)
+
+
+def choose_bands(
+    model: MatchModel, pairs: Pairs, *, min_precision: float, grid: Sequence[float] = RIVAL_GRID
+) -> MatchModel:
+    """Choose the rival threshold and the band thresholds together on validation pairs.
+
+    For each rival threshold in ``grid`` the rival rule is applied to the pairs exactly as the
+    index applies it (:func:`~matcher.model.rival_free` over each query's top-k), and the match
+    threshold is the lowest that keeps ``min_precision`` among the pairs the rule lets through.
+    The rival threshold whose match band recalls most true pairs wins (ties: the lower, more
+    cautious one). Needs ``pairs.names`` (``candidate_pairs(..., top_k=...)``).
+    """
+    scores = model.predict_proba(pairs.levels)[:, 1]
+    best: tuple[float, float] | None = None
+    for rival in grid:
+        eligible = rival_eligible(pairs, scores, rival) if pairs.names else None
+        model.choose_thresholds(
+            pairs.levels, pairs.labels, min_precision=min_precision, eligible=eligible
+        )
+        recall = float(model.metadata_["validation"]["match_recall"])
+        if best is None or recall > best[0] + 1e-12:
+            best = (recall, rival)
+    assert best is not None
+    model.rival_threshold_ = best[1]
+    eligible = rival_eligible(pairs, scores, best[1]) if pairs.names else None
+    model.choose_thresholds(
+        pairs.levels, pairs.labels, min_precision=min_precision, eligible=eligible
+    )
+    model.metadata_["validation"]["rival_threshold"] = best[1]
     return model
 
 

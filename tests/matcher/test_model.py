@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
-from matcher.model import SCHEMA_VERSION, MatchModel, Method, ModelFormatError, rival_free
+from matcher.model import (
+    LEVEL_ORDER,
+    SCHEMA_VERSION,
+    MatchModel,
+    Method,
+    ModelFormatError,
+    order_violations,
+    rival_free,
+)
 from matcher.records import Band
 
 
@@ -131,9 +143,11 @@ def test_thresholds_reach_the_requested_precision(data: tuple[np.ndarray, np.nda
     assert model.band(0.0) is Band.NO_MATCH
 
 
-def test_calibrate_keeps_weights_additive_and_ranking(data: tuple[np.ndarray, np.ndarray]) -> None:
+def test_calibrate_keeps_weights_additive_and_ranking(
+    fitted: MatchModel, data: tuple[np.ndarray, np.ndarray]
+) -> None:
     levels, y = data
-    model = MatchModel().fit(levels, y)
+    model = copy.deepcopy(fitted)
     before = model.decision_bits(levels)
     model.calibrate(levels, y)
     after = model.decision_bits(levels)
@@ -191,3 +205,101 @@ def test_em_with_u_from_random_pairs(data: tuple[np.ndarray, np.ndarray]) -> Non
     assert 0.05 < model.metadata_["em_lambda"] < 0.5  # true share is 0.2
     last = len(COMPARISONS[0].levels) - 1
     assert model.weight(Field.NAME, 1) > 0 > model.weight(Field.NAME, last)
+
+
+# ---------------------------------------------------------------------- monotone weights
+
+
+def inverted_levels(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Levels where a field's *best* level is rarer among matches than its second: an
+    unconstrained fit inverts them (what overlapping name fields did to the shipped model)."""
+    levels, y = synthetic_levels(n, 0.2, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    f = FIELDS.index(Field.SURNAME)
+    # matches mostly at "similar surname"; non-matches often at "same surname key"
+    levels[y == 1, f] = rng.choice([1, 2, 3], size=int(y.sum()), p=[0.2, 0.7, 0.1])
+    levels[y == 0, f] = rng.choice([1, 2, 3], size=int((1 - y).sum()), p=[0.5, 0.1, 0.4])
+    return levels, y
+
+
+def test_level_order_covers_every_field_with_valid_levels() -> None:
+    assert set(LEVEL_ORDER) == set(FIELDS)
+    for c in COMPARISONS:
+        for strong, weak in LEVEL_ORDER[c.field]:
+            assert 1 <= strong < len(c.levels), c.field
+            assert 1 <= weak < len(c.levels), c.field
+            assert strong != weak, c.field
+
+
+@pytest.mark.parametrize("monotone", [False, True], ids=["unconstrained", "monotone"])
+def test_monotone_fit_removes_inversions_that_the_unconstrained_fit_learns(
+    monotone: bool,
+) -> None:
+    levels, y = inverted_levels(6000, seed=3)
+    model = MatchModel(monotone=monotone).fit(levels, y)
+    bad = order_violations(model.weights_)
+    if monotone:
+        assert bad == []
+        assert model.metadata_["solver"]["converged"]
+    else:
+        assert any(v.startswith("surname") for v in bad)
+    assert np.all([w[0] == 0.0 for w in model.weights_])
+    assert auc(model.predict_proba(levels)[:, 1], y) > 0.95
+
+
+def penalised_loss(model: MatchModel, levels: np.ndarray, y: np.ndarray) -> float:
+    """scikit-learn's objective (C = 1): Σ log-loss + ½‖w‖² with w in nats."""
+    p = np.clip(model.predict_proba(levels)[:, 1], 1e-15, 1 - 1e-15)
+    loss = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(loss + 0.5 * sum(float(np.sum((w * np.log(2)) ** 2)) for w in model.weights_))
+
+
+def test_monotone_fit_reaches_the_unconstrained_optimum_when_no_constraint_binds(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """Same objective as scikit-learn's: where the data already respect the order, the
+    constrained solver must do at least as well as the unconstrained one (not worse)."""
+    free = MatchModel(monotone=False).fit(*data)
+    assert order_violations(free.weights_) == []
+    mono = MatchModel(monotone=True).fit(*data)
+    a, b = penalised_loss(free, *data), penalised_loss(mono, *data)
+    assert b <= a * 1.001
+    assert a <= b * 1.05  # and scikit-learn's own optimum is not far off
+
+
+def test_shipped_model_weights_respect_the_level_order() -> None:
+    assert order_violations(MatchModel.default().weights_) == []
+
+
+def test_monotone_flag_round_trips_through_json(data: tuple[np.ndarray, np.ndarray]) -> None:
+    model = MatchModel(monotone=False).fit(*data)
+    assert MatchModel.from_json(model.to_json()).monotone is False
+    assert MatchModel.from_json(MatchModel().fit(*data).to_json()).monotone is True
+
+
+_MONOTONE_MODEL = functools.cache(lambda: MatchModel().fit(*inverted_levels(3000, seed=4)))
+_SHIPPED_MODEL = functools.cache(MatchModel.default)
+_EDGES = [(f, a, b) for f, c in enumerate(COMPARISONS) for a, b in LEVEL_ORDER[c.field]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), min_size=N_FIELDS, max_size=N_FIELDS),
+    st.sampled_from(_EDGES),
+    st.booleans(),
+)
+def test_agreeing_more_never_scores_lower(
+    raw: list[int],
+    edge: tuple[int, int, int],
+    shipped: bool,
+) -> None:
+    """Moving one field from a weaker level to a stronger one never lowers the score."""
+    model = _SHIPPED_MODEL() if shipped else _MONOTONE_MODEL()
+    f, strong, weak = edge
+    levels = np.array(
+        [min(v, len(c.levels) - 1) for v, c in zip(raw, COMPARISONS, strict=True)], dtype=np.int8
+    )
+    weaker, stronger = levels.copy(), levels.copy()
+    weaker[f], stronger[f] = weak, strong
+    p = model.predict_proba(np.stack([weaker, stronger]))[:, 1]
+    assert p[1] >= p[0]

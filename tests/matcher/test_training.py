@@ -9,7 +9,15 @@ import pytest
 
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
-from matcher.training import Pairs, candidate_pairs, load_split, top_per_query, train_model
+from matcher.training import (
+    RIVAL_GRID,
+    Pairs,
+    candidate_pairs,
+    choose_bands,
+    load_split,
+    top_per_query,
+    train_model,
+)
 from training_data.generate import Split, generate, write_csvs
 
 
@@ -38,6 +46,8 @@ def test_train_model_writes_a_loadable_model_with_bands(trained: Path) -> None:
     assert meta["validation_recall_at_10"] >= 0.9
     assert meta["validation_recall_at_1"] <= meta["validation_recall_at_10"]
     assert model.metadata_["validation"]["match_precision"] >= 0.9
+    assert model.rival_threshold_ in RIVAL_GRID
+    assert model.metadata_["validation"]["rival_threshold"] == model.rival_threshold_
 
 
 @pytest.mark.slow
@@ -69,3 +79,36 @@ def test_top_per_query_keeps_the_best_k_of_each_query() -> None:
     top = top_per_query(pairs, scores, 2)
     assert top.groups.tolist() == [0, 0, 1, 1]
     assert top.labels.tolist() == [1, 0, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("with_siblings", "rival_on"),
+    [(0, False), (30, True)],
+    ids=["no-siblings", "siblings-need-the-rule"],
+)
+def test_choose_bands_turns_the_rival_rule_on_when_it_buys_recall(
+    with_siblings: int, rival_on: bool
+) -> None:
+    """Queries with a true pair alone, and queries where a sibling scores as high as the
+    child: without the rival rule the siblings sink the match band's precision."""
+    strong = np.ones(12, dtype=np.int8)  # every field at its best level: p ≈ 1
+    levels, labels, groups, names = [], [], [], []
+    for g in range(100):
+        levels.append(strong)
+        labels.append(1)
+        groups.append(g)
+        names.append(("rhma",))
+        if g < with_siblings:
+            levels.append(strong)
+            labels.append(0)
+            groups.append(g)
+            names.append(("smia",))
+    pairs = Pairs(
+        np.stack(levels), np.array(labels), np.array(groups), missed=0, names=tuple(names)
+    )
+    model = choose_bands(MatchModel.hand_set(), pairs, min_precision=0.98)
+    val = model.metadata_["validation"]
+    if rival_on:
+        assert model.rival_threshold_ <= 1.0
+    assert val["match_precision"] >= 0.98
+    assert val["match_recall"] == pytest.approx(1.0 - with_siblings / 100)
