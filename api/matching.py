@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import InterceptionRow, ReportRow, ReportStatus
-from matcher.records import REPORT_COLUMNS, Candidate, Interception, Report
+from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS, Candidate, Interception, Report
 
 log = logging.getLogger(__name__)
 
@@ -97,37 +97,13 @@ def default_index() -> Index:
 
 
 def report_record(row: ReportRow) -> Report:
-    """The engine's record for a stored report."""
-    return Report(
-        report_id=row.report_id,
-        name=row.name,
-        father_name=row.father_name,
-        mother_name=row.mother_name,
-        sex=row.sex,
-        age=row.age,
-        report_date=row.report_date,
-        district=row.district,
-        upazila=row.upazila,
-        police_station=row.police_station,
-        guardian_phone=row.guardian_phone,
-    )
+    """The engine's record for a stored report (the columns share the engine's names)."""
+    return Report(**{column: getattr(row, column) for column in REPORT_COLUMNS})
 
 
 def interception_record(row: InterceptionRow) -> Interception:
-    """The engine's record for a stored interception."""
-    return Interception(
-        interception_id=row.interception_id,
-        name=row.name,
-        father_name=row.father_name,
-        mother_name=row.mother_name,
-        sex=row.sex,
-        age=row.age,
-        interception_date=row.interception_date,
-        home_district=row.home_district,
-        home_upazila=row.home_upazila,
-        border_post=row.border_post,
-        guardian_phone=row.guardian_phone,
-    )
+    """The engine's record for a stored interception (the columns share the engine's names)."""
+    return Interception(**{column: getattr(row, column) for column in INTERCEPTION_COLUMNS})
 
 
 def model_version(index: object) -> str:
