@@ -478,6 +478,8 @@ def _squeeze(norm: str) -> str:
     Cluster spellings are looked up squeezed, so doubling a letter, which changes nothing in
     how a name sounds, cannot take a spelling out of its cluster.
     """
+    if _DOUBLED.search(norm) is None:  # most spellings: skip sub()'s template expansion
+        return norm
     return _DOUBLED.sub(r"\1", norm)
 
 

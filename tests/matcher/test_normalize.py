@@ -695,3 +695,8 @@ def test_loose_switch_still_wins_over_strict(loose: bool, strict: bool) -> None:
     assert token_keys(text, strict=not strict, loose=loose) == _plain_token_keys(
         text, strict=strict
     )
+
+
+@given(st.text(alphabet="ahosinরহ", max_size=20))
+def test_squeeze_shortcut_equals_plain_sub(text: str) -> None:
+    assert normalize._squeeze(text) == re.sub(r"(.)\1+", r"\1", text)
