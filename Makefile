@@ -25,8 +25,10 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 test: install-test lint
-	SHONDHAN_TEST_POSTGRES_URL=$$(bash scripts/system-deps.sh) \
+	bash scripts/system-deps.sh > .test-postgres-url
+	SHONDHAN_TEST_POSTGRES_URL=$$(cat .test-postgres-url) \
 	  CHROMIUM_PATH=$$(command -v chromium) \
+	  SHONDHAN_REQUIRE_SERVICES=1 \
 	  $(PY) -m pytest -q
 	$(PY) -m benchmarks.run_all --quick
 
