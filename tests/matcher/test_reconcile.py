@@ -7,9 +7,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher import reconcile as rec
-from matcher.records import Candidate, Interception, Report
+from matcher.records import Band, Candidate, Contribution, Interception, Report
 from training_data.generate import Split, SyntheticSet, generate
 
 
@@ -147,3 +149,30 @@ def test_parallel_reads_input_with_back_pressure_and_closes_cleanly(
     assert pulled <= (2 + rec._IN_FLIGHT_PER_WORKER * 2 + 2) * 2  # never the whole input
     out.close()  # stops the pool; must not hang on the blocked feeder
     assert rec._WORKER_INDEX is None
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ids=st.tuples(_TEXT, _TEXT),
+    score=st.floats(0, 1),
+    band=st.sampled_from(list(Band)),
+    parts=st.lists(st.tuples(_TEXT, _TEXT, st.floats(-30, 30)), max_size=12),
+)
+def test_packed_candidates_round_trip_exactly(
+    ids: tuple[str, str], score: float, band: Band, parts: list[tuple[str, str, float]]
+) -> None:
+    """What workers send through the pipe rebuilds the very same candidate (separators too)."""
+    c = Candidate(
+        ids[0], ids[1], 3, score, band, tuple(Contribution(f, lb, w) for f, lb, w in parts)
+    )
+    assert rec._unpack(rec._pack(c)) == c
+
+
+def test_packed_candidates_are_flat_plain_values(serial: list[Candidate]) -> None:
+    with_parts = next(c for c in serial if c.contributions)
+    packed = rec._pack(with_parts)
+    assert all(isinstance(v, str | int | float) for v in packed)
+    assert rec._unpack(packed) == with_parts
