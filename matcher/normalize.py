@@ -65,6 +65,7 @@ from matcher.transliterate import clean_bangla, has_bangla, short_text_cache, tr
 
 __all__ = [
     "ParsedName",
+    "is_prefix",
     "name_key",
     "name_similarity",
     "normalize_text",
@@ -558,6 +559,19 @@ def _parse_normalized(norm: str) -> ParsedName:
     if sex is None and len(core) > 1:  # "Rahima Akter": the last token hints, the first not
         sex = _common_sex(core[-1])[1]
     return ParsedName(tokens, tuple(prefixes), core, common, sex)
+
+
+def is_prefix(token: str | None) -> bool:
+    """Whether ``token`` (one word, either script) is an honorific prefix ("Md.", "মোছাঃ", "Mst").
+
+    Exactly ``bool(parse_name(f"{token} x").prefixes)`` (the first word of ``token`` would be
+    taken as a prefix in front of a name), without parsing: a cached clean-up and one table
+    lookup, for callers that key names token by token.
+    """
+    if not token or not isinstance(token, str):
+        return False
+    norm = normalize_text(token)
+    return norm is not None and norm.split(" ", 1)[0] in _prefixes()
 
 
 def parse_name(text: str | None) -> ParsedName:

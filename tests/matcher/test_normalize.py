@@ -700,3 +700,17 @@ def test_loose_switch_still_wins_over_strict(loose: bool, strict: bool) -> None:
 @given(st.text(alphabet="ahosinরহ", max_size=20))
 def test_squeeze_shortcut_equals_plain_sub(text: str) -> None:
     assert normalize._squeeze(text) == re.sub(r"(.)\1+", r"\1", text)
+
+
+@given(st.one_of(ANY_TEXT, st.sampled_from([f for forms in PREFIX_FORMS.values() for f in forms])))
+def test_is_prefix_equals_parsing_in_front_of_a_name(token: str) -> None:
+    assert normalize.is_prefix(token) == bool(parse_name(f"{token} x").prefixes)
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("Md.", True), ("মোছাঃ", True), ("MST", True), ("Rahim", False), ("", False), (None, False)],
+    ids=["md", "mst-bangla", "mst-upper", "name", "empty", "none"],
+)
+def test_is_prefix(token: str | None, expected: bool) -> None:
+    assert normalize.is_prefix(token) is expected
