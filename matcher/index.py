@@ -206,10 +206,12 @@ class MatchIndex:
         p = prepare_report(report)
         row = self._n
         self._n += 1
+        vocab = self._vocab
         intern = self._intern_token
-        name_ids = [intern(t) for t in p.name]
-        father_ids = [intern(t) for t in p.father]
-        mother_ids = [intern(t) for t in p.mother]
+        # The dict look-up inline: almost every token is already interned.
+        name_ids = [vocab[t] if t in vocab else intern(t) for t in p.name]
+        father_ids = [vocab[t] if t in vocab else intern(t) for t in p.father]
+        mother_ids = [vocab[t] if t in vocab else intern(t) for t in p.mother]
         self._ids.append(report.report_id)
         self._row_of[report.report_id] = row
         self._raw.append(
