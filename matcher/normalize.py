@@ -546,19 +546,23 @@ _EMPTY = ParsedName()
 def _parse_normalized(norm: str) -> ParsedName:
     tokens = tuple(norm.split())
     table = _prefixes()
-    prefixes: list[str] = []
-    sex: Sex | None = None
-    i = 0
-    while i < len(tokens) - 1 and tokens[i] in table:
-        p = table[tokens[i]]
-        prefixes.append(p.canonical)
-        sex = sex or p.sex
-        i += 1
-    core = tokens[i:]
+    core = _core(tokens)
+    leading = [table[t] for t in tokens[: len(tokens) - len(core)]]
+    prefixes = [p.canonical for p in leading]
+    sex = next((p.sex for p in leading if p.sex is not None), None)
     common = tuple(t for t in core if _common_sex(t)[0])
     if sex is None and len(core) > 1:  # "Rahima Akter": the last token hints, the first not
         sex = _common_sex(core[-1])[1]
     return ParsedName(tokens, tuple(prefixes), core, common, sex)
+
+
+def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The tokens after the leading honorific prefixes (never dropping the last token)."""
+    table = _prefixes()
+    i = 0
+    while i < len(tokens) - 1 and tokens[i] in table:
+        i += 1
+    return tokens[i:]
 
 
 def is_prefix(token: str | None) -> bool:
@@ -605,7 +609,12 @@ def _keys_of(text: str | None, *, strict: bool, loose: bool | None) -> tuple[str
 
 
 def _keys_uncached(text: str, *, strict: bool) -> tuple[str, ...]:
-    core = parse_name(text).core
+    """Keys of the core tokens; the core as :func:`parse_name` finds it, but without the
+    common-token analysis a full parse does, which keys do not need."""
+    norm = normalize_text(text)
+    if norm is None:
+        return ()
+    core = _core(tuple(norm.split()))
     return tuple(k for k in (token_key(t, strict=strict) for t in core) if k)
 
 
