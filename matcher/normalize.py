@@ -87,15 +87,20 @@ _MAX_TOKENS = 8
 class _CharMap(dict[int, str]):
     """``str.translate`` table, filled on demand: apostrophes vanish, every character that is
     not a letter, mark or digit becomes a space, the rest stays. A character's entry is computed
-    once (there are at most as many entries as Unicode code points), so the per-character work
-    of clean-up runs in C."""
+    once, so the per-character work of clean-up runs in C. Only code points below
+    :data:`_CHAR_MAP_LIMIT` (Latin, Bangla, punctuation: what names are written in) are kept,
+    so text in other scripts or emoji cannot grow the table beyond a few thousand entries."""
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
         kept = ch if unicodedata.category(ch)[0] in "LMN" else " "
         out = "" if ch in _APOSTROPHES else kept
-        self[code] = out
+        if code < _CHAR_MAP_LIMIT:
+            self[code] = out
         return out
+
+
+_CHAR_MAP_LIMIT = 0x3000
 
 
 _CHAR_MAP = _CharMap()

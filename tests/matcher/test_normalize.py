@@ -714,3 +714,10 @@ def test_is_prefix_equals_parsing_in_front_of_a_name(token: str) -> None:
 )
 def test_is_prefix(token: str | None, expected: bool) -> None:
     assert normalize.is_prefix(token) is expected
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x3000), min_size=1, max_size=50))
+def test_char_table_stays_bounded(text: str) -> None:
+    """Other scripts and emoji are cleaned up like any text but never enter the shared table."""
+    normalize_text(text)
+    assert max(normalize._CHAR_MAP, default=0) < normalize._CHAR_MAP_LIMIT
