@@ -45,6 +45,14 @@ Spec (the contract other modules rely on; every function accepts either script a
    tokens weigh half, and the score averages a Dice-like and an overlap-like normalisation, so
    a missing surname costs a little and a different given name costs a lot. Per-string work
    is cached.
+
+Speed (indexing a million reports keys every distinct name token once): every per-string
+result is cached in a bounded ``lru_cache`` (strings up to 256 characters, see
+:func:`matcher.transliterate.short_text_cache`) and cached results are immutable (tuples,
+frozen dataclasses; :func:`token_keys` returns a fresh list). ASCII text skips the Unicode
+machinery, rewrite rules whose letters are absent are not run, and :func:`is_prefix` answers
+the one question token-by-token keying asks of a parse. Each shortcut has a test that it agrees
+with the plain computation.
 """
 
 from __future__ import annotations
