@@ -450,12 +450,17 @@ class MatchIndex:
         free = rival_free(
             scores, [r.name for r in prepared], rival_threshold=self.model.rival_threshold_
         )
+        pairs = [compare_pair(report, p, bits=self.token_bits) for report in prepared]
+        # Weights are looked up per row, so one call for all top-k rows gives the same values.
+        all_weights = (
+            self.model.contribution_bits(np.array([pair.levels for pair in pairs])).tolist()
+            if pairs
+            else []
+        )
         out: list[Candidate] = []
-        for rank, (row, score, report, ok) in enumerate(
-            zip(rows, scores, prepared, free, strict=True), start=1
+        for rank, (row, score, pair, weights, ok) in enumerate(
+            zip(rows, scores, pairs, all_weights, free, strict=True), start=1
         ):
-            pair = compare_pair(report, p, bits=self.token_bits)
-            weights = self.model.contribution_bits(np.array([pair.levels]))[0]
             band = self.model.band(float(score))
             if band is Band.MATCH and not ok:
                 band = Band.REVIEW
@@ -466,7 +471,7 @@ class MatchIndex:
                     rank=rank,
                     score=float(score),
                     band=band,
-                    contributions=contributions(pair, weights.tolist()),
+                    contributions=contributions(pair, weights),
                 )
             )
         return out
