@@ -22,7 +22,8 @@ Two ways to learn the weights, same inference:
   surname and rarity all look at the same tokens), so an unconstrained fit learns inversions an
   officer cannot trust ("surname: same surname key −0.8" while "similar surname" is +0.1). The
   fit therefore keeps, for every field, the order in :data:`LEVEL_ORDER`: a stronger agreement
-  never weighs less than a weaker level of the same field. It is solved as the same penalised
+  never weighs less than a weaker level of the same field, and full agreement never weighs
+  below missing (:data:`NON_NEGATIVE_BEST`). It is solved as the same penalised
   log-likelihood under linear inequality constraints (SLSQP on the distinct level vectors, which
   are few, so it is fast on millions of pairs). Nothing else changes: weights stay additive in
   bits and the null level stays 0.
@@ -124,10 +125,19 @@ LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
 }
 
 
+#: Fields whose strongest level (level 1, full agreement) may never weigh below missing: an
+#: officer must never read "same surname (−1.2)". Exempt: dates, whose level 1 ("interception
+#: after report") is the ordinary case, not an agreement.
+NON_NEGATIVE_BEST: frozenset[Field] = frozenset(LEVEL_ORDER) - {Field.DATE_ORDER}
+
+
 def order_violations(weights: Sequence[FloatArray], *, tol: float = 1e-6) -> list[str]:
-    """Human-readable list of :data:`LEVEL_ORDER` inversions in per-field weights (empty: ok)."""
+    """Human-readable list of :data:`LEVEL_ORDER` inversions and of negative full agreements
+    (:data:`NON_NEGATIVE_BEST`) in per-field weights; empty when the weights are explainable."""
     out = []
     for f, c in enumerate(COMPARISONS):
+        if c.field in NON_NEGATIVE_BEST and weights[f][1] < -tol:
+            out.append(f"{c.field}: {c.levels[1]!r} weighs against a match")
         for a, b in LEVEL_ORDER[c.field]:
             if weights[f][a] < weights[f][b] - tol:
                 out.append(f"{c.field}: {c.levels[a]!r} < {c.levels[b]!r}")
@@ -298,7 +308,8 @@ class MatchModel:
         self, x: FloatArray, pos: FloatArray, tot: FloatArray
     ) -> tuple[FloatArray, float]:
         """Penalised log-likelihood (scikit-learn's objective: C·Σ loss + ½‖w‖², intercept free)
-        under ``w[stronger] ≥ w[weaker]`` for every pair in :data:`LEVEL_ORDER`.
+        under ``w[stronger] ≥ w[weaker]`` for every pair in :data:`LEVEL_ORDER` and
+        ``w[level 1] ≥ 0`` for the fields in :data:`NON_NEGATIVE_BEST`.
 
         Solved by SLSQP with the analytic gradient; the objective is divided by C·n so its
         scale does not depend on the number of pairs. Weights in nats; returns (w, intercept).
@@ -330,6 +341,10 @@ class MatchModel:
                 rows.append(row)
         if rows:
             a = np.stack(rows)
+        bounds: list[tuple[float | None, float | None]] = [(None, None)] * (k + 1)
+        for f, c in enumerate(COMPARISONS):
+            if c.field in NON_NEGATIVE_BEST:
+                bounds[offsets[f]] = (0.0, None)
         prior = min(max(float(pos.sum()) / n_pairs, 1e-9), 1 - 1e-9)
         theta0 = np.zeros(k + 1)
         theta0[k] = math.log(prior / (1 - prior))
@@ -338,11 +353,15 @@ class MatchModel:
             theta0,
             jac=True,
             method="SLSQP",
+            bounds=bounds,
             constraints=[{"type": "ineq", "fun": lambda t: a @ t, "jac": lambda t: a}],
             options={"maxiter": self.max_iter, "ftol": 1e-10},
         )
         theta = np.asarray(res.x, dtype=np.float64)
         w = theta[:k].copy()
+        for f, c in enumerate(COMPARISONS):
+            if c.field in NON_NEGATIVE_BEST:
+                w[offsets[f]] = max(w[offsets[f]], 0.0)
         # SLSQP may leave violations of ~1e-9: close them so the order holds exactly
         for _ in range(len(rows)):
             moved = False

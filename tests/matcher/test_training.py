@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from matcher.compare import COMPARISONS, FIELDS, Field
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.training import (
@@ -112,3 +113,43 @@ def test_choose_bands_turns_the_rival_rule_on_when_it_buys_recall(
         assert model.rival_threshold_ <= 1.0
     assert val["match_precision"] >= 0.98
     assert val["match_recall"] == pytest.approx(1.0 - with_siblings / 100)
+
+
+@pytest.mark.parametrize(
+    ("max_rate", "false_alarms"),
+    [(1.0, 1), (0.0, 0)],
+    ids=["no-limit", "no-false-alarm-allowed"],
+)
+def test_choose_bands_limits_false_alarms_on_unreported_children(
+    max_rate: float, false_alarms: int
+) -> None:
+    """100 reported children (true pair at p ≈ 1); 10 unreported, one of whom has a namesake
+    scoring a little lower. Precision alone (100/101) lets the namesake in; the limit does not."""
+    strong = np.ones(12, dtype=np.int8)
+    namesake = strong.copy()
+    namesake[FIELDS.index(Field.PHONE)] = 3  # different numbers: lower, still high
+    weak = np.array([len(c.levels) - 1 for c in COMPARISONS], dtype=np.int8)
+    levels = [strong] * 100 + [namesake] + [weak] * 9
+    labels = [1] * 100 + [0] * 10
+    groups = list(range(110))
+    pairs = Pairs(
+        np.stack(levels),
+        np.array(labels),
+        np.array(groups),
+        missed=0,
+        names=tuple(("rhma",) for _ in groups),
+    )
+    model = choose_bands(
+        MatchModel.hand_set(),
+        pairs,
+        min_precision=0.98,
+        unreported=range(100, 110),
+        max_false_alarm_rate=max_rate,
+    )
+    val = model.metadata_["validation"]
+    assert val["false_alarms"] == false_alarms
+    assert val["unreported"] == 10
+    assert val["match_recall"] == pytest.approx(1.0)
+    assert val["match_precision"] >= 0.98
+    p = model.predict_proba(np.stack([namesake]))[0, 1]
+    assert bool(p >= model.match_threshold_) == (false_alarms == 1)
