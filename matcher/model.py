@@ -28,7 +28,8 @@ Two ways to learn the weights, same inference:
   are few, so it is fast on millions of pairs). Nothing else changes: weights stay additive in
   bits and the null level stays 0.
 - ``Method.EM`` (unsupervised Fellegi–Sunter): m/u probabilities per level by expectation
-  maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u).
+  maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u). Not
+  order-constrained: :func:`order_violations` tells whether a fitted EM model kept the order.
 
 Bands: ``score ≥ match_threshold_`` → match, ``≥ review_threshold_`` → review, else no_match;
 one rule looks across an interception's candidates (:func:`rival_free`): a candidate stays out
