@@ -84,3 +84,35 @@ def test_candidate_explanation_never_contains_the_phone_number() -> None:
     assert "one digit off" in text
     for digits in ("1712345678", "1712345679", "01712"):
         assert digits not in text
+
+
+@pytest.mark.parametrize(
+    "drop",
+    ["nothing", "name", "father", "mother", "place", "phone"],
+    ids=lambda d: f"without-{d}",
+)
+def test_shipped_model_never_explains_an_agreement_as_evidence_against(drop: str) -> None:
+    """A record compared with itself (minus one field) agrees everywhere it can: with the
+    monotone shipped model no line of its explanation may count against the match (the old
+    model printed "surname: same surname key (−0.8)")."""
+    place = resolve_place("Jashore")
+    full = Prepared(
+        name=("rahima", "khatun"),
+        father=("abdul", "karim"),
+        mother=("salma", "begum"),
+        sex=Sex.FEMALE,
+        age=10.0,
+        day=date(2022, 1, 1),
+        place=place,
+        phone=normalize_phone("01712345678"),
+    )
+    other = (
+        full
+        if drop == "nothing"
+        else full._replace(**{drop: () if drop in {"name", "father", "mother"} else None})
+    )
+    pair = compare_pair(full, other, bits=bits)
+    weights = MatchModel.default().contribution_bits([pair.levels])[0]
+    out = contributions(pair, weights.tolist())
+    assert out, "an identical pair must be explained"
+    assert [c for c in out if c.weight < 0] == []
