@@ -187,10 +187,12 @@ class BlockIndex:
         if n == 0:
             return
         if n >= self.BULK or self._recent_count + n > self.MERGE_EVERY:
-            h = np.frombuffer(self._staged_h, dtype=np.int64).copy()
-            r = np.frombuffer(self._staged_r, dtype=np.int32).copy()
+            staged_h, staged_r = self._staged_h, self._staged_r
             self._staged_h, self._staged_r = array("q"), array("i")
-            self._merge(h, r)
+            # Views, not copies: the merge concatenates anyway (peak memory at a million rows).
+            self._merge(
+                np.frombuffer(staged_h, dtype=np.int64), np.frombuffer(staged_r, dtype=np.int32)
+            )
             return
         recent = self._recent
         for h_, r_ in zip(self._staged_h, self._staged_r, strict=True):
