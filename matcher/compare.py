@@ -42,7 +42,13 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 
 from matcher.dates import is_heaped_age
-from matcher.geo import Place, PlaceRelation, district_distance_km, place_relation, resolve_place
+from matcher.geo import (
+    Place,
+    PlaceRelation,
+    district_distance_km,
+    place_relation,
+    resolve_home,
+)
 from matcher.normalize import normalize_text, parse_name, token_keys
 from matcher.records import Interception, Report, Sex
 
@@ -323,35 +329,21 @@ def normalize_phone(text: str | None) -> str | None:
     return digits[-10:].zfill(10)
 
 
-@lru_cache(maxsize=20_000)
-def _resolve(text: str) -> Place | None:
+def home_place(district: str | None, upazila: str | None) -> Place | None:
+    """The most specific place the two fields agree on (:func:`matcher.geo.resolve_home`).
+
+    Reading district and upazila together settles shared upazila names ("Kaliganj" lies in four
+    districts) and hand-romanised ones, which resolving each field on its own cannot; people also
+    write an upazila in the district box and vice versa, which ``resolve_home`` handles. Non-text
+    fields count as missing. Cached per (district, upazila) pair inside the geo layer. Never raises.
+    """
     try:
-        return resolve_place(text[:MAX_TEXT_CHARS])
+        return resolve_home(
+            district if isinstance(district, str) else None,
+            upazila if isinstance(upazila, str) else None,
+        )
     except Exception:  # pragma: no cover - the geo layer promises not to raise
         return None
-
-
-def home_place(district: str | None, upazila: str | None) -> Place | None:
-    """The most specific place the two fields agree on.
-
-    The upazila wins when it lies in the stated district or the district is unreadable (people
-    often write an upazila in the district box and vice versa: both are resolved at any level).
-    Cached per (district, upazila) pair: a million reports hold only some ten thousand pairs.
-    """
-    return _home_place(
-        district if isinstance(district, str) else None,
-        upazila if isinstance(upazila, str) else None,
-    )
-
-
-@lru_cache(maxsize=100_000)
-def _home_place(district: str | None, upazila: str | None) -> Place | None:
-    """:func:`home_place` on text (or None) fields; the uncached reference rule."""
-    p_d = _resolve(district) if district and isinstance(district, str) else None
-    p_u = _resolve(upazila) if upazila and isinstance(upazila, str) else None
-    if p_u is not None and (p_d is None or p_u.district_code == p_d.district_code):
-        return p_u
-    return p_d if p_d is not None else p_u
 
 
 class Prepared(NamedTuple):

@@ -17,6 +17,7 @@ from matcher.compare import (
     age_tolerance,
     alignment_similarity,
     compare_pair,
+    home_place,
     name_tokens,
     normalize_phone,
     prepare_interception,
@@ -372,3 +373,22 @@ def test_alignment_similarity_is_symmetric_and_bounded(a: list[str], b: list[str
     s = alignment_similarity(a, b)
     assert 0.0 <= s <= 1.0
     assert s == pytest.approx(alignment_similarity(b, a))
+
+
+@pytest.mark.parametrize(
+    ("district", "upazila", "expected"),
+    [
+        ("Jhenaidah", "Kaliganj", ("Kaliganj", "BD-23")),
+        ("Gazipur", "Kaliganj", ("Kaliganj", "BD-18")),
+        ("Jashore", None, ("Jashore", "BD-22")),
+        (None, None, None),
+        (12, ["Kaliganj"], None),
+    ],
+    ids=["shared-upazila-jhenaidah", "shared-upazila-gazipur", "district-only", "none", "non-text"],
+)
+def test_home_place_reads_district_and_upazila_together(
+    district: object, upazila: object, expected: tuple[str, str] | None
+) -> None:
+    # "Kaliganj" lies in several districts: only the two fields read together say which one
+    place = home_place(district, upazila)  # type: ignore[arg-type]
+    assert (None if place is None else (place.name, place.district_code)) == expected
