@@ -98,7 +98,10 @@ NAME_SIM_LEVELS = (0.9, 0.8, 0.65)
 PARENT_SIM_LEVELS = (0.9, 0.75)
 TOKEN_SIMILAR = 0.88
 RARITY_LEVELS = (13.0, 9.0, 5.0)  # bits, strongest first
+#: An agreeing given name this rare (bits) is stronger evidence than a common one ("Rahima").
+GIVEN_RARE_BITS = 8.0
 AGE_CLOSE = 1.0  # years: siblings are rarely this close, the same child usually is
+AGE_NEAR = 1.5  # years: beyond this (after elapsed time) a sibling is as likely as the child
 AGE_BASE_TOLERANCE = 2.0  # years, officer's estimate vs a parent's statement
 AGE_TOLERANCE_PER_YEAR = 0.25  # widening per elapsed year (growth spurts, guessing)
 AGE_HEAPED_EXTRA = 1.0  # "10", "12", "15": rounded, so less precise
@@ -122,7 +125,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         "given name",
         (
             "missing",
-            "same given name key",
+            "same rare given name",
+            "same common given name",
             "similar given name",
             "one given name is a short form of the other",
             "given name found elsewhere in the other name",
@@ -177,6 +181,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             "missing",
             "within a year of expected",
+            f"within {AGE_NEAR:g} years of expected",
             "within tolerance",
             "within 2× tolerance",
             "within 3× tolerance",
@@ -489,13 +494,15 @@ def _age_level(diff: float, tol: float) -> int:
     d = abs(diff)
     if d <= AGE_CLOSE + _EPS:
         return 1
-    if d <= tol + _EPS:
+    if d <= AGE_NEAR + _EPS:
         return 2
-    if d <= 2 * tol + _EPS:
+    if d <= tol + _EPS:
         return 3
-    if d <= 3 * tol + _EPS:
+    if d <= 2 * tol + _EPS:
         return 4
-    return 5
+    if d <= 3 * tol + _EPS:
+        return 5
+    return 6
 
 
 def heaped_age(age: float | None) -> bool:
@@ -530,7 +537,7 @@ def _family_level(given: int, father: int, mother: int, phone: int) -> int:
     same_family = 1 <= father <= 2 or 1 <= mother <= 2 or phone == 1
     if not same_family:
         return 3
-    return 1 if given <= 3 else 2
+    return 1 if given <= 4 else 2
 
 
 # --------------------------------------------------------------------------- per-pair reference
@@ -583,15 +590,15 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
         name_sim = alignment_similarity(q, c)
         lv[_F[Field.NAME]] = _name_level(name_sim, set(q) == set(c))
         if q[0] == c[0]:
-            lv[_F[Field.GIVEN_NAME]] = 1
+            lv[_F[Field.GIVEN_NAME]] = 1 if bits(q[0]) >= GIVEN_RARE_BITS - _EPS else 2
         elif token_similarity(q[0], c[0]) >= TOKEN_SIMILAR - _EPS:
-            lv[_F[Field.GIVEN_NAME]] = 2
-        elif is_short_form(q[0], c[0]):
             lv[_F[Field.GIVEN_NAME]] = 3
-        elif q[0] in c or c[0] in q:
+        elif is_short_form(q[0], c[0]):
             lv[_F[Field.GIVEN_NAME]] = 4
-        else:
+        elif q[0] in c or c[0] in q:
             lv[_F[Field.GIVEN_NAME]] = 5
+        else:
+            lv[_F[Field.GIVEN_NAME]] = 6
         if len(q) >= 2 and len(c) >= 2:
             if q[-1] == c[-1]:
                 lv[_F[Field.SURNAME]] = 1
@@ -819,16 +826,18 @@ def compare_many(
         level[all_agree] = 1
         out[:, _F[Field.NAME]] = np.where(has_name, level, 0)
         # given name: first tokens
-        g = np.full(n, 5, dtype=np.int8)
+        g = np.full(n, 6, dtype=np.int8)
         elsewhere = (cols.name == qids[0]).any(axis=1) | np.isin(cols.name[:, 0], qids)
-        g[elsewhere] = 4
+        g[elsewhere] = 5
         uniq, inverse = np.unique(cols.name[:, 0], return_inverse=True)
         short_u = np.array(
             [tid >= 0 and is_short_form(q[0], cols.vocab[int(tid)]) for tid in uniq], dtype=bool
         )
-        g[short_u[inverse.ravel()]] = 3
-        g[sims[:, 0, 0] >= TOKEN_SIMILAR - _EPS] = 2
-        g[cols.name[:, 0] == qids[0]] = 1
+        g[short_u[inverse.ravel()]] = 4
+        g[sims[:, 0, 0] >= TOKEN_SIMILAR - _EPS] = 3
+        # the query's given name is one token: its rarity is one number for every row
+        given_rare = qids[0] >= 0 and cols.token_bits[qids[0]] >= GIVEN_RARE_BITS - _EPS
+        g[cols.name[:, 0] == qids[0]] = 1 if given_rare else 2
         out[:, _F[Field.GIVEN_NAME]] = np.where(has_name, g, 0)
         # surname: last tokens when both have two or more
         counts = (cols.name >= 0).sum(axis=1)
@@ -883,10 +892,11 @@ def compare_many(
             AGE_UNKNOWN_ELAPSED_EXTRA,
         )
         diff = np.abs(interception.age - exp)
-        a = np.full(n, 5, dtype=np.int8)
-        a[diff <= 3 * tol + _EPS] = 4
-        a[diff <= 2 * tol + _EPS] = 3
-        a[diff <= tol + _EPS] = 2
+        a = np.full(n, 6, dtype=np.int8)
+        a[diff <= 3 * tol + _EPS] = 5
+        a[diff <= 2 * tol + _EPS] = 4
+        a[diff <= tol + _EPS] = 3
+        a[diff <= AGE_NEAR + _EPS] = 2
         a[diff <= AGE_CLOSE + _EPS] = 1
         out[:, _F[Field.AGE]] = np.where(has_age, a, 0)
     if interception.place is not None:
@@ -923,7 +933,7 @@ def compare_many(
     same_family = (
         ((father >= 1) & (father <= 2)) | ((mother >= 1) & (mother <= 2)) | (phone_lv == 1)
     )
-    family = np.where(same_family, np.where(given <= 3, 1, 2), 3)
+    family = np.where(same_family, np.where(given <= 4, 1, 2), 3)
     missing = (given == 0) | ((father == 0) & (mother == 0) & (phone_lv == 0))
     out[:, _F[Field.FAMILY]] = np.where(missing, 0, family)
     return out

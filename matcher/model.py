@@ -112,13 +112,13 @@ _PARENT_ORDER = ((1, 2), (1, 3), (2, 4), (3, 4), (4, 5))
 #: - dates: ordered by plausibility (after the report ≥ just before ≥ long before), not exempt.
 LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
     Field.NAME: _chain(6),
-    Field.GIVEN_NAME: _chain(6),
+    Field.GIVEN_NAME: _chain(7),
     Field.SURNAME: _chain(4),
     Field.NAME_RARITY: _chain(6),
     Field.FATHER_NAME: _PARENT_ORDER,
     Field.MOTHER_NAME: _PARENT_ORDER,
     Field.SEX: _chain(3),
-    Field.AGE: _chain(6),
+    Field.AGE: _chain(7),
     Field.PLACE: _chain(6),
     Field.PHONE: _chain(4),
     Field.DATE_ORDER: _chain(4),
@@ -654,13 +654,13 @@ class MatchModel:
         """Provisional expert weights (bits) for use before any training; thresholds 0.9/0.2."""
         guesses: dict[Field, list[float]] = {
             Field.NAME: [0, 6, 4, 2, 0, -4],
-            Field.GIVEN_NAME: [0, 3, 2, 1, 0.5, -3],
+            Field.GIVEN_NAME: [0, 4, 3, 2, 1, 0.5, -3],
             Field.SURNAME: [0, 1, 0.5, -1],
             Field.NAME_RARITY: [0, 4, 3, 1.5, 0, -2],
             Field.FATHER_NAME: [0, 4, 3, 2, 1, -2],
             Field.MOTHER_NAME: [0, 3, 2, 1.5, 0.5, -1.5],
             Field.SEX: [0, 0.5, -6],
-            Field.AGE: [0, 2, 1.5, 0, -2, -5],
+            Field.AGE: [0, 2, 1.75, 1.5, 0, -2, -5],
             Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
             Field.PHONE: [0, 8, 5, -1],
             Field.DATE_ORDER: [0, 0, -1, -6],

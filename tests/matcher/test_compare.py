@@ -66,12 +66,12 @@ def test_name_levels(report: tuple[str, ...], interception: tuple[str, ...], exp
     [
         ((), ("rahima",), 0),
         (("rahima", "khatun"), ("rahima", "begum"), 1),
-        (("rahima", "khatun"), ("rahema", "begum"), 2),
-        (("rafiqul", "islam"), ("ra", "begum"), 3),
-        (("khatun", "rahima"), ("rahima", "begum"), 4),
-        (("sumon", "das"), ("rahima", "begum"), 5),
+        (("rahima", "khatun"), ("rahema", "begum"), 3),
+        (("rafiqul", "islam"), ("ra", "begum"), 4),
+        (("khatun", "rahima"), ("rahima", "begum"), 5),
+        (("sumon", "das"), ("rahima", "begum"), 6),
     ],
-    ids=["missing", "same", "similar", "short-form", "elsewhere", "different"],
+    ids=["missing", "same-rare", "similar", "short-form", "elsewhere", "different"],
 )
 def test_given_name_levels(
     report: tuple[str, ...], interception: tuple[str, ...], expected: int
@@ -156,15 +156,27 @@ D0 = date(2021, 6, 1)
     [
         (None, D0, 12.0, date(2023, 6, 1), 0),
         (11.0, D0, 13.0, date(2023, 6, 1), 1),  # expected 13.0: exact
-        (11.0, D0, 14.5, date(2023, 6, 1), 2),  # 1.5 off, tol 2.5
-        (11.0, D0, 16.0, date(2023, 6, 1), 3),  # 3 years off, 2 × tol = 5
-        (11.0, D0, 19.0, date(2023, 6, 1), 4),  # 6 off, 3 × tol = 7.5
-        (11.0, D0, 25.0, date(2023, 6, 1), 5),
-        (11.0, None, 14.0, None, 2),  # unknown elapsed: tolerance 3.5
-        (10.0, D0, 13.0, D0, 2),  # heaped 10: tolerance 3.0
-        (11.0, D0, 14.0, D0, 3),  # not heaped: 3 > 2.0
+        (11.0, D0, 14.25, date(2023, 6, 1), 2),  # 1.25 off: within AGE_NEAR
+        (11.0, D0, 15.0, date(2023, 6, 1), 3),  # 2 off, tol 2.5 (sibling-like gap)
+        (11.0, D0, 16.0, date(2023, 6, 1), 4),  # 3 years off, 2 × tol = 5
+        (11.0, D0, 19.0, date(2023, 6, 1), 5),  # 6 off, 3 × tol = 7.5
+        (11.0, D0, 25.0, date(2023, 6, 1), 6),
+        (11.0, None, 14.0, None, 3),  # unknown elapsed: tolerance 3.5
+        (10.0, D0, 13.0, D0, 3),  # heaped 10: tolerance 3.0
+        (11.0, D0, 14.0, D0, 4),  # not heaped: 3 > 2.0
     ],
-    ids=["missing", "close", "tolerance", "2x", "3x", "far", "no-dates", "heaped", "not-heaped"],
+    ids=[
+        "missing",
+        "close",
+        "near",
+        "tolerance",
+        "2x",
+        "3x",
+        "far",
+        "no-dates",
+        "heaped",
+        "not-heaped",
+    ],
 )
 def test_age_levels_follow_elapsed_time_and_heaping(
     report_age: float | None, report_day: date | None, age: float, day: date | None, expected: int
@@ -392,3 +404,18 @@ def test_home_place_reads_district_and_upazila_together(
     # "Kaliganj" lies in several districts: only the two fields read together say which one
     place = home_place(district, upazila)  # type: ignore[arg-type]
     assert (None if place is None else (place.name, place.district_code)) == expected
+
+
+@pytest.mark.parametrize(
+    ("given_bits", "expected"),
+    [(12.0, 1), (8.0, 1), (7.9, 2), (1.0, 2)],
+    ids=["rare", "at-threshold", "just-below", "common"],
+)
+def test_same_given_name_is_graded_by_its_rarity(given_bits: float, expected: int) -> None:
+    # agreeing on "Mandakranta" is stronger evidence than agreeing on "Rahima"
+    pair = compare_pair(
+        Prepared(name=("rahima", "khatun")),
+        Prepared(name=("rahima", "begum")),
+        bits=lambda _: given_bits,
+    )
+    assert pair.level(Field.GIVEN_NAME) == expected

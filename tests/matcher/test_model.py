@@ -41,7 +41,7 @@ def synthetic_levels(n: int, match_rate: float, seed: int) -> tuple[np.ndarray, 
 
 @pytest.fixture(scope="module")
 def data() -> tuple[np.ndarray, np.ndarray]:
-    return synthetic_levels(6000, 0.2, seed=1)
+    return synthetic_levels(12000, 0.2, seed=1)
 
 
 @pytest.fixture(scope="module")
