@@ -19,7 +19,9 @@ Names are compared on *token keys* (:func:`matcher.normalize.token_keys`), which
 be equal across scripts and romanisations ("রহিমা" / "Rahima" / "Rohima"), so cross-script
 matching is handled by the keys and a token similarity (Jaro-Winkler on keys) grades the rest.
 Rarity uses per-token information content in bits (``log2(N / df)`` over the indexed reports):
-agreeing on "Akter" is weak, agreeing on a name one report in 50,000 carries is strong.
+agreeing on "Akter" is weak, agreeing on a name one report in 50,000 carries is strong. Parents'
+names get their own rarity (counted over the reports' father and mother names): a shared
+"Abdul" says little, a shared "Krivi" a lot.
 
 Contract: functions here never raise on bad text (None, empty, emoji, huge strings); a field
 that cannot be read is missing (level 0).
@@ -72,6 +74,7 @@ class Field(StrEnum):
     NAME_RARITY = "name_rarity"
     FATHER_NAME = "father_name"
     MOTHER_NAME = "mother_name"
+    PARENT_RARITY = "parent_rarity"
     SEX = "sex"
     AGE = "age"
     PLACE = "place"
@@ -98,6 +101,9 @@ NAME_SIM_LEVELS = (0.9, 0.8, 0.65)
 PARENT_SIM_LEVELS = (0.9, 0.75)
 TOKEN_SIMILAR = 0.88
 RARITY_LEVELS = (13.0, 9.0, 5.0)  # bits, strongest first
+#: Summed rarity (bits, over parents' names) of the agreeing tokens of the father's and the
+#: mother's names, strongest first.
+PARENT_RARITY_LEVELS = (16.0, 11.0, 7.0)
 #: An agreeing given name this rare (bits) is stronger evidence than a common one ("Rahima").
 GIVEN_RARE_BITS = 8.0
 AGE_CLOSE = 1.0  # years: siblings are rarely this close, the same child usually is
@@ -174,6 +180,18 @@ COMPARISONS: tuple[Comparison, ...] = (
             "different names",
         ),
     ),
+    Comparison(
+        Field.PARENT_RARITY,
+        "parents' name rarity",
+        (
+            "missing",
+            "agreeing parents' name tokens very rare (≥ 16 bits)",
+            "agreeing parents' name tokens rare (11-16 bits)",
+            "agreeing parents' name tokens uncommon (7-11 bits)",
+            "agreeing parents' name tokens common (< 7 bits)",
+            "no parent's name token agrees",
+        ),
+    ),
     Comparison(Field.SEX, "sex", ("missing", "same sex", "different sex")),
     Comparison(
         Field.AGE,
@@ -221,7 +239,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             "missing",
             "same family and the child's given name agrees",
-            "same family but another given name (sibling pattern)",
+            "same family, another given name, age as expected (nickname?)",
+            "same family, another given name, age off (sibling pattern)",
             "family details differ",
         ),
     ),
@@ -469,10 +488,10 @@ def _parent_level(sim: float, all_agree: bool, first_same: bool) -> int:
     return 5
 
 
-def _rarity_level(bits: float, agreeing: int) -> int:
+def _rarity_level(bits: float, agreeing: int, thresholds: Sequence[float] = RARITY_LEVELS) -> int:
     if agreeing == 0:
         return 5
-    for i, thr in enumerate(RARITY_LEVELS):
+    for i, thr in enumerate(thresholds):
         if bits >= thr - _EPS:
             return 1 + i
     return 4
@@ -525,19 +544,23 @@ def _date_level(elapsed_days: int) -> int:
     return 3
 
 
-def _family_level(given: int, father: int, mother: int, phone: int) -> int:
+def _family_level(given: int, father: int, mother: int, phone: int, age: int) -> int:
     """Sibling-aware family level from the other fields' levels.
 
     Siblings share parents, phone and place but not the given name: agreeing family details
-    mean something different depending on whether the child's given name agrees too.
+    mean something different depending on whether the child's given name agrees too. When it
+    does not, the age tells a child who gave only a nickname (age as expected, within
+    :data:`AGE_NEAR`) from a brother or sister (age off, or unknown).
     """
     if given == 0 or (father == 0 and mother == 0 and phone == 0):
         return 0
     # a shared first name ("Abdul", "Md") is not a shared family: whole-name agreement only
     same_family = 1 <= father <= 2 or 1 <= mother <= 2 or phone == 1
     if not same_family:
-        return 3
-    return 1 if given <= 4 else 2
+        return 4
+    if given <= 4:
+        return 1
+    return 2 if 1 <= age <= 2 else 3
 
 
 # --------------------------------------------------------------------------- per-pair reference
@@ -550,6 +573,8 @@ class PairDetails:
     name_similarity: float | None = None
     agreeing_tokens: int = 0
     rarity_bits: float | None = None
+    parent_agreeing_tokens: int = 0
+    parent_rarity_bits: float | None = None
     father_similarity: float | None = None
     mother_similarity: float | None = None
     expected_age: float | None = None
@@ -576,10 +601,17 @@ class PairComparison:
 TokenBits = Callable[[str], float]
 
 
-def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -> PairComparison:
+def compare_pair(
+    report: Prepared,
+    interception: Prepared,
+    *,
+    bits: TokenBits,
+    parent_bits: TokenBits | None = None,
+) -> PairComparison:
     """Reference comparison of one pair; ``bits(token_key)`` is the token's rarity in bits.
 
-    Readable and slow; :func:`compare_many` must produce the same levels.
+    ``parent_bits`` is the rarity among parents' names (``None``: use ``bits``). Readable and
+    slow; :func:`compare_many` must produce the same levels.
     """
     lv = [0] * N_FIELDS
     q, c = interception.name, report.name
@@ -611,6 +643,9 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
         rarity = float(sum(bits(t) for t in shared))
         lv[_F[Field.NAME_RARITY]] = _rarity_level(rarity, agreeing)
     parent_sims: list[float | None] = []
+    pbits = bits if parent_bits is None else parent_bits
+    parent_agreeing = 0
+    parent_rarity: float | None = None
     for f, a, b in (
         (Field.FATHER_NAME, interception.father, report.father),
         (Field.MOTHER_NAME, interception.mother, report.mother),
@@ -619,8 +654,15 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
             s = alignment_similarity(a, b)
             lv[_F[f]] = _parent_level(s, set(a) == set(b), a[0] == b[0])
             parent_sims.append(s)
+            shared_parent = [t for t in dict.fromkeys(a) if t in set(b)]
+            parent_agreeing += len(shared_parent)
+            parent_rarity = (parent_rarity or 0.0) + float(sum(pbits(t) for t in shared_parent))
         else:
             parent_sims.append(None)
+    if parent_rarity is not None:
+        lv[_F[Field.PARENT_RARITY]] = _rarity_level(
+            parent_rarity, parent_agreeing, PARENT_RARITY_LEVELS
+        )
     if interception.sex is not None and report.sex is not None:
         lv[_F[Field.SEX]] = 1 if interception.sex == report.sex else 2
     elapsed: float | None = None
@@ -655,11 +697,14 @@ def compare_pair(report: Prepared, interception: Prepared, *, bits: TokenBits) -
         lv[_F[Field.FATHER_NAME]],
         lv[_F[Field.MOTHER_NAME]],
         lv[_F[Field.PHONE]],
+        lv[_F[Field.AGE]],
     )
     details = PairDetails(
         name_similarity=name_sim,
         agreeing_tokens=agreeing,
         rarity_bits=rarity,
+        parent_agreeing_tokens=parent_agreeing,
+        parent_rarity_bits=parent_rarity,
         father_similarity=parent_sims[0],
         mother_similarity=parent_sims[1],
         expected_age=exp_age,
@@ -712,7 +757,8 @@ class CandidateColumns:
     ordinal, 0 unknown. ``place``: id into ``places``, -1 unknown. ``phone``: 10-digit number as
     an integer, -1 unknown. ``heaped``: the age is a rounded one (:func:`heaped_age`).
     ``relation_cache`` memoises place levels by (place id, query place key) across queries.
-    ``token_bits[id]`` is the rarity (bits) of vocab token ``id``.
+    ``token_bits[id]`` is the rarity (bits) of vocab token ``id`` among children's names,
+    ``parent_bits[id]`` among parents' names.
     """
 
     name: IntArray
@@ -726,6 +772,7 @@ class CandidateColumns:
     heaped: npt.NDArray[np.bool_]
     vocab: Sequence[str]
     token_bits: FloatArray
+    parent_bits: FloatArray
     places: Sequence[Place]
     relation_cache: dict[tuple[int, int], int] = field(default_factory=dict)
 
@@ -778,24 +825,39 @@ def _query_ids(tokens: Sequence[str], vocab_index: Mapping[str, int]) -> IntArra
 
 
 def _parent_levels(
-    query: Sequence[str], ids: IntArray, vocab: Sequence[str], vocab_index: Mapping[str, int]
-) -> IntArray:
-    lv = np.zeros(ids.shape[0], dtype=np.int32)
+    query: Sequence[str],
+    ids: IntArray,
+    vocab: Sequence[str],
+    vocab_index: Mapping[str, int],
+    parent_bits: FloatArray,
+) -> tuple[IntArray, npt.NDArray[np.bool_], IntArray, FloatArray]:
+    """Per row: the parent field's level, whether both sides have the name, and the number and
+    summed rarity of the distinct query tokens the row's name shares (for parent rarity)."""
+    n = ids.shape[0]
+    lv = np.zeros(n, dtype=np.int32)
+    agreeing = np.zeros(n, dtype=np.int32)
+    bits = np.zeros(n)
     has = ids[:, 0] >= 0
     if not query or not has.any():
-        return lv
+        return lv, np.zeros(n, dtype=bool), agreeing, bits
     sims = _token_sims(query, ids, vocab)
     sim = _alignment_many(query, ids, sims)
     qids = _query_ids(query, vocab_index)
     all_agree = _set_equal(qids, ids)
     first_same = ids[:, 0] == qids[0]
-    level = np.full(ids.shape[0], 5, dtype=np.int32)
+    level = np.full(n, 5, dtype=np.int32)
     level[sim >= PARENT_SIM_LEVELS[1] - _EPS] = 4
     level[first_same] = 3
     level[sim >= PARENT_SIM_LEVELS[0] - _EPS] = 2
     level[all_agree] = 1
     lv[has] = level[has]
-    return lv
+    for qi in dict.fromkeys(qids.tolist()):
+        if qi < 0:
+            continue
+        hit = (ids == qi).any(axis=1)
+        agreeing += hit
+        bits += hit * parent_bits[qi]
+    return lv, has, agreeing, bits
 
 
 def compare_many(
@@ -864,12 +926,21 @@ def compare_many(
             r[bits >= thr - _EPS] = 1 + i
         r[n_agree == 0] = 5
         out[:, _F[Field.NAME_RARITY]] = np.where(has_name, r, 0)
-    out[:, _F[Field.FATHER_NAME]] = _parent_levels(
-        interception.father, cols.father, cols.vocab, vocab_index
+    f_lv, f_has, f_agree, f_bits = _parent_levels(
+        interception.father, cols.father, cols.vocab, vocab_index, cols.parent_bits
     )
-    out[:, _F[Field.MOTHER_NAME]] = _parent_levels(
-        interception.mother, cols.mother, cols.vocab, vocab_index
+    m_lv, m_has, m_agree, m_bits = _parent_levels(
+        interception.mother, cols.mother, cols.vocab, vocab_index, cols.parent_bits
     )
+    out[:, _F[Field.FATHER_NAME]] = f_lv
+    out[:, _F[Field.MOTHER_NAME]] = m_lv
+    p_bits = f_bits + m_bits
+    p_agree = f_agree + m_agree
+    pr = np.full(n, 4, dtype=np.int8)
+    for i, thr in reversed(list(enumerate(PARENT_RARITY_LEVELS))):
+        pr[p_bits >= thr - _EPS] = 1 + i
+    pr[p_agree == 0] = 5
+    out[:, _F[Field.PARENT_RARITY]] = np.where(f_has | m_has, pr, 0)
     if interception.sex is not None:
         code = _SEX_CODE[interception.sex]
         out[:, _F[Field.SEX]] = np.where(cols.sex == 0, 0, np.where(cols.sex == code, 1, 2))
@@ -933,7 +1004,9 @@ def compare_many(
     same_family = (
         ((father >= 1) & (father <= 2)) | ((mother >= 1) & (mother <= 2)) | (phone_lv == 1)
     )
-    family = np.where(same_family, np.where(given <= 4, 1, 2), 3)
+    age_lv = out[:, _F[Field.AGE]]
+    age_as_expected = (age_lv >= 1) & (age_lv <= 2)
+    family = np.where(same_family, np.where(given <= 4, 1, np.where(age_as_expected, 2, 3)), 4)
     missing = (given == 0) | ((father == 0) & (mother == 0) & (phone_lv == 0))
     out[:, _F[Field.FAMILY]] = np.where(missing, 0, family)
     return out

@@ -35,6 +35,12 @@ def level_label(field: Field, level: int, details: PairDetails) -> str:
             f"{base.split(' (')[0]} ({d.agreeing_tokens} agreeing token{plural}, "
             f"{d.rarity_bits:.1f} bits)"
         )
+    if field is Field.PARENT_RARITY and d.parent_rarity_bits is not None and level < 5:
+        plural = "s" if d.parent_agreeing_tokens != 1 else ""
+        return (
+            f"{base.split(' (')[0]} ({d.parent_agreeing_tokens} agreeing token{plural}, "
+            f"{d.parent_rarity_bits:.1f} bits)"
+        )
     if field is Field.FATHER_NAME and d.father_similarity is not None and level > 1:
         return f"{base.split(' (')[0]} (similarity {d.father_similarity:.2f})"
     if field is Field.MOTHER_NAME and d.mother_similarity is not None and level > 1:

@@ -84,6 +84,7 @@ class MatchIndex:
         self._vocab: dict[str, int] = {}
         self._vocab_list: list[str] = []
         self._name_df = np.zeros(1024, dtype=np.int32)
+        self._parent_df = np.zeros(1024, dtype=np.int32)  # reports whose parents' names have it
         self._places: list[Place] = []
         self._place_ids: dict[Place, int] = {}
         self._ids: list[str] = []
@@ -104,6 +105,7 @@ class MatchIndex:
         self._phone = np.full(cap0, -1, dtype=np.int64)
         self._heaped = np.zeros(cap0, dtype=bool)
         self._bits_cache: npt.NDArray[np.float64] | None = None
+        self._parent_bits_cache: npt.NDArray[np.float64] | None = None
         self._relation_cache: dict[tuple[int, int], int] = {}
         self._district_codes: dict[str, int] = {}
         self._place_district = np.zeros(0, dtype=np.int32)  # place id -> district number
@@ -145,6 +147,9 @@ class MatchIndex:
                 df = np.zeros(self._name_df.shape[0] * 2, dtype=np.int32)
                 df[: self._name_df.shape[0]] = self._name_df
                 self._name_df = df
+                pdf = np.zeros(df.shape[0], dtype=np.int32)
+                pdf[: self._parent_df.shape[0]] = self._parent_df
+                self._parent_df = pdf
             self._block.add_vocab_token(tid, token)
         return tid
 
@@ -256,6 +261,9 @@ class MatchIndex:
         df_ids = [tid for r in buf for tid in set(r[0])]
         if df_ids:
             np.add.at(self._name_df, np.array(df_ids, dtype=np.int64), 1)
+        parent_ids = [tid for r in buf for tid in set(r[1] + r[2])]
+        if parent_ids:
+            np.add.at(self._parent_df, np.array(parent_ids, dtype=np.int64), 1)
         self._sex[lo:hi] = [r[3] for r in buf]
         self._age[lo:hi] = [r[4] for r in buf]
         self._day[lo:hi] = [r[5] for r in buf]
@@ -264,6 +272,7 @@ class MatchIndex:
         self._heaped[lo:hi] = [r[8] for r in buf]
         self._alive[lo:hi] = True
         self._bits_cache = None
+        self._parent_bits_cache = None
 
     def remove(self, report_id: str) -> None:
         """Remove a report; unknown ids are ignored (idempotent)."""
@@ -274,8 +283,12 @@ class MatchIndex:
         ids = self._name[row]
         for tid in set(ids[ids >= 0].tolist()):
             self._name_df[tid] -= 1
+        parents = np.concatenate((self._father[row], self._mother[row]))
+        for tid in set(parents[parents >= 0].tolist()):
+            self._parent_df[tid] -= 1
         self._alive_count -= 1
         self._bits_cache = None
+        self._parent_bits_cache = None
 
     def get(self, report_id: str) -> Report | None:
         """The report as added (None if absent)."""
@@ -319,6 +332,19 @@ class MatchIndex:
         df = int(self._name_df[tid]) if tid is not None else 0
         return math.log2((self._alive_count + 1.0) / (df + 1.0))
 
+    def _parent_token_bits(self) -> npt.NDArray[np.float64]:
+        if self._parent_bits_cache is None:
+            df = self._parent_df[: len(self._vocab_list)].astype(np.float64)
+            self._parent_bits_cache = np.log2((self._alive_count + 1.0) / (df + 1.0))
+        return self._parent_bits_cache
+
+    def parent_token_bits(self, token: str) -> float:
+        """Rarity of a token key among parents' names: log2((N + 1) / (df + 1)), df counted over
+        the indexed reports' father and mother names ("Abdul" is common there)."""
+        tid = self._vocab.get(token)
+        df = int(self._parent_df[tid]) if tid is not None else 0
+        return math.log2((self._alive_count + 1.0) / (df + 1.0))
+
     def _columns(self, rows: npt.NDArray[np.int32]) -> CandidateColumns:
         return CandidateColumns(
             name=self._name[rows],
@@ -332,6 +358,7 @@ class MatchIndex:
             heaped=self._heaped[rows],
             vocab=self._vocab_list,
             token_bits=self._token_bits(),
+            parent_bits=self._parent_token_bits(),
             places=self._places,
             relation_cache=self._relation_cache,
         )
@@ -450,7 +477,10 @@ class MatchIndex:
         free = rival_free(
             scores, [r.name for r in prepared], rival_threshold=self.model.rival_threshold_
         )
-        pairs = [compare_pair(report, p, bits=self.token_bits) for report in prepared]
+        pairs = [
+            compare_pair(report, p, bits=self.token_bits, parent_bits=self.parent_token_bits)
+            for report in prepared
+        ]
         # Weights are looked up per row, so one call for all top-k rows gives the same values.
         all_weights = (
             self.model.contribution_bits(np.array([pair.levels for pair in pairs])).tolist()
@@ -496,7 +526,10 @@ class MatchIndex:
         if row is None:
             return None
         pair = compare_pair(
-            self._prepared_row(row), prepare_interception(interception), bits=self.token_bits
+            self._prepared_row(row),
+            prepare_interception(interception),
+            bits=self.token_bits,
+            parent_bits=self.parent_token_bits,
         )
         lv = np.array([pair.levels])
         score = float(self.model.predict_proba(lv)[0, 1])

@@ -108,7 +108,8 @@ _PARENT_ORDER = ((1, 2), (1, 3), (2, 4), (3, 4), (4, 5))
 #:   "similar name".
 #: - family: the sibling pattern (same parents, another given name) is evidence for the family
 #:   but *against* this child, so it is only kept below "same family and the given name
-#:   agrees", not ordered against "family details differ".
+#:   agrees" (and "age as expected" above "age off"), not ordered against "family details
+#:   differ".
 #: - dates: ordered by plausibility (after the report ≥ just before ≥ long before), not exempt.
 LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
     Field.NAME: _chain(6),
@@ -117,12 +118,13 @@ LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
     Field.NAME_RARITY: _chain(6),
     Field.FATHER_NAME: _PARENT_ORDER,
     Field.MOTHER_NAME: _PARENT_ORDER,
+    Field.PARENT_RARITY: _chain(6),
     Field.SEX: _chain(3),
     Field.AGE: _chain(7),
     Field.PLACE: _chain(6),
     Field.PHONE: _chain(4),
     Field.DATE_ORDER: _chain(4),
-    Field.FAMILY: ((1, 2), (1, 3)),
+    Field.FAMILY: ((1, 2), (2, 3), (1, 4)),
 }
 
 
@@ -659,12 +661,13 @@ class MatchModel:
             Field.NAME_RARITY: [0, 4, 3, 1.5, 0, -2],
             Field.FATHER_NAME: [0, 4, 3, 2, 1, -2],
             Field.MOTHER_NAME: [0, 3, 2, 1.5, 0.5, -1.5],
+            Field.PARENT_RARITY: [0, 3, 2, 1, 0, -1],
             Field.SEX: [0, 0.5, -6],
             Field.AGE: [0, 2, 1.75, 1.5, 0, -2, -5],
             Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
             Field.PHONE: [0, 8, 5, -1],
             Field.DATE_ORDER: [0, 0, -1, -6],
-            Field.FAMILY: [0, 1, -4, 0],
+            Field.FAMILY: [0, 1, -2, -4, 0],
         }
         model = cls()
         model._init_state()

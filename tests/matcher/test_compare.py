@@ -118,6 +118,40 @@ def test_rarity_levels(
 
 
 @pytest.mark.parametrize(
+    ("father_bits", "report", "interception", "expected"),
+    [
+        (20.0, Prepared(father=("krivi",)), Prepared(), 0),
+        (17.0, Prepared(father=("krivi", "roy")), Prepared(father=("krivi",)), 1),
+        (12.0, Prepared(father=("krivi", "roy")), Prepared(father=("krivi",)), 2),
+        (4.0, Prepared(father=("abdul", "karim")), Prepared(father=("abdul", "rahim")), 4),
+        (
+            4.0,
+            Prepared(father=("abdul", "karim"), mother=("hepi",)),
+            Prepared(father=("abdul", "karim"), mother=("hepi", "akter")),
+            2,
+        ),
+        (20.0, Prepared(father=("sumon", "das")), Prepared(father=("abdul", "karim")), 5),
+        (20.0, Prepared(mother=("hepi",)), Prepared(mother=("rina",)), 5),
+    ],
+    ids=[
+        "missing",
+        "very-rare",
+        "rare",
+        "common-first-name",
+        "father-and-mother-add-up",
+        "none-agree",
+        "mother-only-none-agree",
+    ],
+)
+def test_parent_rarity_levels(
+    father_bits: float, report: Prepared, interception: Prepared, expected: int
+) -> None:
+    """Parents' names are rated with the parents' rarity, not the children's."""
+    pair = compare_pair(report, interception, bits=lambda _: 0.0, parent_bits=lambda _: father_bits)
+    assert pair.level(Field.PARENT_RARITY) == expected
+
+
+@pytest.mark.parametrize(
     ("report", "interception", "expected"),
     [
         (("abdul", "karim"), (), 0),
@@ -197,31 +231,43 @@ def test_age_levels_follow_elapsed_time_and_heaping(
             1,
         ),
         (
-            Prepared(name=("sumaiya",), father=("abdul", "karim")),
-            Prepared(name=("rahima",), father=("abdul", "karim")),
+            Prepared(name=("sumaiya",), father=("abdul", "karim"), age=12.0),
+            Prepared(name=("rahima",), father=("abdul", "karim"), age=12.0),
             2,
         ),
         (
-            Prepared(name=("sumaiya",), phone="1712345678"),
-            Prepared(name=("rahima",), phone="1712345678"),
-            2,
+            Prepared(name=("sumaiya",), father=("abdul", "karim"), age=9.0),
+            Prepared(name=("rahima",), father=("abdul", "karim"), age=12.0),
+            3,
+        ),
+        (
+            Prepared(name=("sumaiya",), father=("abdul", "karim")),
+            Prepared(name=("rahima",), father=("abdul", "karim")),
+            3,
+        ),
+        (
+            Prepared(name=("sumaiya",), phone="1712345678", age=14.0),
+            Prepared(name=("rahima",), phone="1712345678", age=10.0),
+            3,
         ),
         (
             Prepared(name=("rahima",), father=("sumon", "das")),
             Prepared(name=("rahima",), father=("abdul", "karim")),
-            3,
+            4,
         ),
         (
             Prepared(name=("rahima",), father=("abdul", "jabbar")),
             Prepared(name=("rahima",), father=("abdul", "karim")),
-            3,
+            4,
         ),
     ],
     ids=[
         "no-name",
         "no-family-info",
         "same-child",
-        "sibling",
+        "other-name-age-as-expected",
+        "sibling-age-off",
+        "sibling-age-unknown",
         "sibling-by-phone",
         "other",
         "shared-first-name-only",
@@ -373,7 +419,12 @@ def test_vectorised_levels_agree_with_reference(rs: tuple[Report, ...], it: Inte
     fast = index.levels_for(list(range(len(rs))), it)
     slow = np.array(
         [
-            compare_pair(prepare_report(r), prepare_interception(it), bits=index.token_bits).levels
+            compare_pair(
+                prepare_report(r),
+                prepare_interception(it),
+                bits=index.token_bits,
+                parent_bits=index.parent_token_bits,
+            ).levels
             for r in rs
         ]
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.compare import COMPARISONS, FIELDS, Field
+from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.training import (
@@ -71,7 +71,7 @@ def test_calibration_sanity_on_validation(trained: Path, splits: tuple[Path, Pat
 
 def test_top_per_query_keeps_the_best_k_of_each_query() -> None:
     pairs = Pairs(
-        levels=np.zeros((5, 12), dtype=np.int8),
+        levels=np.zeros((5, N_FIELDS), dtype=np.int8),
         labels=np.array([0, 1, 0, 0, 1]),
         groups=np.array([0, 0, 0, 1, 1]),
         missed=0,
@@ -92,7 +92,7 @@ def test_choose_bands_turns_the_rival_rule_on_when_it_buys_recall(
 ) -> None:
     """Queries with a true pair alone, and queries where a sibling scores as high as the
     child: without the rival rule the siblings sink the match band's precision."""
-    strong = np.ones(12, dtype=np.int8)  # every field at its best level: p ≈ 1
+    strong = np.ones(N_FIELDS, dtype=np.int8)  # every field at its best level: p ≈ 1
     levels, labels, groups, names = [], [], [], []
     for g in range(100):
         levels.append(strong)
@@ -125,7 +125,7 @@ def test_choose_bands_limits_false_alarms_on_unreported_children(
 ) -> None:
     """100 reported children (true pair at p ≈ 1); 10 unreported, one of whom has a namesake
     scoring a little lower. Precision alone (100/101) lets the namesake in; the limit does not."""
-    strong = np.ones(12, dtype=np.int8)
+    strong = np.ones(N_FIELDS, dtype=np.int8)
     namesake = strong.copy()
     namesake[FIELDS.index(Field.PHONE)] = 3  # different numbers: lower, still high
     weak = np.array([len(c.levels) - 1 for c in COMPARISONS], dtype=np.int8)
