@@ -177,6 +177,25 @@ class BlockIndex:
         self._staged_h.extend(hashes)
         self._staged_r.extend([row] * len(hashes))
 
+    def postings(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        """Every (key hash, row) pair held, as two arrays, in an order :meth:`add_postings` of
+        another index reproduces (within a key: the order rows were added)."""
+        self.flush()
+        h = [np.repeat(self._keys, np.diff(self._offsets))]
+        r = [self._rows_csr]
+        if self._recent:
+            h.append(np.fromiter((k for k, v in self._recent.items() for _ in v), dtype=np.int64))
+            r.append(np.fromiter((x for v in self._recent.values() for x in v), dtype=np.int32))
+        return np.concatenate(h), np.concatenate(r)
+
+    def add_postings(self, hashes: npt.NDArray[np.int64], rows: npt.NDArray[np.int32]) -> None:
+        """Stage many (key hash, row) pairs at once, e.g. another index's :meth:`postings` with
+        its rows renumbered; same effect as the :meth:`add` calls that produced them."""
+        if hashes.shape != rows.shape:
+            raise ValueError("hashes and rows differ in length")
+        self._staged_h.frombytes(np.ascontiguousarray(hashes, dtype=np.int64).tobytes())
+        self._staged_r.frombytes(np.ascontiguousarray(rows, dtype=np.int32).tobytes())
+
     def flush(self) -> None:
         """Move staged postings into the recent dict (small batch) or the frozen tier.
 

@@ -57,6 +57,38 @@ _Row = tuple[list[int], list[int], list[int], int, float, int, int, int, bool]
 
 
 @dataclass(frozen=True, slots=True)
+class IndexPart:
+    """The rows of one :class:`MatchIndex` as plain data, for another index to append
+    (:meth:`MatchIndex.to_part` / :meth:`MatchIndex.extend`).
+
+    Exists so that a batch can build the index in several processes, each over a slice of the
+    reports, and send the slices back cheaply (numpy arrays pickle as raw bytes). Token and place
+    numbers are the part's own (``vocab`` / ``places`` say what they stand for); rows are
+    numbered from 0; ``postings`` are (key hash, row) pairs (hashes agree between a process and
+    the processes it forks, which share its hash seed).
+    """
+
+    ids: list[str]
+    raw: list[tuple[Any, ...]]
+    vocab: list[str]
+    name_df: npt.NDArray[np.int32]
+    parent_df: npt.NDArray[np.int32]
+    places: list[Place]
+    alive: npt.NDArray[np.bool_]
+    name: npt.NDArray[np.int32]
+    father: npt.NDArray[np.int32]
+    mother: npt.NDArray[np.int32]
+    sex: npt.NDArray[np.int8]
+    age: npt.NDArray[np.float64]
+    day: npt.NDArray[np.int32]
+    place: npt.NDArray[np.int32]
+    phone: npt.NDArray[np.int64]
+    heaped: npt.NDArray[np.bool_]
+    posting_hashes: npt.NDArray[np.int64]
+    posting_rows: npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredRows:
     """Internal result of scoring one interception: rows, level matrix and scores, best first."""
 
@@ -271,6 +303,75 @@ class MatchIndex:
         self._phone[lo:hi] = [r[7] for r in buf]
         self._heaped[lo:hi] = [r[8] for r in buf]
         self._alive[lo:hi] = True
+        self._bits_cache = None
+        self._parent_bits_cache = None
+
+    def to_part(self) -> IndexPart:
+        """This index's rows as an :class:`IndexPart` (copies of the used column prefixes)."""
+        n = self._n
+        hashes, rows = self._block.postings()
+        return IndexPart(
+            ids=list(self._ids),
+            raw=list(self._raw),
+            vocab=list(self._vocab_list),
+            name_df=self._name_df[: len(self._vocab_list)].copy(),
+            parent_df=self._parent_df[: len(self._vocab_list)].copy(),
+            places=list(self._places),
+            alive=self._alive[:n].copy(),
+            name=self._name[:n].copy(),
+            father=self._father[:n].copy(),
+            mother=self._mother[:n].copy(),
+            sex=self._sex[:n].copy(),
+            age=self._age[:n].copy(),
+            day=self._day[:n].copy(),
+            place=self._place[:n].copy(),
+            phone=self._phone[:n].copy(),
+            heaped=self._heaped[:n].copy(),
+            posting_hashes=hashes,
+            posting_rows=rows,
+        )
+
+    def extend(self, part: IndexPart) -> None:
+        """Append a part's rows as if its reports had been added here, in order, after ours.
+
+        The result equals one index fed all the reports (same row numbers, token and place
+        numbers, rarities and postings order), so queries give identical answers. A part's
+        report that replaces one of ours tombstones ours, as :meth:`add` would.
+        """
+        n_new = len(part.ids)
+        if n_new == 0:
+            return
+        alive_ids = [i for i, ok in zip(part.ids, part.alive.tolist(), strict=True) if ok]
+        for rid in alive_ids:
+            if rid in self._row_of:
+                self.remove(rid)
+        # Local token / place numbers -> ours, first-seen order kept (a trailing -1 maps -1).
+        tok = np.array([self._intern_token(t) for t in part.vocab] + [-1], dtype=np.int32)
+        plc = np.array([self._place_id(p) for p in part.places] + [-1], dtype=np.int32)
+        np.add.at(self._name_df, tok[:-1].astype(np.int64), part.name_df)
+        np.add.at(self._parent_df, tok[:-1].astype(np.int64), part.parent_df)
+        lo = self._n
+        self._n += n_new
+        while self._n > self._alive.shape[0]:
+            self._grow()
+        hi = self._n
+        self._name[lo:hi] = tok[part.name]
+        self._father[lo:hi] = tok[part.father]
+        self._mother[lo:hi] = tok[part.mother]
+        self._sex[lo:hi] = part.sex
+        self._age[lo:hi] = part.age
+        self._day[lo:hi] = part.day
+        self._place[lo:hi] = plc[part.place]
+        self._phone[lo:hi] = part.phone
+        self._heaped[lo:hi] = part.heaped
+        self._alive[lo:hi] = part.alive
+        self._ids.extend(part.ids)
+        self._raw.extend(part.raw)
+        rows = np.flatnonzero(part.alive) + lo
+        self._row_of.update(zip(alive_ids, rows.tolist(), strict=True))
+        self._alive_count += len(alive_ids)
+        self._block.add_postings(part.posting_hashes, part.posting_rows + np.int32(lo))
+        self._block.flush()
         self._bits_cache = None
         self._parent_bits_cache = None
 

@@ -13,6 +13,13 @@ Spec:
   in order and results come back in order, with at most a few chunks per worker in flight (the
   input is not read ahead). Fork is only available on POSIX; elsewhere, and for
   small inputs, the work runs in-process. Workers never see the input files and log nothing.
+- :func:`build_index_csv` builds the index from a reports CSV file in up to ``workers``
+  processes: the file is cut into slices on row boundaries (:func:`matcher.csvio.split_csv`),
+  each forked child reads and indexes one slice while the parent indexes the first, then the
+  parent appends the children's parts in file order (:meth:`matcher.index.MatchIndex.extend`).
+  The index, the rejects (same rows, numbers and order) and therefore every candidate are the
+  same as a one-process build's; if anything would differ (an id repeated across slices, a
+  child failing) the parent falls back to the one-process build.
 - ``progress`` (e.g. ``tqdm.update``) is called with the number of interceptions finished after
   each chunk; ``on_loaded`` with the number of reports after each block added to the index.
 - Bad arguments fail at call time (``ValueError``), not half-way through the output.
@@ -29,15 +36,25 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from matcher.csvio import CsvSlice, Reject, iter_reports, split_csv
 from matcher.records import Band, Candidate, Contribution, Interception, Report
 
 if TYPE_CHECKING:
-    from matcher.index import MatchIndex
+    from multiprocessing.connection import Connection
+
+    from matcher.index import IndexPart, MatchIndex
     from matcher.model import MatchModel
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "build_index", "default_workers", "query_all", "reconcile"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "build_index",
+    "build_index_csv",
+    "default_workers",
+    "query_all",
+    "reconcile",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +109,162 @@ def build_index(
             gc.enable()
     log.info("index built: %d reports in %.1f s", len(index), time.perf_counter() - started)
     return index
+
+
+RejectSink = Callable[[Reject], None]
+
+
+def build_index_csv(
+    path: str | os.PathLike[str],
+    *,
+    model: MatchModel | None = None,
+    workers: int = 1,
+    on_reject: RejectSink | None = None,
+    on_loaded: Progress | None = None,
+    label: str | None = None,
+) -> MatchIndex:
+    """Load a reports CSV file into a new index, reading slices of it in parallel.
+
+    Same result as ``build_index(iter_reports(path, on_reject=..., label=...), ...)`` (see the
+    module docstring), in about ``1 / workers`` of the time for a big file: reading, keying and
+    indexing a report is pure Python, so one process is bound to one core. Rejects reach
+    ``on_reject`` once the whole file is read (in file order); ``on_loaded`` counts as rows
+    are indexed. A missing column raises :class:`matcher.csvio.MissingColumnError` before any
+    process starts.
+    """
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    parts = split_csv(path, workers) if workers > 1 and can_fork else []
+    if len(parts) < 2:
+        return build_index(
+            iter_reports(path, on_reject=on_reject, label=label), model=model, on_loaded=on_loaded
+        )
+    from matcher.model import MatchModel
+
+    model = model if model is not None else MatchModel.default()  # loaded once, inherited
+    own_rejects: list[Reject] = []
+    seen: dict[str, int] = {}
+    first = iter_reports(
+        path, part=parts[0], on_reject=own_rejects.append, label=label, ids_seen=seen
+    )
+    started = time.perf_counter()
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for part in parts[1:]:
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_build_part, args=(path, part, label, model, send), daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    loaded = 0
+
+    def count(n: int) -> None:
+        nonlocal loaded
+        loaded += n
+        if on_loaded is not None:
+            on_loaded(n)
+
+    index = build_index(first, model=model, on_loaded=count)
+    rejects = [own_rejects]
+    ok = True
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for child, receive in children:
+            payload = _receive(receive) if ok else None
+            child.join()
+            receive.close()
+            if payload is None:
+                ok = False
+                continue
+            part_index, part_rejects, part_ids = payload
+            if any(i in seen for i in part_ids):
+                ok = False  # an id repeated across slices: only a serial read rejects it right
+                continue
+            seen.update(dict.fromkeys(part_ids, 0))
+            index.extend(part_index)
+            rejects.append(part_rejects)
+            count(len(part_index.ids))
+    finally:
+        gc.freeze()
+        if gc_was_enabled:
+            gc.enable()
+    if not ok:
+        log.info("parallel index build fell back to one process")
+        return build_index(
+            iter_reports(path, on_reject=on_reject, label=label),
+            model=model,
+            on_loaded=_skipping(on_loaded, loaded),
+        )
+    if on_reject is not None:
+        for batch in rejects:
+            for reject in batch:
+                on_reject(reject)
+    log.info(
+        "index built: %d reports in %.1f s (%d processes)",
+        len(index),
+        time.perf_counter() - started,
+        len(parts),
+    )
+    return index
+
+
+_Payload = tuple["IndexPart", list[Reject], list[str]]
+
+
+def _build_part(
+    path: str | os.PathLike[str],
+    part: CsvSlice,
+    label: str | None,
+    model: MatchModel,
+    send: Connection,
+) -> None:
+    """Child process: index one slice and send it back as plain data (or ``None`` on failure).
+
+    The pipe pickles (as ``multiprocessing`` always does) between a process and its own fork;
+    nothing is ever unpickled from a file.
+    """
+    from matcher.index import MatchIndex
+
+    payload: _Payload | None = None
+    try:
+        gc.disable()
+        rejects: list[Reject] = []
+        seen: dict[str, int] = {}
+        index = MatchIndex(model)
+        index.add_many(
+            iter_reports(path, part=part, on_reject=rejects.append, label=label, ids_seen=seen)
+        )
+        payload = (index.to_part(), rejects, list(seen))
+    except Exception:  # the parent redoes the work in one process and meets the error there
+        log.debug("index build worker failed", exc_info=True)
+    send.send(payload)
+    send.close()
+
+
+def _receive(receive: Connection) -> _Payload | None:
+    try:
+        payload: Any = receive.recv()
+    except (EOFError, OSError):  # the child died before sending
+        return None
+    return payload  # type: ignore[no-any-return]
+
+
+def _skipping(on_loaded: Progress | None, already: int) -> Progress | None:
+    """``on_loaded`` that ignores the first ``already`` rows (counted before a fallback)."""
+    if on_loaded is None or already == 0:
+        return on_loaded
+    left = already
+
+    def call(n: int) -> None:
+        nonlocal left
+        skip = min(left, n)
+        left -= skip
+        if n > skip:
+            on_loaded(n - skip)
+
+    return call
 
 
 def _counted(reports: Iterable[Report], on_loaded: Progress | None) -> Iterator[Report]:

@@ -87,13 +87,14 @@ def run_reconcile(
         write_candidates,
         write_rejects,
     )
-    from matcher.reconcile import reconcile
+    from matcher.reconcile import build_index_csv, query_all
 
     model = _load_model(model_path)
     report_rejects, interception_rejects = RejectCounter(), RejectCounter()
     started = time.perf_counter()
     try:
-        report_rows = iter_reports(reports, on_reject=report_rejects)
+        # Both headers are checked now, before the long index build.
+        iter_reports(reports).close()
         interception_rows = iter_interceptions(interceptions, on_reject=interception_rejects)
     except MissingColumnError as exc:
         _err(f"error: {exc}")
@@ -110,15 +111,11 @@ def run_reconcile(
         query_bar.update(n)
 
     with tqdm(desc="reports loaded", unit=" rows", file=sys.stderr, disable=disable) as load_bar:
-        candidates = reconcile(
-            report_rows,
-            interception_rows,
-            top_k=top_k,
-            model=model,
-            workers=workers,
-            progress=queried,
-            on_loaded=loaded,
+        # The reports file is read by path: the index is built from slices of it in parallel.
+        index = build_index_csv(
+            reports, model=model, workers=workers, on_reject=report_rejects, on_loaded=loaded
         )
+    candidates = query_all(index, interception_rows, top_k=top_k, workers=workers, progress=queried)
     total = _count_rows(interceptions)
     with tqdm(
         desc="interceptions", total=total, unit=" rows", file=sys.stderr, disable=disable

@@ -136,6 +136,42 @@ def test_postings_tiers_agree_with_a_plain_dict(
             assert rows.tolist() == sorted(plain.get(k, []))
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    first=st.lists(st.lists(st.sampled_from(_KEYS), max_size=4), max_size=8),
+    second=st.lists(st.lists(st.sampled_from(_KEYS), max_size=4), max_size=8),
+    bulk=st.sampled_from([1, 1000]),
+)
+def test_postings_moved_to_another_index_hold_the_same_rows(
+    first: list[list[tuple[str, str]]], second: list[list[tuple[str, str]]], bulk: int
+) -> None:
+    """``postings`` of an index over later rows, renumbered and added to another index, give
+    what adding every row to one index gives (the parallel build relies on it)."""
+    one, head, tail = BlockIndex(), BlockIndex(), BlockIndex()
+    for b in (one, head, tail):
+        b.BULK = bulk
+    for row, keys in enumerate(first):
+        one.add(row, keys)
+        head.add(row, keys)
+    for row, keys in enumerate(second):
+        one.add(len(first) + row, keys)
+        tail.add(row, keys)
+    hashes, rows = tail.postings()
+    head.flush()
+    head.add_postings(hashes, rows + len(first))
+    head.flush()
+    for k in _KEYS:
+        assert head.size(k) == one.size(k)
+        assert (head._rows(k) is None and one._rows(k) is None) or (
+            head._rows(k).tolist() == one._rows(k).tolist()  # type: ignore[union-attr]
+        )
+
+
+def test_add_postings_needs_equal_lengths() -> None:
+    with pytest.raises(ValueError, match="length"):
+        BlockIndex().add_postings(np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.int32))
+
+
 def test_report_key_list_is_report_keys() -> None:
     p = Prepared(
         name=("rahima", "khatun", "akter"),

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher import csvio
 from matcher.csvio import (
     CANDIDATE_EXTRA_COLUMNS,
     REJECT_COLUMNS,
@@ -24,6 +25,7 @@ from matcher.csvio import (
     iter_reports,
     read_text_source,
     read_truth,
+    split_csv,
     write_candidates,
     write_rejects,
 )
@@ -298,3 +300,104 @@ def test_candidates_round_trip_through_csv(rows: list[tuple[str, int, float, Ban
         (c.interception_id, c.report_id, c.rank, c.band) for c in cands
     ]
     assert [c.score for c in back] == pytest.approx([c.score for c in cands], abs=5e-5)
+
+
+# --------------------------------------------------------------------------- slices
+
+
+def _row(i: int) -> str:
+    return f"R{i},Name {i},Father {i},,F,{i % 15},2024-03-01,Jashore,Sadar,Kotwali,017{i:08d}"
+
+
+def _read_by_slices(path: Path, parts: int) -> tuple[list[str], list[Reject]]:
+    ids: list[str] = []
+    counter = RejectCounter()
+    for part in split_csv(path, parts):
+        ids += [r.report_id for r in iter_reports(path, part=part, on_reject=counter)]
+    return ids, counter.rejects
+
+
+def _read_whole(path: Path) -> tuple[list[str], list[Reject]]:
+    counter = RejectCounter()
+    return [r.report_id for r in iter_reports(path, on_reject=counter)], counter.rejects
+
+
+SLICE_CASES = {
+    "plain": [_row(i) for i in range(60)],
+    "bad rows and blank lines": [
+        _row(i) if i % 7 else ("" if i % 2 else f"R{i},x,,,Q,abc,not a date,,,,") for i in range(60)
+    ],
+    "duplicate id inside a slice": [_row(i if i != 5 else 4) for i in range(60)],
+    "short rows": [_row(i) if i % 5 else f"R{i},only,three" for i in range(60)],
+}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("parts", [2, 3, 7], ids=["2", "3", "7"])
+@pytest.mark.parametrize("lines", list(SLICE_CASES.values()), ids=list(SLICE_CASES))
+def test_slices_read_exactly_like_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], parts: int, newline: str
+) -> None:
+    monkeypatch.setattr(csvio, "_SPLIT_MIN_BYTES", 0)
+    path = tmp_path / "r.csv"
+    path.write_bytes(newline.join([HEADER, *lines, ""]).encode())
+    slices = split_csv(path, parts)
+    assert 2 <= len(slices) <= parts
+    assert [s.start for s in slices[1:]] == [s.stop for s in slices[:-1]]  # contiguous
+    assert slices[-1].stop == path.stat().st_size
+    assert _read_by_slices(path, parts) == _read_whole(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (f'{_row(1)}\nR2,"Name, with comma",,,F,9,,,,,\n' * 30, "quote"),
+        (f"{_row(1)}\rR2,a,,,F,9,,,,,\n" * 30, "bare CR"),
+    ],
+    ids=["quoted field", "bare carriage return"],
+)
+def test_files_that_cannot_be_cut_safely_are_one_slice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, why: str
+) -> None:
+    monkeypatch.setattr(csvio, "_SPLIT_MIN_BYTES", 0)
+    path = tmp_path / "r.csv"
+    path.write_text(f"{HEADER}\n{body}", encoding="utf-8", newline="")
+    assert len(split_csv(path, 2)) == 1, why
+
+
+def test_small_files_are_one_slice(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join([HEADER, *(_row(i) for i in range(50))]) + "\n")
+    assert len(split_csv(path, 2)) == 1
+
+
+def test_ids_seen_lists_every_accepted_id_with_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join([HEADER, _row(1), "R2,x,,,F,abc,,,,,", _row(3)]) + "\n")
+    seen: dict[str, int] = {}
+    list(iter_reports(path, ids_seen=seen))
+    assert seen == {"R1": 2, "R2": 3, "R3": 4}  # R2 was rejected (age) but its id is taken
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.text(st.characters(blacklist_characters='",\r\n', blacklist_categories=("Cs",))),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(2, 5),
+)
+def test_slices_agree_with_whole_file_on_arbitrary_names(names: list[str], parts: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.csv"
+        rows = [f"R{i},{n},,,,,,,,," for i, n in enumerate(names)]
+        path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+        old = csvio._SPLIT_MIN_BYTES
+        csvio._SPLIT_MIN_BYTES = 0
+        try:
+            assert _read_by_slices(path, parts) == _read_whole(path)
+        finally:
+            csvio._SPLIT_MIN_BYTES = old

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher import csvio
 from matcher import reconcile as rec
+from matcher.csvio import Reject, RejectCounter, iter_reports
+from matcher.index import MatchIndex
 from matcher.records import Band, Candidate, Contribution, Interception, Report
-from training_data.generate import Split, SyntheticSet, generate
+from training_data.generate import Split, SyntheticSet, generate, write_csvs
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +181,118 @@ def test_packed_candidates_are_flat_plain_values(serial: list[Candidate]) -> Non
     packed = rec._pack(with_parts)
     assert all(isinstance(v, str | int | float) for v in packed)
     assert rec._unpack(packed) == with_parts
+
+
+# --------------------------------------------------------------------------- parallel build
+
+
+def _state(index: MatchIndex) -> tuple[object, ...]:
+    """Everything an index answers from, as comparable plain values."""
+    part = index.to_part()
+    plain = [
+        v.tolist() if hasattr(v, "tolist") else v
+        for k, v in dataclasses.asdict(part).items()
+        if k not in ("age", "posting_hashes", "posting_rows")
+    ]
+    postings = sorted(zip(part.posting_hashes.tolist(), part.posting_rows.tolist(), strict=True))
+    return (*plain, [repr(a) for a in part.age.tolist()], postings, len(index))
+
+
+def _explained(cands: Iterator[Candidate]) -> list[tuple[object, ...]]:
+    return [dataclasses.astuple(c) for c in cands]
+
+
+@pytest.fixture
+def csv_folder(tmp_path: Path, data: SyntheticSet, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(csvio, "_SPLIT_MIN_BYTES", 0)  # cut even this small file
+    write_csvs(data, tmp_path)
+    return tmp_path
+
+
+def _append_rows(path: Path, rows: list[str]) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("".join(row + "\n" for row in rows))
+
+
+@pytest.mark.parametrize("workers", [2, 3], ids=["2 slices", "3 slices"])
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["BAD-1,x,,,Q,abc,not a date,,,,", "", "BAD-2,only,three"]],
+    ids=["clean file", "with bad rows"],
+)
+def test_parallel_build_equals_one_process_build(
+    csv_folder: Path, data: SyntheticSet, workers: int, extra: list[str]
+) -> None:
+    path = csv_folder / "reports.csv"
+    _append_rows(path, extra)
+    serial_rejects, parallel_rejects = RejectCounter(), RejectCounter()
+    serial = rec.build_index(iter_reports(path, on_reject=serial_rejects))
+    loaded: list[int] = []
+    parallel = rec.build_index_csv(
+        path, workers=workers, on_reject=parallel_rejects, on_loaded=loaded.append
+    )
+    assert len(csvio.split_csv(path, workers)) == workers  # really built from slices
+    assert _state(parallel) == _state(serial)
+    assert parallel_rejects.rejects == serial_rejects.rejects
+    assert sum(loaded) == len(serial)
+    queries = data.interceptions[:25]
+    assert _explained(rec.query_all(parallel, queries, top_k=5)) == _explained(
+        rec.query_all(serial, queries, top_k=5)
+    )
+
+
+def test_id_repeated_across_slices_falls_back_to_one_process(csv_folder: Path) -> None:
+    path = csv_folder / "reports.csv"
+    first_id = next(iter_reports(path)).report_id
+    _append_rows(path, [f"{first_id},Someone Else,,,F,9,2024-01-01,,,,"])
+    serial_rejects, parallel_rejects = RejectCounter(), RejectCounter()
+    serial = rec.build_index(iter_reports(path, on_reject=serial_rejects))
+    loaded: list[int] = []
+    parallel = rec.build_index_csv(
+        path, workers=2, on_reject=parallel_rejects, on_loaded=loaded.append
+    )
+    assert [(r.record_id, r.field) for r in parallel_rejects.rejects] == [(first_id, "report_id")]
+    assert parallel_rejects.rejects == serial_rejects.rejects
+    assert _state(parallel) == _state(serial)
+    assert sum(loaded) == len(serial)  # rows counted before the fall-back are not counted twice
+
+
+def test_missing_column_is_raised_before_any_process_starts(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("report_id,name\nR1,x\n" * 1)
+    with pytest.raises(csvio.MissingColumnError, match="father_name"):
+        rec.build_index_csv(path, workers=2)
+    with pytest.raises(ValueError, match="workers"):
+        rec.build_index_csv(path, workers=0)
+
+
+def test_extend_replaces_a_report_with_the_same_id(data: SyntheticSet) -> None:
+    head, tail = data.reports[:200], data.reports[200:]
+    replaced = dataclasses.replace(tail[0], report_id=head[3].report_id)
+    combined = MatchIndex()
+    combined.add_many(head)
+    part = MatchIndex(combined.model)
+    part.add_many([replaced, *tail[1:]])
+    combined.extend(part.to_part())
+    one = MatchIndex(combined.model)
+    one.add_many([*head, replaced, *tail[1:]])
+    assert _state(combined) == _state(one)
+    assert combined.get(head[3].report_id) == replaced
+
+
+def test_fallback_progress_skips_rows_already_counted() -> None:
+    seen: list[int] = []
+    skipping = rec._skipping(seen.append, 5)
+    assert skipping is not None
+    for n in (3, 3, 4):
+        skipping(n)
+    assert seen == [1, 4]
+
+
+def test_rejects_from_slices_keep_file_row_numbers(csv_folder: Path) -> None:
+    path = csv_folder / "reports.csv"
+    _append_rows(path, ["LATE-1,x,,,F,abc,,,,,"])
+    rejects = RejectCounter()
+    rec.build_index_csv(path, workers=2, on_reject=rejects)
+    rows = sum(1 for _ in path.open(encoding="utf-8"))
+    assert rejects.rejects == [Reject("reports.csv", rows, "LATE-1", "age", csvio.AGE_REASON)]
