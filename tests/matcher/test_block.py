@@ -14,6 +14,7 @@ from matcher.block import (
     blocking_stats,
     deletes,
     query_keys,
+    report_key_hashes,
     report_key_list,
     report_keys,
 )
@@ -71,6 +72,35 @@ def test_query_looks_up_neighbouring_birth_bands_and_unknown_sex() -> None:
     p = Prepared(age=10.0, day=date(2022, 5, 1), place=place)
     bands = [k for k in query_keys(p) if k[0] == "g"]
     assert len(bands) == 9  # 3 sexes (M, F, unknown) x 3 bands
+
+
+_TOKENS = st.sampled_from(["rhma", "ktn", "abdl", "krm", "slma", "a", "akter"])
+_PLACES = st.sampled_from([None, resolve_place("Jashore"), resolve_place("Dhaka")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.lists(_TOKENS, max_size=5).map(tuple),
+    father=st.lists(_TOKENS, max_size=5).map(tuple),
+    mother=st.lists(_TOKENS, max_size=2).map(tuple),
+    sex=st.sampled_from([None, Sex.MALE, Sex.FEMALE]),
+    age=st.one_of(st.none(), st.floats(0, 20)),
+    day=st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2030, 1, 1))),
+    place=_PLACES,
+    phone=st.one_of(st.none(), st.just("1712345678")),
+)
+def test_fast_key_hashes_are_the_hashes_of_the_reference_keys(
+    name: tuple[str, ...],
+    father: tuple[str, ...],
+    mother: tuple[str, ...],
+    sex: Sex | None,
+    age: float | None,
+    day: date | None,
+    place: object,
+    phone: str | None,
+) -> None:
+    p = Prepared(name, father, mother, sex, age, day, place, phone)  # type: ignore[arg-type]
+    assert report_key_hashes(p) == {hash(k) for k in report_key_list(p)}
 
 
 def test_empty_record_has_no_keys() -> None:
