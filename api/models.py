@@ -10,6 +10,13 @@ Contract:
   largest stamp it has seen never misses a row (see :mod:`api.matching`).
 - ``audit_events`` is append-only: the code has no update or delete path, and on PostgreSQL a
   trigger (see the migration) refuses both.
+- ``report_name_keys`` holds one row per distinct name key of a report's ``name``
+  (:func:`name_search_keys`), the stored index behind the name search. It is derived data and is
+  kept right in the same transaction as the report: bulk inserts in :mod:`api.services` write it
+  explicitly, and a session hook (:func:`_keep_name_keys`) does it for every report added,
+  renamed or deleted through the ORM, so no write path can forget it. Changing what
+  :func:`name_search_keys` returns (e.g. a new ``matcher`` key) needs a migration that rebuilds
+  the table (see ``0002``'s :func:`backfill`).
 - Times are stored in UTC; SQLite drops the zone, so :class:`UTCDateTime` puts it back.
 - The schema is created only by Alembic migrations (``api/migrations``); a test checks that the
   migrations and these models agree.
@@ -34,13 +41,21 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    delete,
+    event,
+    insert,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, UOWTransaction, mapped_column
+from sqlalchemy.orm.attributes import get_history
 
 from api.roles import Role
+from matcher.normalize import token_keys
 from matcher.records import Band, Sex
+
+NAME_KEY_LENGTH = 64
+NAME_QUERY_CHARS = 200
 
 
 def utcnow() -> datetime:
@@ -189,6 +204,66 @@ class ReportRow(Base):
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def name_search_keys(name: str | None) -> list[str]:
+    """The distinct search keys of a child's name, in order of first appearance; ``[]`` if none.
+
+    The one key function of the name search, applied to stored reports and to queries alike:
+    :func:`matcher.normalize.token_keys` (prefixes dropped, one variant-proof key per token, so
+    "Rohima Khatoon", "Mst. Rahima Khatun" and "রহিমা খাতুন" share theirs), deduplicated, each
+    cut to :data:`NAME_KEY_LENGTH` characters (a token in another script is its own key and can be
+    long), the input cut to :data:`NAME_QUERY_CHARS` (the stored name's length). Never raises.
+    """
+    if not isinstance(name, str):
+        return []
+    keys = (k[:NAME_KEY_LENGTH] for k in token_keys(name[:NAME_QUERY_CHARS]))
+    return list(dict.fromkeys(k for k in keys if k))
+
+
+class ReportNameKey(Base):
+    """One name key of one report: what the name search looks up (see the module docstring)."""
+
+    __tablename__ = "report_name_keys"
+    __table_args__ = (Index("ix_report_name_keys_key", "key", "report_id"),)
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.report_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), primary_key=True)
+
+
+def name_key_rows(pairs: list[tuple[str, str | None]]) -> list[dict[str, str]]:
+    """``report_name_keys`` rows for (report_id, name) pairs, ready for a multi-row insert."""
+    return [{"report_id": rid, "key": k} for rid, name in pairs for k in name_search_keys(name)]
+
+
+@event.listens_for(Session, "before_flush")
+def _drop_stale_name_keys(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Before a report is deleted or renamed, delete its keys (they point at it)."""
+    stale = [
+        row.report_id
+        for row in (*session.deleted, *session.dirty)
+        if isinstance(row, ReportRow)
+        and (row in session.deleted or get_history(row, "name").has_changes())
+    ]
+    if stale:
+        session.execute(delete(ReportNameKey).where(ReportNameKey.report_id.in_(stale)))
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_name_keys(session: Session, _flush: UOWTransaction) -> None:
+    """After reports are inserted or renamed through the ORM, write their keys (same flush,
+    same transaction). Bulk inserts that bypass the ORM call :func:`name_key_rows` themselves."""
+    pairs = [
+        (row.report_id, row.name)
+        for row in (*session.new, *session.dirty)
+        if isinstance(row, ReportRow)
+        and (row in session.new or get_history(row, "name").has_changes())
+    ]
+    rows = name_key_rows(pairs)
+    if rows:
+        session.execute(insert(ReportNameKey), rows)
 
 
 class InterceptionRow(Base):

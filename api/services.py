@@ -9,6 +9,10 @@ Operations that change which reports are open (adding, importing, confirming, re
 the touched reports (see :mod:`api.models`) and then bring the live matching index up to date
 before returning, so the next request of this process already matches against them.
 
+Every write of a report also writes its name keys (``report_name_keys``, see :mod:`api.models`)
+in the same transaction: the bulk inserts here do it explicitly, ORM writes through the session
+hook. :func:`search_reports` looks names up in that table, never by scanning reports.
+
 Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a ``def`` route,
 ``run_in_threadpool``), never directly inside ``async def``.
 """
@@ -43,9 +47,12 @@ from api.models import (
     DecisionRow,
     InterceptionRow,
     InterceptionStatus,
+    ReportNameKey,
     ReportRow,
     ReportStatus,
     User,
+    name_key_rows,
+    name_search_keys,
     new_id,
     utcnow,
 )
@@ -58,6 +65,7 @@ log = logging.getLogger(__name__)
 
 REPORT_SEQ = "report_seq"
 IMPORT_CHUNK = 2000
+SEARCH_LIMIT_MAX = 200
 REVIEW_BANDS = (Band.MATCH, Band.REVIEW)
 
 
@@ -130,6 +138,53 @@ def get_report(session: Session, user: User, report_id: str) -> ReportRow:
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, row.report_id)
     session.commit()
     return row
+
+
+def _insert_name_keys(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Name keys of reports just inserted with a Core multi-row insert (which the ORM hook that
+    keys ORM writes does not see)."""
+    keys = name_key_rows([(r["report_id"], r.get("name")) for r in rows])
+    if keys:
+        session.execute(insert(ReportNameKey), keys)
+
+
+def search_reports(
+    session: Session, user: User, query: str | None, *, limit: int = 50
+) -> list[ReportRow]:
+    """Reports whose child's name has every name key of ``query``, newest first (audited).
+
+    Keys come from :func:`api.models.name_search_keys`, the function that keyed the stored
+    names, so "Rohima Khatoon" finds "রহিমা খাতুন" and "Mst. Rahima Khatun". The lookup is an
+    index range per key on ``report_name_keys`` grouped by report (no scan of the reports
+    table), then at most ``limit`` (1..``SEARCH_LIMIT_MAX``) reports are read. A query with no
+    key (empty, emoji, prefixes only) finds nothing. Every returned report gets a READ event;
+    the log carries counts only, never the query (a child's name).
+    """
+    require(user, Action.REPORT_READ)
+    wanted = name_search_keys(query)
+    limit = max(1, min(limit, SEARCH_LIMIT_MAX))
+    if not wanted:
+        log.info("report search: no usable key, 0 results")
+        return []
+    matching = (
+        select(ReportNameKey.report_id)
+        .where(ReportNameKey.key.in_(wanted))
+        .group_by(ReportNameKey.report_id)
+        .having(func.count(func.distinct(ReportNameKey.key)) == len(wanted))
+        .subquery()
+    )
+    rows = list(
+        session.scalars(
+            select(ReportRow)
+            .join(matching, matching.c.report_id == ReportRow.report_id)
+            .order_by(ReportRow.created_at.desc(), ReportRow.report_id.desc())
+            .limit(limit)
+        )
+    )
+    audit.record(session, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in rows])
+    session.commit()
+    log.info("report search: %d keys, %d results", len(wanted), len(rows))
+    return rows
 
 
 @dataclass
@@ -205,6 +260,7 @@ def import_reports(
                 good.append(values)
         if good and (partial or not (counter.rejects or extra)):
             session.execute(insert(ReportRow), good)
+            _insert_name_keys(session, good)
             session.execute(
                 insert(AuditEvent),
                 [
@@ -569,7 +625,14 @@ def list_audit(
     record_type: str | None = None,
     record_id: str | None = None,
 ) -> list[AuditEvent]:
-    """Audit events in order, after ``after_id`` (admin)."""
+    """Audit events in order, after ``after_id`` (admin).
+
+    Reading the log is itself audited: one ``read``/``audit`` event whose ``record_id`` names
+    the range of event ids returned (``"12-111"``; ``"after:500"`` when nothing came back), in
+    the same transaction. It is added after the page is read, so it is never part of the page
+    it describes; the filters are not recorded (a record id filter is an id, but the range is
+    what the reader saw).
+    """
     require(user, Action.AUDIT_READ)
     stmt = select(AuditEvent).where(AuditEvent.id > after_id)
     if record_type:
@@ -577,6 +640,8 @@ def list_audit(
     if record_id:
         stmt = stmt.where(AuditEvent.record_id == record_id)
     rows = list(session.scalars(stmt.order_by(AuditEvent.id).limit(limit)))
+    seen = f"{rows[0].id}-{rows[-1].id}" if rows else f"after:{after_id}"
+    audit.record(session, user, AuditAction.READ, RecordType.AUDIT, seen)
     session.commit()
     return rows
 
@@ -688,6 +753,7 @@ def bulk_load_reports(session: Session, records: Iterable[Report], *, chunk: int
         fresh = [r for r in rows if r["report_id"] not in existing]
         if fresh:
             session.execute(insert(ReportRow), fresh)
+            _insert_name_keys(session, fresh)
             session.execute(
                 insert(AuditEvent),
                 [

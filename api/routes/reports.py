@@ -1,4 +1,5 @@
-"""``/reports``: add, read and import missing-person reports (police reviewers)."""
+"""``/reports``: add, read, import and search missing-person reports (police reviewers; reading
+and searching also analysts)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,29 @@ def import_reports(
         rejected_rows=outcome.rejected_rows,
         rejects=outcome.rejects,
     )
+
+
+@router.get("", response_model=list[ReportOut])
+def search_reports(
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.REPORT_READ)],
+    name: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="A child's name in either script; prefixes (Md., Mst., মোছাঃ) ignored",
+            examples=["Rohima Khatoon"],
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=services.SEARCH_LIMIT_MAX)] = 50,
+) -> list[ReportOut]:
+    """Reports whose child's name has every name key of ``name`` (spelling- and script-proof:
+    "Rohima Khatoon" finds "Mst. Rahima Khatun" and "রহিমা খাতুন"), newest first. An index
+    look-up, not a scan; every report returned is an audited read. A name with no usable
+    token (only a prefix, only emoji) returns ``[]``."""
+    rows = services.search_reports(session, user, name, limit=limit)
+    return [ReportOut.model_validate(r) for r in rows]
 
 
 @router.get("/{report_id}", response_model=ReportOut, responses=NOT_FOUND)

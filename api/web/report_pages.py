@@ -4,12 +4,9 @@ Adding and importing go through ``api.services`` (one transaction each, audited,
 updated). The import is all-or-nothing unless "keep the good rows" is ticked; either way every
 bad row is listed with its row number, field and reason (never the value itself).
 
-Search: by name in either script. The query and each report's name are reduced with
-``matcher.name_key`` (prefixes dropped, each token reduced to a variant-proof key), so
-"Rohima Khatoon", "Rahima Khatun" and "রহিমা খাতুন" find each other; a report matches when
-every key of the query is among its name's keys. The services have no search operation yet,
-so this page scans the reports table (at most ``SEARCH_SCAN`` rows, newest first) and audits
-each report it shows.
+Search: by name in either script, through :func:`api.services.search_reports` (the same
+operation as ``GET /reports?name=``): an index look-up on the stored name keys, newest first,
+each report shown is an audited read.
 """
 
 from __future__ import annotations
@@ -20,54 +17,23 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api import audit, services
-from api.audit import AuditAction, RecordType
+from api import services
 from api.errors import InvalidError
-from api.models import ReportRow, User
 from api.roles import Action
 from api.schemas import ReportIn
 from api.services import ImportOutcome
 from api.web.context import PageDep, WebRoute, live_index
 from api.web.forms import parse_record_form
 from api.web.places import district_names
-from matcher.normalize import name_key
 
 log = logging.getLogger(__name__)
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-SEARCH_SCAN = 200_000
 SEARCH_LIMIT = 50
 FLASHES = frozenset({"report_added"})
-
-
-def search_reports(db: Any, user: User, query: str) -> list[ReportRow]:
-    """Reports whose name contains every name key of ``query`` (audited reads)."""
-    services.require(user, Action.REPORT_READ)
-    wanted = set(name_key(query[:200]).split())
-    if not wanted:
-        return []
-    found: list[ReportRow] = []
-    rows = db.execute(
-        select(ReportRow.report_id, ReportRow.name)
-        .order_by(ReportRow.created_at.desc())
-        .limit(SEARCH_SCAN)
-        .execution_options(yield_per=5000)
-    )
-    for report_id, name in rows:
-        if name and wanted <= set(name_key(name).split()):
-            found.append(report_id)
-            if len(found) >= SEARCH_LIMIT:
-                break
-    reports = [r for r in (db.get(ReportRow, rid) for rid in found) if r is not None]
-    if reports:
-        audit.record(db, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in reports])
-    db.commit()
-    log.info("report search: %d results", len(reports))
-    return reports
 
 
 def _render(page: PageDep, status: int = 200, **context: Any) -> Response:
@@ -90,7 +56,7 @@ def _render(page: PageDep, status: int = 200, **context: Any) -> Response:
 def reports_page(page: PageDep, q: str = "") -> Response:
     """Add / import forms and the name search."""
     user = page.require(Action.REPORT_READ)
-    results = search_reports(page.db, user, q) if q.strip() else None
+    results = services.search_reports(page.db, user, q, limit=SEARCH_LIMIT) if q.strip() else None
     return _render(page, results=results, q=q[:200])
 
 
