@@ -245,6 +245,17 @@ def test_train_writes_a_loadable_model(app: typer.Typer, tmp_path: Path) -> None
     assert "model written to" in stdout
 
 
+@pytest.mark.slow
+def test_train_without_folders_generates_its_own_splits(app: typer.Typer, tmp_path: Path) -> None:
+    from matcher.model import MatchModel
+
+    out = tmp_path / "m.json"
+    code, _, stderr = run(app, "train", "--generate-reports", "600", "--out", out)
+    assert code == 0, stderr
+    assert "generating synthetic" in stderr
+    assert MatchModel.load(out).is_fitted
+
+
 def test_train_rejects_folder_without_truth(app: typer.Typer, tmp_path: Path) -> None:
     code, _, stderr = run(app, "train", "--train-dir", tmp_path, "--validation-dir", tmp_path)
     assert code == batch.EXIT_USAGE

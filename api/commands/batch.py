@@ -286,10 +286,20 @@ def train_command(
         typer.Option("--validation-dir", help="Folder used to calibrate and choose bands."),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Model JSON to write.")] = Path("model.json"),
+    generate_reports: Annotated[
+        int,
+        typer.Option(
+            "--generate-reports",
+            min=50,
+            help="Without --train-dir/--validation-dir: reports per generated split "
+            "(the shipped model used 50,000).",
+        ),
+    ] = 50_000,
 ) -> None:
     """Train a model (fit, calibrate, choose bands) and write it as JSON.
 
-    Without --train-dir / --validation-dir, fresh synthetic splits are generated with fixed seeds.
+    Without --train-dir / --validation-dir, fresh synthetic splits are generated with fixed seeds
+    (the same as ``python -m matcher.training --generate-reports N``).
     """
     from matcher import training
 
@@ -300,7 +310,7 @@ def train_command(
     with tempfile.TemporaryDirectory(prefix="shondhan-train-") as tmp:
         if train_dir is None or validation_dir is None:
             _err("generating synthetic train/validation splits (fixed seeds) ...")
-            gen_train, gen_val = training._generated_splits(Path(tmp))
+            gen_train, gen_val = training.generated_splits(Path(tmp), generate_reports)
             train_dir = train_dir or gen_train
             validation_dir = validation_dir or gen_val
         model = training.train_model(train_dir, validation_dir, out=out)
