@@ -369,22 +369,36 @@ class BlockIndex:
         Keys above ``cap`` are used only if the selective ones found fewer than ``min_rows``
         rows; keys above ``hard_cap`` never.
         """
-        sized = [(k, f, self.size(k)) for k, f in weighted_keys]
-        selective = [(k, f, s) for k, f, s in sized if 0 < s <= self.cap]
-        common = sorted(
-            ((k, f, s) for k, f, s in sized if self.cap < s <= self.hard_cap), key=lambda x: x[2]
-        )
+        if self._staged_h:
+            self.flush()
+        # All keys' frozen spans with one vectorised search (a query has ~40 keys).
+        hashes = [hash(k) for k, _ in weighted_keys]
+        at = np.searchsorted(self._keys, hashes)
+        ok = at < self._keys.size
+        hit = np.zeros(len(hashes), dtype=bool)
+        hit[ok] = self._keys[at[ok]] == np.asarray(hashes, dtype=np.int64)[ok]
+        los = np.where(hit, self._offsets[np.where(hit, at, 0)], 0).tolist()
+        his = np.where(hit, self._offsets[np.where(hit, at + 1, 0)], 0).tolist()
+        recent = self._recent
+        sized = [
+            (h, f, lo, hi, hi - lo + len(recent.get(h, ())))
+            for (_, f), h, lo, hi in zip(weighted_keys, hashes, los, his, strict=True)
+        ]
+        selective = [x for x in sized if 0 < x[4] <= self.cap]
+        common = sorted((x for x in sized if self.cap < x[4] <= self.hard_cap), key=lambda x: x[4])
         chosen = list(selective)
-        if common and sum(s for _, _, s in selective) < min_rows:
+        if common and sum(x[4] for x in selective) < min_rows:
             chosen.extend(common)
         if not chosen:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
         parts: list[npt.NDArray[np.int32]] = []
         weights: list[npt.NDArray[np.float64]] = []
-        for key, factor, s in chosen:
-            rows = self._rows(key)
-            if rows is None:
-                continue
+        for h, factor, lo, hi, s in chosen:
+            extra = recent.get(h)
+            if extra is None:
+                rows = self._rows_csr[lo:hi]
+            else:
+                rows = np.concatenate([self._rows_csr[lo:hi], np.array(extra, dtype=np.int32)])
             parts.append(rows)
             bits = factor * math.log2((n_total + 1) / (s + 1))
             weights.append(np.full(rows.shape[0], max(bits, 0.05)))

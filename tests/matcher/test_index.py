@@ -5,12 +5,16 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher.compare import name_tokens
+from matcher.compare import Prepared, name_tokens, prepare_interception, sex_code
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.records import Band, Interception, Report, Sex
+from training_data.generate import Split, generate
 
 REPORTS = (
     Report(
@@ -179,3 +183,47 @@ def test_duplicate_ids_within_one_batch_keep_the_last() -> None:
         report = index.get(cand.report_id)
         assert report is not None
         assert report.name != "Mandakranta Sen"
+
+
+def _reference_cheap_evidence(index: MatchIndex, p: Prepared, rows: np.ndarray) -> np.ndarray:
+    """The pre-score adjustments written plainly in float bits (what the int8 path must equal)."""
+    adj = np.zeros(rows.shape[0])
+    if p.sex is not None:
+        sx = index._sex[rows]
+        adj -= np.where((sx != 0) & (sx != sex_code(p.sex)), 3.0, 0.0)
+    day = index._day[rows]
+    if p.day is not None:
+        elapsed = (p.day.toordinal() - day.astype(np.int64)) / 365.25
+        adj -= np.where((day > 0) & (elapsed < -0.1), 3.0, 0.0)
+        if p.age is not None:
+            diff = np.abs(p.age - (index._age[rows] + np.where(day > 0, elapsed, 0.0)))
+            adj += np.where(np.isnan(diff), 0.0, np.where(diff <= 2.0, 1.0, 0.0))
+            adj -= np.where(diff > 6.0, 3.0, 0.0)
+    if p.place is not None and p.place.district_code and index._place_district.size:
+        code = index._place_district_code(p.place.district_code)
+        dist = index._place_district[np.maximum(index._place[rows], 0)]
+        known = index._place[rows] >= 0
+        adj += np.where(known & (dist == code), 2.0, np.where(known, -0.5, 0.0))
+    return adj
+
+
+@pytest.fixture(scope="module")
+def generated_index() -> tuple[MatchIndex, list[Interception]]:
+    data = generate(n_reports=600, n_interceptions=80, seed=11, split=Split.TEST)
+    index = MatchIndex(MatchModel.hand_set())
+    index.add_many(data.reports)
+    return index, data.interceptions
+
+
+@settings(max_examples=60, deadline=None)
+@given(pick=st.integers(0, 79), blank=st.sets(st.sampled_from(["sex", "age", "day", "place"])))
+def test_cheap_evidence_equals_the_plain_float_reference(
+    generated_index: tuple[MatchIndex, list[Interception]], pick: int, blank: set[str]
+) -> None:
+    index, interceptions = generated_index
+    p = prepare_interception(interceptions[pick])._replace(**dict.fromkeys(blank))
+    rows = np.arange(len(index), dtype=np.int32)
+    expected = _reference_cheap_evidence(index, p, rows)
+    assert np.array_equal(index._cheap_evidence(p, rows), expected)
+    if not blank:
+        assert expected.min() < expected.max()  # the sample exercises several terms
