@@ -25,6 +25,7 @@ Contract:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -222,30 +223,50 @@ def name_search_keys(name: str | None) -> list[str]:
 
 
 class ReportNameKey(Base):
-    """One name key of one report: what the name search looks up (see the module docstring)."""
+    """One name key of one report: what the name search looks up (see the module docstring).
+
+    ``created_at`` is the report's, copied so that the search can walk one key's rows newest
+    first straight from the index ``(key, created_at, report_id)`` and stop after a page,
+    instead of reading every report that carries a common key (Khatun, Akter) to sort them.
+    """
 
     __tablename__ = "report_name_keys"
-    __table_args__ = (Index("ix_report_name_keys_key", "key", "report_id"),)
+    __table_args__ = (Index("ix_report_name_keys_key", "key", "created_at", "report_id"),)
 
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.report_id", ondelete="CASCADE"), primary_key=True
     )
     key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-def name_key_rows(pairs: list[tuple[str, str | None]]) -> list[dict[str, str]]:
-    """``report_name_keys`` rows for (report_id, name) pairs, ready for a multi-row insert."""
-    return [{"report_id": rid, "key": k} for rid, name in pairs for k in name_search_keys(name)]
+def name_key_rows(reports: Iterable[tuple[str, str | None, datetime]]) -> list[dict[str, Any]]:
+    """``report_name_keys`` rows for (report_id, name, created_at) triples, ready for a
+    multi-row insert."""
+    return [
+        {"report_id": rid, "key": k, "created_at": at}
+        for rid, name, at in reports
+        for k in name_search_keys(name)
+    ]
+
+
+_KEYED = ("name", "created_at")
+
+
+def _rekey(session: Session, row: object) -> bool:
+    """True if ``row`` is a report whose keys this flush must (re)write."""
+    return isinstance(row, ReportRow) and (
+        row in session.new or any(get_history(row, a).has_changes() for a in _KEYED)
+    )
 
 
 @event.listens_for(Session, "before_flush")
 def _drop_stale_name_keys(session: Session, _flush: UOWTransaction, _instances: object) -> None:
-    """Before a report is deleted or renamed, delete its keys (they point at it)."""
+    """Before a report is deleted, renamed or re-dated, delete its keys (they point at it)."""
     stale = [
         row.report_id
         for row in (*session.deleted, *session.dirty)
-        if isinstance(row, ReportRow)
-        and (row in session.deleted or get_history(row, "name").has_changes())
+        if isinstance(row, ReportRow) and (row in session.deleted or _rekey(session, row))
     ]
     if stale:
         session.execute(delete(ReportNameKey).where(ReportNameKey.report_id.in_(stale)))
@@ -253,15 +274,13 @@ def _drop_stale_name_keys(session: Session, _flush: UOWTransaction, _instances: 
 
 @event.listens_for(Session, "after_flush")
 def _keep_name_keys(session: Session, _flush: UOWTransaction) -> None:
-    """After reports are inserted or renamed through the ORM, write their keys (same flush,
-    same transaction). Bulk inserts that bypass the ORM call :func:`name_key_rows` themselves."""
-    pairs = [
-        (row.report_id, row.name)
+    """After reports are inserted, renamed or re-dated through the ORM, write their keys (same
+    flush, same transaction). Bulk inserts that bypass the ORM call :func:`name_key_rows`."""
+    rows = name_key_rows(
+        (row.report_id, row.name, row.created_at)
         for row in (*session.new, *session.dirty)
-        if isinstance(row, ReportRow)
-        and (row in session.new or get_history(row, "name").has_changes())
-    ]
-    rows = name_key_rows(pairs)
+        if isinstance(row, ReportRow) and _rekey(session, row)
+    )
     if rows:
         session.execute(insert(ReportNameKey), rows)
 

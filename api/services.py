@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from api import audit
 from api.audit import AuditAction, RecordType
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 REPORT_SEQ = "report_seq"
 IMPORT_CHUNK = 2000
 SEARCH_LIMIT_MAX = 200
+SEARCH_COUNT_CAP = 20_000
 REVIEW_BANDS = (Band.MATCH, Band.REVIEW)
 
 
@@ -143,7 +144,7 @@ def get_report(session: Session, user: User, report_id: str) -> ReportRow:
 def _insert_name_keys(session: Session, rows: list[dict[str, Any]]) -> None:
     """Name keys of reports just inserted with a Core multi-row insert (which the ORM hook that
     keys ORM writes does not see)."""
-    keys = name_key_rows([(r["report_id"], r.get("name")) for r in rows])
+    keys = name_key_rows((r["report_id"], r.get("name"), r["created_at"]) for r in rows)
     if keys:
         session.execute(insert(ReportNameKey), keys)
 
@@ -154,37 +155,58 @@ def search_reports(
     """Reports whose child's name has every name key of ``query``, newest first (audited).
 
     Keys come from :func:`api.models.name_search_keys`, the function that keyed the stored
-    names, so "Rohima Khatoon" finds "রহিমা খাতুন" and "Mst. Rahima Khatun". The lookup is an
-    index range per key on ``report_name_keys`` grouped by report (no scan of the reports
-    table), then at most ``limit`` (1..``SEARCH_LIMIT_MAX``) reports are read. A query with no
-    key (empty, emoji, prefixes only) finds nothing. Every returned report gets a READ event;
-    the log carries counts only, never the query (a child's name).
+    names, so "Rohima Khatoon" finds "রহিমা খাতুন" and "Mst. Rahima Khatun". A query with no
+    key (empty, emoji, prefixes only) finds nothing; ``limit`` is clamped to
+    1..``SEARCH_LIMIT_MAX``. Every returned report gets a READ event; the log carries counts
+    only, never the query (a child's name).
+
+    How it stays fast at a million reports: each key's rows are counted up to
+    ``SEARCH_COUNT_CAP`` (an index range; a key with none ends the search), the rarest key
+    drives, and its rows are walked newest first straight from the index
+    ``(key, created_at, report_id)``, each checked for the other keys by primary-key look-up,
+    until ``limit`` reports are found. No scan of ``reports``, no sort of every report
+    carrying a common key; the worst case reads the driving key's rows once.
     """
     require(user, Action.REPORT_READ)
     wanted = name_search_keys(query)
     limit = max(1, min(limit, SEARCH_LIMIT_MAX))
-    if not wanted:
-        log.info("report search: no usable key, 0 results")
-        return []
-    matching = (
-        select(ReportNameKey.report_id)
-        .where(ReportNameKey.key.in_(wanted))
-        .group_by(ReportNameKey.report_id)
-        .having(func.count(func.distinct(ReportNameKey.key)) == len(wanted))
-        .subquery()
-    )
-    rows = list(
-        session.scalars(
-            select(ReportRow)
-            .join(matching, matching.c.report_id == ReportRow.report_id)
-            .order_by(ReportRow.created_at.desc(), ReportRow.report_id.desc())
-            .limit(limit)
-        )
-    )
+    ids: list[str] = []
+    if wanted:
+        counts = {key: _key_count(session, key) for key in wanted}
+        driving = min(wanted, key=lambda k: counts[k])
+        if counts[driving]:
+            ids = list(session.scalars(_search_statement(driving, wanted, limit)))
+    by_id = {
+        r.report_id: r
+        for r in session.scalars(select(ReportRow).where(ReportRow.report_id.in_(ids)))
+    }
+    rows = [by_id[i] for i in ids if i in by_id]
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in rows])
     session.commit()
     log.info("report search: %d keys, %d results", len(wanted), len(rows))
     return rows
+
+
+def _key_count(session: Session, key: str) -> int:
+    """How many reports carry ``key``, counted no further than ``SEARCH_COUNT_CAP``."""
+    capped = (
+        select(ReportNameKey.report_id)
+        .where(ReportNameKey.key == key)
+        .limit(SEARCH_COUNT_CAP)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+def _search_statement(driving: str, wanted: list[str], limit: int) -> Select[str]:
+    """Ids of the newest ``limit`` reports that carry ``driving`` and every other wanted key."""
+    walk = aliased(ReportNameKey, name="walk")
+    stmt = select(walk.report_id).where(walk.key == driving)
+    for key in wanted:
+        if key != driving:
+            other = aliased(ReportNameKey)
+            stmt = stmt.where(exists().where(other.report_id == walk.report_id, other.key == key))
+    return stmt.order_by(walk.created_at.desc(), walk.report_id.desc()).limit(limit)
 
 
 @dataclass

@@ -306,6 +306,12 @@ def test_migration_backfills_existing_reports(
             command.upgrade(cfg, "head")
         with engine.connect() as conn:
             stored = conn.execute(select(ReportNameKey.report_id, ReportNameKey.key)).all()
+            copied = conn.execute(
+                select(ReportNameKey.report_id)
+                .join(ReportRow, ReportRow.report_id == ReportNameKey.report_id)
+                .where(ReportRow.created_at != ReportNameKey.created_at)
+            ).all()
+            assert copied == []
             got: dict[str, set[str]] = {}
             for rid, key in stored:
                 got.setdefault(rid, set()).add(key)
@@ -372,27 +378,30 @@ def population(shared_harness: Harness) -> Harness:
             for i in range(400)
         ]
         services.bulk_load_reports(s, records)
+        for row in s.scalars(select(ReportRow).where(ReportRow.report_id.like("P-%"))):
+            row.created_at = row.created_at.replace(day=rng.randint(1, 3))  # ties stay
+        s.commit()
     return h
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(st.lists(NAMES, max_size=4).map(" ".join))
-def test_search_agrees_with_a_reference_scan(population: Harness, query: str) -> None:
-    """The SQL search returns exactly what scanning every name in Python would (capped)."""
+@given(st.lists(NAMES, max_size=4).map(" ".join), st.sampled_from([1, 7, 50, 200]))
+def test_search_agrees_with_a_reference_scan(population: Harness, query: str, limit: int) -> None:
+    """The indexed search returns exactly what scanning every name in Python would: the same
+    reports in the same order (newest first, then id), cut at the limit."""
     h = population
     with h.app.state.sessions() as s:
         user = _user(s, h, R)
-        got = [r.report_id for r in services.search_reports(s, user, query, limit=200)]
+        got = [r.report_id for r in services.search_reports(s, user, query, limit=limit)]
         wanted = set(name_search_keys(query))
-        every = s.execute(select(ReportRow.report_id, ReportRow.name)).all()
-    reference = {rid for rid, name in every if wanted and wanted <= set(name_search_keys(name))}
-    if len(reference) <= 200:
-        assert set(got) == reference
-    else:
-        assert len(got) == 200
-        assert set(got) <= reference
+        every = s.execute(select(ReportRow.report_id, ReportRow.name, ReportRow.created_at)).all()
+    reference = sorted(
+        ((at, rid) for rid, name, at in every if wanted and wanted <= set(name_search_keys(name))),
+        reverse=True,
+    )
+    assert got == [rid for _at, rid in reference[:limit]]
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,5 +1,6 @@
-"""Report name search: ``report_name_keys`` (one row per distinct name key of a report), indexed
-on the key, and filled in for the reports already stored.
+"""Report name search: ``report_name_keys`` (one row per distinct name key of a report, with the
+report's ``created_at``), indexed on (key, created_at, report_id), and filled in for the reports
+already stored.
 
 The backfill reads the reports in keyset pages of ``BACKFILL_PAGE`` by ``report_id`` and
 writes their keys with multi-row inserts, so it runs in bounded memory on a million reports; it
@@ -24,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 BACKFILL_PAGE = 5000
+_TIME = sa.DateTime(timezone=True)
 
 
 def backfill(connection: sa.Connection) -> int:
@@ -32,20 +34,24 @@ def backfill(connection: sa.Connection) -> int:
     Also the way to rebuild the table after a change of the key function (delete its rows,
     then call this from a new migration).
     """
-    reports = sa.table("reports", sa.column("report_id", sa.String), sa.column("name", sa.String))
-    keys = sa.table("report_name_keys", sa.column("report_id", sa.String), sa.column("key"))
+    reports = sa.table(
+        "reports", sa.column("report_id"), sa.column("name"), sa.column("created_at", _TIME)
+    )
+    keys = sa.table(
+        "report_name_keys", sa.column("report_id"), sa.column("key"), sa.column("created_at", _TIME)
+    )
     after = ""
     done = 0
     while True:
         page = connection.execute(
-            sa.select(reports.c.report_id, reports.c.name)
+            sa.select(reports.c.report_id, reports.c.name, reports.c.created_at)
             .where(reports.c.report_id > after)
             .order_by(reports.c.report_id)
             .limit(BACKFILL_PAGE)
         ).all()
         if not page:
             return done
-        rows = name_key_rows([(rid, name) for rid, name in page])
+        rows = name_key_rows((rid, name, at) for rid, name, at in page)
         if rows:
             connection.execute(sa.insert(keys), rows)
         done += len(page)
@@ -57,11 +63,15 @@ def upgrade() -> None:
         "report_name_keys",
         sa.Column("report_id", sa.String(length=64), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["report_id"], ["reports.report_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("report_id", "key"),
     )
     op.create_index(
-        "ix_report_name_keys_key", "report_name_keys", ["key", "report_id"], unique=False
+        "ix_report_name_keys_key",
+        "report_name_keys",
+        ["key", "created_at", "report_id"],
+        unique=False,
     )
     backfill(op.get_bind())
 
