@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -195,6 +196,31 @@ def test_postings_moved_to_another_index_hold_the_same_rows(
         assert (head._rows(k) is None and one._rows(k) is None) or (
             head._rows(k).tolist() == one._rows(k).tolist()  # type: ignore[union-attr]
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(st.sampled_from(_KEYS), max_size=4), min_size=1, max_size=30),
+    query=st.lists(st.tuples(st.sampled_from(_KEYS), st.floats(0.1, 2.0)), max_size=6),
+)
+def test_retrieve_sums_idf_weights_per_row_like_a_plain_loop(
+    rows: list[list[tuple[str, str]]], query: list[tuple[tuple[str, str], float]]
+) -> None:
+    """Reference: per row, add ``factor * bits`` of every chosen key it is filed under, in key
+    order (so the float sums must be bit-identical)."""
+    b = BlockIndex()
+    for row, keys in enumerate(rows):
+        b.add(row, keys)
+    got_rows, got_scores = b.retrieve(query, n_total=len(rows), min_rows=0)
+    expected: dict[int, float] = {}
+    for key, factor in query:
+        filed = [r for r, keys in enumerate(rows) if key in keys]
+        if 0 < len(filed) <= b.cap:
+            bits = max(factor * math.log2((len(rows) + 1) / (len(filed) + 1)), 0.05)
+            for r in filed:
+                expected[r] = expected.get(r, 0.0) + bits
+    assert got_rows.tolist() == sorted(expected)
+    assert got_scores.tolist() == [expected[r] for r in sorted(expected)]
 
 
 def test_add_postings_needs_equal_lengths() -> None:
