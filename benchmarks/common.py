@@ -64,6 +64,9 @@ class Metered:
     honest total when forked workers share pages (0 where /proc is unavailable)."""
     stdout: str
     stderr: str
+    cpu_seconds: float = float("nan")
+    """User + system CPU time of the process and every child it waited for (``wait4``): on a
+    shared machine this moves far less than wall time does."""
 
 
 def _tree(pid: int) -> list[int]:
@@ -138,6 +141,7 @@ def run_metered(argv: Sequence[str | Path], *, cwd: Path = ROOT) -> Metered:
         peak_pss_mb=peak / 1024,
         stdout="".join(out_chunks),
         stderr="".join(err_chunks),
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
 
