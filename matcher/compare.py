@@ -164,6 +164,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "same name (all token keys agree)",
             "nearly the same name (similarity ≥ 0.90)",
             "same first name",
+            "similar first name",
             "similar name (similarity ≥ 0.75)",
             "different names",
         ),
@@ -176,6 +177,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             "same name (all token keys agree)",
             "nearly the same name (similarity ≥ 0.90)",
             "same first name",
+            "similar first name",
             "similar name (similarity ≥ 0.75)",
             "different names",
         ),
@@ -476,16 +478,20 @@ def _name_level(sim: float, all_agree: bool) -> int:
     return 5
 
 
-def _parent_level(sim: float, all_agree: bool, first_same: bool) -> int:
+def _parent_level(sim: float, all_agree: bool, first_same: bool, first_similar: bool) -> int:
+    """A child often gives only the parent's first name, sometimes misheard ("Bkohteyar" for
+    "Bokhtiyar Islam"): the first names are compared on their own before the whole names."""
     if all_agree:
         return 1
     if sim >= PARENT_SIM_LEVELS[0] - _EPS:
         return 2
     if first_same:
         return 3
-    if sim >= PARENT_SIM_LEVELS[1] - _EPS:
+    if first_similar:
         return 4
-    return 5
+    if sim >= PARENT_SIM_LEVELS[1] - _EPS:
+        return 5
+    return 6
 
 
 def _rarity_level(bits: float, agreeing: int, thresholds: Sequence[float] = RARITY_LEVELS) -> int:
@@ -652,7 +658,12 @@ def compare_pair(
     ):
         if a and b:
             s = alignment_similarity(a, b)
-            lv[_F[f]] = _parent_level(s, set(a) == set(b), a[0] == b[0])
+            lv[_F[f]] = _parent_level(
+                s,
+                set(a) == set(b),
+                a[0] == b[0],
+                token_similarity(a[0], b[0]) >= TOKEN_SIMILAR - _EPS,
+            )
             parent_sims.append(s)
             shared_parent = [t for t in dict.fromkeys(a) if t in set(b)]
             parent_agreeing += len(shared_parent)
@@ -845,8 +856,9 @@ def _parent_levels(
     qids = _query_ids(query, vocab_index)
     all_agree = _set_equal(qids, ids)
     first_same = ids[:, 0] == qids[0]
-    level = np.full(n, 5, dtype=np.int32)
-    level[sim >= PARENT_SIM_LEVELS[1] - _EPS] = 4
+    level = np.full(n, 6, dtype=np.int32)
+    level[sim >= PARENT_SIM_LEVELS[1] - _EPS] = 5
+    level[sims[:, 0, 0] >= TOKEN_SIMILAR - _EPS] = 4
     level[first_same] = 3
     level[sim >= PARENT_SIM_LEVELS[0] - _EPS] = 2
     level[all_agree] = 1

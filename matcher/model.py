@@ -96,7 +96,7 @@ def _chain(n_levels: int) -> tuple[tuple[int, int], ...]:
     return tuple((lv, lv + 1) for lv in range(1, n_levels - 1))
 
 
-_PARENT_ORDER = ((1, 2), (1, 3), (2, 4), (3, 4), (4, 5))
+_PARENT_ORDER = ((1, 2), (1, 3), (3, 4), (2, 5), (4, 6), (5, 6))
 
 #: Per field, the (stronger, weaker) level pairs whose weights may never invert:
 #: ``weight[stronger] ≥ weight[weaker]``. Most fields list their levels strongest first, down to
@@ -659,8 +659,8 @@ class MatchModel:
             Field.GIVEN_NAME: [0, 4, 3, 2, 1, 0.5, -3],
             Field.SURNAME: [0, 1, 0.5, -1],
             Field.NAME_RARITY: [0, 4, 3, 1.5, 0, -2],
-            Field.FATHER_NAME: [0, 4, 3, 2, 1, -2],
-            Field.MOTHER_NAME: [0, 3, 2, 1.5, 0.5, -1.5],
+            Field.FATHER_NAME: [0, 4, 3, 2, 1.5, 1, -2],
+            Field.MOTHER_NAME: [0, 3, 2, 1.5, 1, 0.5, -1.5],
             Field.PARENT_RARITY: [0, 3, 2, 1, 0, -1],
             Field.SEX: [0, 0.5, -6],
             Field.AGE: [0, 2, 1.75, 1.5, 0, -2, -5],
