@@ -69,12 +69,14 @@ __all__ = [
     "RejectCounter",
     "Truth",
     "atomic_write",
+    "format_candidates",
     "iter_candidates",
     "iter_interceptions",
     "iter_reports",
     "read_text_source",
     "read_truth",
     "split_csv",
+    "write_candidate_text",
     "write_candidates",
     "write_rejects",
 ]
@@ -558,6 +560,18 @@ def _top(candidate: Candidate) -> tuple[str, str]:
     return top.field, f"{top.weight:.2f}"
 
 
+def _candidate_row(c: Candidate) -> tuple[object, ...]:
+    return (
+        c.interception_id,
+        c.report_id,
+        c.rank,
+        f"{c.score:.4f}",
+        c.band.value,
+        c.explanation,
+        *_top(c),
+    )
+
+
 def write_candidates(
     candidates: Iterable[Candidate],
     path: str | os.PathLike[str],
@@ -575,21 +589,28 @@ def write_candidates(
         writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
         writer.writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
         for c in candidates:
-            writer.writerow(
-                (
-                    c.interception_id,
-                    c.report_id,
-                    c.rank,
-                    f"{c.score:.4f}",
-                    c.band.value,
-                    c.explanation,
-                    *_top(c),
-                )
-            )
+            writer.writerow(_candidate_row(c))
             count += 1
             if on_written is not None and count % 1000 == 0:
                 on_written(count)
     return count
+
+
+def format_candidates(candidates: Iterable[Candidate]) -> str:
+    """Candidate rows as CSV text, byte for byte as :func:`write_candidates` writes them (no
+    header): lets worker processes format their own rows (see :func:`write_candidate_text`)."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(map(_candidate_row, candidates))
+    return buffer.getvalue()
+
+
+def write_candidate_text(texts: Iterable[str], path: str | os.PathLike[str]) -> None:
+    """Write a candidates CSV atomically from the header and pre-formatted row text
+    (:func:`format_candidates`); the file equals what :func:`write_candidates` writes."""
+    with atomic_write(path) as fh:
+        csv.writer(fh).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
+        for text in texts:
+            fh.write(text)
 
 
 def write_rejects(rejects: Iterable[Reject], path: str | os.PathLike[str]) -> int:

@@ -4,7 +4,6 @@ atomic output, evaluate, demo and train. Data is generated (synthetic), never re
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -177,15 +176,11 @@ def test_failure_mid_run_leaves_no_partial_output(
 ) -> None:
     import matcher.reconcile
 
-    real = matcher.reconcile.reconcile
+    def crashing(*args: object, **kwargs: object) -> object:
+        # the CLI queries chunk by chunk, after the header is written: fail there
+        raise RuntimeError("simulated crash")
 
-    def crashing(*args: object, **kwargs: object) -> Iterator[object]:
-        for i, cand in enumerate(real(*args, **kwargs)):  # type: ignore[arg-type]
-            if i == 5:
-                raise RuntimeError("simulated crash")
-            yield cand
-
-    monkeypatch.setattr(matcher.reconcile, "reconcile", crashing)
+    monkeypatch.setattr(matcher.reconcile, "_query_chunk", crashing)
     out = tmp_path / "c.csv"
     out.write_text("previous run\n")
     code, _, _ = run(app, *reconcile_args(sample, out))

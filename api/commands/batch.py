@@ -84,10 +84,9 @@ def run_reconcile(
         RejectCounter,
         iter_interceptions,
         iter_reports,
-        write_candidates,
         write_rejects,
     )
-    from matcher.reconcile import build_index_csv, query_all
+    from matcher.reconcile import build_index_csv, write_all
 
     model = _load_model(model_path)
     report_rejects, interception_rejects = RejectCounter(), RejectCounter()
@@ -115,12 +114,14 @@ def run_reconcile(
         index = build_index_csv(
             reports, model=model, workers=workers, on_reject=report_rejects, on_loaded=loaded
         )
-    candidates = query_all(index, interception_rows, top_k=top_k, workers=workers, progress=queried)
     total = _count_rows(interceptions)
     with tqdm(
         desc="interceptions", total=total, unit=" rows", file=sys.stderr, disable=disable
     ) as query_bar:
-        written = write_candidates(candidates, out)
+        # = write_candidates(query_all(...), out), with the rows formatted in the workers
+        written = write_all(
+            index, interception_rows, out, top_k=top_k, workers=workers, progress=queried
+        )
     rejects = RejectCounter()
     rejects.rejects.extend(report_rejects.rejects + interception_rejects.rejects)
     if rejects_path is not None:

@@ -20,12 +20,14 @@ from matcher.csvio import (
     Reject,
     RejectCounter,
     atomic_write,
+    format_candidates,
     iter_candidates,
     iter_interceptions,
     iter_reports,
     read_text_source,
     read_truth,
     split_csv,
+    write_candidate_text,
     write_candidates,
     write_rejects,
 )
@@ -401,3 +403,31 @@ def test_slices_agree_with_whole_file_on_arbitrary_names(names: list[str], parts
             assert _read_by_slices(path, parts) == _read_whole(path)
         finally:
             csvio._SPLIT_MIN_BYTES = old
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=8),
+            st.text(max_size=60),
+            st.floats(0, 1),
+            st.sampled_from(list(Band)),
+        ),
+        max_size=6,
+    )
+)
+def test_formatted_text_writes_the_same_file_as_write_candidates(
+    rows: list[tuple[str, str, float, Band]],
+) -> None:
+    import tempfile
+
+    cands = [
+        Candidate(iid, "R1", rank, score, band, (Contribution("name", label, -0.25),))
+        for rank, (iid, label, score, band) in enumerate(rows, start=1)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        a, b = Path(folder) / "a.csv", Path(folder) / "b.csv"
+        write_candidates(cands, a)
+        write_candidate_text([format_candidates(cands[:2]), format_candidates(cands[2:])], b)
+        assert a.read_bytes() == b.read_bytes()

@@ -296,3 +296,21 @@ def test_rejects_from_slices_keep_file_row_numbers(csv_folder: Path) -> None:
     rec.build_index_csv(path, workers=2, on_reject=rejects)
     rows = sum(1 for _ in path.open(encoding="utf-8"))
     assert rejects.rejects == [Reject("reports.csv", rows, "LATE-1", "age", csvio.AGE_REASON)]
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "2 workers"])
+def test_write_all_writes_the_same_bytes_as_write_candidates(
+    data: SyntheticSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(rec, "_MIN_PER_WORKER", 1)
+    index = rec.build_index(data.reports)
+    expected = tmp_path / "expected.csv"
+    written = csvio.write_candidates(rec.query_all(index, data.interceptions, top_k=4), expected)
+    done: list[int] = []
+    got = tmp_path / "got.csv"
+    count = rec.write_all(
+        index, data.interceptions, got, top_k=4, chunk_size=9, workers=workers, progress=done.append
+    )
+    assert got.read_bytes() == expected.read_bytes()
+    assert count == written > 0
+    assert sum(done) == len(data.interceptions)
