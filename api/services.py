@@ -162,10 +162,12 @@ def search_reports(
 
     How it stays fast at a million reports: each key's rows are counted up to
     ``SEARCH_COUNT_CAP`` (an index range; a key with none ends the search), the rarest key
-    drives, and its rows are walked newest first straight from the index
+    drives, and its newest ``SEARCH_COUNT_CAP`` rows are walked straight from the index
     ``(key, created_at, report_id)``, each checked for the other keys by primary-key look-up,
-    until ``limit`` reports are found. No scan of ``reports``, no sort of every report
-    carrying a common key; the worst case reads the driving key's rows once.
+    until ``limit`` reports are found. Every result carries the driving key, so hits in walk
+    order are the newest results. Only when every key is that common and the walk found too
+    few does one set query intersect the keys' index rows (cheaper than look-ups one by one
+    over hundreds of thousands of rows). No scan of ``reports`` in any case.
     """
     require(user, Action.REPORT_READ)
     wanted = name_search_keys(query)
@@ -175,7 +177,9 @@ def search_reports(
         counts = {key: _key_count(session, key) for key in wanted}
         driving = min(wanted, key=lambda k: counts[k])
         if counts[driving]:
-            ids = list(session.scalars(_search_statement(driving, wanted, limit)))
+            ids = list(session.scalars(_walk_statement(driving, wanted, limit)))
+            if len(ids) < limit and counts[driving] >= SEARCH_COUNT_CAP:
+                ids = list(session.scalars(_intersect_statement(wanted, limit)))
     by_id = {
         r.report_id: r
         for r in session.scalars(select(ReportRow).where(ReportRow.report_id.in_(ids)))
@@ -198,15 +202,37 @@ def _key_count(session: Session, key: str) -> int:
     return int(session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
-def _search_statement(driving: str, wanted: list[str], limit: int) -> Select[str]:
-    """Ids of the newest ``limit`` reports that carry ``driving`` and every other wanted key."""
-    walk = aliased(ReportNameKey, name="walk")
-    stmt = select(walk.report_id).where(walk.key == driving)
+def _walk_statement(driving: str, wanted: list[str], limit: int) -> Select[str]:
+    """Ids of the newest ``limit`` reports among the newest ``SEARCH_COUNT_CAP`` carrying
+    ``driving`` that also carry every other wanted key."""
+    newest = (
+        select(ReportNameKey.report_id, ReportNameKey.created_at)
+        .where(ReportNameKey.key == driving)
+        .order_by(ReportNameKey.created_at.desc(), ReportNameKey.report_id.desc())
+        .limit(SEARCH_COUNT_CAP)
+        .subquery("walk")
+    )
+    stmt = select(newest.c.report_id)
     for key in wanted:
         if key != driving:
             other = aliased(ReportNameKey)
-            stmt = stmt.where(exists().where(other.report_id == walk.report_id, other.key == key))
-    return stmt.order_by(walk.created_at.desc(), walk.report_id.desc()).limit(limit)
+            stmt = stmt.where(
+                exists().where(other.report_id == newest.c.report_id, other.key == key)
+            )
+    return stmt.order_by(newest.c.created_at.desc(), newest.c.report_id.desc()).limit(limit)
+
+
+def _intersect_statement(wanted: list[str], limit: int) -> Select[str]:
+    """Ids of the newest ``limit`` reports carrying every wanted key, by set intersection of
+    the keys' index rows (one row per report and key, so a full count means all keys)."""
+    return (
+        select(ReportNameKey.report_id)
+        .where(ReportNameKey.key.in_(wanted))
+        .group_by(ReportNameKey.report_id)
+        .having(func.count() == len(wanted))
+        .order_by(func.max(ReportNameKey.created_at).desc(), ReportNameKey.report_id.desc())
+        .limit(limit)
+    )
 
 
 @dataclass
