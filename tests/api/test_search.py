@@ -91,6 +91,18 @@ def _expected_keys(h: Harness) -> dict[str, set[str]]:
     return {rid: set(name_search_keys(name)) for rid, name in pairs if name_search_keys(name)}
 
 
+def _dates_disagree(h: Harness) -> list[str]:
+    """Reports whose key rows do not carry the report's own ``created_at`` (must be none)."""
+    with h.app.state.sessions() as s:
+        return list(
+            s.scalars(
+                select(ReportNameKey.report_id)
+                .join(ReportRow, ReportRow.report_id == ReportNameKey.report_id)
+                .where(ReportRow.created_at != ReportNameKey.created_at)
+            )
+        )
+
+
 def _search_ids(h: Harness, role: Role, name: str, **params: Any) -> list[str]:
     r = h.call(role, "GET", "/reports", params={"name": name, **params})
     assert r.status_code == 200, r.text
@@ -248,6 +260,13 @@ def test_keys_follow_every_write_path(harness: Harness) -> None:
         row.status = ReportStatus.FOUND
         s.commit()
     assert _stored_keys(h) == _expected_keys(h)
+    # a re-dated report moves in the newest-first order: its key rows follow
+    with h.app.state.sessions() as s:
+        row = s.get(ReportRow, "SEED-1")
+        assert row is not None
+        row.created_at = row.created_at.replace(year=2001)
+        s.commit()
+    assert _dates_disagree(h) == []
 
 
 def test_rolled_back_create_leaves_no_keys(harness: Harness) -> None:
