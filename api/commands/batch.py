@@ -204,7 +204,12 @@ def reconcile_command(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, max=64, help="Query processes (default: CPUs, max 2)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Processes building the index and querying (default: CPUs, max 2).",
+        ),
     ] = None,
     demo: Annotated[
         bool,
