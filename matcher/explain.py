@@ -61,11 +61,30 @@ def level_label(field: Field, level: int, details: PairDetails) -> str:
     return base
 
 
-def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contribution, ...]:
+#: The pseudo-field of the pool-size adjustment (:meth:`matcher.model.MatchModel.prior_bits`).
+REPORTS_ON_FILE = "reports_on_file"
+
+
+def pool_label(n_reports: int, reference: int) -> str:
+    """Why a large index lowers every score, in words an officer can check."""
+    return (
+        f"{n_reports:,} reports on file; bands were set with {reference:,} "
+        "(more reports, more look-alikes by chance)"
+    )
+
+
+def contributions(
+    pair: PairComparison,
+    weights: Sequence[float],
+    *,
+    prior: tuple[float, str] | None = None,
+) -> tuple[Contribution, ...]:
     """Per-field contributions of a pair, strongest first.
 
     ``weights[i]`` is the model's weight in bits of field ``i`` at the pair's level (see
-    :meth:`matcher.model.MatchModel.contribution_bits`).
+    :meth:`matcher.model.MatchModel.contribution_bits`); ``prior`` — (bits, label) of the
+    pool-size adjustment, listed as :data:`REPORTS_ON_FILE` when non-zero, so the contributions
+    plus the intercept still sum to the score's log-odds.
     """
     out: list[Contribution] = []
     for i, comparison in enumerate(COMPARISONS):
@@ -74,5 +93,7 @@ def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contr
             continue
         label = level_label(comparison.field, level, pair.details)
         out.append(Contribution(str(comparison.field), label, round(float(weights[i]), 3)))
+    if prior is not None and prior[0] != 0.0:
+        out.append(Contribution(REPORTS_ON_FILE, prior[1], round(float(prior[0]), 3)))
     out.sort(key=lambda c: -abs(c.weight))
     return tuple(out)

@@ -42,7 +42,7 @@ from matcher.compare import (
     prepare_report,
     sex_code,
 )
-from matcher.explain import contributions
+from matcher.explain import contributions, pool_label
 from matcher.geo import Place
 from matcher.model import MatchModel, rival_free
 from matcher.records import Band, Candidate, Interception, Report, Sex
@@ -561,7 +561,11 @@ class MatchIndex:
     def _score_prepared(self, p: Prepared, exclude: Collection[str]) -> ScoredRows:
         kept, _ = self._retrieve(p, exclude)
         levels = compare_many(p, self._columns(kept), vocab_index=self._vocab)
-        scores = self.model.predict_proba(levels)[:, 1] if kept.size else np.zeros(0)
+        scores = (
+            self.model.predict_proba(levels, n_reports=self._alive_count)[:, 1]
+            if kept.size
+            else np.zeros(0)
+        )
         o = np.lexsort((kept, -scores))  # best first; ties by row (insertion order)
         return ScoredRows(rows=kept[o], levels=levels[o], scores=scores[o])
 
@@ -592,6 +596,7 @@ class MatchIndex:
             if pairs
             else []
         )
+        prior = self._prior()
         out: list[Candidate] = []
         for rank, (row, score, pair, weights, ok) in enumerate(
             zip(rows, scores, pairs, all_weights, free, strict=True), start=1
@@ -606,10 +611,18 @@ class MatchIndex:
                     rank=rank,
                     score=float(score),
                     band=band,
-                    contributions=contributions(pair, weights),
+                    contributions=contributions(pair, weights, prior=prior),
                 )
             )
         return out
+
+    def _prior(self) -> tuple[float, str] | None:
+        """The pool-size adjustment and its explanation (None when it is 0)."""
+        bits = self.model.prior_bits(self._alive_count)
+        ref = self.model.reference_reports_
+        if bits == 0.0 or ref is None:
+            return None
+        return bits, pool_label(self._alive_count, ref)
 
     def row_names(self, rows: Sequence[int]) -> list[tuple[str, ...]]:
         """Child's name token keys of given rows (for the rival rule in training)."""
@@ -637,14 +650,16 @@ class MatchIndex:
             parent_bits=self.parent_token_bits,
         )
         lv = np.array([pair.levels])
-        score = float(self.model.predict_proba(lv)[0, 1])
+        score = float(self.model.predict_proba(lv, n_reports=self._alive_count)[0, 1])
         return Candidate(
             interception_id=interception.interception_id,
             report_id=report_id,
             rank=1,
             score=score,
             band=self.model.band(score),
-            contributions=contributions(pair, self.model.contribution_bits(lv)[0].tolist()),
+            contributions=contributions(
+                pair, self.model.contribution_bits(lv)[0].tolist(), prior=self._prior()
+            ),
         )
 
     def levels_for(self, rows: Sequence[int], interception: Interception) -> npt.NDArray[np.int8]:

@@ -38,6 +38,15 @@ of the match band while another candidate *with a different child's name* scores
 place) cannot both be "the" match, so the officer must review them side by side.
 :meth:`MatchModel.choose_thresholds` picks them on validation data. The fitted model round-trips
 through JSON with a ``schema_version``; loading an unknown version fails clearly. Never pickle.
+
+**Pool size.** Calibration and bands are set on candidates from an index of
+``reference_reports_`` reports. An index holding N times as many reports holds about N times as
+many look-alikes for any child (namesakes from the same district, of the right age …), so the
+prior odds that a given candidate is the child fall by the same factor. Scores therefore take
+:meth:`MatchModel.prior_bits` = −log2(N / reference) when the index is larger than the
+reference (e.g. −4.3 bits at 1,000,000 vs 50,000), shown to the officer as its own line of the
+explanation. A smaller index gets no bonus: nobody knows how many intercepted children it
+covers, so the cautious reading is the reference one. Ranking within a query never changes.
 """
 
 from __future__ import annotations
@@ -220,6 +229,7 @@ class MatchModel:
     match_threshold_: float
     review_threshold_: float
     rival_threshold_: float
+    reference_reports_: int | None
     metadata_: dict[str, Any]
 
     def _init_state(self) -> None:
@@ -228,6 +238,7 @@ class MatchModel:
         self.match_threshold_ = 0.9
         self.review_threshold_ = 0.2
         self.rival_threshold_ = DEFAULT_RIVAL_THRESHOLD
+        self.reference_reports_ = None
         self.metadata_ = {}
 
     @property
@@ -508,13 +519,28 @@ class MatchModel:
             out[:, f] = self.weights_[f][arr[:, f]]
         return out
 
-    def decision_bits(self, levels: LevelArray) -> FloatArray:
-        """Total log-odds in bits: intercept + Σ contributions."""
-        return np.asarray(self.contribution_bits(levels).sum(axis=1) + self.intercept_)
+    def prior_bits(self, n_reports: int | None) -> float:
+        """Log-odds adjustment (bits, ≤ 0) for scoring against an index of ``n_reports``.
 
-    def predict_proba(self, levels: LevelArray) -> FloatArray:
-        """``(n, 2)`` probabilities of [non-match, match], scikit-learn style."""
-        p = sigmoid_bits(self.decision_bits(levels))
+        −log2(n_reports / reference_reports_) when the index is larger than the one the bands
+        were set on; 0 when it is not, or either number is unknown (see the module docstring).
+        """
+        ref = self.reference_reports_
+        if ref is None or n_reports is None or n_reports <= ref:
+            return 0.0
+        return -math.log2(n_reports / ref)
+
+    def decision_bits(self, levels: LevelArray, *, n_reports: int | None = None) -> FloatArray:
+        """Total log-odds in bits: intercept + Σ contributions (+ :meth:`prior_bits`)."""
+        total = self.contribution_bits(levels).sum(axis=1) + self.intercept_
+        return np.asarray(total + self.prior_bits(n_reports))
+
+    def predict_proba(self, levels: LevelArray, *, n_reports: int | None = None) -> FloatArray:
+        """``(n, 2)`` probabilities of [non-match, match], scikit-learn style.
+
+        ``n_reports``: size of the index the candidates came from (``None``: the reference).
+        """
+        p = sigmoid_bits(self.decision_bits(levels, n_reports=n_reports))
         return np.stack([1.0 - p, p], axis=1)
 
     def band(self, score: float) -> Band:
@@ -532,7 +558,8 @@ class MatchModel:
         self._check_fitted()
         body = json.dumps(
             [self.intercept_, self.match_threshold_, self.review_threshold_]
-            + [w.tolist() for w in self.weights_],
+            + [w.tolist() for w in self.weights_]
+            + ([self.reference_reports_] if self.reference_reports_ is not None else []),
             separators=(",", ":"),
         )
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
@@ -564,6 +591,7 @@ class MatchModel:
                 "review": self.review_threshold_,
                 "rival": self.rival_threshold_,
             },
+            "reference_reports": self.reference_reports_,
             "fields": [
                 {
                     "field": str(c.field),
@@ -617,6 +645,10 @@ class MatchModel:
             model.match_threshold_ = float(data["thresholds"]["match"])
             model.review_threshold_ = float(data["thresholds"]["review"])
             model.rival_threshold_ = float(data["thresholds"].get("rival", DEFAULT_RIVAL_THRESHOLD))
+            ref = data.get("reference_reports")
+            model.reference_reports_ = None if ref is None else int(ref)
+            if model.reference_reports_ is not None and model.reference_reports_ < 1:
+                raise ModelFormatError("reference_reports must be a positive count")
             model.metadata_ = dict(data.get("metadata") or {})
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFormatError):

@@ -230,6 +230,8 @@ def train_model(
         unreported=[g for g in unreported if g % 2 == 1],
         max_false_alarm_rate=max_false_alarm_rate,
     )
+    # the bands hold for candidate pools as crowded as this index's: larger ones score lower
+    model.reference_reports_ = len(val.reports)
     # figures on the whole validation split with the final model
     index = MatchIndex(model)
     index.add_many(val.reports)

@@ -96,6 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "field_upazila": ("Upazila", "উপজেলা"),
     "field_border_post": ("Border post", "সীমান্ত চৌকি"),
     "field_guardian_phone": ("Guardian's phone", "অভিভাবকের ফোন"),
+    "field_reports_on_file": ("Reports on file", "নথিভুক্ত রিপোর্ট"),
     "field_phone_hint": ("Only if the child knows it", "শিশু জানলে তবেই"),
     "field_interception_date": ("Date intercepted", "আটকের তারিখ"),
     "field_report_date": ("Date reported", "রিপোর্টের তারিখ"),

@@ -227,3 +227,35 @@ def test_cheap_evidence_equals_the_plain_float_reference(
     assert np.array_equal(index._cheap_evidence(p, rows), expected)
     if not blank:
         assert expected.min() < expected.max()  # the sample exercises several terms
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected_bits"),
+    [(None, 0.0), (3, 0.0), (10, 0.0), (1, -np.log2(3))],
+    ids=["no-reference", "same-size", "smaller-index", "three-times-larger"],
+)
+def test_larger_index_than_the_bands_were_set_on_lowers_scores_not_ranks(
+    reference: int | None, expected_bits: float
+) -> None:
+    """More reports mean more look-alikes by chance: every score drops by log2(N / reference)
+    bits, the order stays, and the explanation says so (contributions still sum to the score)."""
+    plain, pooled = MatchModel.hand_set(), MatchModel.hand_set()
+    pooled.reference_reports_ = reference
+    a, b = MatchIndex(plain), MatchIndex(pooled)
+    a.add_many(REPORTS)
+    b.add_many(REPORTS)
+    ca, cb = a.query(QUERY), b.query(QUERY)
+    assert [c.report_id for c in cb] == [c.report_id for c in ca]
+
+    def logit_bits(p: float) -> float:
+        return float(np.log2(p / (1 - p)))
+
+    for x, y in zip(ca, cb, strict=True):
+        assert logit_bits(y.score) - logit_bits(x.score) == pytest.approx(expected_bits, abs=1e-6)
+        total = sum(k.weight for k in y.contributions) + pooled.intercept_
+        assert total == pytest.approx(logit_bits(y.score), abs=0.01)
+        pool = [k for k in y.contributions if k.field == "reports_on_file"]
+        assert len(pool) == (1 if expected_bits else 0)
+    explained = b.explain_pair("r1", QUERY)
+    assert explained is not None
+    assert explained.score == pytest.approx(next(c.score for c in cb if c.report_id == "r1"))

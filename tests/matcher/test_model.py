@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 
 import numpy as np
 import pytest
@@ -112,8 +113,18 @@ def test_json_round_trip_gives_identical_predictions(
         (lambda d: d.update(kind="something else"), "not a Shondhan MatchModel"),
         (lambda d: d["fields"][0]["levels"].pop(), "do not match"),
         (lambda d: d.pop("thresholds"), "malformed"),
+        (lambda d: d.update(reference_reports=0), "positive count"),
+        (lambda d: d.update(reference_reports="many"), "malformed"),
     ],
-    ids=["unknown-version", "no-version", "wrong-kind", "levels-changed", "missing-key"],
+    ids=[
+        "unknown-version",
+        "no-version",
+        "wrong-kind",
+        "levels-changed",
+        "missing-key",
+        "zero-reference",
+        "text-reference",
+    ],
 )
 def test_loading_a_bad_model_fails_clearly(
     fitted: MatchModel, mutate: object, message: str
@@ -122,6 +133,31 @@ def test_loading_a_bad_model_fails_clearly(
     mutate(doc)  # type: ignore[operator]
     with pytest.raises(ModelFormatError, match=message):
         MatchModel.from_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    ("reference", "n_reports", "expected"),
+    [
+        (None, 1_000_000, 0.0),
+        (50_000, None, 0.0),
+        (50_000, 5_000, 0.0),
+        (50_000, 50_000, 0.0),
+        (50_000, 200_000, -2.0),
+        (50_000, 1_000_000, -math.log2(20)),
+    ],
+    ids=["no-reference", "size-unknown", "smaller", "same", "4x", "20x"],
+)
+def test_prior_bits_only_ever_lower_scores_for_larger_pools(
+    fitted: MatchModel, reference: int | None, n_reports: int | None, expected: float
+) -> None:
+    model = copy.deepcopy(fitted)
+    model.reference_reports_ = reference
+    assert model.prior_bits(n_reports) == pytest.approx(expected)
+    again = MatchModel.from_json(model.to_json())
+    assert again.reference_reports_ == reference
+    lv = np.ones((1, N_FIELDS), dtype=np.int8)
+    shift = model.decision_bits(lv, n_reports=n_reports) - model.decision_bits(lv)
+    assert shift[0] == pytest.approx(expected)
 
 
 def test_not_json_fails_clearly() -> None:
