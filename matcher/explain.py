@@ -83,8 +83,9 @@ def contributions(
 
     ``weights[i]`` is the model's weight in bits of field ``i`` at the pair's level (see
     :meth:`matcher.model.MatchModel.contribution_bits`); ``prior`` — (bits, label) of the
-    pool-size adjustment, listed as :data:`REPORTS_ON_FILE` when non-zero, so the contributions
-    plus the intercept still sum to the score's log-odds.
+    pool-size adjustment, listed last as :data:`REPORTS_ON_FILE` when non-zero (it is not
+    evidence about the pair, so never its "strongest" line), so the contributions plus the
+    intercept still sum to the score's log-odds.
     """
     out: list[Contribution] = []
     for i, comparison in enumerate(COMPARISONS):
@@ -93,7 +94,8 @@ def contributions(
             continue
         label = level_label(comparison.field, level, pair.details)
         out.append(Contribution(str(comparison.field), label, round(float(weights[i]), 3)))
-    if prior is not None and prior[0] != 0.0:
-        out.append(Contribution(REPORTS_ON_FILE, prior[1], round(float(prior[0]), 3)))
     out.sort(key=lambda c: -abs(c.weight))
+    if prior is not None and prior[0] != 0.0:
+        # last, not sorted in: it is about the index, not evidence about this pair
+        out.append(Contribution(REPORTS_ON_FILE, prior[1], round(float(prior[0]), 3)))
     return tuple(out)

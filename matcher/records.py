@@ -99,7 +99,8 @@ class Candidate:
     """A report proposed for an interception.
 
     ``score`` is a calibrated match probability in 0-1; ``rank`` is 1 for the best candidate of
-    its interception. ``contributions`` are ordered by decreasing absolute weight.
+    its interception. ``contributions`` are ordered by decreasing absolute weight, except a
+    final "reports_on_file" line when the index is larger than the model's reference size.
     """
 
     interception_id: str

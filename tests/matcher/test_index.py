@@ -256,6 +256,7 @@ def test_larger_index_than_the_bands_were_set_on_lowers_scores_not_ranks(
         assert total == pytest.approx(logit_bits(y.score), abs=0.01)
         pool = [k for k in y.contributions if k.field == "reports_on_file"]
         assert len(pool) == (1 if expected_bits else 0)
+        assert not pool or y.contributions[-1] is pool[0]  # never the "strongest" evidence
     explained = b.explain_pair("r1", QUERY)
     assert explained is not None
     assert explained.score == pytest.approx(next(c.score for c in cb if c.report_id == "r1"))
