@@ -17,6 +17,13 @@ Contract:
   renamed or deleted through the ORM, so no write path can forget it. Changing what
   :func:`name_search_keys` returns (e.g. a new ``matcher`` key) needs a migration that rebuilds
   the table (see ``0002``'s :func:`backfill`).
+- ``interceptions.home_district_key`` is :func:`district_key` of ``home_district`` (the ISO
+  district code when the text names a district or an upazila in any spelling or script, else the
+  normalised text), indexed, so that the review queue filters by district in SQL. Derived data
+  like the name keys: a session hook (:func:`_keep_district_keys`) sets it on every interception
+  added or re-placed through the ORM, and a column default does it for Core inserts that give
+  ``home_district`` only. Changing :func:`district_key` (or the gazetteer) needs a migration that
+  recomputes it (see ``0003``'s :func:`backfill`).
 - Times are stored in UTC; SQLite drops the zone, so :class:`UTCDateTime` puts it back.
 - The schema is created only by Alembic migrations (``api/migrations``); a test checks that the
   migrations and these models agree.
@@ -52,11 +59,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, UOWTransaction, map
 from sqlalchemy.orm.attributes import get_history
 
 from api.roles import Role
-from matcher.normalize import token_keys
+from matcher.geo import resolve_place
+from matcher.normalize import normalize_text, token_keys
 from matcher.records import Band, Sex
 
 NAME_KEY_LENGTH = 64
 NAME_QUERY_CHARS = 200
+DISTRICT_KEY_LENGTH = 100
 
 
 def utcnow() -> datetime:
@@ -285,10 +294,43 @@ def _keep_name_keys(session: Session, _flush: UOWTransaction) -> None:
         session.execute(insert(ReportNameKey), rows)
 
 
+def district_key(text: str | None) -> str | None:
+    """The stored, comparable form of a district field; ``None`` if the text holds nothing.
+
+    The ISO code (``"BD-22"``) of the district the text names, through
+    :func:`matcher.geo.resolve_place` (so "Jessore", "Jashore", "যশোর" and an upazila of Jashore
+    all give ``"BD-22"``); text that names no single district (unknown, a division, ambiguous)
+    gives its :func:`matcher.normalize.normalize_text` form instead, cut to
+    :data:`DISTRICT_KEY_LENGTH`. Normalised text is case-folded, so it never equals an ISO
+    code. Applied alike to stored interceptions and to a filter's text: two texts have equal
+    keys exactly when the review page used to call them the same district (same code, or both
+    unresolved and equal once normalised). Never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text[:DISTRICT_KEY_LENGTH]
+    place = resolve_place(text)
+    if place is not None and place.district_code:
+        return place.district_code
+    normal = normalize_text(text)
+    return normal[:DISTRICT_KEY_LENGTH] if normal else None
+
+
+def _district_key_default(context: Any) -> str | None:
+    """Column default for Core inserts: the key of the row's ``home_district``."""
+    return district_key(context.get_current_parameters().get("home_district"))
+
+
 class InterceptionRow(Base):
-    """A BGB interception (field names = the engine's CSV columns)."""
+    """A BGB interception (field names = the engine's CSV columns).
+
+    ``home_district_key`` is derived (:func:`district_key`), never given by the user.
+    """
 
     __tablename__ = "interceptions"
+    __table_args__ = (
+        Index("ix_interceptions_district_date", "home_district_key", "interception_date"),
+    )
 
     interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -299,6 +341,9 @@ class InterceptionRow(Base):
     interception_date: Mapped[date | None] = mapped_column(Date)
     home_district: Mapped[str | None] = mapped_column(String(100))
     home_upazila: Mapped[str | None] = mapped_column(String(100))
+    home_district_key: Mapped[str | None] = mapped_column(
+        String(DISTRICT_KEY_LENGTH), default=_district_key_default
+    )
     border_post: Mapped[str | None] = mapped_column(String(100))
     guardian_phone: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[InterceptionStatus] = mapped_column(
@@ -306,6 +351,17 @@ class InterceptionRow(Base):
     )
     created_by: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_district_keys(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Before interceptions are inserted or their ``home_district`` changes through the ORM,
+    (re)compute ``home_district_key`` (same flush, same transaction)."""
+    for row in (*session.new, *session.dirty):
+        if isinstance(row, InterceptionRow) and (
+            row in session.new or get_history(row, "home_district").has_changes()
+        ):
+            row.home_district_key = district_key(row.home_district)
 
 
 class CandidateRow(Base):

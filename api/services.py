@@ -25,6 +25,7 @@ import logging
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -51,6 +52,7 @@ from api.models import (
     ReportRow,
     ReportStatus,
     User,
+    district_key,
     name_key_rows,
     name_search_keys,
     new_id,
@@ -507,17 +509,50 @@ def get_candidate(session: Session, user: User, candidate_id: str) -> CandidateR
 
 # -- review ----------------------------------------------------------------------------------
 def review_queue(
-    session: Session, user: User, *, limit: int = 50, offset: int = 0
+    session: Session,
+    user: User,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    band: Band | None = None,
+    district: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> tuple[list[CandidateRow], int]:
     """Candidates awaiting a decision (band match/review, open or unsure, on an open report and
-    an open interception), highest score first; returns (page, total). Audited per candidate."""
+    an open interception), highest score first (ties by id); returns (page, total).
+
+    Filters, all optional and combined with AND, all applied in SQL before paginating, so
+    ``total`` counts the filtered queue and every page of it is reachable:
+
+    - ``band``: the candidate's band (``no_match`` is never in the queue, so it gives nothing).
+    - ``district``: the *interception's* ``home_district`` (where the child says home is; not
+      the report's district), compared through :func:`api.models.district_key`: any spelling
+      or script of a district, or one of its upazilas, matches the same district ("Jessore" =
+      "Jashore" = "যশোর"); text that names no district matches the same text once normalised.
+      Text with nothing in it (blank, emoji only) is no filter. An unknown home district never
+      matches a district filter.
+    - ``date_from`` / ``date_to``: the *interception date*, inclusive; an interception without
+      a date never matches a date filter.
+
+    Audited: one read event per candidate returned (exactly the page, not the filtered set).
+    """
     require(user, Action.REVIEW_QUEUE)
-    where = (
+    where = [
         CandidateRow.status.in_([CandidateStatus.OPEN, CandidateStatus.UNSURE]),
         CandidateRow.band.in_(REVIEW_BANDS),
         ReportRow.status == ReportStatus.OPEN,
         InterceptionRow.status == InterceptionStatus.OPEN,
-    )
+    ]
+    if band is not None:
+        where.append(CandidateRow.band == band)
+    wanted = district_key(district)
+    if wanted is not None:
+        where.append(InterceptionRow.home_district_key == wanted)
+    if date_from is not None:
+        where.append(InterceptionRow.interception_date >= date_from)
+    if date_to is not None:
+        where.append(InterceptionRow.interception_date <= date_to)
     base = (
         select(CandidateRow)
         .join(ReportRow, ReportRow.report_id == CandidateRow.report_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -20,10 +22,18 @@ from api.schemas import (
     candidate_out,
     decision_out,
 )
+from matcher.records import Band
 
 router = APIRouter(tags=["review"], responses=AUTH_ERRORS)
 
 HexId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+class QueueBand(StrEnum):
+    """The bands a review-queue candidate can be in (the ``band`` filter's choices)."""
+
+    MATCH = Band.MATCH.value
+    REVIEW = Band.REVIEW.value
 
 
 @router.get("/review-queue", response_model=ReviewPage)
@@ -32,9 +42,38 @@ def review_queue(
     user: Annotated[User, require_role(Action.REVIEW_QUEUE)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    band: Annotated[QueueBand | None, Query(description="Only candidates in this band.")] = None,
+    district: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description=(
+                "Only interceptions whose child's home district is this district, in any "
+                "spelling or script (Jessore = Jashore = যশোর; an upazila means its district)."
+            ),
+        ),
+    ] = None,
+    date_from: Annotated[
+        date | None, Query(description="Only interceptions on or after this date (ISO).")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(description="Only interceptions on or before this date (ISO).")
+    ] = None,
 ) -> ReviewPage:
-    """Candidates in the match/review bands awaiting a decision, highest score first."""
-    rows, total = services.review_queue(session, user, limit=limit, offset=offset)
+    """Candidates in the match/review bands awaiting a decision, highest score first, filtered
+    by band, the interception's home district and the interception date (inclusive); ``total``
+    counts the filtered queue. A bad filter value is a 422 naming the parameter."""
+    rows, total = services.review_queue(
+        session,
+        user,
+        limit=limit,
+        offset=offset,
+        band=None if band is None else Band(band.value),
+        district=district,
+        date_from=date_from,
+        date_to=date_to,
+    )
     return ReviewPage(
         items=[candidate_out(r) for r in rows], total=total, limit=limit, offset=offset
     )

@@ -7,11 +7,13 @@ report's age carried forward to the interception date, the place relation in wor
 per-field contribution chart; the decision form (confirm / reject / unsure + note) posts to
 ``api.services.decide`` (which audits it) and the next candidate in the queue opens.
 
-Filters: the services' ``review_queue`` has no filter arguments yet. Without filters the page
-lets it paginate; with filters it asks for the best ``QUEUE_WINDOW`` candidates and filters
-those (so a filtered view sees only that window, and the service audits the whole window). The
-page says how many are in the queue in total. Reading the queue, a candidate, its report and
-its interception are all audited by the services.
+Filters (band, the interception's home district in any spelling or script, the interception
+date range) are the service's: ``api.services.review_queue`` applies them in SQL and paginates
+the filtered queue, so every page of a filtered view is reachable and only the rows shown are
+audited. Bad filter input (an unknown band, a date that does not parse, a district with nothing
+in it) means "no filter", never an error. The page says how many candidates match and how many
+are in the queue in total. Reading the queue, a candidate, its report and its interception are
+all audited by the services.
 """
 
 from __future__ import annotations
@@ -28,21 +30,19 @@ from sqlalchemy import select
 from api import audit, services
 from api.audit import AuditAction, RecordType
 from api.matching import interception_record, report_record
-from api.models import CandidateRow, CandidateStatus, DecisionKind, InterceptionRow
+from api.models import CandidateRow, CandidateStatus, DecisionKind, InterceptionRow, User
 from api.roles import Action
 from api.schemas import DecisionIn
 from api.web.context import PageDep, WebRoute, live_index
 from api.web.places import district_names
 from api.web.sidebyside import age_now, distance_km, field_rows, relation_of
 from matcher.dates import parse_date
-from matcher.geo import resolve_place
-from matcher.normalize import normalize_text
 from matcher.records import Band, Contribution
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-QUEUE_WINDOW = 500
 PAGE_SIZE = 25
+MAX_PAGE = 400_000  # offset 10,000,000, as the JSON route allows
 FLASHES = frozenset({"decision_saved", "decided"})
 
 
@@ -61,6 +61,8 @@ class QueueFilter:
             chosen = Band(band) if band else None
         except ValueError:
             chosen = None
+        if chosen not in services.REVIEW_BANDS:  # no_match is never in the queue: no filter
+            chosen = None
         return cls(
             band=chosen,
             district=district.strip()[:100],
@@ -73,25 +75,22 @@ class QueueFilter:
         """True if any filter is set."""
         return bool(self.band or self.district or self.date_from or self.date_to)
 
-    def district_matches(self, text: str | None) -> bool:
-        if not self.district:
-            return True
-        wanted, seen = resolve_place(self.district), resolve_place(text)
-        if wanted is not None and seen is not None and wanted.district_code:
-            return wanted.district_code == seen.district_code
-        return bool(text) and normalize_text(text) == normalize_text(self.district)
 
-    def keeps(self, candidate: CandidateRow, interception: InterceptionRow | None) -> bool:
-        if self.band is not None and candidate.band != self.band:
-            return False
-        if interception is None:
-            return not (self.district or self.date_from or self.date_to)
-        if not self.district_matches(interception.home_district):
-            return False
-        day = interception.interception_date
-        if self.date_from and (day is None or day < self.date_from):
-            return False
-        return not (self.date_to and (day is None or day > self.date_to))
+def _queue_page(
+    page: PageDep, user: User, chosen: QueueFilter, number: int
+) -> tuple[list[CandidateRow], int]:
+    """Page ``number`` (from 1) of the filtered queue and the filtered total, from the service
+    (which filters in SQL and audits exactly the rows returned)."""
+    return services.review_queue(
+        page.db,
+        user,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+        band=chosen.band,
+        district=chosen.district or None,
+        date_from=chosen.date_from,
+        date_to=chosen.date_to,
+    )
 
 
 def _interceptions(page: PageDep, ids: set[str]) -> dict[str, InterceptionRow]:
@@ -114,22 +113,17 @@ def review_queue(
     """The queue, best first, filtered and paginated."""
     user = page.require(Action.REVIEW_QUEUE)
     chosen = QueueFilter.parse(band, district, date_from, date_to)
-    number = max(1, min(p, QUEUE_WINDOW // PAGE_SIZE))
-    if chosen.active:
-        rows, total = services.review_queue(page.db, user, limit=QUEUE_WINDOW)
-    else:  # no filter: let the service paginate (it audits exactly the rows shown)
-        rows, total = services.review_queue(
-            page.db, user, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
-        )
-    interceptions = _interceptions(page, {r.interception_id for r in rows})
-    if chosen.active:
-        kept = [r for r in rows if chosen.keeps(r, interceptions.get(r.interception_id))]
-        number = max(1, min(number, math.ceil(len(kept) / PAGE_SIZE)))
-        shown = kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        matching, has_next = len(kept), number * PAGE_SIZE < len(kept)
+    number = max(1, min(p, MAX_PAGE))
+    shown, matching = _queue_page(page, user, chosen, number)
+    if not shown and matching and number > 1:  # past the end: show the last page instead
+        number = min(number, math.ceil(matching / PAGE_SIZE))
+        shown, matching = _queue_page(page, user, chosen, number)
+    if chosen.active:  # the whole queue's size, beside the filtered count (no row is read)
+        _, total = services.review_queue(page.db, user, limit=0)
     else:
-        shown, matching = rows, total
-        has_next = number * PAGE_SIZE < min(total, QUEUE_WINDOW)
+        total = matching
+    has_next = number * PAGE_SIZE < matching
+    interceptions = _interceptions(page, {r.interception_id for r in shown})
     shown_interceptions = sorted({c.interception_id for c in shown})
     if shown_interceptions:  # the queue shows their district and date: an audited read
         audit.record(page.db, user, AuditAction.READ, RecordType.INTERCEPTION, shown_interceptions)
