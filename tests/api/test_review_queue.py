@@ -1,0 +1,435 @@
+"""The review queue's filters (issue 4/5 follow-up): band, the interception's home district in
+any spelling or script, and the interception date range, applied in SQL by
+``services.review_queue`` before paginating; the JSON route's validation; the stored
+``interceptions.home_district_key`` kept by every write path and backfilled by migration 0003.
+
+The reference for every filter is a plain scan of the queue in Python with the semantics the
+review page used before the filters moved into SQL (district: same ``resolve_place`` district
+code, else equal once normalised; dates inclusive; a missing value never matches). All data is
+synthetic (district names from the gazetteer, ids made up).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, func, insert, select
+
+from api import services
+from api.errors import ForbiddenError
+from api.migrate import alembic_config
+from api.models import (
+    DISTRICT_KEY_LENGTH,
+    AuditEvent,
+    CandidateRow,
+    CandidateStatus,
+    InterceptionRow,
+    InterceptionStatus,
+    ReportRow,
+    ReportStatus,
+    User,
+    district_key,
+    utcnow,
+)
+from api.roles import Action, Role, allowed
+from matcher.geo import resolve_place
+from matcher.normalize import normalize_text
+from matcher.records import Band
+from tests.api.conftest import BACKENDS, Harness, fresh_database
+
+R = Role.POLICE_REVIEWER
+HOMES = [
+    "Jessore",
+    "Jashore",
+    "যশোর",
+    "Jhikargacha",  # an upazila of Jashore
+    "Khulna",
+    "খুলনা",
+    "Dhaka",
+    "Kaliganj",  # in four districts: resolves to none
+    "KALIGANJ ",
+    "Nowhere Char",
+    "😀",
+    None,
+]
+START = date(2026, 1, 1)
+
+
+def _reference_district(wanted: str, seen: str | None) -> bool:
+    """The review page's district test before the filters moved into SQL."""
+    a, b = resolve_place(wanted), resolve_place(seen)
+    if a is not None and b is not None and a.district_code:
+        return a.district_code == b.district_code
+    return bool(seen) and normalize_text(seen) == normalize_text(wanted)
+
+
+def _seed(h: Harness) -> None:
+    """~90 interceptions, ~40 reports, ~160 candidates in every band/status combination."""
+    rng = random.Random(20261129)
+    now = utcnow()
+    with h.app.state.sessions() as s:
+        reports = [
+            ReportRow(
+                report_id=f"RQ-R{i:03d}",
+                name="Synthetic Child",
+                district=rng.choice(HOMES),
+                status=ReportStatus.FOUND if i % 10 == 9 else ReportStatus.OPEN,
+                seq=1,
+                created_at=now,
+            )
+            for i in range(40)
+        ]
+        interceptions = [
+            InterceptionRow(
+                interception_id=f"RQ-I{i:03d}",
+                name="Synthetic Child",
+                home_district=HOMES[i % len(HOMES)],
+                interception_date=None if i % 7 == 6 else START + timedelta(days=rng.randrange(90)),
+                status=InterceptionStatus.MATCHED if i % 11 == 10 else InterceptionStatus.OPEN,
+                created_at=now,
+            )
+            for i in range(90)
+        ]
+        s.add_all(reports + interceptions)
+        s.flush()
+        candidates = []
+        for i in range(90):
+            for report in rng.sample(reports, 2):
+                candidates.append(
+                    CandidateRow(
+                        interception_id=f"RQ-I{i:03d}",
+                        report_id=report.report_id,
+                        rank=1,
+                        score=round(rng.random(), 1),  # ties: the order falls back on the id
+                        band=rng.choice([Band.MATCH, Band.REVIEW, Band.REVIEW, Band.NO_MATCH]),
+                        model_version="synthetic",
+                        status=rng.choice(
+                            [CandidateStatus.OPEN] * 3
+                            + [CandidateStatus.UNSURE, CandidateStatus.REJECTED]
+                        ),
+                    )
+                )
+        s.add_all(candidates)
+        s.commit()
+
+
+@pytest.fixture(scope="module")
+def queue(shared_harness: Harness) -> Harness:
+    _seed(shared_harness)
+    return shared_harness
+
+
+def _reviewer(h: Harness, s: Any, role: Role = R) -> User:
+    user = s.get(User, h.user_ids[role])
+    assert user is not None
+    return user
+
+
+def _reference(h: Harness, **f: Any) -> list[str]:
+    """The filtered queue's candidate ids, best first, by a plain scan."""
+    with h.app.state.sessions() as s:
+        rows = s.execute(
+            select(CandidateRow, InterceptionRow, ReportRow)
+            .join(InterceptionRow, InterceptionRow.interception_id == CandidateRow.interception_id)
+            .join(ReportRow, ReportRow.report_id == CandidateRow.report_id)
+        ).all()
+    kept = []
+    for c, i, r in rows:
+        if not (
+            c.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE)
+            and c.band in (Band.MATCH, Band.REVIEW)
+            and r.status == ReportStatus.OPEN
+            and i.status == InterceptionStatus.OPEN
+        ):
+            continue
+        if f.get("band") is not None and c.band != f["band"]:
+            continue
+        if normalize_text(f.get("district")) and not _reference_district(
+            f["district"], i.home_district
+        ):
+            continue
+        day = i.interception_date
+        if f.get("date_from") and (day is None or day < f["date_from"]):
+            continue
+        if f.get("date_to") and (day is None or day > f["date_to"]):
+            continue
+        kept.append((-c.score, c.id))
+    return [cid for _, cid in sorted(kept)]
+
+
+def _service(h: Harness, *, limit: int = 1000, offset: int = 0, **f: Any) -> tuple[list[str], int]:
+    with h.app.state.sessions() as s:
+        rows, total = services.review_queue(s, _reviewer(h, s), limit=limit, offset=offset, **f)
+        return [c.id for c in rows], total
+
+
+MID, LATE = START + timedelta(days=30), START + timedelta(days=60)
+FILTERS = [
+    ("no-filter", {}, "all"),
+    ("band-match", {"band": Band.MATCH}, "some"),
+    ("band-review", {"band": Band.REVIEW}, "some"),
+    ("band-no-match-is-never-queued", {"band": Band.NO_MATCH}, "none"),
+    ("district-english", {"district": "Jessore"}, "some"),
+    ("district-new-spelling", {"district": "Jashore"}, "some"),
+    ("district-bangla", {"district": "যশোর"}, "some"),
+    ("district-upazila-means-its-district", {"district": "Sharsha"}, "some"),
+    ("district-other", {"district": "খুলনা"}, "some"),
+    ("district-unresolved-text", {"district": "kaliganj"}, "some"),
+    ("district-unknown", {"district": "Atlantis"}, "none"),
+    ("district-emoji-is-no-filter", {"district": "😀"}, "all"),
+    ("district-blank-is-no-filter", {"district": "   "}, "all"),
+    ("date-from", {"date_from": MID}, "some"),
+    ("date-to", {"date_to": MID}, "some"),
+    ("date-range", {"date_from": MID, "date_to": LATE}, "some"),
+    ("date-range-reversed", {"date_from": LATE, "date_to": MID}, "none"),
+    ("band-and-district", {"band": Band.REVIEW, "district": "Jashore"}, "some"),
+    ("district-and-dates", {"district": "Jessore", "date_from": START, "date_to": LATE}, "some"),
+    (
+        "all-four",
+        {"band": Band.REVIEW, "district": "যশোর", "date_from": START, "date_to": LATE},
+        "some",
+    ),
+]
+
+
+@pytest.mark.parametrize(("filters", "size"), [f[1:] for f in FILTERS], ids=[f[0] for f in FILTERS])
+def test_each_filter_alone_and_combined(queue: Harness, filters: dict, size: str) -> None:
+    want = _reference(queue, **filters)
+    everything = _reference(queue)
+    got, total = _service(queue, **filters)
+    assert got == want
+    assert total == len(want)
+    if size == "all":
+        assert want == everything
+    elif size == "none":
+        assert want == []
+    else:  # the table's claim that the filter narrows the seeded queue without emptying it
+        assert 0 < len(want) < len(everything)
+
+
+def test_every_spelling_of_a_district_is_the_same_filter(queue: Harness) -> None:
+    seen = {
+        spelling: _service(queue, district=spelling)[0]
+        for spelling in ("Jessore", "Jashore", "যশোর", " JESSORE ", "Jhikargacha", "Sharsha")
+    }
+    first = seen["Jessore"]
+    assert first
+    assert all(ids == first for ids in seen.values()), seen
+    assert _service(queue, district="Khulna")[0] != first
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"district": "Jashore"}, {"band": Band.REVIEW, "date_from": MID}],
+    ids=["no-filter", "district", "band-and-date"],
+)
+def test_pages_of_the_filtered_queue_add_up_to_it(queue: Harness, filters: dict) -> None:
+    full, total = _service(queue, **filters)
+    assert total == len(full) > 7
+    walked: list[str] = []
+    for offset in range(0, total + 3, 3):
+        page, page_total = _service(queue, limit=3, offset=offset, **filters)
+        assert page_total == total
+        assert len(page) == min(3, max(0, total - offset))
+        walked += page
+    assert walked == full
+
+
+def test_audit_covers_exactly_the_rows_returned(queue: Harness) -> None:
+    with queue.app.state.sessions() as s:
+        before = s.scalar(select(func.max(AuditEvent.id))) or 0
+    ids, total = _service(queue, limit=4, offset=2, district="যশোর", band=Band.REVIEW)
+    assert len(ids) == 4 < total
+    with queue.app.state.sessions() as s:
+        events = s.execute(
+            select(AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id).where(
+                AuditEvent.id > before
+            )
+        ).all()
+    assert sorted(events) == sorted(("read", "candidate", cid) for cid in ids)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_service_respects_the_role_matrix(queue: Harness, role: Role) -> None:
+    with queue.app.state.sessions() as s:
+        user = _reviewer(queue, s, role)
+        if allowed(role, Action.REVIEW_QUEUE):
+            rows, total = services.review_queue(s, user, limit=5, district="Jashore")
+            assert total >= len(rows) > 0
+        else:
+            with pytest.raises(ForbiddenError):
+                services.review_queue(s, user, limit=5, district="Jashore")
+
+
+# -- the JSON route ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("params", "filters"),
+    [
+        ({"band": "match"}, {"band": Band.MATCH}),
+        ({"district": "যশোর"}, {"district": "যশোর"}),
+        ({"district": "Jessore", "date_from": "2026-01-15"}, {"district": "Jessore"}),
+        (
+            {"band": "review", "date_from": "2026-01-15", "date_to": "2026-03-01", "limit": 3},
+            {"band": Band.REVIEW},
+        ),
+    ],
+    ids=["band", "district-bangla", "district-and-from", "band-range-limit"],
+)
+def test_route_filters_like_the_service(queue: Harness, params: dict, filters: dict) -> None:
+    for name in ("date_from", "date_to"):
+        if name in params:
+            filters[name] = date.fromisoformat(params[name])
+    want = _reference(queue, **filters)
+    body = queue.call(R, "GET", "/review-queue", params=params).json()
+    limit = params.get("limit", 50)
+    assert [item["candidate_id"] for item in body["items"]] == want[:limit]
+    assert body["total"] == len(want)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"band": "no_match"}, "band"),
+        ({"band": "MATCH!"}, "band"),
+        ({"district": ""}, "district"),
+        ({"district": "x" * 101}, "district"),
+        ({"date_from": "2026-13-01"}, "date_from"),
+        ({"date_to": "yesterday"}, "date_to"),
+        ({"limit": 0}, "limit"),
+    ],
+    ids=[
+        "band-no-match",
+        "band-unknown",
+        "district-empty",
+        "district-too-long",
+        "bad-from",
+        "bad-to",
+        "limit-0",
+    ],
+)
+def test_route_rejects_a_bad_filter_naming_it(queue: Harness, params: dict, name: str) -> None:
+    r = queue.call(R, "GET", "/review-queue", params=params)
+    assert r.status_code == 422, r.text
+    assert name in r.text
+
+
+def test_filters_are_in_the_openapi_schema(queue: Harness) -> None:
+    operation = queue.client.get("/openapi.json").json()["paths"]["/review-queue"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"band", "district", "date_from", "date_to", "limit", "offset"} <= names
+
+
+# -- the stored key ----------------------------------------------------------------------------
+def test_every_write_path_keeps_the_district_key(harness: Harness) -> None:
+    with harness.app.state.sessions() as s:
+        s.add(InterceptionRow(interception_id="K-ORM", home_district="যশোর", created_at=utcnow()))
+        s.execute(
+            insert(InterceptionRow),
+            [
+                {"interception_id": "K-CORE", "home_district": "Jessore", "created_at": utcnow()},
+                {"interception_id": "K-NONE", "home_district": None, "created_at": utcnow()},
+            ],
+        )
+        s.commit()
+        assert s.get(InterceptionRow, "K-ORM").home_district_key == "BD-22"  # type: ignore[union-attr]
+        assert s.get(InterceptionRow, "K-CORE").home_district_key == "BD-22"  # type: ignore[union-attr]
+        assert s.get(InterceptionRow, "K-NONE").home_district_key is None  # type: ignore[union-attr]
+        row = s.get(InterceptionRow, "K-ORM")
+        assert row is not None
+        row.home_district = "খুলনা"
+        s.commit()
+        s.expire_all()
+        assert s.get(InterceptionRow, "K-ORM").home_district_key == "BD-27"  # type: ignore[union-attr]
+
+
+def test_a_submitted_interception_is_found_by_its_district(harness: Harness) -> None:
+    from tests.api.conftest import interception_body, report_body
+
+    assert harness.call(R, "POST", "/reports", json=report_body("R-1")).status_code == 201
+    o = Role.BGB_OFFICER
+    r = harness.call(o, "POST", "/interceptions", json=interception_body("I-1"))
+    assert r.status_code == 201, r.text
+    for spelling, found in (("Jashore", 1), ("যশোর", 1), ("Khulna", 0)):
+        body = harness.call(R, "GET", "/review-queue", params={"district": spelling}).json()
+        assert {i["interception_id"] for i in body["items"]} == ({"I-1"} if found else set())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_backfills_existing_interceptions(
+    backend: str, tmp_path: Any, pg_database: str | None
+) -> None:
+    db = fresh_database(backend, tmp_path, pg_database)
+    engine = create_engine(db.url)
+    cfg = alembic_config()
+    n = 6_001  # more than one backfill page
+    old = sa.table(
+        "interceptions",
+        sa.column("interception_id"),
+        sa.column("home_district"),
+        sa.column("status"),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002")
+        with engine.begin() as conn:
+            conn.execute(
+                insert(old),
+                [
+                    {
+                        "interception_id": f"OLD-{i:05d}",
+                        "home_district": HOMES[i % len(HOMES)],
+                        "status": "open",
+                        "created_at": utcnow(),
+                    }
+                    for i in range(n)
+                ],
+            )
+        want = {f"OLD-{i:05d}": district_key(HOMES[i % len(HOMES)]) for i in range(n)}
+        for _ in range(2):  # upgrade fills it; downgrade drops it; upgrade fills it again
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+            with engine.connect() as conn:
+                got = dict(
+                    conn.execute(
+                        select(InterceptionRow.interception_id, InterceptionRow.home_district_key)
+                    ).all()
+                )
+            assert got == want
+            assert {"BD-22", "BD-27", "kaliganj", None} <= set(got.values())
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.downgrade(cfg, "0002")
+                columns = {c["name"] for c in sa.inspect(conn).get_columns("interceptions")}
+                assert "home_district_key" not in columns
+    finally:
+        engine.dispose()
+        db.cleanup()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.none(),
+        st.text(max_size=300),
+        st.sampled_from([h for h in HOMES if h]).map(lambda t: f"  {t.upper()} "),
+    )
+)
+def test_district_key_never_raises_and_agrees_with_the_page(text: str | None) -> None:
+    key = district_key(text)
+    assert key is None or 0 < len(key) <= DISTRICT_KEY_LENGTH
+    if key is None:
+        return
+    for other in ("Jashore", "কাঁঠালতলা", text.strip()[:100] if text else ""):
+        if normalize_text(other):
+            same = key == district_key(other)
+            assert same == _reference_district(other, text[:DISTRICT_KEY_LENGTH]), other
