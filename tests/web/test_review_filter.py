@@ -1,15 +1,27 @@
 """Unit tests for the review page's filter parsing (api.web.review_pages.QueueFilter): bad
-input means "no filter", never an error. The filtering itself is the service's (SQL), tested in
-tests/api/test_review_queue.py; the page's use of it in tests/web/test_review_page.py."""
+input means "no filter", never an error; and the page over the service (which filters in SQL,
+tested in tests/api/test_review_queue.py): a filtered view reaches past the best 500, pages,
+bad input, and the audit of exactly the rows shown."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from api import services
+from api.app import create_app
+from api.models import AuditEvent, CandidateRow, InterceptionRow, ReportRow, utcnow
+from api.roles import Role
+from api.settings import Settings
 from api.web.review_pages import QueueFilter
 from matcher.records import Band
+from tests.web.conftest import cheap_hash
 
 
 @pytest.mark.parametrize(
@@ -56,3 +68,156 @@ def test_parse(args: tuple[str, str, str, str], want: QueueFilter) -> None:
 )
 def test_active(args: tuple[str, str, str, str], active: bool) -> None:
     assert QueueFilter.parse(*args).active is active
+
+
+# -- the page over the service -----------------------------------------------------------------
+PASSWORD = "synthetic password 2"
+FAR_DISTRICT = "খুলনা"  # the three worst-scored candidates only: beyond the old 500-row window
+
+
+class EmptyIndex:
+    """The pages need an index object; these tests seed candidates directly."""
+
+    def add(self, report: Any) -> None: ...
+
+    def add_many(self, reports: Any) -> None: ...
+
+    def remove(self, report_id: str) -> None: ...
+
+    def __len__(self) -> int:
+        return 0
+
+    def query(self, interception: Any, *, top_k: int = 10, exclude: Any = ()) -> list[Any]:
+        return []
+
+
+def _seed_queue(app: Any) -> None:
+    """560 open candidates: 527 in Dhaka, 30 in Jashore (band review, mid scores, some dated
+    2026-02), 3 in Khulna with the lowest scores."""
+    now = utcnow()
+    homes = ["Dhaka"] * 527 + ["Jashore"] * 30 + ["Khulna"] * 3
+    with app.state.sessions() as s:
+        s.add(ReportRow(report_id="PQ-R", name="Synthetic", seq=1, created_at=now))
+        for i, home in enumerate(homes):
+            s.add(
+                InterceptionRow(
+                    interception_id=f"PQ-I{i:03d}",
+                    home_district=home,
+                    interception_date=date(2026, 1 + i % 2, 10),
+                    created_at=now,
+                )
+            )
+        s.flush()
+        s.add_all(
+            CandidateRow(
+                interception_id=f"PQ-I{i:03d}",
+                report_id="PQ-R",
+                rank=1,
+                score=1.0 - i / 1000,
+                band=Band.REVIEW if home == "Jashore" else Band.MATCH,
+                model_version="synthetic",
+            )
+            for i, home in enumerate(homes)
+        )
+        s.commit()
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = tmp_path_factory.mktemp("review-page") / "review.db"
+    settings = Settings(
+        database_url=f"sqlite:///{db}",
+        secret_key="synthetic-secret-for-review-page-tests",
+        sync_enabled=False,
+    )
+    app = create_app(settings, index_factory=EmptyIndex)
+    with TestClient(app) as test_client:
+        with app.state.sessions() as s:
+            user, _, _ = services.create_user(s, None, "reviewer", Role.POLICE_REVIEWER)
+            user.password_hash = cheap_hash(PASSWORD)
+            s.commit()
+        _seed_queue(app)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', test_client.get("/login").text)
+        assert token is not None
+        test_client.post(
+            "/login",
+            data={"username": "reviewer", "password": PASSWORD, "csrf_token": token.group(1)},
+        )
+        yield test_client
+
+
+def _shown(html: str) -> list[str]:
+    return re.findall(r'data-candidate-id="([0-9a-f]+)"', html)
+
+
+def _interceptions_of(client: TestClient, ids: list[str]) -> set[str]:
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        return set(s.scalars(select(CandidateRow.interception_id).where(CandidateRow.id.in_(ids))))
+
+
+def test_a_filtered_view_reaches_past_the_best_500(client: TestClient) -> None:
+    html = client.get("/review", params={"district": FAR_DISTRICT}).text
+    shown = _shown(html)
+    assert len(shown) == 3
+    assert _interceptions_of(client, shown) == {"PQ-I557", "PQ-I558", "PQ-I559"}
+    assert "(3 / 560)" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "count", "has_next"),
+    [
+        ({"district": "Jessore"}, 25, True),
+        ({"district": "যশোর", "p": "2"}, 5, False),
+        ({"district": "Jashore", "p": "99"}, 5, False),
+        ({"band": "review", "date_from": "2026-02-01"}, 15, False),
+        ({"district": "Jashore", "date_to": "2026-01-31"}, 15, False),
+        ({"band": "nonsense", "district": "😀", "date_from": "garbage"}, 25, True),
+        ({"district": "Atlantis"}, 0, False),
+    ],
+    ids=[
+        "district-page-1",
+        "bangla-page-2",
+        "past-the-end-shows-last",
+        "band-and-date",
+        "district-and-date-to",
+        "bad-input-is-no-filter",
+        "unknown-district-empty",
+    ],
+)
+def test_filters_and_pages(client: TestClient, params: dict, count: int, has_next: bool) -> None:
+    response = client.get("/review", params=params)
+    assert response.status_code == 200
+    shown = _shown(response.text)
+    assert len(shown) == count
+    assert ('">Next</a>' in response.text) is has_next
+    homes = _homes(client, shown)
+    if params.get("district") in ("Jessore", "যশোর", "Jashore"):
+        assert homes == {"Jashore"}
+
+
+def _homes(client: TestClient, candidate_ids: list[str]) -> set[str | None]:
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        return set(
+            s.scalars(
+                select(InterceptionRow.home_district)
+                .join(CandidateRow, CandidateRow.interception_id == InterceptionRow.interception_id)
+                .where(CandidateRow.id.in_(candidate_ids))
+            )
+        )
+
+
+def test_the_page_audits_exactly_the_rows_it_shows(client: TestClient) -> None:
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        before = s.scalar(select(func.max(AuditEvent.id))) or 0
+    shown = _shown(client.get("/review", params={"district": "Jashore", "p": "2"}).text)
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        events = s.execute(
+            select(AuditEvent.record_type, AuditEvent.record_id).where(
+                AuditEvent.id > before, AuditEvent.action == "read"
+            )
+        ).all()
+    assert len(shown) == 5
+    assert sorted(events) == sorted(
+        [("candidate", c) for c in shown]
+        + [("interception", i) for i in _interceptions_of(client, shown)]
+    )
