@@ -330,6 +330,7 @@ class InterceptionRow(Base):
     __tablename__ = "interceptions"
     __table_args__ = (
         Index("ix_interceptions_district_date", "home_district_key", "interception_date"),
+        Index("ix_interceptions_date", "interception_date"),
     )
 
     interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,6 +1,7 @@
 """Review-queue district filter in SQL: ``interceptions.home_district_key`` (the district's ISO
 code, or the normalised text when it names no single district), indexed with
-``interception_date``, and filled in for the interceptions already stored.
+``interception_date``, and filled in for the interceptions already stored; and an index on
+``interception_date`` alone (the queue's date filter).
 
 The backfill reads the interceptions in keyset pages of ``BACKFILL_PAGE`` by
 ``interception_id`` and writes the keys with one executemany per page (a distinct text is
@@ -73,10 +74,12 @@ def upgrade() -> None:
         ["home_district_key", "interception_date"],
         unique=False,
     )
+    op.create_index("ix_interceptions_date", "interceptions", ["interception_date"], unique=False)
     backfill(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_interceptions_date", table_name="interceptions")
     op.drop_index("ix_interceptions_district_date", table_name="interceptions")
     with op.batch_alter_table("interceptions") as batch:
         batch.drop_column("home_district_key")
