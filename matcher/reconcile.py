@@ -97,8 +97,10 @@ def build_index(
     *,
     model: MatchModel | None = None,
     on_loaded: Progress | None = None,
+    keep_reports: bool = True,
 ) -> MatchIndex:
-    """Load ``reports`` into a new :class:`MatchIndex` (``model=None``: the shipped default).
+    """Load ``reports`` into a new :class:`MatchIndex` (``model=None``: the shipped default;
+    ``keep_reports=False``: a query-only index, see :class:`MatchIndex`).
 
     The cyclic garbage collector is paused while loading: a million long-lived records would
     otherwise trigger repeated full collections that find nothing to free. The loaded objects
@@ -107,7 +109,7 @@ def build_index(
     """
     from matcher.index import MatchIndex
 
-    index = MatchIndex(model)
+    index = MatchIndex(model, keep_reports=keep_reports)
     started = time.perf_counter()
     was_enabled = gc.isenabled()
     gc.disable()
@@ -134,6 +136,7 @@ def build_index_csv(
     on_reject: RejectSink | None = None,
     on_loaded: Progress | None = None,
     label: str | None = None,
+    keep_reports: bool = True,
 ) -> MatchIndex:
     """Load a reports CSV file into a new index, reading slices of it in parallel.
 
@@ -150,7 +153,10 @@ def build_index_csv(
     parts = split_csv(path, workers) if workers > 1 and can_fork else []
     if len(parts) < 2:
         return build_index(
-            iter_reports(path, on_reject=on_reject, label=label), model=model, on_loaded=on_loaded
+            iter_reports(path, on_reject=on_reject, label=label),
+            model=model,
+            on_loaded=on_loaded,
+            keep_reports=keep_reports,
         )
     from matcher.model import MatchModel
 
@@ -165,7 +171,8 @@ def build_index_csv(
     children = []
     for part in parts[1:]:
         receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_build_part, args=(path, part, label, model, send), daemon=True)
+        args = (path, part, label, model, keep_reports, send)
+        child = ctx.Process(target=_build_part, args=args, daemon=True)
         child.start()
         send.close()
         children.append((child, receive))
@@ -177,7 +184,7 @@ def build_index_csv(
         if on_loaded is not None:
             on_loaded(n)
 
-    index = build_index(first, model=model, on_loaded=count)
+    index = build_index(first, model=model, on_loaded=count, keep_reports=keep_reports)
     rejects = [own_rejects]
     ok = True
     gc_was_enabled = gc.isenabled()
@@ -208,6 +215,7 @@ def build_index_csv(
             iter_reports(path, on_reject=on_reject, label=label),
             model=model,
             on_loaded=_skipping(on_loaded, loaded),
+            keep_reports=keep_reports,
         )
     if on_reject is not None:
         for batch in rejects:
@@ -230,6 +238,7 @@ def _build_part(
     part: CsvSlice,
     label: str | None,
     model: MatchModel,
+    keep_reports: bool,
     send: Connection,
 ) -> None:
     """Child process: index one slice and send it back as plain data (or ``None`` on failure).
@@ -244,7 +253,7 @@ def _build_part(
         gc.disable()
         rejects: list[Reject] = []
         seen: dict[str, int] = {}
-        index = MatchIndex(model)
+        index = MatchIndex(model, keep_reports=keep_reports)
         index.add_many(
             iter_reports(path, part=part, on_reject=rejects.append, label=label, ids_seen=seen)
         )

@@ -112,7 +112,12 @@ def run_reconcile(
     with tqdm(desc="reports loaded", unit=" rows", file=sys.stderr, disable=disable) as load_bar:
         # The reports file is read by path: the index is built from slices of it in parallel.
         index = build_index_csv(
-            reports, model=model, workers=workers, on_reject=report_rejects, on_loaded=loaded
+            reports,
+            model=model,
+            workers=workers,
+            on_reject=report_rejects,
+            on_loaded=loaded,
+            keep_reports=False,  # query-only: get() is never called here
         )
     total = _count_rows(interceptions)
     with tqdm(

@@ -314,3 +314,20 @@ def test_write_all_writes_the_same_bytes_as_write_candidates(
     assert got.read_bytes() == expected.read_bytes()
     assert count == written > 0
     assert sum(done) == len(data.interceptions)
+
+
+def test_query_only_index_answers_the_same_and_refuses_get(
+    csv_folder: Path, data: SyntheticSet
+) -> None:
+    path = csv_folder / "reports.csv"
+    full = rec.build_index_csv(path, workers=2)
+    lean = rec.build_index_csv(path, workers=2, keep_reports=False)
+    queries = data.interceptions[:25]
+    assert _explained(rec.query_all(lean, queries, top_k=5)) == _explained(
+        rec.query_all(full, queries, top_k=5)
+    )
+    assert full.get(data.reports[0].report_id) == data.reports[0]
+    with pytest.raises(RuntimeError, match="keep_reports"):
+        lean.get(data.reports[0].report_id)
+    with pytest.raises(ValueError, match="keep_reports"):
+        full.extend(lean.to_part())
