@@ -255,7 +255,7 @@ def create_app(
     app.state.secret_key = (settings.secret_key or "").encode() or _random_secret()
 
     from api.routes import audit, health, interceptions, reconciliations, reports, review, users
-    from api.web import router as web_router
+    from api.web.pages import router as web_router
 
     for module in (health, reports, interceptions, review, reconciliations, audit, users):
         app.include_router(module.router)

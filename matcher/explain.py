@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matcher.compare import COMPARISONS, Field, PairComparison, PairDetails
+from matcher.compare import COMPARISON_BY_FIELD, COMPARISONS, Field, PairComparison, PairDetails
 from matcher.records import Contribution
 
 
@@ -24,8 +24,7 @@ def _fmt_age(x: float) -> str:
 
 def level_label(field: Field, level: int, details: PairDetails) -> str:
     """The human phrase for one field's level, with the numbers behind it where useful."""
-    comparison = COMPARISONS[[c.field for c in COMPARISONS].index(field)]
-    base = comparison.levels[level]
+    base = COMPARISON_BY_FIELD[field].levels[level]
     d = details
     if field is Field.NAME and d.name_similarity is not None and level > 1:
         return f"{base.split(' (')[0]} (similarity {d.name_similarity:.2f})"
