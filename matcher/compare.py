@@ -690,12 +690,10 @@ def compare_pair(
             exp_age = report.age
         tol = age_tolerance(elapsed, heaped=_heaped(report.age) or _heaped(interception.age))
         lv[_F[Field.AGE]] = _age_level(interception.age - exp_age, tol)
-    distance: float | None = None
+    distance = place_distance(report.place, interception.place)
     if interception.place is not None and report.place is not None:
         rel = _relation(report.place, interception.place)
         lv[_F[Field.PLACE]] = _PLACE_LEVEL[rel]
-        if report.place.district_code and interception.place.district_code:
-            distance = _distance(report.place.district_code, interception.place.district_code)
     if interception.phone is not None and report.phone is not None:
         if interception.phone == report.phone:
             lv[_F[Field.PHONE]] = 1
@@ -727,6 +725,13 @@ def compare_pair(
         distance_km=distance,
     )
     return PairComparison(tuple(lv), details)
+
+
+def place_distance(a: Place | None, b: Place | None) -> float | None:
+    """Kilometres between the two places' districts (None if either is unknown)."""
+    if a is None or b is None or not a.district_code or not b.district_code:
+        return None
+    return _distance(a.district_code, b.district_code)
 
 
 _PLACE_KEYS: dict[Place, int] = {}
@@ -841,16 +846,17 @@ def _parent_levels(
     vocab: Sequence[str],
     vocab_index: Mapping[str, int],
     parent_bits: FloatArray,
-) -> tuple[IntArray, npt.NDArray[np.bool_], IntArray, FloatArray]:
-    """Per row: the parent field's level, whether both sides have the name, and the number and
-    summed rarity of the distinct query tokens the row's name shares (for parent rarity)."""
+) -> tuple[IntArray, npt.NDArray[np.bool_], IntArray, FloatArray, FloatArray]:
+    """Per row: the parent field's level, whether both sides have the name, the number and
+    summed rarity of the distinct query tokens the row's name shares (for parent rarity), and
+    the name similarity (for explanations)."""
     n = ids.shape[0]
     lv = np.zeros(n, dtype=np.int32)
     agreeing = np.zeros(n, dtype=np.int32)
     bits = np.zeros(n)
     has = ids[:, 0] >= 0
     if not query or not has.any():
-        return lv, np.zeros(n, dtype=bool), agreeing, bits
+        return lv, np.zeros(n, dtype=bool), agreeing, bits, np.zeros(n)
     sims = _token_sims(query, ids, vocab)
     sim = _alignment_many(query, ids, sims)
     qids = _query_ids(query, vocab_index)
@@ -869,7 +875,52 @@ def _parent_levels(
         hit = (ids == qi).any(axis=1)
         agreeing += hit
         bits += hit * parent_bits[qi]
-    return lv, has, agreeing, bits
+    return lv, has, agreeing, bits, sim
+
+
+@dataclass(frozen=True, slots=True)
+class DetailColumns:
+    """:class:`PairDetails` of many rows as columns (NaN = None): :func:`compare_many_detailed`.
+
+    The vectorised pass computes these numbers anyway; keeping them spares the explanation of
+    the top candidates a second, per-pair comparison.
+    """
+
+    name_similarity: FloatArray
+    agreeing_tokens: IntArray
+    rarity_bits: FloatArray
+    parent_agreeing_tokens: IntArray
+    parent_rarity_bits: FloatArray
+    father_similarity: FloatArray
+    mother_similarity: FloatArray
+    expected_age: FloatArray
+    age_tolerance: FloatArray
+    elapsed_years: FloatArray
+
+    def row(self, i: int, report_place: Place | None, interception: Prepared) -> PairDetails:
+        """Row ``i`` as :class:`PairDetails` (equal to :func:`compare_pair`'s, tested)."""
+
+        def opt(x: FloatArray) -> float | None:
+            v = float(x[i])
+            return None if math.isnan(v) else v
+
+        expected = opt(self.expected_age)
+        return PairDetails(
+            name_similarity=opt(self.name_similarity),
+            agreeing_tokens=int(self.agreeing_tokens[i]),
+            rarity_bits=opt(self.rarity_bits),
+            parent_agreeing_tokens=int(self.parent_agreeing_tokens[i]),
+            parent_rarity_bits=opt(self.parent_rarity_bits),
+            father_similarity=opt(self.father_similarity),
+            mother_similarity=opt(self.mother_similarity),
+            expected_age=expected,
+            observed_age=interception.age if expected is not None else None,
+            age_tolerance=opt(self.age_tolerance),
+            elapsed_years=opt(self.elapsed_years),
+            report_place=report_place,
+            interception_place=interception.place,
+            distance_km=place_distance(report_place, interception.place),
+        )
 
 
 def compare_many(
@@ -883,10 +934,39 @@ def compare_many(
     ``vocab_index`` maps token key → id in ``cols.vocab``. Same result as
     :func:`compare_pair` row by row (tested).
     """
+    return compare_many_detailed(interception, cols, vocab_index=vocab_index)[0]
+
+
+def compare_many_detailed(
+    interception: Prepared,
+    cols: CandidateColumns,
+    *,
+    vocab_index: Mapping[str, int],
+) -> tuple[npt.NDArray[np.int8], DetailColumns]:
+    """:func:`compare_many`'s levels and, per row, the details an explanation shows."""
     n = cols.name.shape[0]
     out = np.zeros((n, N_FIELDS), dtype=np.int8)
+    nan = np.full(n, np.nan)
+    name_sim, rarity_bits, agree_count = nan, nan, np.zeros(n, dtype=np.int32)
+    f_sim, m_sim = nan, nan
+    exp_age, age_tol, elapsed_years = nan, nan, nan
+
+    def details(p_agree: IntArray, p_bits: FloatArray) -> DetailColumns:
+        return DetailColumns(
+            name_similarity=name_sim,
+            agreeing_tokens=agree_count,
+            rarity_bits=rarity_bits,
+            parent_agreeing_tokens=p_agree,
+            parent_rarity_bits=p_bits,
+            father_similarity=f_sim,
+            mother_similarity=m_sim,
+            expected_age=exp_age,
+            age_tolerance=age_tol,
+            elapsed_years=elapsed_years,
+        )
+
     if n == 0:
-        return out
+        return out, details(agree_count, nan)
     q = interception.name
     has_name = cols.name[:, 0] >= 0
     if q and has_name.any():
@@ -938,12 +1018,17 @@ def compare_many(
             r[bits >= thr - _EPS] = 1 + i
         r[n_agree == 0] = 5
         out[:, _F[Field.NAME_RARITY]] = np.where(has_name, r, 0)
-    f_lv, f_has, f_agree, f_bits = _parent_levels(
+        name_sim = np.where(has_name, sim, np.nan)
+        rarity_bits = np.where(has_name, bits, np.nan)
+        agree_count = np.where(has_name, n_agree, 0).astype(np.int32)
+    f_lv, f_has, f_agree, f_bits, f_s = _parent_levels(
         interception.father, cols.father, cols.vocab, vocab_index, cols.parent_bits
     )
-    m_lv, m_has, m_agree, m_bits = _parent_levels(
+    m_lv, m_has, m_agree, m_bits, m_s = _parent_levels(
         interception.mother, cols.mother, cols.vocab, vocab_index, cols.parent_bits
     )
+    f_sim = np.where(f_has, f_s, np.nan)
+    m_sim = np.where(m_has, m_s, np.nan)
     out[:, _F[Field.FATHER_NAME]] = f_lv
     out[:, _F[Field.MOTHER_NAME]] = m_lv
     p_bits = f_bits + m_bits
@@ -962,6 +1047,7 @@ def compare_many(
         elapsed_days = interception.day.toordinal() - cols.day.astype(np.int64)
         d = np.where(elapsed_days >= 0, 1, np.where(elapsed_days >= -30, 2, 3))
         out[:, _F[Field.DATE_ORDER]] = np.where(has_day, d, 0)
+        elapsed_years = np.where(has_day, elapsed_days / _DAYS_PER_YEAR, np.nan)
     if interception.age is not None:
         has_age = ~np.isnan(cols.age)
         both_days = has_day & (interception.day is not None)
@@ -982,6 +1068,8 @@ def compare_many(
         a[diff <= AGE_NEAR + _EPS] = 2
         a[diff <= AGE_CLOSE + _EPS] = 1
         out[:, _F[Field.AGE]] = np.where(has_age, a, 0)
+        exp_age = np.where(has_age, exp, np.nan)
+        age_tol = np.where(has_age, tol, np.nan)
     if interception.place is not None:
         uniq, inverse = np.unique(cols.place, return_inverse=True)
         qkey = _place_key(interception.place)
@@ -1021,7 +1109,7 @@ def compare_many(
     family = np.where(same_family, np.where(given <= 4, 1, np.where(age_as_expected, 2, 3)), 4)
     missing = (given == 0) | ((father == 0) & (mother == 0) & (phone_lv == 0))
     out[:, _F[Field.FAMILY]] = np.where(missing, 0, family)
-    return out
+    return out, details(p_agree.astype(np.int32), np.where(f_has | m_has, p_bits, np.nan))
 
 
 def phone_number(phone: str | None) -> int:

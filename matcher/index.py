@@ -33,8 +33,11 @@ from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
 from matcher.compare import (
     MAX_TOKENS,
     CandidateColumns,
+    DetailColumns,
+    PairComparison,
     Prepared,
     compare_many,
+    compare_many_detailed,
     compare_pair,
     heaped_age,
     phone_number,
@@ -90,11 +93,13 @@ class IndexPart:
 
 @dataclass(frozen=True, slots=True)
 class ScoredRows:
-    """Internal result of scoring one interception: rows, level matrix and scores, best first."""
+    """Internal result of scoring one interception: rows, level matrix and scores, best first;
+    ``details`` (in the same order) when the scoring kept them for explanations."""
 
     rows: npt.NDArray[np.int32]
     levels: npt.NDArray[np.int8]
     scores: npt.NDArray[np.float64]
+    details: DetailColumns | None = None
 
 
 class MatchIndex:
@@ -576,16 +581,27 @@ class MatchIndex:
         """Blocking + vectorised comparison + model scores for one interception, best first."""
         return self._score_prepared(prepare_interception(interception), exclude)
 
-    def _score_prepared(self, p: Prepared, exclude: Collection[str]) -> ScoredRows:
+    def _score_prepared(
+        self, p: Prepared, exclude: Collection[str], *, details: bool = False
+    ) -> ScoredRows:
         kept, _ = self._retrieve(p, exclude)
-        levels = compare_many(p, self._columns(kept), vocab_index=self._vocab)
+        cols = self._columns(kept)
+        detail_cols: DetailColumns | None = None
+        if details:
+            levels, detail_cols = compare_many_detailed(p, cols, vocab_index=self._vocab)
+        else:
+            levels = compare_many(p, cols, vocab_index=self._vocab)
         scores = (
             self.model.predict_proba(levels, n_reports=self._alive_count)[:, 1]
             if kept.size
             else np.zeros(0)
         )
         o = np.lexsort((kept, -scores))  # best first; ties by row (insertion order)
-        return ScoredRows(rows=kept[o], levels=levels[o], scores=scores[o])
+        if detail_cols is not None:
+            detail_cols = DetailColumns(
+                *(getattr(detail_cols, f)[o] for f in DetailColumns.__dataclass_fields__)
+            )
+        return ScoredRows(rows=kept[o], levels=levels[o], scores=scores[o], details=detail_cols)
 
     def query(
         self, interception: Interception, *, top_k: int = 10, exclude: Collection[str] = ()
@@ -597,16 +613,19 @@ class MatchIndex:
         if top_k <= 0 or self._alive_count == 0:
             return []
         p = prepare_interception(interception)
-        scored = self._score_prepared(p, exclude)
+        scored = self._score_prepared(p, exclude, details=True)
         rows = scored.rows[:top_k].tolist()
         scores = scored.scores[:top_k].tolist()
-        prepared = [self._prepared_row(row) for row in rows]
-        free = rival_free(
-            scores, [r.name for r in prepared], rival_threshold=self.model.rival_threshold_
-        )
+        free = rival_free(scores, self.row_names(rows), rival_threshold=self.model.rival_threshold_)
+        # the scoring pass kept each row's details: no second, per-pair comparison
+        details = scored.details
+        if details is None:  # pragma: no cover - details=True always keeps them
+            raise RuntimeError("scoring kept no details")
         pairs = [
-            compare_pair(report, p, bits=self.token_bits, parent_bits=self.parent_token_bits)
-            for report in prepared
+            PairComparison(
+                tuple(int(x) for x in scored.levels[i]), details.row(i, self._row_place(row), p)
+            )
+            for i, row in enumerate(rows)
         ]
         # Weights are looked up per row, so one call for all top-k rows gives the same values.
         all_weights = (
@@ -633,6 +652,10 @@ class MatchIndex:
                 )
             )
         return out
+
+    def _row_place(self, row: int) -> Place | None:
+        pid = int(self._place[row])
+        return self._places[pid] if pid >= 0 else None
 
     def _prior(self) -> tuple[float, str] | None:
         """The pool-size adjustment and its explanation (None when it is 0)."""

@@ -16,6 +16,7 @@ from matcher.compare import (
     Prepared,
     age_tolerance,
     alignment_similarity,
+    compare_many_detailed,
     compare_pair,
     home_place,
     name_tokens,
@@ -430,6 +431,29 @@ def test_vectorised_levels_agree_with_reference(rs: tuple[Report, ...], it: Inte
         ]
     )
     assert fast.tolist() == slow.tolist()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rs=st.integers(min_value=1, max_value=8).flatmap(
+        lambda n: st.tuples(*[reports(i) for i in range(n)])
+    ),
+    it=interceptions(),
+)
+def test_vectorised_details_equal_the_reference(rs: tuple[Report, ...], it: Interception) -> None:
+    """The details the index explains its top candidates with come from the vectorised pass;
+    they must be exactly what the per-pair reference computes."""
+    index = MatchIndex(MatchModel.hand_set())
+    index.add_many(rs)
+    rows = np.arange(len(rs), dtype=np.int32)
+    p = prepare_interception(it)
+    levels, details = compare_many_detailed(p, index._columns(rows), vocab_index=index._vocab)
+    for i, r in enumerate(rs):
+        ref = compare_pair(
+            prepare_report(r), p, bits=index.token_bits, parent_bits=index.parent_token_bits
+        )
+        assert tuple(levels[i].tolist()) == ref.levels
+        assert details.row(i, prepare_report(r).place, p) == ref.details
 
 
 @given(a=st.lists(st.sampled_from(TOKENS), max_size=4), b=st.lists(st.sampled_from(TOKENS)))
