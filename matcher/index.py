@@ -444,30 +444,34 @@ class MatchIndex:
 
     # ------------------------------------------------------------------ reading
 
+    def _rarity(self, df: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+        """log2((N + 1) / (df + 1)) for every vocabulary token, from a document-frequency column."""
+        counts = df[: len(self._vocab_list)].astype(np.float64)
+        return np.log2((self._alive_count + 1.0) / (counts + 1.0))
+
+    def _rarity_of(self, df: npt.NDArray[np.int32], token: str) -> float:
+        tid = self._vocab.get(token)
+        count = int(df[tid]) if tid is not None else 0
+        return math.log2((self._alive_count + 1.0) / (count + 1.0))
+
     def _token_bits(self) -> npt.NDArray[np.float64]:
         if self._bits_cache is None:
-            df = self._name_df[: len(self._vocab_list)].astype(np.float64)
-            self._bits_cache = np.log2((self._alive_count + 1.0) / (df + 1.0))
+            self._bits_cache = self._rarity(self._name_df)
         return self._bits_cache
 
     def token_bits(self, token: str) -> float:
         """Rarity of a name token key in bits: log2((N + 1) / (df + 1)) over indexed reports."""
-        tid = self._vocab.get(token)
-        df = int(self._name_df[tid]) if tid is not None else 0
-        return math.log2((self._alive_count + 1.0) / (df + 1.0))
+        return self._rarity_of(self._name_df, token)
 
     def _parent_token_bits(self) -> npt.NDArray[np.float64]:
         if self._parent_bits_cache is None:
-            df = self._parent_df[: len(self._vocab_list)].astype(np.float64)
-            self._parent_bits_cache = np.log2((self._alive_count + 1.0) / (df + 1.0))
+            self._parent_bits_cache = self._rarity(self._parent_df)
         return self._parent_bits_cache
 
     def parent_token_bits(self, token: str) -> float:
-        """Rarity of a token key among parents' names: log2((N + 1) / (df + 1)), df counted over
-        the indexed reports' father and mother names ("Abdul" is common there)."""
-        tid = self._vocab.get(token)
-        df = int(self._parent_df[tid]) if tid is not None else 0
-        return math.log2((self._alive_count + 1.0) / (df + 1.0))
+        """Rarity of a token key among parents' names (df counted over the indexed reports'
+        father and mother names: "Abdul" is common there, rarely among children)."""
+        return self._rarity_of(self._parent_df, token)
 
     def _columns(self, rows: npt.NDArray[np.int32]) -> CandidateColumns:
         return CandidateColumns(
