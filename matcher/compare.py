@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -896,6 +896,10 @@ class DetailColumns:
     expected_age: FloatArray
     age_tolerance: FloatArray
     elapsed_years: FloatArray
+
+    def take(self, order: npt.NDArray[np.intp]) -> DetailColumns:
+        """The same columns with rows in ``order`` (as the scores sort them)."""
+        return DetailColumns(*(getattr(self, f.name)[order] for f in fields(self)))
 
     def row(self, i: int, report_place: Place | None, interception: Prepared) -> PairDetails:
         """Row ``i`` as :class:`PairDetails` (equal to :func:`compare_pair`'s, tested)."""

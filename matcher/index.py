@@ -601,11 +601,12 @@ class MatchIndex:
             else np.zeros(0)
         )
         o = np.lexsort((kept, -scores))  # best first; ties by row (insertion order)
-        if detail_cols is not None:
-            detail_cols = DetailColumns(
-                *(getattr(detail_cols, f)[o] for f in DetailColumns.__dataclass_fields__)
-            )
-        return ScoredRows(rows=kept[o], levels=levels[o], scores=scores[o], details=detail_cols)
+        return ScoredRows(
+            rows=kept[o],
+            levels=levels[o],
+            scores=scores[o],
+            details=detail_cols.take(o) if detail_cols is not None else None,
+        )
 
     def query(
         self, interception: Interception, *, top_k: int = 10, exclude: Collection[str] = ()
