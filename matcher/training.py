@@ -10,7 +10,10 @@ On the validation split, the top-``top_k`` candidates of each interception (what
 sees) are split in two halves by interception: the first re-calibrates the probabilities (Platt,
 keeps weights additive), the second chooses the rival and band thresholds (:func:`choose_bands`:
 match precision ≥ 0.985 and at most 0.2% of unreported children given a match candidate, by
-default) and reports the figures stored in the model's metadata.
+default) and reports the figures stored in the model's metadata, including the match band's
+figures at other false-alarm allowances (``operating_points``): choosing between more matches
+found and fewer children sent towards the wrong family is a deployment's decision, and the
+table shows it what each choice costs before it retrains with ``--max-false-alarm-rate``.
 
 Entry points: :func:`train_model` (what ``shondhan train`` calls) and
 ``python -m matcher.training [--train DIR] [--validation DIR] [--out FILE]
@@ -50,6 +53,8 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "model.json"
 #: baseline gives about 0.4%; the band must do better, at some cost in match recall. Half that
 #: rate, because a rate measured on ~1,250 children moves by about ±0.15% between samples.
 DEFAULT_MAX_FALSE_ALARM_RATE = 0.002
+#: Match-band precision the threshold must keep on validation: a margin over the 0.98 aimed at.
+DEFAULT_MIN_PRECISION = 0.985
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +189,7 @@ def train_model(
     method: Method = Method.LOGISTIC,
     top_k: int = 10,
     train_top_k: int = 50,
-    min_precision: float = 0.985,
+    min_precision: float = DEFAULT_MIN_PRECISION,
     max_false_alarm_rate: float = DEFAULT_MAX_FALSE_ALARM_RATE,
 ) -> MatchModel:
     """Fit on ``train_dir``, calibrate and choose bands on ``validation_dir``, optionally save.
@@ -298,35 +303,103 @@ def choose_bands(
             pairs.levels, pairs.labels, min_precision=min_precision, eligible=eligible
         )
         ok = np.ones(len(scores), dtype=bool) if eligible is None else eligible
-        # best eligible score of each unreported child, highest first
-        sel = unrep & ok
-        best = np.zeros(0)
-        if sel.any():
-            order = np.argsort(pairs.groups[sel], kind="stable")
-            g, s = pairs.groups[sel][order], scores[sel][order]
-            starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
-            best = np.sort(np.maximum.reduceat(s, starts))[::-1]
-        threshold = model.match_threshold_
-        if allowed < len(best) and best[allowed] >= threshold:
-            threshold = float(np.nextafter(best[allowed], 2.0))
-        model.match_threshold_ = min(threshold, 1.0)
+        best = _best_unreported(pairs.groups, scores, unrep & ok)
+        precision_floor = model.match_threshold_  # the lowest that keeps min_precision
+        model.match_threshold_ = _false_alarm_threshold(best, allowed, precision_floor)
         model.review_threshold_ = min(model.review_threshold_, model.match_threshold_)
-        in_match = (scores >= model.match_threshold_) & ok
-        y = pairs.labels
-        total = max(int(y.sum()), 1)
+        point = _band_figures(pairs, scores, ok, unrep, model.match_threshold_)
         model.metadata_["validation"].update(
-            match_precision=float(y[in_match].mean()) if in_match.any() else None,
-            match_recall=float(y[in_match].sum() / total),
-            false_alarms=len(set(pairs.groups[in_match & unrep].tolist())),
+            match_precision=point["match_precision"],
+            match_recall=point["match_recall"],
+            false_alarms=point["false_alarms"],
             unreported=n_unrep,
             rival_threshold=rival,
         )
-        return float(y[in_match].sum() / total)
+        points = []
+        for rate in OPERATING_POINT_RATES:
+            t = _false_alarm_threshold(best, math.floor(rate * n_unrep + 1e-9), precision_floor)
+            points.append(
+                {"max_false_alarm_rate": rate, **_band_figures(pairs, scores, ok, unrep, t)}
+            )
+        model.metadata_["validation"]["operating_points"] = points
+        return float(point["match_recall"])
 
     best_rival = max(grid, key=lambda r: (round(fit_bands(r), 12), -r))
     model.rival_threshold_ = best_rival
     fit_bands(best_rival)
     return model
+
+
+#: False-alarm allowances (share of unreported validation children given a match candidate)
+#: whose match-band figures, at the chosen rival rule and ``min_precision``, are stored in the
+#: model's metadata as ``operating_points``: what a deployment trades by training with another
+#: ``max_false_alarm_rate`` (``shondhan train``), without training once per choice.
+OPERATING_POINT_RATES = (0.0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
+
+
+def _best_unreported(
+    groups: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], sel: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Best selected score of each group (an unreported child) that has one, highest first."""
+    if not sel.any():
+        return np.zeros(0)
+    order = np.argsort(groups[sel], kind="stable")
+    g, s = groups[sel][order], scores[sel][order]
+    starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    return np.sort(np.maximum.reduceat(s, starts))[::-1]
+
+
+def _false_alarm_threshold(best: npt.NDArray[np.float64], allowed: int, floor: float) -> float:
+    """The lowest match threshold (at least ``floor``) that gives at most ``allowed`` of the
+    unreported children (their best scores ``best``, highest first) a match candidate."""
+    threshold = floor
+    if allowed < len(best) and best[allowed] >= threshold:
+        threshold = float(np.nextafter(best[allowed], 2.0))
+    return min(threshold, 1.0)
+
+
+def _band_figures(
+    pairs: Pairs,
+    scores: npt.NDArray[np.float64],
+    ok: npt.NDArray[np.bool_],
+    unrep: npt.NDArray[np.bool_],
+    threshold: float,
+) -> dict[str, Any]:
+    """Match-band figures of validation pairs at one match threshold (rival rule ``ok``)."""
+    in_match = (scores >= threshold) & ok
+    y = pairs.labels
+    total = max(int(y.sum()), 1)
+    return {
+        "match_threshold": threshold,
+        "match_precision": float(y[in_match].mean()) if in_match.any() else None,
+        "match_recall": float(y[in_match].sum() / total),
+        "false_alarms": len(set(pairs.groups[in_match & unrep].tolist())),
+    }
+
+
+def operating_point_lines(model: MatchModel) -> list[str]:
+    """The model's validation operating points as printable lines (empty if it has none).
+
+    One line per false-alarm allowance: the match threshold it would set and the match band's
+    precision, recall and false alarms on validation, the chosen one marked ``*``.
+    """
+    val = model.metadata_.get("validation", {})
+    points = val.get("operating_points") or []
+    chosen = model.metadata_.get("training", {}).get("max_false_alarm_rate")
+    lines = []
+    if points:
+        lines.append(
+            "false alarms allowed  match threshold  precision  recall  false alarms (validation)"
+        )
+    for p in points:
+        precision = p["match_precision"]
+        lines.append(
+            f"{'*' if p['max_false_alarm_rate'] == chosen else ' '} "
+            f"{p['max_false_alarm_rate']:>8.1%}         {p['match_threshold']:>8.4f}"
+            f"        {'-' if precision is None else f'{precision:.4f}':>6}    "
+            f"{p['match_recall']:.4f}  {p['false_alarms']} of {val.get('unreported', '?')}"
+        )
+    return lines
 
 
 def _shown(path: Path) -> str:
@@ -377,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--min-precision",
         type=float,
-        default=0.985,
+        default=DEFAULT_MIN_PRECISION,
         help="match-band precision the threshold must reach on validation (margin over 0.98)",
     )
     parser.add_argument(
@@ -417,6 +490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"validation match-band precision {v.get('match_precision')}")
     print(f"validation match-band recall {v.get('match_recall')}")
     print(f"validation false alarms {v.get('false_alarms')} of {v.get('unreported')} unreported")
+    for line in operating_point_lines(model):
+        print(line)
     print(f"model written to {args.out}")
     return 0
 

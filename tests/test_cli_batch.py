@@ -233,10 +233,28 @@ def test_train_writes_a_loadable_model(app: typer.Typer, tmp_path: Path) -> None
     write_csvs(generate(n_reports=400, n_interceptions=120, seed=1, split=Split.TRAIN), train)
     write_csvs(generate(n_reports=300, n_interceptions=100, seed=2, split=Split.VALIDATION), val)
     out = tmp_path / "m.json"
-    code, stdout, _ = run(app, "train", "--train-dir", train, "--validation-dir", val, "--out", out)
+    code, stdout, _ = run(
+        app,
+        "train",
+        "--train-dir",
+        train,
+        "--validation-dir",
+        val,
+        "--out",
+        out,
+        "--max-false-alarm-rate",
+        "0.05",
+        "--min-precision",
+        "0.9",
+    )
     assert code == 0, stdout
     model = MatchModel.load(out)
     assert model.match_threshold_ >= model.review_threshold_
+    assert model.metadata_["training"]["max_false_alarm_rate"] == 0.05
+    assert model.metadata_["training"]["min_precision"] == 0.9
+    # the operating-point table, the chosen allowance marked
+    assert "false alarms allowed" in stdout
+    assert any(line.startswith("*") and "5.0%" in line for line in stdout.splitlines())
     assert "model written to" in stdout
 
 

@@ -306,6 +306,26 @@ def train_command(
             "(the shipped model used 50,000).",
         ),
     ] = 50_000,
+    min_precision: Annotated[
+        float | None,
+        typer.Option(
+            "--min-precision",
+            min=0.5,
+            max=1.0,
+            help="Match-band precision the threshold must reach on validation "
+            "(default: 0.985, a margin over 0.98).",
+        ),
+    ] = None,
+    max_false_alarm_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--max-false-alarm-rate",
+            min=0.0,
+            max=1.0,
+            help="Share of unreported validation children that may get a match candidate "
+            "(default: 0.002); the printed operating points show what other choices trade.",
+        ),
+    ] = None,
 ) -> None:
     """Train a model (fit, calibrate, choose bands) and write it as JSON.
 
@@ -324,7 +344,19 @@ def train_command(
             gen_train, gen_val = training.generated_splits(Path(tmp), generate_reports)
             train_dir = train_dir or gen_train
             validation_dir = validation_dir or gen_val
-        model = training.train_model(train_dir, validation_dir, out=out)
+        model = training.train_model(
+            train_dir,
+            validation_dir,
+            out=out,
+            min_precision=(
+                training.DEFAULT_MIN_PRECISION if min_precision is None else min_precision
+            ),
+            max_false_alarm_rate=(
+                training.DEFAULT_MAX_FALSE_ALARM_RATE
+                if max_false_alarm_rate is None
+                else max_false_alarm_rate
+            ),
+        )
     typer.echo(
         f"thresholds: match >= {model.match_threshold_:.4f}, "
         f"review >= {model.review_threshold_:.4f}"
@@ -333,6 +365,8 @@ def train_command(
     for key in ("validation_recall_at_1", "validation_recall_at_10"):
         if key in fit:
             typer.echo(f"{key.replace('_', ' ')}: {fit[key]:.4f}")
+    for line in training.operating_point_lines(model):
+        typer.echo(line)
     typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
 
 

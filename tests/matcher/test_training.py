@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +154,50 @@ def test_choose_bands_limits_false_alarms_on_unreported_children(
     assert val["match_precision"] >= 0.98
     p = model.predict_proba(np.stack([namesake]))[0, 1]
     assert bool(p >= model.match_threshold_) == (false_alarms == 1)
+
+
+def test_operating_points_trade_false_alarms_for_recall() -> None:
+    """The stored operating points: more false alarms allowed never lowers recall or raises the
+    threshold, each point keeps its allowance, and the chosen allowance is the model's band."""
+    rng = np.random.default_rng(7)
+    top = np.array([len(c.levels) - 1 for c in COMPARISONS])
+    # random levels, skewed to agreement for true pairs: scores spread over the whole range
+    levels, labels, groups = [], [], []
+    for g in range(600):
+        reported = g < 400
+        lv = (
+            rng.integers(0, top + 1)
+            if not reported
+            else np.minimum(rng.integers(0, 3, N_FIELDS), top)
+        )
+        levels.append(lv.astype(np.int8))
+        labels.append(int(reported))
+        groups.append(g)
+    pairs = Pairs(
+        np.stack(levels),
+        np.array(labels),
+        np.array(groups),
+        missed=0,
+        names=tuple((f"n{g}",) for g in groups),
+    )
+    model = choose_bands(
+        MatchModel.hand_set(),
+        pairs,
+        min_precision=0.5,
+        unreported=range(400, 600),
+        max_false_alarm_rate=0.01,
+    )
+    val = model.metadata_["validation"]
+    points = val["operating_points"]
+    assert [p["max_false_alarm_rate"] for p in points] == sorted(
+        p["max_false_alarm_rate"] for p in points
+    )
+    for p in points:
+        assert p["false_alarms"] <= np.floor(p["max_false_alarm_rate"] * 200 + 1e-9)
+    for a, b in itertools.pairwise(points):
+        assert b["match_threshold"] <= a["match_threshold"]
+        assert b["match_recall"] >= a["match_recall"]
+    chosen = next(p for p in points if p["max_false_alarm_rate"] == 0.01)
+    assert chosen["match_threshold"] == model.match_threshold_
+    assert chosen["match_recall"] == val["match_recall"]
+    assert points[-1]["match_recall"] > points[0]["match_recall"]  # the trade is real here
