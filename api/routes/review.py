@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.exceptions import RequestValidationError
 
 from api import services
 from api.deps import CurrentUser, IndexDep, SessionDep, require_role
@@ -63,7 +64,18 @@ def review_queue(
 ) -> ReviewPage:
     """Candidates in the match/review bands awaiting a decision, highest score first, filtered
     by band, the interception's home district and the interception date (inclusive); ``total``
-    counts the filtered queue. A bad filter value is a 422 naming the parameter."""
+    counts the filtered queue. A bad filter value is a 422 naming the parameter, and so is a
+    ``date_to`` before ``date_from`` (an empty page would look like an empty queue)."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "date_to"),
+                    "msg": "date_to is before date_from",
+                    "type": "value_error",
+                }
+            ]
+        )
     rows, total = services.review_queue(
         session,
         user,

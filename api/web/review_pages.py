@@ -48,7 +48,8 @@ FLASHES = frozenset({"decision_saved", "decided"})
 
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
-    """The queue filters as typed values (bad input means "no filter", never an error)."""
+    """The queue filters as typed values (bad input means "no filter", never an error; a date
+    range typed backwards is read forwards)."""
 
     band: Band | None = None
     district: str = ""
@@ -63,12 +64,11 @@ class QueueFilter:
             chosen = None
         if chosen not in services.REVIEW_BANDS:  # no_match is never in the queue: no filter
             chosen = None
-        return cls(
-            band=chosen,
-            district=district.strip()[:100],
-            date_from=parse_date(date_from[:40]) if date_from else None,
-            date_to=parse_date(date_to[:40]) if date_to else None,
-        )
+        start = parse_date(date_from[:40]) if date_from else None
+        end = parse_date(date_to[:40]) if date_to else None
+        if start is not None and end is not None and end < start:  # a range typed backwards
+            start, end = end, start
+        return cls(band=chosen, district=district.strip()[:100], date_from=start, date_to=end)
 
     @property
     def active(self) -> bool:

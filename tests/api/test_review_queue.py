@@ -303,6 +303,7 @@ def test_route_filters_like_the_service(queue: Harness, params: dict, filters: d
         ({"date_from": "2026-13-01"}, "date_from"),
         ({"date_to": "yesterday"}, "date_to"),
         ({"limit": 0}, "limit"),
+        ({"date_from": "2026-03-02", "date_to": "2026-03-01"}, "date_to"),
     ],
     ids=[
         "band-no-match",
@@ -312,6 +313,7 @@ def test_route_filters_like_the_service(queue: Harness, params: dict, filters: d
         "bad-from",
         "bad-to",
         "limit-0",
+        "range-reversed",
     ],
 )
 def test_route_rejects_a_bad_filter_naming_it(queue: Harness, params: dict, name: str) -> None:

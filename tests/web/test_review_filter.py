@@ -37,6 +37,10 @@ from tests.web.conftest import cheap_hash
         (("", "", "2026-09-01", ""), QueueFilter(date_from=date(2026, 9, 1))),
         (("", "", "", "০১/০২/২০২৬"), QueueFilter(date_to=date(2026, 2, 1))),
         (("", "", "garbage", "9" * 500), QueueFilter()),
+        (
+            ("", "", "2026-09-30", "2026-09-01"),
+            QueueFilter(date_from=date(2026, 9, 1), date_to=date(2026, 9, 30)),
+        ),
     ],
     ids=[
         "no-filter",
@@ -49,6 +53,7 @@ from tests.web.conftest import cheap_hash
         "date-from",
         "date-to-bangla-digits",
         "bad-dates-ignored",
+        "range-backwards-read-forwards",
     ],
 )
 def test_parse(args: tuple[str, str, str, str], want: QueueFilter) -> None:
