@@ -14,10 +14,12 @@ Set-up (what a competent analyst without Bangla-specific tooling would do):
   anyascii of Bangla, which drops inherent vowels, disagree mostly on vowels and aspiration) and
   a :func:`sound` code (Soundex's letter classes over the whole token).
 - Comparisons: given name, surname, father's given name and mother's given name each graded
-  exact / same skeleton / Jaro-Winkler >= 0.92 / same sound code / Jaro-Winkler >= 0.8 on the
-  skeletons / else (term-frequency adjustment on the given name and surname: agreeing on
-  "akter" is weak evidence); sex exact; birth year (exact, within 1, 2, 3 years); district same
-  skeleton / same sound code / Jaro-Winkler >= 0.8 on skeletons; phone exact.
+  exact / same skeleton / Jaro-Winkler >= 0.92 / same sound code / Jaro-Winkler >= 0.8 / else
+  (term-frequency adjustment on the given name and surname: agreeing on "akter" is weak
+  evidence); the father's comparison has one more level before "else": any token of the two
+  fathers' full names shares a skeleton (Splink's ``ArrayIntersectLevel``: "Abdul Shahidul" vs
+  "Shahidul"); sex exact; birth year (exact, within 1, 2, 3, 5 years); district same skeleton /
+  same sound code / Jaro-Winkler >= 0.8 on skeletons / else; phone exact.
 - Training: prior from deterministic rules (recall 0.6), u by random sampling, m by two EM
   sessions blocked on rules whose pairs are mostly matches (phone; given + father's given
   skeleton). (EM blocked on given name alone, or on district + birth year, learnt m = u for
@@ -163,6 +165,7 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
             "surname_snd": surname.map(sound),
             "name_sk": names.map(lambda n: _tokens(n, skeleton)),
             "father_given": father_given,
+            "father_sk": father.map(lambda n: _tokens(n, skeleton)),
             "father_given_sk": father_given.map(skeleton),
             "father_given_snd": father_given.map(sound),
             "mother_given": mother_given,
@@ -179,7 +182,7 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
     return df.astype(object).where(df.notna(), None)
 
 
-def _name(col: str, *, tf: bool) -> Any:
+def _name(col: str, *, tf: bool, extra: tuple[Any, ...] = ()) -> Any:
     """Graded name comparison: exact, same skeleton, Jaro-Winkler >= 0.92, same sound code,
     Jaro-Winkler >= 0.8 on the skeletons, else (``NameComparison``'s shape, plus the two keys)."""
     import splink.comparison_level_library as cll
@@ -193,7 +196,8 @@ def _name(col: str, *, tf: bool) -> Any:
             cll.ExactMatchLevel(f"{col}_sk", term_frequency_adjustments=tf),
             cll.JaroWinklerLevel(col, 0.92),
             cll.ExactMatchLevel(f"{col}_snd"),
-            cll.JaroWinklerLevel(f"{col}_sk", 0.8),
+            cll.JaroWinklerLevel(col, 0.8),
+            *extra,
             cll.ElseLevel(),
         ],
     )
@@ -236,6 +240,7 @@ def settings(*, tight: bool) -> Any:
             cll.AbsoluteDifferenceLevel("birth_year", 1),
             cll.AbsoluteDifferenceLevel("birth_year", 2),
             cll.AbsoluteDifferenceLevel("birth_year", 3),
+            cll.AbsoluteDifferenceLevel("birth_year", 5),
             cll.ElseLevel(),
         ],
     )
@@ -254,7 +259,7 @@ def settings(*, tight: bool) -> Any:
         comparisons=[
             _name("given", tf=True),
             _name("surname", tf=True),
-            _name("father_given", tf=False),
+            _name("father_given", tf=False, extra=(cll.ArrayIntersectLevel("father_sk", 1),)),
             _name("mother_given", tf=False),
             cl.ExactMatch("sex"),
             birth_year,
@@ -276,6 +281,7 @@ def run(
     tight: bool = False,
     u_pairs: float = 2e6,
     threads: int = 2,
+    save_model: Path | None = None,
 ) -> dict[str, float]:
     """Train and predict with Splink; write the top ``top_k`` per interception; return timings."""
     import duckdb
@@ -314,6 +320,8 @@ def run(
         block_on("given_sk", "father_given_sk")
     )
     timings["train"] = time.perf_counter() - t1
+    if save_model is not None:
+        linker.misc.save_model_to_json(str(save_model), overwrite=True)
     t2 = time.perf_counter()
     predictions = linker.inference.predict()
     ranked = linker.misc.query_sql(
@@ -375,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top-k", type=int, default=10)
     parser.add_argument("--tight", action="store_true")
     parser.add_argument("--quick", action="store_true", help="tiny generated smoke run")
+    parser.add_argument("--save-model", type=Path, help="write the trained Splink model (JSON)")
     args = parser.parse_args(argv)
     logging.getLogger("splink").setLevel(logging.ERROR)
     if args.quick:
@@ -392,7 +401,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (args.reports and args.interceptions and args.out):
         parser.error("--reports, --interceptions and --out are required (or --quick)")
-    timings = run(args.reports, args.interceptions, args.out, top_k=args.top_k, tight=args.tight)
+    timings = run(
+        args.reports,
+        args.interceptions,
+        args.out,
+        top_k=args.top_k,
+        tight=args.tight,
+        save_model=args.save_model,
+    )
     print(" ".join(f"{k}={v:.1f}" for k, v in timings.items()))
     return 0
 
