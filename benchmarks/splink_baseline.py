@@ -3,7 +3,8 @@ candidates CSV, so accuracy and speed can be compared like for like.
 
 Set-up (what a competent analyst without Bangla-specific tooling would do):
 - Cleaning: every text value through ``anyascii`` (generic transliteration: Bangla script and
-  Bangla digits to ASCII), lower case, non-letters to spaces; honorific tokens dropped (Latin
+  Bangla digits to ASCII), lower case, apostrophes dropped (anyascii writes some letters with
+  one: "ariy'a"), other non-letters to spaces; honorific tokens dropped (Latin
   ``Md``, ``Mst`` ... and their anyascii'd Bangla forms ``moh``, ``mochah`` ...: see
   :data:`HONORIFICS`); ``given`` = first remaining token, ``surname`` = last (if two or more).
   Phone: the last 10 digits. Birth year = year of the report/interception date minus the age
@@ -71,7 +72,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 def _clean(text: object) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return None
-    tokens = _NON_LETTERS.sub(" ", anyascii(text).lower()).split()
+    # Apostrophes are dropped, not split on: anyascii writes some letters with one ("ariy'a").
+    tokens = _NON_LETTERS.sub(" ", anyascii(text).lower().replace("'", "")).split()
     kept = [t for t in tokens if t not in HONORIFICS]
     return " ".join(kept) or None
 
