@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.db import make_engine, make_read_only_session_factory, make_session_factory
 from api.errors import ServiceError
 from api.jobs import ReconciliationRunner, fail_interrupted
-from api.matching import Index, LiveIndex, default_index
+from api.matching import Index, LiveIndex, index_factory_for
 from api.metrics import Metrics
 from api.migrate import upgrade
 from api.services import ImportOutcome
@@ -201,15 +201,18 @@ def create_app(
     """A new app for ``settings`` (default: from the environment).
 
     ``index_factory`` builds the engine's index (default: ``matcher.index.MatchIndex`` with the
-    shipped model); tests of the HTTP layer may pass a small fake.
+    model at ``settings.model_path``, or the shipped one); tests of the HTTP layer may pass a
+    small fake. A model file that cannot be read raises here, before anything is served.
     """
     settings = settings or Settings()
+    if index_factory is None:
+        index_factory = index_factory_for(settings.model_path)
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     read_sessions = make_read_only_session_factory(engine)
     index = LiveIndex(
         read_sessions,
-        index_factory=index_factory or default_index,
+        index_factory=index_factory,
         interval=settings.index_sync_interval,
     )
     runner = ReconciliationRunner(

@@ -25,6 +25,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
@@ -94,6 +95,24 @@ def default_index() -> Index:
     from matcher.index import MatchIndex
 
     return MatchIndex()
+
+
+def index_factory_for(model_path: Path | None) -> Callable[[], Index]:
+    """Fresh engine indexes scoring with the model JSON at ``model_path`` (``None``: the shipped
+    model). The file is read now, once, so a missing or foreign file stops the service at
+    start-up (``FileNotFoundError``, :class:`matcher.model.ModelFormatError`, ``ValueError``)
+    instead of failing its first match."""
+    if model_path is None:
+        return default_index
+    from matcher.index import MatchIndex
+    from matcher.model import MatchModel
+
+    model = MatchModel.load(model_path)
+
+    def factory() -> Index:
+        return MatchIndex(model)
+
+    return factory
 
 
 def report_record(row: ReportRow) -> Report:

@@ -7,6 +7,8 @@ Nothing is read at import time.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -37,6 +39,13 @@ class Settings(BaseSettings):
         gt=0,
         le=60,
         description="Seconds between polls for reports written by other processes.",
+    )
+    model_path: Path | None = Field(
+        default=None,
+        description=(
+            "Model JSON written by `shondhan train` (another operating point, or a model fitted "
+            "on the deployment's own data); read at start-up. Default: the shipped model."
+        ),
     )
     top_k: int = Field(
         default=10, ge=1, le=100, description="Candidates returned per interception."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -46,14 +47,31 @@ def serve(
     ] = False,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Model JSON from `shondhan train` (default: SHONDHAN_MODEL_PATH, else the "
+            "shipped model).",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP service (JSON API, OpenAPI at /docs, web pages)."""
     import uvicorn
 
     from api.app import create_app
+    from matcher.model import ModelFormatError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _settings(demo)
+    if model is not None:
+        settings = settings.model_copy(update={"model_path": model})
+    try:
+        app = create_app(settings)
+    except (OSError, ValueError, ModelFormatError) as exc:
+        shown = settings.model_path.name if settings.model_path else "(shipped)"
+        typer.echo(f"error: cannot read model {shown}: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(2) from None
     if demo:
         from api.demo import demo_username, seed_demo
         from api.web.commands import issue_passwords
@@ -71,7 +89,7 @@ def serve(
         for username, password in passwords.items():
             typer.echo(f"  {username:24} {password}")
         typer.echo(f"Open http://{host}:{port}/docs for the API.")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 @users_app.command("create")
