@@ -20,6 +20,8 @@ from api.roles import Role
 from matcher.records import Band, Sex
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+SEARCH_LIMIT_MAX = 200
+"""The most reports one name search returns (``api.services`` clamps to it as well)."""
 
 
 def _storable(value: str | None) -> str | None:
@@ -97,6 +99,28 @@ class ReportIn(BaseModel):
     upazila: Place | None = None
     police_station: Place | None = None
     guardian_phone: Phone | None = None
+
+
+class ReportSearchIn(BaseModel):
+    """A name search (``POST /reports/search``): the name travels in the body, never in the URL,
+    because URLs end up in proxy access logs, browser history and Referer headers.
+
+    Same limits as the deprecated ``GET /reports?name=``: ``name`` 1-200 characters in either
+    script (prefixes such as Md., Mst., মোছাঃ are ignored by the search), ``limit``
+    1..``SEARCH_LIMIT_MAX``. A 422 names the field, never the value.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Rohima Khatoon", "limit": 50}]},
+    )
+
+    name: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=200),
+        Field(description="A child's name in either script; prefixes (Md., Mst., মোছাঃ) ignored"),
+    ]
+    limit: Annotated[int, Field(ge=1, le=SEARCH_LIMIT_MAX)] = 50
 
 
 class ReportOut(BaseModel):

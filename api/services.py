@@ -69,7 +69,7 @@ from api.models import (
     utcnow,
 )
 from api.roles import Action, Role, allowed
-from api.schemas import DecisionIn, InterceptionIn, RejectOut, ReportIn
+from api.schemas import SEARCH_LIMIT_MAX, DecisionIn, InterceptionIn, RejectOut, ReportIn
 from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
 from matcher.records import Band, Candidate, Interception, Report
 
@@ -77,7 +77,6 @@ log = logging.getLogger(__name__)
 
 REPORT_SEQ = "report_seq"
 IMPORT_CHUNK = 2000
-SEARCH_LIMIT_MAX = 200
 SEARCH_COUNT_CAP = 20_000
 REVIEW_BANDS = (Band.MATCH, Band.REVIEW)
 

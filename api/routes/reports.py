@@ -1,5 +1,10 @@
 """``/reports``: add, read, import and search missing-person reports (police reviewers; reading
-and searching also analysts)."""
+and searching also analysts).
+
+A name search is ``POST /reports/search`` with the name in the JSON body: a child's name must
+not travel in a URL (proxies log URLs, browsers keep them in history and Referer headers).
+``GET /reports?name=`` stays for existing clients and is marked deprecated.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,15 @@ from api.deps import IndexDep, SessionDep, require_role
 from api.models import User
 from api.roles import Action
 from api.routes import AUTH_ERRORS, CONFLICT, NOT_FOUND
-from api.schemas import ID_PATTERN, ErrorOut, ImportRefused, ImportResult, ReportIn, ReportOut
+from api.schemas import (
+    ID_PATTERN,
+    ErrorOut,
+    ImportRefused,
+    ImportResult,
+    ReportIn,
+    ReportOut,
+    ReportSearchIn,
+)
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
 
@@ -60,7 +73,22 @@ def import_reports(
     )
 
 
-@router.get("", response_model=list[ReportOut])
+@router.post("/search", response_model=list[ReportOut])
+def search_by_name(
+    body: ReportSearchIn,
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.REPORT_READ)],
+) -> list[ReportOut]:
+    """Reports whose child's name has every name key of ``name`` (spelling- and script-proof:
+    "Rohima Khatoon" finds "Mst. Rahima Khatun" and "রহিমা খাতুন"), newest first, at most
+    ``limit``. The name is sent in the body so that it never appears in a URL (and so in no
+    proxy access log). An index look-up, not a scan; every report returned is an audited read.
+    A name with no usable token (only a prefix, only emoji) returns ``[]``."""
+    rows = services.search_reports(session, user, body.name, limit=body.limit)
+    return [ReportOut.model_validate(r) for r in rows]
+
+
+@router.get("", response_model=list[ReportOut], deprecated=True)
 def search_reports(
     session: SessionDep,
     user: Annotated[User, require_role(Action.REPORT_READ)],
@@ -75,10 +103,11 @@ def search_reports(
     ],
     limit: Annotated[int, Query(ge=1, le=services.SEARCH_LIMIT_MAX)] = 50,
 ) -> list[ReportOut]:
-    """Reports whose child's name has every name key of ``name`` (spelling- and script-proof:
-    "Rohima Khatoon" finds "Mst. Rahima Khatun" and "রহিমা খাতুন"), newest first. An index
-    look-up, not a scan; every report returned is an audited read. A name with no usable
-    token (only a prefix, only emoji) returns ``[]``."""
+    """Deprecated: use ``POST /reports/search`` (the name in the body). Names in URLs are
+    written to reverse-proxy access logs, browser history and Referer headers.
+
+    Same search, response, audit and role as ``POST /reports/search``; kept for existing
+    clients."""
     rows = services.search_reports(session, user, name, limit=limit)
     return [ReportOut.model_validate(r) for r in rows]
 

@@ -5,8 +5,11 @@ updated). The import is all-or-nothing unless "keep the good rows" is ticked; ei
 bad row is listed with its row number, field and reason (never the value itself).
 
 Search: by name in either script, through :func:`api.services.search_reports` (the same
-operation as ``GET /reports?name=``): an index look-up on the stored name keys, newest first,
-each report shown is an audited read.
+operation as ``POST /reports/search``): an index look-up on the stored name keys, newest first,
+each report shown is an audited read. The search form is a POST (CSRF-checked like every form)
+answered with the page itself, not a redirect: a child's name must never be in a URL, where
+proxy access logs, browser history and Referer headers would keep it. The GET page ignores any
+``?q=`` (a stale bookmark shows the empty form; the search never runs from a URL).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 SEARCH_LIMIT = 50
+SEARCH_QUERY_MAX = 200
 FLASHES = frozenset({"report_added"})
 
 
@@ -53,11 +57,32 @@ def _render(page: PageDep, status: int = 200, **context: Any) -> Response:
 
 
 @router.get("/web/reports", response_class=HTMLResponse)
-def reports_page(page: PageDep, q: str = "") -> Response:
-    """Add / import forms and the name search."""
+def reports_page(page: PageDep) -> Response:
+    """Add / import forms and the name search (any ``?q=`` is ignored: names stay out of URLs)."""
+    page.require(Action.REPORT_READ)
+    return _render(page)
+
+
+@router.post("/web/reports/search", response_class=HTMLResponse)
+async def search_reports(request: Request, page: PageDep) -> Response:
+    """Search by name (either script) and render the page with the results; no redirect, so
+    the name never reaches a URL. A blank name shows the empty form."""
     user = page.require(Action.REPORT_READ)
-    results = services.search_reports(page.db, user, q, limit=SEARCH_LIMIT) if q.strip() else None
-    return _render(page, results=results, q=q[:200])
+    form = await request.form()
+    given = form.get("q")
+    q = given[:SEARCH_QUERY_MAX] if isinstance(given, str) else ""
+    if not q.strip():
+        return _render(page)
+    results = await run_in_threadpool(services.search_reports, page.db, user, q, limit=SEARCH_LIMIT)
+    return _render(page, results=results, q=q)
+
+
+@router.get("/web/reports/search", response_class=HTMLResponse)
+def search_page(page: PageDep) -> Response:
+    """The search's own address read with GET (the language switch, a sign-in's way back):
+    the reports page with the empty form."""
+    page.require(Action.REPORT_READ)
+    return page.redirect("/web/reports")
 
 
 @router.post("/web/reports", response_class=HTMLResponse)

@@ -40,6 +40,7 @@ OPERATION_ACTION: dict[tuple[str, str], Action] = {
     ("POST", "/reports"): Action.REPORT_CREATE,
     ("POST", "/reports/import"): Action.REPORT_IMPORT,
     ("GET", "/reports"): Action.REPORT_READ,
+    ("POST", "/reports/search"): Action.REPORT_READ,
     ("GET", "/reports/{report_id}"): Action.REPORT_READ,
     ("POST", "/interceptions"): Action.INTERCEPTION_CREATE,
     ("GET", "/interceptions/{interception_id}"): Action.INTERCEPTION_READ,

@@ -23,6 +23,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("import-reports", "POST", "/reports/import", {}, {R}, 422),
     ("get-report", "GET", "/reports/M-R1", {}, {R, A}, 200),
     ("search-reports", "GET", "/reports", {"params": {"name": "Rohima Khatoon"}}, {R, A}, 200),
+    ("search-reports-post", "POST", "/reports/search", {"json": {"name": "Rohima"}}, {R, A}, 200),
     ("submit-interception", "POST", "/interceptions", {"json": {"age": "old"}}, {B}, 422),
     ("get-interception", "GET", "/interceptions/M-I1", {}, {B, R, A}, 200),
     ("list-candidates", "GET", "/interceptions/M-I1/candidates", {}, {B, R, A}, 200),

@@ -1,5 +1,6 @@
-"""Report search by name: the stored key table, the service, ``GET /reports?name=``, the keys
-kept right by every write path, the migration's backfill, and audited reads of the audit log.
+"""Report search by name: the stored key table, the service, ``POST /reports/search`` (the name
+in the body, never in a URL) and the deprecated ``GET /reports?name=``, the keys kept right by
+every write path, the migration's backfill, and audited reads of the audit log.
 
 All names are synthetic (common forms from the public name lists). Each case runs on SQLite and,
 when ``SHONDHAN_TEST_POSTGRES_URL`` is set, on PostgreSQL.
@@ -168,6 +169,107 @@ def test_route_validates_its_parameters(stored: Harness, params: dict, status: i
     assert r.status_code == status, r.text
     if status == 200:
         assert len(r.json()) == 1
+
+
+def _post_ids(h: Harness, role: Role, name: str, **body: Any) -> list[str]:
+    r = h.call(role, "POST", "/reports/search", json={"name": name, **body})
+    assert r.status_code == 200, r.text
+    return [item["report_id"] for item in r.json()]
+
+
+@pytest.mark.parametrize(("query", "expected"), SEARCHES)
+def test_post_search_finds_variants_like_the_get(
+    stored: Harness, query: str, expected: set[str]
+) -> None:
+    found = _post_ids(stored, R, query)
+    assert set(found) == expected
+    assert found == _search_ids(stored, R, query)  # same service call, same order
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_post_search_respects_the_role_matrix(stored: Harness, role: Role) -> None:
+    r = stored.call(role, "POST", "/reports/search", json={"name": "Rahima Khatun"})
+    if allowed(role, Action.REPORT_READ):
+        assert r.status_code == 200
+        assert {item["report_id"] for item in r.json()} == {"S-BN", "S-MST"}
+    else:
+        assert r.status_code == 403
+        assert "Rahima" not in r.text
+    assert stored.call(None, "POST", "/reports/search", json={"name": "Rahima"}).status_code == 401
+
+
+SECRET_NAME = "Rahima" * 40  # 240 characters: too long, and it must not be echoed
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": SECRET_NAME}, "name"),
+        ({"name": "Rahima", "limit": 0}, "limit"),
+        ({"name": "Rahima", "limit": services.SEARCH_LIMIT_MAX + 1}, "limit"),
+        ({"name": "Rahima", "surname": "Khatun"}, "surname"),
+    ],
+    ids=["no-name", "empty-name", "name-too-long", "limit-0", "limit-too-big", "unknown-field"],
+)
+def test_post_search_422_names_the_field_never_the_value(
+    stored: Harness, body: dict, field: str
+) -> None:
+    r = stored.call(R, "POST", "/reports/search", json=body)
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in r.json()["detail"]] == [["body", field]]
+    assert "Rahima" not in r.text
+    assert "Khatun" not in r.text
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [(None, 2), (1, 1), (services.SEARCH_LIMIT_MAX, 2)],
+    ids=["default", "one", "max"],
+)
+def test_post_search_limit(stored: Harness, limit: int | None, expected: int) -> None:
+    body = {} if limit is None else {"limit": limit}
+    assert len(_post_ids(stored, R, "Rohima Khatoon", **body)) == expected
+
+
+def test_openapi_marks_the_get_deprecated_and_offers_the_post(stored: Harness) -> None:
+    paths = stored.client.get("/openapi.json").json()["paths"]
+    assert paths["/reports"]["get"].get("deprecated") is True
+    assert "POST /reports/search" in paths["/reports"]["get"]["description"]
+    post = paths["/reports/search"]["post"]
+    assert not post.get("deprecated", False)
+    assert post["requestBody"]["required"] is True
+    assert not any(p.get("name") == "name" for p in post.get("parameters", []))
+
+
+def test_post_search_audits_each_report_and_the_name_reaches_no_log(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every returned report is an audited read; the name is in no log record at INFO or
+    below, not even the HTTP client's request line (the URL carries no name any more)."""
+    h = harness
+    _add(h, STORED)
+    with h.app.state.sessions() as s:
+        before = s.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    with caplog.at_level(logging.DEBUG):
+        found = _post_ids(h, A, "Rohima Khatoon")
+        refused = h.call(R, "POST", "/reports/search", json={"name": "Rohima Khatoon" * 20})
+    assert refused.status_code == 422
+    assert sorted(found) == ["S-BN", "S-MST"]
+    with h.app.state.sessions() as s:
+        events = s.execute(
+            select(
+                AuditEvent.user_id, AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id
+            ).where(AuditEvent.id > before, AuditEvent.record_type == "report")
+        ).all()
+    assert sorted(e.record_id for e in events) == sorted(found)
+    assert {(e.user_id, e.action) for e in events} == {(h.user_ids[A], "read")}
+    logged = "\n".join(r.getMessage() for r in caplog.records)  # every logger, httpx included
+    assert "report search" in logged
+    assert "/reports/search" in logged  # the request was logged, without the name
+    for secret in ("Rohima", "Khatoon", "rhm", "ktn"):
+        assert secret not in logged
 
 
 def test_newest_first_and_limit(harness: Harness) -> None:

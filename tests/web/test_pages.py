@@ -448,3 +448,134 @@ def test_admin_revokes_a_confirmation_and_the_pair_reopens(app: Any) -> None:
         data={"csrf_token": token, "decision_id": decision_id, "reason": "twice"},
     )
     assert again.status_code == 409
+
+
+# -- the name search is a POST: a child's name never travels in a URL --------------------------
+SEARCH_NAME = "Nasima Parvin"  # synthetic, from the public name lists' common forms
+
+
+@pytest.fixture(scope="module")
+def searchable(app: Any) -> Any:
+    """One report named ``SEARCH_NAME`` (added through the page, as a reviewer would)."""
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-SEARCH", "name": SEARCH_NAME},
+        follow_redirects=False,
+    )
+    return app
+
+
+def _read_events(app: Any) -> int:
+    from sqlalchemy import func, select
+
+    from api.models import AuditEvent
+
+    with app.state.sessions() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.record_type == "report", AuditEvent.record_id == "R-SEARCH")
+            )
+            or 0
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        (SEARCH_NAME, True),
+        ("নাসিমা পারভীন", True),
+        ("Mst. Nashima Parveen", True),
+        ("Zzyzx Qwerty", False),
+        ("   ", None),
+        ("😀", False),
+        ("x" * 5000, False),
+    ],
+    ids=["latin", "bangla", "variant-with-prefix", "no-match", "blank", "emoji", "huge"],
+)
+def test_search_form_posts_and_answers_with_the_page(
+    searchable: Any, query: str, found: bool | None
+) -> None:
+    """The form posts (with its CSRF token) and the results come back in the page itself: no
+    redirect, nothing after the path. A blank name shows the empty form (no search)."""
+    client = _client(searchable)
+    _sign_in(client, "reviewer")
+    page = client.get("/web/reports").text
+    assert re.search(r'<form[^>]*method="post"[^>]*action="/web/reports/search"', page)
+    token = _csrf(client, "/web/reports")
+    before = _read_events(searchable)
+    response = client.post("/web/reports/search", data={"csrf_token": token, "q": query})
+    assert response.status_code == 200
+    assert response.history == []
+    assert str(response.url).endswith("/web/reports/search")
+    html = response.text
+    assert ('data-report-id="R-SEARCH"' in html) is bool(found)
+    assert ('data-testid="search-empty"' in html) is (found is False)
+    assert _read_events(searchable) == before + (1 if found else 0)
+
+
+def test_a_bookmarked_query_string_does_not_search(searchable: Any) -> None:
+    client = _client(searchable)
+    _sign_in(client, "reviewer")
+    before = _read_events(searchable)
+    response = client.get("/web/reports", params={"q": SEARCH_NAME})
+    assert response.status_code == 200
+    assert 'data-testid="search-results"' not in response.text
+    assert 'data-testid="search-empty"' not in response.text
+    assert SEARCH_NAME not in response.text  # not even echoed into the form
+    assert _read_events(searchable) == before
+
+
+@pytest.mark.parametrize(
+    ("form", "cookie"),
+    [({}, True), ({"csrf_token": "forged"}, True), ({"csrf_token": "x"}, False)],
+    ids=["no-token", "wrong-token", "no-session"],
+)
+def test_search_without_a_valid_csrf_token_is_refused(
+    searchable: Any, form: dict[str, str], cookie: bool
+) -> None:
+    client = _client(searchable)
+    if cookie:
+        _sign_in(client, "reviewer")
+    before = _read_events(searchable)
+    response = client.post("/web/reports/search", data={**form, "q": SEARCH_NAME})
+    assert response.status_code == 403
+    assert "another site" in response.text
+    assert SEARCH_NAME not in response.text
+    assert _read_events(searchable) == before
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("officer", 403), ("admin", 403), ("reviewer", 200)],
+    ids=["officer", "admin", "reviewer"],
+)
+def test_search_post_follows_the_role_table(searchable: Any, username: str, status: int) -> None:
+    client = _client(searchable)
+    _sign_in(client, username)
+    token = _csrf(client, "/")
+    response = client.post("/web/reports/search", data={"csrf_token": token, "q": SEARCH_NAME})
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert (SEARCH_NAME in response.text) is (status == 200)
+
+
+def test_the_search_address_read_with_get_goes_back_to_the_form(searchable: Any) -> None:
+    """What the language switch and a sign-in's way back do: GET the search's path."""
+    client = _client(searchable)
+    token = _csrf(client, "/login")
+    anonymous = client.post(
+        "/web/reports/search",
+        data={"csrf_token": token, "q": SEARCH_NAME},
+        follow_redirects=False,
+    )
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/login?next=/web/reports/search"
+    _sign_in(client, "reviewer")
+    response = client.get("/web/reports/search", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/web/reports"
