@@ -31,7 +31,7 @@ import logging
 import math
 import sys
 import tempfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,6 +255,89 @@ def train_model(
         "min_precision": min_precision,
         "max_false_alarm_rate": max_false_alarm_rate,
     }
+    if out is not None:
+        model.save(Path(out))
+        log.info("model written to %s", out)
+    return model
+
+
+#: Ranks (1 = best under the hand-set weights) whose pairs stand for "a look-alike that is not
+#: the child" when fitting without labels: see :func:`train_unsupervised`.
+RUNNER_UP_RANKS = (2, 10)
+#: Without labels there is no precision to measure, so no automatic match band: a match
+#: threshold above every probability switches it off (candidates are "review" at best).
+NO_MATCH_BAND = 1.5
+#: Review band of an unsupervised model: the EM posterior, uncalibrated.
+UNSUPERVISED_REVIEW_THRESHOLD = 0.2
+#: Fewer best candidates than this leave EM too little to learn from.
+MIN_UNSUPERVISED_QUERIES = 200
+
+
+def train_unsupervised(
+    reports: Iterable[Report],
+    interceptions: Iterable[Interception],
+    *,
+    out: Path | None = None,
+    runner_up_ranks: tuple[int, int] = RUNNER_UP_RANKS,
+) -> MatchModel:
+    """Fit a Fellegi–Sunter model by EM on a deployment's own, unlabelled records.
+
+    For a deployment whose names, spellings or forms differ from the synthetic training data
+    and that has no confirmed matches yet. Each interception is run through an index of the
+    reports scored by the hand-set weights (:meth:`MatchModel.hand_set`); EM then learns the
+    m-probabilities on every interception's *best* candidate (a mixture of the child and, for
+    unreported children, a look-alike), while the u-probabilities come from the candidates at
+    ``runner_up_ranks`` (by default ranks 2-10: namesakes, siblings and neighbours, almost never
+    the child). u from *random* pairs, the textbook choice, fails here: every blocked candidate
+    agrees with the child far more than a random pair does, so EM calls them all matches.
+
+    The fields are not independent given the match status (the name fields look at the same
+    tokens), so the posterior is overconfident and no precision can be measured without labels:
+    the model has no match band (:data:`NO_MATCH_BAND`), its review band starts at
+    :data:`UNSUPERVISED_REVIEW_THRESHOLD`, and ranking is what it is for. Once police reviewers
+    have confirmed and rejected candidates, train a supervised model on those decisions.
+    """
+    from matcher.reconcile import build_index
+
+    lo, hi = runner_up_ranks
+    if not 2 <= lo <= hi:
+        raise ValueError("runner_up_ranks must be (lo, hi) with 2 <= lo <= hi")
+    index = build_index(reports, model=MatchModel.hand_set(), keep_reports=False)
+    if len(index) == 0:
+        raise ValueError("no reports to learn from")
+    best: list[npt.NDArray[np.int8]] = []
+    runners: list[npt.NDArray[np.int8]] = []
+    for interception in interceptions:
+        scored = index.score_rows(interception)
+        if scored.rows.size == 0:
+            continue
+        best.append(scored.levels[0])
+        runners.append(scored.levels[lo - 1 : hi])
+    if len(best) < MIN_UNSUPERVISED_QUERIES:
+        raise ValueError(
+            f"only {len(best)} interceptions have a candidate; "
+            f"EM needs at least {MIN_UNSUPERVISED_QUERIES}"
+        )
+    u_levels = np.concatenate(runners)
+    if len(u_levels) == 0:
+        raise ValueError("no runner-up candidates: the reports are too few")
+    model = MatchModel(method=Method.EM).fit(np.stack(best), u_levels=u_levels)
+    model.match_threshold_ = NO_MATCH_BAND
+    model.review_threshold_ = UNSUPERVISED_REVIEW_THRESHOLD
+    model.reference_reports_ = len(index)
+    model.metadata_["training"] = {
+        "labels": "none (unsupervised)",
+        "reports": len(index),
+        "interceptions_with_candidates": len(best),
+        "runner_up_ranks": [lo, hi],
+        "match_band": "off: no labels to measure precision on",
+    }
+    log.info(
+        "unsupervised fit: %d best candidates, %d runner-up pairs, match share %.3f",
+        len(best),
+        len(u_levels),
+        model.metadata_.get("em_lambda", float("nan")),
+    )
     if out is not None:
         model.save(Path(out))
         log.info("model written to %s", out)

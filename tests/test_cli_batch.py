@@ -269,6 +269,52 @@ def test_train_without_folders_generates_its_own_splits(app: typer.Typer, tmp_pa
     assert MatchModel.load(out).is_fitted
 
 
+@pytest.mark.slow
+def test_train_unsupervised_fits_on_csvs_without_truth(app: typer.Typer, tmp_path: Path) -> None:
+    from matcher.model import MatchModel
+
+    own = tmp_path / "own"
+    write_csvs(generate(n_reports=600, n_interceptions=250, seed=5, split=Split.TEST), own)
+    (own / "truth.csv").unlink()  # a deployment's own records: no labels
+    with (own / "reports.csv").open("a", encoding="utf-8") as fh:
+        fh.write("R-BAD,Rahima,,,F,abc,2020-01-01,,,,\n")  # bad age: skipped, counted
+    out = tmp_path / "em.json"
+    code, stdout, stderr = run(
+        app,
+        "train",
+        "--unsupervised",
+        "--reports",
+        own / "reports.csv",
+        "--interceptions",
+        own / "interceptions.csv",
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    model = MatchModel.load(out)
+    assert model.metadata_["training"]["labels"].startswith("none")
+    assert model.match_threshold_ > 1.0
+    assert "match band off" in stdout
+    assert "rejected rows: 1 in reports" in stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--unsupervised",),
+        ("--unsupervised", "--reports", "nope.csv", "--interceptions", "nope.csv"),
+        ("--reports", "r.csv", "--interceptions", "i.csv"),
+    ],
+    ids=["no-files", "missing-files", "files-without-flag"],
+)
+def test_train_unsupervised_usage_errors(
+    app: typer.Typer, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    code, _, stderr = run(app, "train", *args, "--out", tmp_path / "m.json")
+    assert code == batch.EXIT_USAGE
+    assert stderr.startswith("error:")
+
+
 def test_train_rejects_folder_without_truth(app: typer.Typer, tmp_path: Path) -> None:
     code, _, stderr = run(app, "train", "--train-dir", tmp_path, "--validation-dir", tmp_path)
     assert code == batch.EXIT_USAGE

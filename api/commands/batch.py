@@ -316,6 +316,21 @@ def train_command(
             "(default: 0.985, a margin over 0.98).",
         ),
     ] = None,
+    unsupervised: Annotated[
+        bool,
+        typer.Option(
+            "--unsupervised",
+            help="Fit by EM on your own --reports/--interceptions CSVs, without labels "
+            "(a ranking model with no match band).",
+        ),
+    ] = False,
+    reports: Annotated[
+        Path | None, typer.Option("--reports", help="With --unsupervised: reports CSV.")
+    ] = None,
+    interceptions: Annotated[
+        Path | None,
+        typer.Option("--interceptions", help="With --unsupervised: interceptions CSV."),
+    ] = None,
     max_false_alarm_rate: Annotated[
         float | None,
         typer.Option(
@@ -334,6 +349,12 @@ def train_command(
     """
     from matcher import training
 
+    if unsupervised or reports is not None or interceptions is not None:
+        if not unsupervised or train_dir is not None or validation_dir is not None:
+            _err("error: --reports/--interceptions go with --unsupervised, without folders")
+            raise typer.Exit(EXIT_USAGE)
+        _train_unsupervised(reports, interceptions, out)
+        return
     for path in (train_dir, validation_dir):
         if path is not None and not (path / "truth.csv").is_file():
             _err(f"error: {path} has no truth.csv (need reports.csv, interceptions.csv, truth.csv)")
@@ -367,6 +388,43 @@ def train_command(
             typer.echo(f"{key.replace('_', ' ')}: {fit[key]:.4f}")
     for line in training.operating_point_lines(model):
         typer.echo(line)
+    typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
+
+
+def _train_unsupervised(reports: Path | None, interceptions: Path | None, out: Path) -> None:
+    """``train --unsupervised``: EM on the deployment's own CSVs (bad rows skipped, counted)."""
+    from matcher import training
+    from matcher.csvio import MissingColumnError, RejectCounter, iter_interceptions, iter_reports
+
+    if reports is None or interceptions is None:
+        _err("error: --unsupervised needs --reports FILE and --interceptions FILE")
+        raise typer.Exit(EXIT_USAGE)
+    for path in (reports, interceptions):
+        if not path.is_file():
+            _err(f"error: no such file: {path}")
+            raise typer.Exit(EXIT_USAGE)
+    report_rejects, interception_rejects = RejectCounter(), RejectCounter()
+    try:
+        model = training.train_unsupervised(
+            iter_reports(reports, on_reject=report_rejects),
+            list(iter_interceptions(interceptions, on_reject=interception_rejects)),
+            out=out,
+        )
+    except MissingColumnError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(
+        f"unsupervised (EM) model: match share of best candidates "
+        f"{model.metadata_.get('em_lambda', 0.0):.3f}; match band off (no labels to measure "
+        f"precision), review >= {model.review_threshold_:.2f}"
+    )
+    typer.echo(
+        f"rejected rows: {report_rejects.rows} in reports, {interception_rejects.rows} in "
+        "interceptions"
+    )
     typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
 
 

@@ -11,14 +11,17 @@ import pytest
 from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
+from matcher.records import Band
 from matcher.training import (
     RIVAL_GRID,
     Pairs,
     candidate_pairs,
     choose_bands,
     load_split,
+    recall_at,
     top_per_query,
     train_model,
+    train_unsupervised,
 )
 from training_data.generate import Split, generate, write_csvs
 
@@ -201,3 +204,45 @@ def test_operating_points_trade_false_alarms_for_recall() -> None:
     assert chosen["match_threshold"] == model.match_threshold_
     assert chosen["match_recall"] == val["match_recall"]
     assert points[-1]["match_recall"] > points[0]["match_recall"]  # the trade is real here
+
+
+@pytest.fixture(scope="module")
+def unsupervised(splits: tuple[Path, Path]) -> MatchModel:
+    """EM on the validation split's records; its truth is not read."""
+    val = load_split(splits[1])
+    return train_unsupervised(val.reports, val.interceptions)
+
+
+@pytest.mark.slow
+def test_unsupervised_model_ranks_the_child_first_without_labels(
+    unsupervised: MatchModel, splits: tuple[Path, Path]
+) -> None:
+    """Fitted on records alone, it still puts the child's report first for most children (the
+    truth is only used here, to measure), learns a plausible match share, and keeps the bands
+    it was given: review only, no match band."""
+    val = load_split(splits[1])
+    index = MatchIndex(unsupervised)
+    index.add_many(val.reports)
+    pairs = candidate_pairs(index, val.interceptions, val.matches, top_k=10)
+    bootstrap = MatchIndex(MatchModel.hand_set())
+    bootstrap.add_many(val.reports)
+    hand = candidate_pairs(bootstrap, val.interceptions, val.matches, top_k=10)
+    # it learnt something: better than the hand-set weights it started from
+    assert recall_at(pairs, val.matches, 1) > recall_at(hand, val.matches, 1)
+    assert recall_at(pairs, val.matches, 10) >= 0.95
+    assert 0.3 < unsupervised.metadata_["em_lambda"] < 0.95  # ~0.7 of best candidates are right
+    assert unsupervised.match_threshold_ > 1.0
+    bands = {c.band for it in val.interceptions[:100] for c in index.query(it, top_k=3)}
+    assert Band.MATCH not in bands
+    assert Band.REVIEW in bands
+    assert unsupervised.weight(Field.PHONE, 1) > 0 > unsupervised.weight(Field.PHONE, 3)
+    again = MatchModel.from_json(unsupervised.to_json())
+    assert again.version == unsupervised.version
+
+
+def test_unsupervised_needs_enough_interceptions(splits: tuple[Path, Path]) -> None:
+    val = load_split(splits[1])
+    with pytest.raises(ValueError, match="at least"):
+        train_unsupervised(val.reports, val.interceptions[:50])
+    with pytest.raises(ValueError, match="runner_up_ranks"):
+        train_unsupervised(val.reports, val.interceptions, runner_up_ranks=(1, 10))
