@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import logging
 import re
 import sys
@@ -197,9 +198,13 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
     del raw
     # Arrow-backed strings: a quarter of the memory of Python str objects, and DuckDB reads them
     # without converting (what keeps the --tight run at 1,000,000 reports within memory).
-    strings = [c for c in df.columns if c not in ("birth_year", "father_sk")]
-    df[strings] = df[strings].astype("string[pyarrow]")
+    # Without pyarrow installed, plain object columns (same results, more memory).
     df["father_sk"] = df["father_sk"].astype(object).where(df["father_sk"].notna(), None)
+    strings = [c for c in df.columns if c not in ("birth_year", "father_sk")]
+    if importlib.util.find_spec("pyarrow") is not None:
+        df[strings] = df[strings].astype("string[pyarrow]")
+    else:
+        df[strings] = df[strings].astype(object).where(df[strings].notna(), None)
     return df
 
 
