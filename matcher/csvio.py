@@ -41,7 +41,7 @@ import operator
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -290,7 +290,7 @@ def _iter_rows(
     label: str | None,
     part: CsvSlice | None = None,
     ids_seen: dict[str, int] | None = None,
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """Open ``source``, check the header eagerly, then return the row generator."""
     name = label if label is not None else _display_name(source)
     stack = contextlib.ExitStack()
@@ -316,7 +316,7 @@ def _iter_rows(
     pick = operator.itemgetter(*order)
     width = len(header)
 
-    def rows() -> Iterator[T]:
+    def rows() -> Generator[T, None, None]:
         parser = _RowParser(name, id_column, date_column)
         if ids_seen is not None:
             parser.seen_ids = ids_seen
@@ -390,7 +390,7 @@ def iter_reports(
     label: str | None = None,
     part: CsvSlice | None = None,
     ids_seen: dict[str, int] | None = None,
-) -> Iterator[Report]:
+) -> Generator[Report, None, None]:
     """Stream the good rows of a reports CSV as :class:`Report` records.
 
     ``source`` is a path or an open text stream (opened with ``newline=""``). The header is
@@ -417,7 +417,7 @@ def iter_interceptions(
     *,
     on_reject: Callable[[Reject], None] | None = None,
     label: str | None = None,
-) -> Iterator[Interception]:
+) -> Generator[Interception, None, None]:
     """Stream the good rows of an interceptions CSV as :class:`Interception` records.
 
     Same contract as :func:`iter_reports`.
