@@ -128,7 +128,7 @@ def skeleton(token: object) -> str | None:
 
 def sound(token: object) -> str | None:
     """Soundex's letter classes over the whole token (no kept first letter, no 4-character cut):
-    "phatema" and "fatema" -> "135", "cndrani" and "chondrani" -> "2536". Coarser than
+    "phatema" and "fatema" -> "135", "cndrani" and "chondrani" -> "25365". Coarser than
     :func:`skeleton`; used as a blocking key and as a weaker comparison level."""
     if not isinstance(token, str) or not token:
         return None
