@@ -196,6 +196,9 @@ class ReportRow(Base):
     """A police missing-person report (field names = the engine's CSV columns)."""
 
     __tablename__ = "reports"
+    # (id, status): the review queue checks each queued candidate's report is open from the
+    # index alone (migration 0004)
+    __table_args__ = (Index("ix_reports_id_status", "report_id", "status"),)
 
     report_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -331,6 +334,7 @@ class InterceptionRow(Base):
     __table_args__ = (
         Index("ix_interceptions_district_date", "home_district_key", "interception_date"),
         Index("ix_interceptions_date", "interception_date"),
+        Index("ix_interceptions_id_status", "interception_id", "status"),  # queue count, 0004
     )
 
     interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -370,7 +374,8 @@ class CandidateRow(Base):
 
     __tablename__ = "candidates"
     __table_args__ = (
-        Index("ix_candidates_queue", "status", "band", "score"),
+        # the ids after the queue columns: the queue's join needs no table row (0004)
+        Index("ix_candidates_queue", "status", "band", "score", "report_id", "interception_id"),
         Index("ix_candidates_pair", "interception_id", "report_id", unique=True),
     )
 

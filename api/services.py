@@ -545,6 +545,8 @@ def review_queue(
       a date never matches a date filter.
 
     Audited: one read event per candidate returned (exactly the page, not the filtered set).
+    ``limit=0`` returns ``([], total)`` without reading any candidate (nothing is audited):
+    the page's whole-queue size, an index-only count (see migration 0004).
     """
     require(user, Action.REVIEW_QUEUE)
     wanted = district_key(district)
@@ -571,18 +573,29 @@ def review_queue(
         where.append(InterceptionRow.interception_date >= date_from)
     if date_to is not None:
         where.append(InterceptionRow.interception_date <= date_to)
-    base = (
-        select(CandidateRow)
-        .join(ReportRow, ReportRow.report_id == CandidateRow.report_id)
-        .join(InterceptionRow, InterceptionRow.interception_id == CandidateRow.interception_id)
-        .where(*where)
-    )
-    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    rows = list(
-        session.scalars(
-            base.order_by(CandidateRow.score.desc(), CandidateRow.id).limit(limit).offset(offset)
+
+    def joined(columns: Select[Any]) -> Select[Any]:
+        return (
+            columns.join(ReportRow, ReportRow.report_id == CandidateRow.report_id)
+            .join(InterceptionRow, InterceptionRow.interception_id == CandidateRow.interception_id)
+            .where(*where)
         )
-    )
+
+    # The count reads only what the join and filters need: ids and statuses, all of them in
+    # indexes (ix_candidates_queue ends with report_id, interception_id; reports and
+    # interceptions have (id, status), migration 0004), so counting the whole queue touches no
+    # table row (~0.22 s at 131k queued on SQLite instead of 1.2-1.9 s; api/README.md).
+    total = int(session.scalar(joined(select(func.count()).select_from(CandidateRow))) or 0)
+    rows: list[CandidateRow] = []
+    if limit > 0:  # limit=0: the count alone (the review page's whole-queue size)
+        rows = list(
+            session.scalars(
+                joined(select(CandidateRow))
+                .order_by(CandidateRow.score.desc(), CandidateRow.id)
+                .limit(limit)
+                .offset(offset)
+            )
+        )
     audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in rows])
     session.commit()
     return rows, total

@@ -214,6 +214,19 @@ def test_each_filter_alone_and_combined(queue: Harness, filters: dict, size: str
         assert 0 < len(want) < len(everything)
 
 
+@pytest.mark.parametrize(("filters", "size"), [f[1:] for f in FILTERS], ids=[f[0] for f in FILTERS])
+def test_the_count_alone_is_the_filtered_queue_and_reads_no_candidate(
+    queue: Harness, filters: dict, size: str
+) -> None:
+    """``limit=0`` (the review page's whole-queue size): the same total as the reference scan,
+    no rows, and no audit event (no candidate was read)."""
+    with queue.app.state.sessions() as s:
+        before = s.scalar(select(func.max(AuditEvent.id))) or 0
+    assert _service(queue, limit=0, **filters) == ([], len(_reference(queue, **filters)))
+    with queue.app.state.sessions() as s:
+        assert s.scalar(select(func.count()).where(AuditEvent.id > before)) == 0
+
+
 def test_every_spelling_of_a_district_is_the_same_filter(queue: Harness) -> None:
     seen = {
         spelling: _service(queue, district=spelling)[0]
@@ -471,3 +484,145 @@ def test_sqlite_starts_a_filtered_queue_from_the_interceptions_index(
             plan = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
             searches = [row[3] for row in plan if "SEARCH" in row[3] or "SCAN" in row[3]]
             assert index in searches[0], searches
+
+
+def _selects(engine: Any, run: Any) -> list[tuple[str, Any]]:
+    """The SELECT statements (and parameters) ``run()`` sends to ``engine``."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, params))
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    return seen
+
+
+def test_sqlite_counts_the_whole_queue_from_indexes_alone(queue: Harness) -> None:
+    """The whole queue's count (the page shows it beside a filtered count) reads no table row:
+    the candidates' queue index carries both ids, reports and interceptions have (id, status)
+    indexes (migration 0004). Without them SQLite read every queued candidate's, report's and
+    interception's row (~1.3 s at 130k queued). Plan checked, not timed."""
+    with queue.app.state.sessions() as s:
+        engine = s.get_bind()
+        if engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite query plan")
+        seen = _selects(engine, lambda: services.review_queue(s, _reviewer(queue, s), limit=0))
+        on_candidates = [(q, p) for q, p in seen if "FROM candidates" in q]
+        assert len(on_candidates) == 1  # the count only: limit=0 reads no candidate row
+        statement, params = on_candidates[0]
+        assert "count(" in statement.lower()
+        plan = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+    steps = [row[3] for row in plan]
+    assert len(steps) == 3, steps
+    assert all("COVERING INDEX" in step for step in steps), steps
+    used = {step.split("COVERING INDEX ")[1].split()[0] for step in steps}
+    assert used == {"ix_candidates_queue", "ix_reports_id_status", "ix_interceptions_id_status"}
+
+
+QUEUE_COUNT = """
+SELECT count(*) FROM candidates
+JOIN reports ON reports.report_id = candidates.report_id
+JOIN interceptions ON interceptions.interception_id = candidates.interception_id
+WHERE candidates.status IN ('open', 'unsure') AND candidates.band IN ('match', 'review')
+AND reports.status = 'open' AND interceptions.status = 'open'
+"""
+
+
+def _index_columns(conn: Any, table: str) -> dict[str, list[str]]:
+    return {ix["name"]: ix["column_names"] for ix in sa.inspect(conn).get_indexes(table)}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0004_indexes_the_queue_count_and_goes_back(
+    backend: str, tmp_path: Any, pg_database: str | None
+) -> None:
+    """0004 widens the queue index and adds the (id, status) indexes; the queue is the same
+    before, after and after a downgrade (no data is touched)."""
+    db = fresh_database(backend, tmp_path, pg_database)
+    engine = create_engine(db.url)
+    cfg = alembic_config()
+    rng = random.Random(4)
+    now = utcnow()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0003")
+        with engine.begin() as conn:
+            conn.execute(
+                insert(ReportRow.__table__),
+                [
+                    {"report_id": f"M-R{i}", "status": rng.choice(["open", "found"]), "seq": i}
+                    | {"created_at": now}
+                    for i in range(30)
+                ],
+            )
+            conn.execute(
+                insert(InterceptionRow.__table__),
+                [
+                    {"interception_id": f"M-I{i}", "status": rng.choice(["open", "matched"])}
+                    | {"created_at": now}
+                    for i in range(30)
+                ],
+            )
+            conn.execute(
+                insert(CandidateRow.__table__),
+                [
+                    {
+                        "id": f"m{i:031d}",
+                        "interception_id": f"M-I{i % 30}",
+                        "report_id": f"M-R{(i + i // 30 * 7) % 30}",
+                        "rank": 1,
+                        "score": rng.random(),
+                        "band": rng.choice(["match", "review", "no_match"]),
+                        "explanation": "",
+                        "contributions": [],
+                        "model_version": "synthetic",
+                        "status": rng.choice(["open", "unsure", "rejected"]),
+                        "created_at": now,
+                    }
+                    for i in range(90)
+                ],
+            )
+        with engine.connect() as conn:
+            before = conn.execute(sa.text(QUEUE_COUNT)).scalar_one()
+        assert before > 0
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(QUEUE_COUNT)).scalar_one() == before
+            assert _index_columns(conn, "candidates")["ix_candidates_queue"] == [
+                "status",
+                "band",
+                "score",
+                "report_id",
+                "interception_id",
+            ]
+            assert _index_columns(conn, "reports")["ix_reports_id_status"] == [
+                "report_id",
+                "status",
+            ]
+            assert _index_columns(conn, "interceptions")["ix_interceptions_id_status"] == [
+                "interception_id",
+                "status",
+            ]
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0003")
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(QUEUE_COUNT)).scalar_one() == before
+            assert _index_columns(conn, "candidates")["ix_candidates_queue"] == [
+                "status",
+                "band",
+                "score",
+            ]
+            assert "ix_reports_id_status" not in _index_columns(conn, "reports")
+            assert "ix_interceptions_id_status" not in _index_columns(conn, "interceptions")
+    finally:
+        engine.dispose()
+        db.cleanup()
