@@ -29,7 +29,11 @@ Set-up (what a competent analyst without Bangla-specific tooling would do):
 - Prediction blocking (OR of rules, :func:`blocking_rules`): given-name skeleton; given-name sound
   code + sex; father's given-name skeleton; father's sound code + sex; surname skeleton + birth
   year; phone; district skeleton + birth year + sex; first 2 letters of the given-name skeleton +
-  birth year; first letters of the given and father's given skeletons + sex.
+  birth year; first letters of the given and father's given skeletons + sex; given sound +
+  district sound; father's + mother's given skeletons; mother's given sound + district sound +
+  sex; first letter of the given skeleton + district sound + sex. (The last four were added
+  after measuring which true pairs no rule kept on a tuning split: pair completeness 0.957 ->
+  0.971 for 2% more pairs.)
   ``--tight`` (for 1,000,000 reports, to stay in memory; the rules were chosen for pair
   completeness per pair on a tuning split, within the pair count of the earlier exact-name
   rules): given + surname skeletons; given + district skeletons; given + mother's given
@@ -254,6 +258,10 @@ def blocking_rules(*, tight: bool) -> list[Any]:
         block_on("district_sk", "birth_year", "sex"),
         block_on("substr(given_sk, 1, 2)", "birth_year"),
         block_on("substr(given_sk, 1, 1)", "substr(father_given_sk, 1, 1)", "sex"),
+        block_on("given_snd", "district_snd"),
+        block_on("father_given_sk", "mother_given_sk"),
+        block_on("mother_given_snd", "district_snd", "sex"),
+        block_on("substr(given_sk, 1, 1)", "district_snd", "sex"),
     ]
 
 
