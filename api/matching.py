@@ -181,16 +181,17 @@ class LiveIndex:
                 .where(ReportRow.status == ReportStatus.OPEN)
                 .execution_options(yield_per=_LOAD_BATCH)
             )
-            batch: list[Report] = []
-            for values in session.execute(stmt):
-                batch.append(Report(*values))
-                if len(batch) >= _LOAD_BATCH:
-                    index.add_many(batch)
-                    loaded += len(batch)
-                    batch = []
-            if batch:
-                index.add_many(batch)
-                loaded += len(batch)
+
+            def rows() -> Iterator[Report]:
+                nonlocal loaded
+                for values in session.execute(stmt):
+                    loaded += 1
+                    yield Report(*values)
+
+            # One add_many over the stream: the engine sorts its blocking postings into place
+            # once at the end. Batches of 5,000 re-sorted every posting so far after each batch
+            # (1,000,000 reports: 114 s, most of it sorting).
+            index.add_many(rows())
         with self._lock:
             self._index = index
             self._watermark = max(self._watermark, int(watermark))
