@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import string
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -128,9 +129,40 @@ def test_prepare_derives_keys_and_birth_year(tmp_path: Path) -> None:
     assert (first["sex"], first["birth_year"], first["phone"]) == ("F", 2010, "1712345678")
     assert first["district_sk"] == "sr"  # anyascii "ysor": y is dropped like h and w
     assert second["given_sk"] == skeleton("rohima")
+    assert first["report_day"] == (date(2020, 3, 1) - date(1970, 1, 1)).days
+    assert df["interception_day"].isna().all()
     assert df["birth_year"].isna().iloc[1]
     assert df["surname"].isna().iloc[1]
     assert df["phone"].isna().iloc[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-01-10", date(2021, 1, 10)),
+        ("10/01/2021", date(2021, 1, 10)),
+        ("১০/০১/২০২১", date(2021, 1, 10)),
+        ("soon", None),
+    ],
+    ids=["iso-is-not-day-first", "day-first", "bangla-digits", "unparseable"],
+)
+def test_prepare_dates(tmp_path: Path, text: str, expected: date | None) -> None:
+    row = {"interception_id": "I1", "name": "Rohima", "father_name": "", "mother_name": ""}
+    row |= {"sex": "F", "age": "12", "interception_date": text, "home_district": ""}
+    row |= {"guardian_phone": ""}
+    df = prepare(
+        _write(tmp_path / "i.csv", [row]),
+        id_col="interception_id",
+        date_col="interception_date",
+        district_col="home_district",
+    )
+    day = df["interception_day"].iloc[0]
+    if expected is None:
+        assert df["interception_day"].isna().iloc[0]
+    else:
+        assert day == (expected - date(1970, 1, 1)).days
+        assert df["birth_year"].iloc[0] == expected.year - 12
+    assert df["report_day"].isna().all()
 
 
 @pytest.mark.parametrize("tight", [False, True], ids=["full-rules", "tight-rules"])
