@@ -171,6 +171,18 @@ def test_route_validates_its_parameters(stored: Harness, params: dict, status: i
         assert len(r.json()) == 1
 
 
+def _assert_audited_reads(h: Harness, before: int | None, found: list[str]) -> None:
+    """Every report returned after audit event ``before`` is one read event by the analyst."""
+    with h.app.state.sessions() as s:
+        events = s.execute(
+            select(
+                AuditEvent.user_id, AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id
+            ).where(AuditEvent.id > (before or 0), AuditEvent.record_type == "report")
+        ).all()
+    assert sorted(e.record_id for e in events) == sorted(found)
+    assert {(e.user_id, e.action) for e in events} == {(h.user_ids[A], "read")}
+
+
 def _post_ids(h: Harness, role: Role, name: str, **body: Any) -> list[str]:
     r = h.call(role, "POST", "/reports/search", json={"name": name, **body})
     assert r.status_code == 200, r.text
@@ -257,14 +269,7 @@ def test_post_search_audits_each_report_and_the_name_reaches_no_log(
         refused = h.call(R, "POST", "/reports/search", json={"name": "Rohima Khatoon" * 20})
     assert refused.status_code == 422
     assert sorted(found) == ["S-BN", "S-MST"]
-    with h.app.state.sessions() as s:
-        events = s.execute(
-            select(
-                AuditEvent.user_id, AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id
-            ).where(AuditEvent.id > before, AuditEvent.record_type == "report")
-        ).all()
-    assert sorted(e.record_id for e in events) == sorted(found)
-    assert {(e.user_id, e.action) for e in events} == {(h.user_ids[A], "read")}
+    _assert_audited_reads(h, before, found)
     logged = "\n".join(r.getMessage() for r in caplog.records)  # every logger, httpx included
     assert "report search" in logged
     assert "/reports/search" in logged  # the request was logged, without the name
@@ -292,14 +297,7 @@ def test_each_returned_report_is_an_audited_read_and_the_query_is_not_logged(
         before = s.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     with caplog.at_level(logging.DEBUG):
         found = _search_ids(h, A, "Rohima Khatoon")
-    with h.app.state.sessions() as s:
-        events = s.execute(
-            select(
-                AuditEvent.user_id, AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id
-            ).where(AuditEvent.id > before, AuditEvent.record_type == "report")
-        ).all()
-    assert sorted(e.record_id for e in events) == sorted(found)
-    assert {(e.user_id, e.action) for e in events} == {(h.user_ids[A], "read")}
+    _assert_audited_reads(h, before, found)
     # the server's records (httpx is the test client, which logs the URL it asked for)
     logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     assert "report search" in logged
