@@ -621,14 +621,21 @@ def _keys_of(text: str | None, *, strict: bool, loose: bool | None) -> tuple[str
     return _strict_keys(text) if strict else _default_keys(text)
 
 
+#: Words that join a name to an alias ("Karim orfe Babu", "করিম ওরফে বাবু"), as police records
+#: in Bangladesh write them: never part of a name, so they get no key (normalised forms).
+ALIAS_WORDS = frozenset({"orfe", "urfe", "orofe", "ourfe", "alias", "ওরফে", "উরফে"})
+
+
 def _keys_uncached(text: str, *, strict: bool) -> tuple[str, ...]:
-    """Keys of the core tokens; the core as :func:`parse_name` finds it, but without the
-    common-token analysis a full parse does, which keys do not need."""
+    """Keys of the core tokens (alias words skipped); the core as :func:`parse_name` finds it,
+    but without the common-token analysis a full parse does, which keys do not need."""
     norm = normalize_text(text)
     if norm is None:
         return ()
     core = _core(tuple(norm.split()))
-    return tuple(k for k in (token_key(t, strict=strict) for t in core) if k)
+    return tuple(
+        k for k in (token_key(t, strict=strict) for t in core if t not in ALIAS_WORDS) if k
+    )
 
 
 @short_text_cache(maxsize=262144)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import normalize
+from matcher.compare import name_tokens
 from matcher.normalize import (
     name_key,
     name_similarity,
@@ -415,12 +416,29 @@ def test_default_key_forgets_the_final_vowel(a: str, b: str, strict_equal: bool)
         ("", ""),
         (None, ""),
         ("😀", ""),
+        ("Md. Karim orfe Babu", f"{token_key('karim')} {token_key('babu')}"),
+        ("রহিমা খাতুন ওরফে রুমি", f"{token_key('rahima')} {token_key('khatun')} {token_key('rumi')}"),
+        ("Rahima ALIAS Rumi", f"{token_key('rahima')} {token_key('rumi')}"),
+        ("Orfe", ""),
     ],
-    ids=["drops-md", "drops-mst-bangla", "lone-mohammad", "empty", "none", "emoji"],
+    ids=[
+        "drops-md",
+        "drops-mst-bangla",
+        "lone-mohammad",
+        "empty",
+        "none",
+        "emoji",
+        "alias-word-orfe",
+        "alias-word-bangla",
+        "alias-word-alias",
+        "alias-word-alone",
+    ],
 )
 def test_name_key_drops_prefixes_keeps_order(text: str | None, key: str) -> None:
     assert name_key(text) == key
     assert token_keys(text) == (key.split() if key else [])
+    # the engine's cached per-token keying agrees
+    assert list(name_tokens(text)) == token_keys(text)
 
 
 @st.composite
