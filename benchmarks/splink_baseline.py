@@ -180,10 +180,13 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     names = _by_value(raw["name"], _clean)
     texts = _by_value(raw[date_col], _ascii)
-    # ISO dates first: with dayfirst=True pandas reads "2021-01-10" as 1 October.
-    dates = pd.to_datetime(texts, errors="coerce", format="ISO8601").fillna(
-        pd.to_datetime(texts, errors="coerce", dayfirst=True, format="mixed")
+    # Parsed once per distinct text. ISO dates first: with dayfirst=True pandas reads
+    # "2021-01-10" as 1 October.
+    distinct = pd.Series(texts.dropna().unique(), dtype=object)
+    parsed = pd.to_datetime(distinct, errors="coerce", format="ISO8601").fillna(
+        pd.to_datetime(distinct, errors="coerce", dayfirst=True, format="mixed")
     )
+    dates = pd.to_datetime(texts.map(dict(zip(distinct, parsed, strict=True))))
     ages = _by_value(raw["age"], _age).astype(float)
     father = _by_value(raw["father_name"], _clean)
     given = names.map(_first)
