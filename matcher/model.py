@@ -171,6 +171,23 @@ class ModelFormatError(ValueError):
     """A model file is not a Shondhan model this version can read."""
 
 
+def _check_thresholds(model: MatchModel) -> None:
+    """Thresholds a model file may hold: finite, ``0 <= review <= match``, the rival threshold a
+    probability; a match threshold above 1 means "no match band" (unsupervised models)."""
+    t = (model.review_threshold_, model.match_threshold_, model.rival_threshold_)
+    if not all(math.isfinite(x) for x in t):
+        raise ModelFormatError("thresholds must be finite numbers")
+    review, match, rival = t
+    if not 0.0 <= review <= match:
+        raise ModelFormatError("thresholds must satisfy 0 <= review <= match")
+    if not 0.0 <= rival <= 1.0:
+        raise ModelFormatError("the rival threshold must be between 0 and 1")
+    if not all(math.isfinite(x) for w in model.weights_ for x in w.tolist()) or not math.isfinite(
+        model.intercept_
+    ):
+        raise ModelFormatError("weights must be finite numbers")
+
+
 def _n_levels() -> list[int]:
     return [len(c.levels) for c in COMPARISONS]
 
@@ -645,6 +662,7 @@ class MatchModel:
             model.match_threshold_ = float(data["thresholds"]["match"])
             model.review_threshold_ = float(data["thresholds"]["review"])
             model.rival_threshold_ = float(data["thresholds"].get("rival", DEFAULT_RIVAL_THRESHOLD))
+            _check_thresholds(model)
             ref = data.get("reference_reports")
             model.reference_reports_ = None if ref is None else int(ref)
             if model.reference_reports_ is not None and model.reference_reports_ < 1:

@@ -115,6 +115,12 @@ def test_json_round_trip_gives_identical_predictions(
         (lambda d: d.pop("thresholds"), "malformed"),
         (lambda d: d.update(reference_reports=0), "positive count"),
         (lambda d: d.update(reference_reports="many"), "malformed"),
+        (lambda d: d["thresholds"].update(review=0.99, match=0.5), "review <= match"),
+        (lambda d: d["thresholds"].update(review=-0.1), "review <= match"),
+        (lambda d: d["thresholds"].update(match=float("nan")), "finite"),
+        (lambda d: d["thresholds"].update(rival=1.5), "rival"),
+        (lambda d: d.update(intercept_bits=float("inf")), "weights must be finite"),
+        (lambda d: d["fields"][0]["levels"][1].update(weight_bits=float("nan")), "finite"),
     ],
     ids=[
         "unknown-version",
@@ -124,6 +130,12 @@ def test_json_round_trip_gives_identical_predictions(
         "missing-key",
         "zero-reference",
         "text-reference",
+        "review-above-match",
+        "negative-review",
+        "nan-match",
+        "rival-above-1",
+        "infinite-intercept",
+        "nan-weight",
     ],
 )
 def test_loading_a_bad_model_fails_clearly(
