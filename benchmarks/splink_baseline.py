@@ -12,7 +12,7 @@ Set-up (what a competent analyst without Bangla-specific tooling would do):
   different dates line up. The event date's day number is kept per side (``report_day`` or
   ``interception_day``) so that a comparison can see which came first.
 - Derived keys (computed in pandas, the way Splink's examples add phonetic columns): for the
-  given name, surname, father's and mother's given names and the district, a consonant
+  given name, surname, father's and mother's given names, the district and the upazila, a consonant
   :func:`skeleton` (vowels and h/w/y dropped, doubled letters collapsed: romanisations, and
   anyascii of Bangla, which drops inherent vowels, disagree mostly on vowels and aspiration) and
   a :func:`sound` code (Soundex's letter classes over the whole token).
@@ -21,8 +21,10 @@ Set-up (what a competent analyst without Bangla-specific tooling would do):
   (term-frequency adjustment on the given name and surname: agreeing on "akter" is weak
   evidence); the father's comparison has one more level before "else": any token of the two
   fathers' full names shares a skeleton (Splink's ``ArrayIntersectLevel``: "Abdul Shahidul" vs
-  "Shahidul"); sex exact; birth year (exact, within 1, 2, 3, 5 years); district same skeleton /
-  same sound code / Jaro-Winkler >= 0.8 on skeletons / else; phone exact; event order
+  "Shahidul"); sex exact; birth year (exact, within 1, 2, 3, 5 years); place, hierarchical
+  like Splink's postcode comparison (upazila skeleton same / Jaro-Winkler >= 0.9, then district
+  skeleton same / sound code same / Jaro-Winkler >= 0.8, else; null only when a side has
+  neither); phone exact; event order
   (Splink's date-difference levels, signed: interception within a year after the report /
   within 3 years / later / before the report, which EM learns is nearly impossible).
 - Training: prior from deterministic rules (same given-name, surname and district skeletons;
@@ -194,6 +196,8 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
     father_given = father.map(_first)
     mother_given = _by_value(raw["mother_name"], _clean).map(_first)
     district = _by_value(raw[district_col], _clean)
+    upazila_col = "upazila" if "upazila" in raw.columns else "home_upazila"
+    upazila = _by_value(raw[upazila_col], _clean) if upazila_col in raw.columns else None
     df = pd.DataFrame(
         {
             "unique_id": raw[id_col],
@@ -215,6 +219,7 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
             "district_sk": _by_value(district, skeleton),
             "district_snd": _by_value(district, sound),
             "phone": _by_value(raw["guardian_phone"], _phone),
+            "upazila_sk": None if upazila is None else _by_value(upazila, skeleton),
         }
     )
     # The event's day number goes in the column of its side (reports: report_day, interceptions:
@@ -308,10 +313,15 @@ def settings(*, tight: bool) -> Any:
             cll.ElseLevel(),
         ],
     )
+    place_missing = " or ".join(
+        f"(district_sk_{s} is null and upazila_sk_{s} is null)" for s in ("l", "r")
+    )
     district = cl.CustomComparison(
-        output_column_name="district",
+        output_column_name="place",
         comparison_levels=[
-            cll.NullLevel("district_sk"),
+            cll.CustomLevel(place_missing, "no place on one side").configure(is_null_level=True),
+            cll.ExactMatchLevel("upazila_sk"),
+            cll.JaroWinklerLevel("upazila_sk", 0.9),
             cll.ExactMatchLevel("district_sk"),
             cll.ExactMatchLevel("district_snd"),
             cll.JaroWinklerLevel("district_sk", 0.8),

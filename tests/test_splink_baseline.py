@@ -101,7 +101,7 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def test_prepare_derives_keys_and_birth_year(tmp_path: Path) -> None:
     base = {"report_id": "", "name": "", "father_name": "", "mother_name": "", "sex": ""}
-    base |= {"age": "", "report_date": "", "district": "", "guardian_phone": ""}
+    base |= {"age": "", "report_date": "", "district": "", "upazila": "", "guardian_phone": ""}
     rows = [
         base
         | {
@@ -112,6 +112,7 @@ def test_prepare_derives_keys_and_birth_year(tmp_path: Path) -> None:
             "age": "১০",
             "report_date": "২০২০-০৩-০১",
             "district": "যশোর",
+            "upazila": "Jhikargachha",
             "guardian_phone": "+880 1712-345678",
         },
         base | {"report_id": "R2", "name": "Rohima", "age": "abc", "report_date": "soon"},
@@ -128,6 +129,8 @@ def test_prepare_derives_keys_and_birth_year(tmp_path: Path) -> None:
     assert list(first["father_sk"]) == ["bdl", "krm"]
     assert (first["sex"], first["birth_year"], first["phone"]) == ("F", 2010, "1712345678")
     assert first["district_sk"] == "sr"  # anyascii "ysor": y is dropped like h and w
+    assert first["upazila_sk"] == "jkrgc"
+    assert df["upazila_sk"].isna().iloc[1]
     assert second["given_sk"] == skeleton("rohima")
     assert first["report_day"] == (date(2020, 3, 1) - date(1970, 1, 1)).days
     assert df["interception_day"].isna().all()
