@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     REVOKE = "revoke"
     START = "start"
     DOWNLOAD = "download"
+    TRAIN = "train"
     USER_CREATE = "user_create"
     TOKEN_CREATE = "token_create"  # noqa: S105 - an action name, not a secret
     TOKEN_REVOKE = "token_revoke"  # noqa: S105
@@ -42,6 +43,7 @@ class RecordType(StrEnum):
     USER = "user"
     TOKEN = "token"  # noqa: S105
     AUDIT = "audit"
+    MODEL = "model"
 
 
 def record(

@@ -684,8 +684,11 @@ class MatchModel:
         return cls.from_dict(data)
 
     def save(self, path: Path) -> None:
-        """Write the JSON model to ``path``."""
-        Path(path).write_text(self.to_json(), encoding="utf-8")
+        """Write the JSON model to ``path`` atomically (a crash leaves the old file or none)."""
+        from matcher.csvio import atomic_write
+
+        with atomic_write(path) as fh:
+            fh.write(self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> MatchModel:

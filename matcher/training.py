@@ -197,9 +197,39 @@ def train_model(
     The logistic model is fitted twice: on all kept pairs, then on each query's
     ``train_top_k`` best pairs under that first fit, so the final weights are learned where the
     ranking is decided (siblings, namesakes) rather than on easy negatives. Returns the fitted
-    model; writes its JSON to ``out`` when given.
+    model; writes its JSON to ``out`` when given. :func:`train_on_splits` does the same on
+    splits already in memory (e.g. reviewers' decisions read from the service's database).
     """
-    train = load_split(Path(train_dir))
+    return train_on_splits(
+        load_split(Path(train_dir)),
+        load_split(Path(validation_dir)),
+        source={
+            "train_dir": _shown(Path(train_dir)),
+            "validation_dir": _shown(Path(validation_dir)),
+        },
+        out=out,
+        method=method,
+        top_k=top_k,
+        train_top_k=train_top_k,
+        min_precision=min_precision,
+        max_false_alarm_rate=max_false_alarm_rate,
+    )
+
+
+def train_on_splits(
+    train: LabelledSplit,
+    val: LabelledSplit,
+    *,
+    source: Mapping[str, Any] | None = None,
+    out: Path | None = None,
+    method: Method = Method.LOGISTIC,
+    top_k: int = 10,
+    train_top_k: int = 50,
+    min_precision: float = DEFAULT_MIN_PRECISION,
+    max_false_alarm_rate: float = DEFAULT_MAX_FALSE_ALARM_RATE,
+) -> MatchModel:
+    """:func:`train_model` on labelled splits in memory; ``source`` describes where they came
+    from (stored in the model's training metadata)."""
     bootstrap = MatchIndex(MatchModel.hand_set())
     bootstrap.add_many(train.reports)
     pairs = candidate_pairs(bootstrap, train.interceptions, train.matches)
@@ -218,7 +248,6 @@ def train_model(
         hard = top_per_query(pairs, model.predict_proba(pairs.levels)[:, 1], train_top_k)
         model = MatchModel(method=method).fit(hard.levels, hard.labels)
 
-    val = load_split(Path(validation_dir))
     index = MatchIndex(model)
     index.add_many(val.reports)
     vpairs = candidate_pairs(index, val.interceptions, val.matches, top_k=top_k)
@@ -243,8 +272,7 @@ def train_model(
     final = candidate_pairs(index, val.interceptions, val.matches, top_k=top_k)
     meta: dict[str, Any] = model.metadata_
     meta["training"] = {
-        "train_dir": _shown(Path(train_dir)),
-        "validation_dir": _shown(Path(validation_dir)),
+        **(source or {}),
         "train_pairs": len(pairs.labels),
         "train_true_pairs": int(pairs.labels.sum()),
         "train_true_not_retrieved": pairs.missed,

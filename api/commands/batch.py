@@ -316,6 +316,18 @@ def train_command(
             "(default: 0.985, a margin over 0.98).",
         ),
     ] = None,
+    from_database: Annotated[
+        bool,
+        typer.Option(
+            "--from-database",
+            help="Learn from the reviewers' confirmed matches in the service's database "
+            "(SHONDHAN_DATABASE_URL); needs --username.",
+        ),
+    ] = False,
+    username: Annotated[
+        str | None,
+        typer.Option("--username", help="With --from-database: the analyst running it (audited)."),
+    ] = None,
     unsupervised: Annotated[
         bool,
         typer.Option(
@@ -349,6 +361,12 @@ def train_command(
     """
     from matcher import training
 
+    if from_database or username is not None:
+        if not from_database or unsupervised or train_dir is not None or validation_dir is not None:
+            _err("error: --from-database takes --username and no folders or CSV files")
+            raise typer.Exit(EXIT_USAGE)
+        _train_from_database(username, out, min_precision=min_precision)
+        return
     if unsupervised or reports is not None or interceptions is not None:
         if not unsupervised or train_dir is not None or validation_dir is not None:
             _err("error: --reports/--interceptions go with --unsupervised, without folders")
@@ -388,6 +406,69 @@ def train_command(
             typer.echo(f"{key.replace('_', ' ')}: {fit[key]:.4f}")
     for line in training.operating_point_lines(model):
         typer.echo(line)
+    typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
+
+
+def _train_from_database(username: str | None, out: Path, *, min_precision: float | None) -> None:
+    """``train --from-database``: a supervised model from the confirmed decisions (audited)."""
+    from api import audit, labels
+    from api.audit import AuditAction, RecordType
+    from api.db import make_engine, make_session_factory
+    from api.errors import NotFoundError
+    from api.migrate import upgrade
+    from api.roles import Action, allowed
+    from api.services import find_user
+    from api.settings import Settings
+    from matcher import training
+
+    if not username:
+        _err("error: --from-database needs --username (the analyst running it)")
+        raise typer.Exit(EXIT_USAGE)
+    engine = make_engine(Settings().database_url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        try:
+            user = find_user(session, username=username)
+        except NotFoundError:
+            _err(f"error: no user {username!r}")
+            raise typer.Exit(EXIT_USAGE) from None
+        if user.disabled or not allowed(user.role, Action.RECONCILIATION_START):
+            _err(f"error: {username!r} may not train models (analysts do)")
+            raise typer.Exit(EXIT_USAGE)
+        splits = labels.decision_splits(session, user)
+        n_train, n_val = len(splits.train.interceptions), len(splits.validation.interceptions)
+        if splits.confirmed < labels.MIN_CONFIRMED or not n_train or not n_val:
+            session.rollback()  # nothing was used: no audited read
+            _err(
+                f"error: {splits.confirmed} confirmed matches in the database; "
+                f"training needs at least {labels.MIN_CONFIRMED}"
+            )
+            raise typer.Exit(EXIT_USAGE)
+        model = training.train_on_splits(
+            splits.train,
+            splits.validation,
+            source={
+                "data": "reviewers' confirmed matches",
+                "confirmed_train": n_train,
+                "confirmed_validation": n_val,
+            },
+            min_precision=(
+                training.DEFAULT_MIN_PRECISION if min_precision is None else min_precision
+            ),
+        )
+        model.save(out)
+        audit.record(session, user, AuditAction.TRAIN, RecordType.MODEL, model.version)
+        session.commit()
+    typer.echo(
+        f"trained on {n_train} confirmed matches, bands on {n_val}: match >= "
+        f"{model.match_threshold_:.4f}, review >= {model.review_threshold_:.4f}"
+    )
+    v = model.metadata_.get("validation", {})
+    typer.echo(
+        f"validation match-band precision {v.get('match_precision')}, "
+        f"recall {v.get('match_recall')}"
+    )
     typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
 
 
