@@ -242,9 +242,12 @@ def prepare(path: Path, *, id_col: str, date_col: str, district_col: str) -> pd.
     return df
 
 
-def _name(col: str, *, tf: bool, extra: tuple[Any, ...] = ()) -> Any:
+def _name(
+    col: str, *, tf_exact: bool = False, tf_skeleton: bool = False, extra: tuple[Any, ...] = ()
+) -> Any:
     """Graded name comparison: exact, same skeleton, Jaro-Winkler >= 0.92, same sound code,
-    Jaro-Winkler >= 0.8 on the skeletons, else (``NameComparison``'s shape, plus the two keys)."""
+    Jaro-Winkler >= 0.8, ``extra`` levels, else (``NameComparison``'s shape plus the two keys).
+    ``tf_*``: term-frequency adjustment on the exact / skeleton level."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -252,8 +255,8 @@ def _name(col: str, *, tf: bool, extra: tuple[Any, ...] = ()) -> Any:
         output_column_name=col,
         comparison_levels=[
             cll.NullLevel(col),
-            cll.ExactMatchLevel(col, term_frequency_adjustments=tf),
-            cll.ExactMatchLevel(f"{col}_sk", term_frequency_adjustments=tf),
+            cll.ExactMatchLevel(col, term_frequency_adjustments=tf_exact),
+            cll.ExactMatchLevel(f"{col}_sk", term_frequency_adjustments=tf_skeleton),
             cll.JaroWinklerLevel(col, 0.92),
             cll.ExactMatchLevel(f"{col}_snd"),
             cll.JaroWinklerLevel(col, 0.8),
@@ -349,10 +352,10 @@ def settings(*, tight: bool) -> Any:
     return SettingsCreator(
         link_type="link_only",
         comparisons=[
-            _name("given", tf=True),
-            _name("surname", tf=True),
-            _name("father_given", tf=False, extra=(cll.ArrayIntersectLevel("father_sk", 1),)),
-            _name("mother_given", tf=False),
+            _name("given", tf_exact=True, tf_skeleton=True),
+            _name("surname", tf_exact=True, tf_skeleton=True),
+            _name("father_given", extra=(cll.ArrayIntersectLevel("father_sk", 1),)),
+            _name("mother_given"),
             cl.ExactMatch("sex"),
             birth_year,
             district,
