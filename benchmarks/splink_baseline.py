@@ -54,12 +54,15 @@ Set-up (what a competent analyst without Bangla-specific tooling would do):
 - Candidates: the top ``k`` pairs by match weight per interception; score = match probability;
   band ``match`` at probability >= 0.9 (:data:`MATCH_PROBABILITY`), ``review`` at >= 0.5.
 
-Tuned on its own generated splits (seeds 777/778, never the benchmark's held-out seeds). Tried
-and not kept (no gain or worse there): a full-name token-intersection comparison, or such a level
-in the given-name or surname comparison (double counts the given name: recall@10 fell 3-4
+Tuned on its own generated splits (seeds 777/778/779, never the benchmark's held-out seeds).
+Tried and not kept (no gain or worse there): a full-name token-intersection comparison, or such a
+level in the given-name or surname comparison (double counts the given name: recall@10 fell 3-4
 points); a Jaro-Winkler >= 0.7 level; Jaro-Winkler >= 0.88 on skeletons; term-frequency
 adjustment on the parents' names; a third EM session (given + surname + mother's skeletons);
-EM max_iterations 100 (already converged).
+EM max_iterations 100 (already converged); birth date to the day instead of birth year; the
+upazila as a separate comparison (double counts the district); in ``--tight``, no
+term-frequency adjustment on skeletons (memory change within run-to-run noise, recall lower) and
+``predict(materialise_blocked_pairs=False)`` (more memory).
 
 ``python -m benchmarks.splink_baseline --reports R --interceptions I --out C [--tight]`` runs it
 on files (the speed benchmark meters this as a child process); ``--quick`` runs a tiny generated
