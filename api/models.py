@@ -374,8 +374,11 @@ class CandidateRow(Base):
 
     __tablename__ = "candidates"
     __table_args__ = (
-        # the ids after the queue columns: the queue's join needs no table row (0004)
-        Index("ix_candidates_queue", "status", "band", "score", "report_id", "interception_id"),
+        # the ids after the queue columns: the queue's count and page need no table row
+        # (0004: report_id, interception_id; 0005: id)
+        Index(
+            "ix_candidates_queue", "status", "band", "score", "report_id", "interception_id", "id"
+        ),
         Index("ix_candidates_pair", "interception_id", "report_id", unique=True),
     )
 

@@ -588,14 +588,23 @@ def review_queue(
     total = int(session.scalar(joined(select(func.count()).select_from(CandidateRow))) or 0)
     rows: list[CandidateRow] = []
     if limit > 0:  # limit=0: the count alone (the review page's whole-queue size)
-        rows = list(
+        # The page's ids first, from indexes alone (ix_candidates_queue ends with the id,
+        # migration 0005): ordering every queued candidate then sorts small tuples instead of
+        # reading each one's wide row (~0.26 s instead of ~0.8 s at 130k queued on SQLite).
+        ids = list(
             session.scalars(
-                joined(select(CandidateRow))
+                joined(select(CandidateRow.id))
                 .order_by(CandidateRow.score.desc(), CandidateRow.id)
                 .limit(limit)
                 .offset(offset)
             )
         )
+        if ids:
+            by_id = {
+                c.id: c
+                for c in session.scalars(select(CandidateRow).where(CandidateRow.id.in_(ids)))
+            }
+            rows = [by_id[i] for i in ids if i in by_id]
     audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in rows])
     session.commit()
     return rows, total

@@ -537,6 +537,51 @@ def _index_columns(conn: Any, table: str) -> dict[str, list[str]]:
     return {ix["name"]: ix["column_names"] for ix in sa.inspect(conn).get_indexes(table)}
 
 
+def _seed_queue(engine: Any) -> int:
+    """A small queue of synthetic candidates on open/found reports and open/matched
+    interceptions; returns its size (the count the review page shows)."""
+    rng = random.Random(4)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ReportRow.__table__),
+            [
+                {"report_id": f"M-R{i}", "status": rng.choice(["open", "found"]), "seq": i}
+                | {"created_at": now}
+                for i in range(30)
+            ],
+        )
+        conn.execute(
+            insert(InterceptionRow.__table__),
+            [
+                {"interception_id": f"M-I{i}", "status": rng.choice(["open", "matched"])}
+                | {"created_at": now}
+                for i in range(30)
+            ],
+        )
+        conn.execute(
+            insert(CandidateRow.__table__),
+            [
+                {
+                    "id": f"m{i:031d}",
+                    "interception_id": f"M-I{i % 30}",
+                    "report_id": f"M-R{(i + i // 30 * 7) % 30}",
+                    "rank": 1,
+                    "score": rng.random(),
+                    "band": rng.choice(["match", "review", "no_match"]),
+                    "explanation": "",
+                    "contributions": [],
+                    "model_version": "synthetic",
+                    "status": rng.choice(["open", "unsure", "rejected"]),
+                    "created_at": now,
+                }
+                for i in range(90)
+            ],
+        )
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(QUEUE_COUNT)).scalar_one())
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_migration_0004_indexes_the_queue_count_and_goes_back(
     backend: str, tmp_path: Any, pg_database: str | None
@@ -546,54 +591,15 @@ def test_migration_0004_indexes_the_queue_count_and_goes_back(
     db = fresh_database(backend, tmp_path, pg_database)
     engine = create_engine(db.url)
     cfg = alembic_config()
-    rng = random.Random(4)
-    now = utcnow()
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0003")
-        with engine.begin() as conn:
-            conn.execute(
-                insert(ReportRow.__table__),
-                [
-                    {"report_id": f"M-R{i}", "status": rng.choice(["open", "found"]), "seq": i}
-                    | {"created_at": now}
-                    for i in range(30)
-                ],
-            )
-            conn.execute(
-                insert(InterceptionRow.__table__),
-                [
-                    {"interception_id": f"M-I{i}", "status": rng.choice(["open", "matched"])}
-                    | {"created_at": now}
-                    for i in range(30)
-                ],
-            )
-            conn.execute(
-                insert(CandidateRow.__table__),
-                [
-                    {
-                        "id": f"m{i:031d}",
-                        "interception_id": f"M-I{i % 30}",
-                        "report_id": f"M-R{(i + i // 30 * 7) % 30}",
-                        "rank": 1,
-                        "score": rng.random(),
-                        "band": rng.choice(["match", "review", "no_match"]),
-                        "explanation": "",
-                        "contributions": [],
-                        "model_version": "synthetic",
-                        "status": rng.choice(["open", "unsure", "rejected"]),
-                        "created_at": now,
-                    }
-                    for i in range(90)
-                ],
-            )
-        with engine.connect() as conn:
-            before = conn.execute(sa.text(QUEUE_COUNT)).scalar_one()
+        before = _seed_queue(engine)
         assert before > 0
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "0004")
         with engine.connect() as conn:
             assert conn.execute(sa.text(QUEUE_COUNT)).scalar_one() == before
             assert _index_columns(conn, "candidates")["ix_candidates_queue"] == [
@@ -626,3 +632,51 @@ def test_migration_0004_indexes_the_queue_count_and_goes_back(
     finally:
         engine.dispose()
         db.cleanup()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0005_puts_the_id_in_the_queue_index_and_goes_back(
+    backend: str, tmp_path: Any, pg_database: str | None
+) -> None:
+    """0005 appends the candidate id to the queue index (the page's ids come from indexes);
+    the queue is the same before, after and after a downgrade."""
+    db = fresh_database(backend, tmp_path, pg_database)
+    engine = create_engine(db.url)
+    cfg = alembic_config()
+    queue = ["status", "band", "score", "report_id", "interception_id"]
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0004")
+        before = _seed_queue(engine)
+        assert before > 0
+        for target, columns in (("0005", [*queue, "id"]), ("0004", queue)):
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                if target == "0005":
+                    command.upgrade(cfg, target)
+                else:
+                    command.downgrade(cfg, target)
+            with engine.connect() as conn:
+                assert conn.execute(sa.text(QUEUE_COUNT)).scalar_one() == before
+                assert _index_columns(conn, "candidates")["ix_candidates_queue"] == columns
+    finally:
+        engine.dispose()
+        db.cleanup()
+
+
+def test_sqlite_picks_the_page_ids_from_indexes_alone(queue: Harness) -> None:
+    """The unfiltered page orders every queued candidate: its ids come from covering indexes
+    (0005 put the id in the queue index), then only the page's rows are read. Plan checked."""
+    with queue.app.state.sessions() as s:
+        engine = s.get_bind()
+        if engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite query plan")
+        seen = _selects(engine, lambda: services.review_queue(s, _reviewer(queue, s), limit=5))
+        ordered = [(q, p) for q, p in seen if "ORDER BY" in q and "FROM candidates" in q]
+        assert len(ordered) == 1
+        statement, params = ordered[0]
+        plan = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+    searches = [row[3] for row in plan if "SEARCH" in row[3] or "SCAN" in row[3]]
+    assert len(searches) == 3, searches
+    assert all("COVERING INDEX" in step for step in searches), searches
