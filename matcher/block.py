@@ -222,10 +222,16 @@ class BlockIndex:
     insertion order within each tier; retrieval does not depend on that order.
     """
 
-    #: Staged postings at or above which a flush rebuilds the frozen tier (else: recent dict).
+    #: Staged postings at or above which a flush rebuilds the frozen tier (else: recent dict),
+    #: and at least 1/:data:`BULK_SHARE` of the frozen tier: rebuilding a million reports'
+    #: postings costs ~0.5 s, so a service importing 5,000 reports at a time (holding its write
+    #: lock) should not pay it per page.
     BULK = 50_000
-    #: Recent postings above which they are merged into the frozen tier.
+    BULK_SHARE = 8
+    #: Recent postings above which they are merged into the frozen tier (or above
+    #: 1/:data:`MERGE_SHARE` of it, whichever is more: a few merges per large import).
     MERGE_EVERY = 200_000
+    MERGE_SHARE = 32
 
     def __init__(self, *, cap: int = 5000, hard_cap: int = 100_000) -> None:
         self.cap = cap
@@ -277,7 +283,10 @@ class BlockIndex:
         n = len(self._staged_h)
         if n == 0:
             return
-        if n >= self.BULK or self._recent_count + n > self.MERGE_EVERY:
+        frozen = int(self._rows_csr.size)
+        if n >= max(self.BULK, frozen // self.BULK_SHARE) or self._recent_count + n > max(
+            self.MERGE_EVERY, frozen // self.MERGE_SHARE
+        ):
             staged_h, staged_r = self._staged_h, self._staged_r
             self._staged_h, self._staged_r = array("q"), array("i")
             # Views, not copies: the merge concatenates anyway (peak memory at a million rows).
