@@ -239,11 +239,10 @@ COMPARISONS: tuple[Comparison, ...] = (
         Field.FAMILY,
         "family",
         (
-            "missing",
+            "missing or no shared family to read",
             "same family and the child's given name agrees",
             "same family, another given name, age as expected (nickname?)",
             "same family, another given name, age off (sibling pattern)",
-            "family details differ",
         ),
     ),
 )
@@ -557,13 +556,18 @@ def _family_level(given: int, father: int, mother: int, phone: int, age: int) ->
     mean something different depending on whether the child's given name agrees too. When it
     does not, the age tells a child who gave only a nickname (age as expected, within
     :data:`AGE_NEAR`) from a brother or sister (age off, or unknown).
+
+    Level 0 ("no family pattern", weight 0) when there is no shared family to read: a parent's
+    name or the phone that differs is already counted by its own field, and a family level of
+    its own for it read as a paradox to officers ("family details differ (+2.4)": the weight only
+    undid that double count).
     """
     if given == 0 or (father == 0 and mother == 0 and phone == 0):
         return 0
     # a shared first name ("Abdul", "Md") is not a shared family: whole-name agreement only
     same_family = 1 <= father <= 2 or 1 <= mother <= 2 or phone == 1
     if not same_family:
-        return 4
+        return 0
     if given <= 4:
         return 1
     return 2 if 1 <= age <= 2 else 3
@@ -1110,7 +1114,7 @@ def compare_many_detailed(
     )
     age_lv = out[:, _F[Field.AGE]]
     age_as_expected = (age_lv >= 1) & (age_lv <= 2)
-    family = np.where(same_family, np.where(given <= 4, 1, np.where(age_as_expected, 2, 3)), 4)
+    family = np.where(same_family, np.where(given <= 4, 1, np.where(age_as_expected, 2, 3)), 0)
     missing = (given == 0) | ((father == 0) & (mother == 0) & (phone_lv == 0))
     out[:, _F[Field.FAMILY]] = np.where(missing, 0, family)
     return out, details(p_agree.astype(np.int32), np.where(f_has | m_has, p_bits, np.nan))

@@ -133,7 +133,7 @@ LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
     Field.PLACE: _chain(6),
     Field.PHONE: _chain(4),
     Field.DATE_ORDER: _chain(4),
-    Field.FAMILY: ((1, 2), (2, 3), (1, 4)),
+    Field.FAMILY: ((1, 2), (2, 3)),
 }
 
 
@@ -720,7 +720,7 @@ class MatchModel:
             Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
             Field.PHONE: [0, 8, 5, -1],
             Field.DATE_ORDER: [0, 0, -1, -6],
-            Field.FAMILY: [0, 1, -2, -4, 0],
+            Field.FAMILY: [0, 1, -2, -4],
         }
         model = cls()
         model._init_state()

@@ -255,12 +255,12 @@ def test_age_levels_follow_elapsed_time_and_heaping(
         (
             Prepared(name=("rahima",), father=("sumon", "das")),
             Prepared(name=("rahima",), father=("abdul", "karim")),
-            4,
+            0,
         ),
         (
             Prepared(name=("rahima",), father=("abdul", "jabbar")),
             Prepared(name=("rahima",), father=("abdul", "karim")),
-            4,
+            0,
         ),
     ],
     ids=[
@@ -271,8 +271,8 @@ def test_age_levels_follow_elapsed_time_and_heaping(
         "sibling-age-off",
         "sibling-age-unknown",
         "sibling-by-phone",
-        "other",
-        "shared-first-name-only",
+        "other-family-no-pattern",
+        "shared-first-name-only-no-pattern",
     ],
 )
 def test_family_levels(report: Prepared, interception: Prepared, expected: int) -> None:
