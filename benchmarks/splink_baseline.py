@@ -382,8 +382,12 @@ def run(
     u_pairs: float | None = None,
     threads: int = 2,
     save_model: Path | None = None,
+    true_pairs: pd.DataFrame | None = None,
 ) -> dict[str, float]:
-    """Train and predict with Splink; write the top ``top_k`` per interception; return timings."""
+    """Train and predict with Splink; write the top ``top_k`` per interception; return timings
+    (seconds) and ``pairs``, the number of blocked pairs; with ``true_pairs`` (columns
+    ``interception_id, report_id``) also ``true_pairs_blocked``, how many of them blocking kept
+    (for pair completeness)."""
     import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
@@ -454,6 +458,22 @@ def run(
             f"select count(*) as n from {predictions.physical_name}", output_type="pandas"
         )["n"][0]
     )
+    if true_pairs is not None:
+        con.register("truth_pairs", true_pairs[["interception_id", "report_id"]])
+        timings["true_pairs_blocked"] = float(
+            con.execute(
+                f"""
+                select count(*) from (
+                    select distinct
+                        case when source_dataset_l = 'reports' then unique_id_r
+                             else unique_id_l end as interception_id,
+                        case when source_dataset_l = 'reports' then unique_id_l
+                             else unique_id_r end as report_id
+                    from {predictions.physical_name}
+                ) p join truth_pairs t using (interception_id, report_id)
+                """
+            ).fetchone()[0]  # type: ignore[index]
+        )
     write_ranked(ranked, out_csv)
     timings["total"] = time.perf_counter() - t0
     return timings
