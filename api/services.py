@@ -41,7 +41,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from api import audit
 from api.audit import AuditAction, RecordType
@@ -191,11 +191,7 @@ def search_reports(
             ids = list(session.scalars(_walk_statement(driving, wanted, limit)))
             if len(ids) < limit and counts[driving] >= SEARCH_COUNT_CAP:
                 ids = list(session.scalars(_intersect_statement(wanted, limit)))
-    by_id = {
-        r.report_id: r
-        for r in session.scalars(select(ReportRow).where(ReportRow.report_id.in_(ids)))
-    }
-    rows = [by_id[i] for i in ids if i in by_id]
+    rows = _rows_in_order(session, ReportRow.report_id, ids)
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in rows])
     session.commit()
     log.info("report search: %d keys, %d results", len(wanted), len(rows))
@@ -517,6 +513,17 @@ def get_candidate(session: Session, user: User, candidate_id: str) -> CandidateR
 
 
 # -- review ----------------------------------------------------------------------------------
+def _rows_in_order(session: Session, key: InstrumentedAttribute[str], ids: list[str]) -> list[Any]:
+    """The rows of ``key``'s table whose ``key`` is in ``ids``, in the order of ``ids`` (an id
+    with no row is skipped): a page picked from an index, then read whole."""
+    if not ids:
+        return []
+    by_id = {
+        getattr(r, key.key): r for r in session.scalars(select(key.class_).where(key.in_(ids)))
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def review_queue(
     session: Session,
     user: User,
@@ -599,12 +606,7 @@ def review_queue(
                 .offset(offset)
             )
         )
-        if ids:
-            by_id = {
-                c.id: c
-                for c in session.scalars(select(CandidateRow).where(CandidateRow.id.in_(ids)))
-            }
-            rows = [by_id[i] for i in ids if i in by_id]
+        rows = _rows_in_order(session, CandidateRow.id, ids)
     audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in rows])
     session.commit()
     return rows, total
