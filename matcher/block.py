@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from matcher.compare import Prepared, sex_code
+from matcher.prepare import Prepared, sex_code
 
 if TYPE_CHECKING:
     from matcher.index import MatchIndex

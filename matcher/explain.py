@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matcher.compare import COMPARISON_BY_FIELD, COMPARISONS, Field, PairComparison, PairDetails
+from matcher.compare import PairComparison, PairDetails
+from matcher.levels import COMPARISON_BY_FIELD, COMPARISONS, Field
 from matcher.records import Contribution
 
 
@@ -23,29 +24,26 @@ def _fmt_age(x: float) -> str:
 
 
 def level_label(field: Field, level: int, details: PairDetails) -> str:
-    """The human phrase for one field's level, with the numbers behind it where useful."""
-    base = COMPARISON_BY_FIELD[field].levels[level]
+    """The human phrase for one comparison's level, with the numbers behind it where useful."""
+    lv = COMPARISON_BY_FIELD[field].levels[level]
     d = details
     if field is Field.NAME and d.name_similarity is not None and level > 1:
-        return f"{base.split(' (')[0]} (similarity {d.name_similarity:.2f})"
+        return f"{lv.label} (similarity {d.name_similarity:.2f})"
     if field is Field.NAME_RARITY and d.rarity_bits is not None and d.agreeing_tokens:
         plural = "s" if d.agreeing_tokens != 1 else ""
-        return (
-            f"{base.split(' (')[0]} ({d.agreeing_tokens} agreeing token{plural}, "
-            f"{d.rarity_bits:.1f} bits)"
-        )
-    if field is Field.PARENT_RARITY and d.parent_rarity_bits is not None and level < 5:
+        return f"{lv.label} ({d.agreeing_tokens} agreeing token{plural}, {d.rarity_bits:.1f} bits)"
+    if field is Field.PARENT_RARITY and d.parent_rarity_bits is not None and lv.key != "none":
         plural = "s" if d.parent_agreeing_tokens != 1 else ""
         return (
-            f"{base.split(' (')[0]} ({d.parent_agreeing_tokens} agreeing token{plural}, "
+            f"{lv.label} ({d.parent_agreeing_tokens} agreeing token{plural}, "
             f"{d.parent_rarity_bits:.1f} bits)"
         )
     if field is Field.FATHER_NAME and d.father_similarity is not None and level > 1:
-        return f"{base.split(' (')[0]} (similarity {d.father_similarity:.2f})"
+        return f"{lv.label} (similarity {d.father_similarity:.2f})"
     if field is Field.MOTHER_NAME and d.mother_similarity is not None and level > 1:
-        return f"{base.split(' (')[0]} (similarity {d.mother_similarity:.2f})"
+        return f"{lv.label} (similarity {d.mother_similarity:.2f})"
     if field is Field.AGE and d.expected_age is not None and d.observed_age is not None:
-        text = f"expected {d.expected_age:.1f}, observed {_fmt_age(d.observed_age)}, {base}"
+        text = f"expected {d.expected_age:.1f}, observed {_fmt_age(d.observed_age)}, {lv.title}"
         if d.age_tolerance is not None and level >= 2:
             text += f" (tolerance ±{d.age_tolerance:.1f} years)"
         return text
@@ -54,10 +52,10 @@ def level_label(field: Field, level: int, details: PairDetails) -> str:
         extra = f"{a} vs {b}" if a != b else a
         if d.distance_km is not None and d.distance_km > 0:
             extra += f", {d.distance_km:.0f} km"
-        return f"{base} ({extra})"
+        return f"{lv.title} ({extra})"
     if field is Field.DATE_ORDER and d.elapsed_years is not None:
-        return f"{base} ({abs(d.elapsed_years):.1f} years)"
-    return base
+        return f"{lv.title} ({abs(d.elapsed_years):.1f} years)"
+    return lv.title
 
 
 #: The pseudo-field of the pool-size adjustment (:meth:`matcher.model.MatchModel.prior_bits`).

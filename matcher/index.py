@@ -30,24 +30,24 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
-from matcher.compare import (
-    MAX_TOKENS,
+from matcher.compare import PairComparison, compare_pair, heaped_age
+from matcher.compare_many import (
     CandidateColumns,
     DetailColumns,
-    PairComparison,
-    Prepared,
     compare_many,
     compare_many_detailed,
-    compare_pair,
-    heaped_age,
+)
+from matcher.explain import contributions, pool_label
+from matcher.geo import Place
+from matcher.model import MatchModel, rival_free
+from matcher.prepare import (
+    MAX_TOKENS,
+    Prepared,
     phone_number,
     prepare_interception,
     prepare_report,
     sex_code,
 )
-from matcher.explain import contributions, pool_label
-from matcher.geo import Place
-from matcher.model import MatchModel, rival_free
 from matcher.records import Band, Candidate, Interception, Report, Sex
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ Two ways to learn the weights, same inference:
   officer cannot trust ("surname: same surname key −0.8" while "similar surname" is +0.1). The
   fit therefore keeps, for every field, the order in :data:`LEVEL_ORDER`: a stronger agreement
   never weighs less than a weaker level of the same field, and full agreement never weighs
-  below missing (:data:`NON_NEGATIVE_BEST`). It is solved as the same penalised
+  below missing (:data:`NON_NEGATIVE`). It is solved as the same penalised
   log-likelihood under linear inequality constraints (SLSQP on the distinct level vectors, which
   are few, so it is fast on millions of pairs). Nothing else changes: weights stay additive in
   bits and the null level stays 0.
@@ -63,7 +63,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field, alignment_similarity
+from matcher.compare import alignment_similarity
+from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.records import Band
 
 SCHEMA_VERSION = 1
@@ -100,59 +101,31 @@ def rival_free(
     return out
 
 
-def _chain(n_levels: int) -> tuple[tuple[int, int], ...]:
-    """Levels 1 ≥ 2 ≥ … ≥ else of a field whose levels are listed strongest first."""
-    return tuple((lv, lv + 1) for lv in range(1, n_levels - 1))
-
-
-_PARENT_ORDER = ((1, 2), (1, 3), (3, 4), (2, 5), (4, 6), (5, 6))
-
-#: Per field, the (stronger, weaker) level pairs whose weights may never invert:
-#: ``weight[stronger] ≥ weight[weaker]``. Most fields list their levels strongest first, down to
-#: "else", and are a simple chain. Exempt, and why:
-#:
-#: - father's / mother's name: "nearly the same name (≥ 0.90)" and "same first name" are not
-#:   comparable ("Abdul Karim" vs "Abdul Rahim" is nearly the same but another man; "Abdul" vs
-#:   "Abdul Karim" is a dropped part of the same man's name); both sit between "same name" and
-#:   "similar name".
-#: - family: the sibling pattern (same parents, another given name) is evidence for the family
-#:   but *against* this child, so it is only kept below "same family and the given name
-#:   agrees" (and "age as expected" above "age off"), not ordered against "family details
-#:   differ".
-#: - dates: ordered by plausibility (after the report ≥ just before ≥ long before), not exempt.
+#: Per comparison, the (stronger, weaker) level positions whose weights may never invert
+#: (``weight[stronger] ≥ weight[weaker]``), from each comparison's own ``order`` in
+#: :mod:`matcher.levels` (which says why the few exceptions to a plain chain exist).
 LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
-    Field.NAME: _chain(6),
-    Field.GIVEN_NAME: _chain(7),
-    Field.SURNAME: _chain(4),
-    Field.NAME_RARITY: _chain(6),
-    Field.FATHER_NAME: _PARENT_ORDER,
-    Field.MOTHER_NAME: _PARENT_ORDER,
-    Field.PARENT_RARITY: _chain(6),
-    Field.SEX: _chain(3),
-    Field.AGE: _chain(7),
-    Field.PLACE: _chain(6),
-    Field.PHONE: _chain(4),
-    Field.DATE_ORDER: _chain(4),
-    Field.FAMILY: ((1, 2), (2, 3)),
+    c.field: tuple(c.order_pairs()) for c in COMPARISONS
+}
+
+#: Per comparison, the level positions that may never weigh below missing's 0 (an officer must
+#: never read "same surname (−1.2)"): each comparison's ``non_negative`` levels.
+NON_NEGATIVE: dict[Field, tuple[int, ...]] = {
+    c.field: tuple(c.levels_of(*c.non_negative)) for c in COMPARISONS
 }
 
 
-#: Fields whose strongest level (level 1, full agreement) may never weigh below missing: an
-#: officer must never read "same surname (−1.2)". Exempt: dates, whose level 1 ("interception
-#: after report") is the ordinary case, not an agreement.
-NON_NEGATIVE_BEST: frozenset[Field] = frozenset(LEVEL_ORDER) - {Field.DATE_ORDER}
-
-
 def order_violations(weights: Sequence[FloatArray], *, tol: float = 1e-6) -> list[str]:
-    """Human-readable list of :data:`LEVEL_ORDER` inversions and of negative full agreements
-    (:data:`NON_NEGATIVE_BEST`) in per-field weights; empty when the weights are explainable."""
+    """Human-readable list of :data:`LEVEL_ORDER` inversions and of negative agreements
+    (:data:`NON_NEGATIVE`) in per-field weights; empty when the weights are explainable."""
     out = []
     for f, c in enumerate(COMPARISONS):
-        if c.field in NON_NEGATIVE_BEST and weights[f][1] < -tol:
-            out.append(f"{c.field}: {c.levels[1]!r} weighs against a match")
+        for lv in NON_NEGATIVE[c.field]:
+            if weights[f][lv] < -tol:
+                out.append(f"{c.field}: {c.levels[lv].title!r} weighs against a match")
         for a, b in LEVEL_ORDER[c.field]:
             if weights[f][a] < weights[f][b] - tol:
-                out.append(f"{c.field}: {c.levels[a]!r} < {c.levels[b]!r}")
+                out.append(f"{c.field}: {c.levels[a].title!r} < {c.levels[b].title!r}")
     return out
 
 
@@ -340,7 +313,7 @@ class MatchModel:
     ) -> tuple[FloatArray, float]:
         """Penalised log-likelihood (scikit-learn's objective: C·Σ loss + ½‖w‖², intercept free)
         under ``w[stronger] ≥ w[weaker]`` for every pair in :data:`LEVEL_ORDER` and
-        ``w[level 1] ≥ 0`` for the fields in :data:`NON_NEGATIVE_BEST`.
+        ``w[level] ≥ 0`` for the levels in :data:`NON_NEGATIVE`.
 
         Solved by SLSQP with the analytic gradient; the objective is divided by C·n so its
         scale does not depend on the number of pairs. Weights in nats; returns (w, intercept).
@@ -374,8 +347,8 @@ class MatchModel:
             a = np.stack(rows)
         bounds: list[tuple[float | None, float | None]] = [(None, None)] * (k + 1)
         for f, c in enumerate(COMPARISONS):
-            if c.field in NON_NEGATIVE_BEST:
-                bounds[offsets[f]] = (0.0, None)
+            for lv in NON_NEGATIVE[c.field]:
+                bounds[offsets[f] + lv - 1] = (0.0, None)
         prior = min(max(float(pos.sum()) / n_pairs, 1e-9), 1 - 1e-9)
         theta0 = np.zeros(k + 1)
         theta0[k] = math.log(prior / (1 - prior))
@@ -391,8 +364,8 @@ class MatchModel:
         theta = np.asarray(res.x, dtype=np.float64)
         w = theta[:k].copy()
         for f, c in enumerate(COMPARISONS):
-            if c.field in NON_NEGATIVE_BEST:
-                w[offsets[f]] = max(w[offsets[f]], 0.0)
+            for lv in NON_NEGATIVE[c.field]:
+                w[offsets[f] + lv - 1] = max(w[offsets[f] + lv - 1], 0.0)
         # SLSQP may leave violations of ~1e-9: close them so the order holds exactly
         for _ in range(len(rows)):
             moved = False
@@ -613,8 +586,8 @@ class MatchModel:
                 {
                     "field": str(c.field),
                     "levels": [
-                        {"label": label, "weight_bits": float(w)}
-                        for label, w in zip(c.levels, self.weights_[i], strict=True)
+                        {"key": lv.key, "label": lv.title, "weight_bits": float(w)}
+                        for lv, w in zip(c.levels, self.weights_[i], strict=True)
                     ],
                 }
                 for i, c in enumerate(COMPARISONS)

@@ -37,6 +37,15 @@ class Band(StrEnum):
     NO_MATCH = "no_match"
 
 
+class Verdict(StrEnum):
+    """What one record field of a pair says about the match, as a reviewer reads it."""
+
+    AGREE = "agree"
+    PARTIAL = "partial"
+    DISAGREE = "disagree"
+    MISSING = "missing"
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """A police missing-person report. ``age`` is in years at ``report_date``."""

@@ -19,10 +19,10 @@ from matcher.block import (
     report_key_list,
     report_keys,
 )
-from matcher.compare import Prepared
 from matcher.geo import resolve_place
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
+from matcher.prepare import Prepared
 from matcher.records import Sex
 from training_data.generate import Split, generate
 

@@ -9,24 +9,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.compare import (
-    COMPARISONS,
-    FIELDS,
-    Field,
+from matcher.compare import age_tolerance, alignment_similarity, compare_pair
+from matcher.compare_many import compare_many_detailed
+from matcher.geo import resolve_place
+from matcher.index import MatchIndex
+from matcher.levels import COMPARISONS, FIELDS, Field
+from matcher.model import MatchModel
+from matcher.prepare import (
     Prepared,
-    age_tolerance,
-    alignment_similarity,
-    compare_many_detailed,
-    compare_pair,
     home_place,
     name_tokens,
     normalize_phone,
     prepare_interception,
     prepare_report,
 )
-from matcher.geo import resolve_place
-from matcher.index import MatchIndex
-from matcher.model import MatchModel
 from matcher.records import Interception, Report, Sex
 
 
@@ -40,7 +36,7 @@ def level(report: Prepared, interception: Prepared, f: Field) -> int:
 
 def test_every_comparison_starts_with_a_null_level_and_ends_with_else() -> None:
     for c in COMPARISONS:
-        assert c.levels[0].startswith("missing")
+        assert c.levels[0].key == "missing"
         assert len(c.levels) >= 3
     assert len(FIELDS) == len(set(FIELDS))
 

@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
-from matcher.compare import Field, Prepared, compare_pair, normalize_phone
+from matcher.compare import compare_pair
 from matcher.explain import contributions, level_label
 from matcher.geo import resolve_place
 from matcher.index import MatchIndex
+from matcher.levels import Field
 from matcher.model import MatchModel
+from matcher.prepare import Prepared, normalize_phone
 from matcher.records import Interception, Report, Sex
 
 

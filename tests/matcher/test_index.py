@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.compare import Prepared, name_tokens, prepare_interception, sex_code
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
+from matcher.prepare import Prepared, name_tokens, prepare_interception, sex_code
 from matcher.records import Band, Interception, Report, Sex
 from training_data.generate import Split, generate
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
+from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.model import (
     LEVEL_ORDER,
     SCHEMA_VERSION,

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import normalize
-from matcher.compare import name_tokens
 from matcher.normalize import (
     name_key,
     name_similarity,
@@ -21,6 +20,7 @@ from matcher.normalize import (
     token_key,
     token_keys,
 )
+from matcher.prepare import name_tokens
 from matcher.records import Sex
 
 # (Bangla, Latin) spellings of the same name token, as they are written in the wild.

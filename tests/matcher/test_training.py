@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.compare import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.index import MatchIndex
+from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.model import MatchModel
 from matcher.records import Band
 from matcher.training import (

@@ -1,0 +1,652 @@
+"""The comparison catalogue: every compared aspect of a pair as an ordered list of levels.
+
+Splink-style. A :class:`Comparison` looks at one aspect of a report/interception pair (the whole
+name, the given name, the father's name, the age after elapsed time …) through a few
+*measurements* (a similarity, whether the keys agree, the age difference …) and sorts the pair
+into one of its :class:`Level` objects. Each level owns, in one place:
+
+- its **condition** over the measurements (``when``); the first level whose condition holds wins,
+  level 0 is always the null level (the aspect is missing on either side: weight 0, because
+  missing is not a mismatch) and the last level is "else";
+- its **order** among the comparison's levels (``Comparison.order``: pairs of level keys whose
+  weights may never invert — a stronger agreement never weighs less than a weaker one);
+- its **labels**, in English and Bangla, and its **verdict** about the record field it
+  describes (``agree`` / ``partial`` / ``disagree``, or no say of its own for qualifiers such as
+  rarity).
+
+Both comparison paths — the readable per-pair reference (:func:`matcher.compare.compare_pair`)
+and the vectorised hot path (:func:`matcher.compare_many.compare_many`) — measure the pair in
+their own way and then choose levels with the same :meth:`Comparison.choose`, so a threshold or a
+precedence is written exactly once. Conditions use ``&``, ``|`` and comparisons only, which mean
+the same on Python scalars and numpy arrays.
+
+Comparisons are internal features of the model. Several may describe one record field (given
+name, surname and name rarity all describe ``name``); :attr:`Comparison.describes` says which,
+so explanations can speak once per field.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.records import Verdict
+
+IntArray = npt.NDArray[np.int8]
+
+#: Tolerance of every threshold comparison (floating-point similarities).
+EPS = 1e-9
+
+# Thresholds of the graded levels (similarities 0-1 on token keys, rarity in bits).
+NAME_SIM_LEVELS = (0.9, 0.8, 0.65)
+PARENT_SIM_LEVELS = (0.9, 0.75)
+TOKEN_SIMILAR = 0.88
+RARITY_LEVELS = (13.0, 9.0, 5.0)  # bits, strongest first
+#: Summed rarity (bits, over parents' names) of the agreeing tokens of the father's and the
+#: mother's names, strongest first.
+PARENT_RARITY_LEVELS = (16.0, 11.0, 7.0)
+#: An agreeing given name this rare (bits) is stronger evidence than a common one ("Rahima").
+GIVEN_RARE_BITS = 8.0
+AGE_CLOSE = 1.0  # years: siblings are rarely this close, the same child usually is
+AGE_NEAR = 1.5  # years: beyond this (after elapsed time) a sibling is as likely as the child
+#: An interception at most this many days before the report is still plausible (dates typed
+#: late, a report filed the day after the child went missing and was caught).
+DATES_GRACE_DAYS = 30
+
+
+class Field(StrEnum):
+    """The compared aspects (the model's features), in the order of a level vector."""
+
+    NAME = "name"
+    GIVEN_NAME = "given_name"
+    SURNAME = "surname"
+    NAME_RARITY = "name_rarity"
+    FATHER_NAME = "father_name"
+    MOTHER_NAME = "mother_name"
+    PARENT_RARITY = "parent_rarity"
+    SEX = "sex"
+    AGE = "age"
+    PLACE = "place"
+    PHONE = "phone"
+    DATE_ORDER = "date_order"
+    FAMILY = "family"
+
+
+class RecordField(StrEnum):
+    """The record fields a reviewer reads, one explanation line each."""
+
+    NAME = "name"
+    FATHER_NAME = "father_name"
+    MOTHER_NAME = "mother_name"
+    SEX = "sex"
+    AGE = "age"
+    PLACE = "place"
+    GUARDIAN_PHONE = "guardian_phone"
+    DATES = "dates"
+
+
+class Measures(dict[str, Any]):
+    """One comparison's measurements of a pair (scalars) or of many pairs (arrays), by name.
+
+    ``present`` is always among them: whether the aspect can be compared at all.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+Condition = Callable[[Measures], Any]
+
+
+def _always(_: Measures) -> bool:
+    return True
+
+
+def at_least(value: Any, threshold: float) -> Any:
+    """``value >= threshold`` up to :data:`EPS` (scalars or arrays)."""
+    return value >= threshold - EPS
+
+
+def at_most(value: Any, threshold: float) -> Any:
+    """``value <= threshold`` up to :data:`EPS` (scalars or arrays)."""
+    return value <= threshold + EPS
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One level of a comparison. ``key`` is stable (model files store weights by it).
+
+    ``label`` / ``label_bn``: what the level says, in English and Bangla, short enough for a
+    chart ("nearly the same name"); ``criterion``: the rule behind it for people checking the
+    engine ("similarity ≥ 0.90"), or "". ``verdict``: what this level on its own says about the
+    record field (None: no say of its own — a qualifier such as rarity).
+    """
+
+    key: str
+    label: str
+    label_bn: str
+    verdict: Verdict | None
+    when: Condition = _always
+    criterion: str = ""
+
+    @property
+    def title(self) -> str:
+        """Label and criterion together, as model files and the catalogue print them."""
+        return f"{self.label} ({self.criterion})" if self.criterion else self.label
+
+
+def null_level(label: str = "missing", label_bn: str = "তথ্য নেই") -> Level:
+    """The level of a pair where the aspect is missing on either side (weight 0)."""
+    return Level("missing", label, label_bn, Verdict.MISSING)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One aspect's ordered levels; see the module docstring.
+
+    ``order``: (stronger key, weaker key) pairs whose weights may never invert; by default the
+    non-null levels form a chain, strongest first. ``non_negative``: keys whose weight may never
+    fall below missing's 0 (an officer must never read "same surname (−1.2)").
+    """
+
+    field: Field
+    describes: RecordField
+    title: str
+    levels: tuple[Level, ...]
+    order: tuple[tuple[str, str], ...] = ()
+    non_negative: tuple[str, ...] = ()
+    index: Mapping[str, int] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.levels) < 3 or self.levels[0].verdict is not Verdict.MISSING:
+            raise ValueError(f"{self.field}: need a null level, at least one level and an else")
+        keys = [lv.key for lv in self.levels]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.field}: level keys must be unique")
+        object.__setattr__(self, "index", {k: i for i, k in enumerate(keys)})
+        if not self.order:
+            chain = tuple(itertools.pairwise(keys[1:]))
+            object.__setattr__(self, "order", chain)
+        for a, b in self.order:
+            if a not in self.index or b not in self.index:
+                raise ValueError(f"{self.field}: order names an unknown level ({a!r}, {b!r})")
+        for k in self.non_negative:
+            if k not in self.index:
+                raise ValueError(f"{self.field}: non_negative names an unknown level {k!r}")
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def level(self, key: str) -> int:
+        """The position of a level (what a level vector holds)."""
+        return self.index[key]
+
+    def levels_of(self, *keys: str) -> list[int]:
+        """Positions of several levels."""
+        return [self.index[k] for k in keys]
+
+    def order_pairs(self) -> list[tuple[int, int]]:
+        """:attr:`order` as (stronger, weaker) positions."""
+        return [(self.index[a], self.index[b]) for a, b in self.order]
+
+    def choose(self, m: Measures) -> Any:
+        """The level of a pair (scalar measurements) or of many pairs (arrays: int8 array).
+
+        Level 0 where ``m.present`` is false; otherwise the first level whose condition holds,
+        the last ("else") when none does.
+        """
+        present = m["present"]
+        last = len(self.levels) - 1
+        if np.ndim(present) == 0:
+            if not present:
+                return 0
+            for i in range(1, last):
+                if self.levels[i].when(m):
+                    return i
+            return last
+        shape = np.shape(present)
+        if not np.any(present):
+            return np.zeros(shape, dtype=np.int8)
+        conds = [
+            np.broadcast_to(np.asarray(lv.when(m), dtype=bool), shape) for lv in self.levels[1:last]
+        ]
+        chosen = (
+            np.select(conds, np.arange(1, last), default=last) if conds else np.full(shape, last)
+        )
+        return np.where(present, chosen, 0).astype(np.int8)
+
+
+def is_level(comparison: Comparison, chosen: Any, *keys: str) -> Any:
+    """Whether a chosen level (scalar or array) is one of ``keys``."""
+    wanted = comparison.levels_of(*keys)
+    if np.ndim(chosen) == 0:
+        return int(chosen) in wanted
+    return np.isin(chosen, wanted)
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+A, P, D = Verdict.AGREE, Verdict.PARTIAL, Verdict.DISAGREE
+
+
+def _name_levels() -> tuple[Level, ...]:
+    t0, t1, t2 = NAME_SIM_LEVELS
+    return (
+        null_level(),
+        Level("same", "same name", "একই নাম", A, lambda m: m.same, "all token keys agree"),
+        Level(
+            "nearly_same",
+            "nearly the same name",
+            "প্রায় একই নাম",
+            P,
+            lambda m: at_least(m.similarity, t0),
+            f"similarity ≥ {t0:.2f}",
+        ),
+        Level(
+            "similar",
+            "similar name",
+            "কাছাকাছি নাম",
+            P,
+            lambda m: at_least(m.similarity, t1),
+            f"similarity ≥ {t1:.2f}",
+        ),
+        Level(
+            "partly_similar",
+            "partly similar name",
+            "আংশিক মিল",
+            P,
+            lambda m: at_least(m.similarity, t2),
+            f"similarity ≥ {t2:.2f}",
+        ),
+        Level("different", "different names", "ভিন্ন নাম", D),
+    )
+
+
+def _parent_levels() -> tuple[Level, ...]:
+    """A child often gives only the parent's first name, sometimes misheard ("Bkohteyar" for
+    "Bokhtiyar Islam"): the first names are compared on their own before the whole names."""
+    t0, t1 = PARENT_SIM_LEVELS
+    return (
+        null_level(),
+        Level("same", "same name", "একই নাম", A, lambda m: m.same, "all token keys agree"),
+        Level(
+            "nearly_same",
+            "nearly the same name",
+            "প্রায় একই নাম",
+            P,
+            lambda m: at_least(m.similarity, t0),
+            f"similarity ≥ {t0:.2f}",
+        ),
+        Level("same_first", "same first name", "নামের প্রথম অংশ একই", P, lambda m: m.first_same),
+        Level(
+            "similar_first",
+            "similar first name",
+            "নামের প্রথম অংশ কাছাকাছি",
+            P,
+            lambda m: m.first_similar,
+        ),
+        Level(
+            "similar",
+            "similar name",
+            "কাছাকাছি নাম",
+            P,
+            lambda m: at_least(m.similarity, t1),
+            f"similarity ≥ {t1:.2f}",
+        ),
+        Level("different", "different names", "ভিন্ন নাম", D),
+    )
+
+
+#: "nearly the same name (≥ 0.90)" and "same first name" are not comparable ("Abdul Karim" vs
+#: "Abdul Rahim" is nearly the same but another man; "Abdul" vs "Abdul Karim" is a dropped part
+#: of the same man's name); both sit between "same name" and "similar name".
+_PARENT_ORDER = (
+    ("same", "nearly_same"),
+    ("same", "same_first"),
+    ("same_first", "similar_first"),
+    ("nearly_same", "similar"),
+    ("similar_first", "different"),
+    ("similar", "different"),
+)
+
+
+def _rarity_levels(
+    thresholds: Sequence[float], noun: str, noun_bn: str, none: str
+) -> tuple[Level, ...]:
+    """Rarity (bits) of the agreeing tokens, strongest first; a qualifier (no verdict)."""
+    t0, t1, t2 = thresholds
+
+    def agreeing(m: Measures) -> Any:
+        return m.agreeing > 0
+
+    return (
+        null_level(),
+        Level(
+            "very_rare",
+            f"agreeing {noun} tokens very rare",
+            f"মিলে যাওয়া {noun_bn} খুব বিরল",
+            None,
+            lambda m: agreeing(m) & at_least(m.bits, t0),
+            f"≥ {t0:g} bits",
+        ),
+        Level(
+            "rare",
+            f"agreeing {noun} tokens rare",
+            f"মিলে যাওয়া {noun_bn} বিরল",
+            None,
+            lambda m: agreeing(m) & at_least(m.bits, t1),
+            f"{t1:g}-{t0:g} bits",
+        ),
+        Level(
+            "uncommon",
+            f"agreeing {noun} tokens uncommon",
+            f"মিলে যাওয়া {noun_bn} অপ্রচলিত",
+            None,
+            lambda m: agreeing(m) & at_least(m.bits, t2),
+            f"{t2:g}-{t1:g} bits",
+        ),
+        Level(
+            "common",
+            f"agreeing {noun} tokens common",
+            f"মিলে যাওয়া {noun_bn} প্রচলিত",
+            None,
+            agreeing,
+            f"< {t2:g} bits",
+        ),
+        Level("none", none, f"{noun_bn} কোনো অংশ মেলেনি", D),
+    )
+
+
+def _age_levels() -> tuple[Level, ...]:
+    return (
+        null_level(),
+        Level(
+            "within_year",
+            "within a year of expected",
+            "প্রত্যাশিত বয়সের এক বছরের মধ্যে",
+            A,
+            lambda m: at_most(abs(m.difference), AGE_CLOSE),
+        ),
+        Level(
+            "within_near",
+            f"within {AGE_NEAR:g} years of expected",
+            f"প্রত্যাশিত বয়সের {AGE_NEAR:g} বছরের মধ্যে",
+            A,
+            lambda m: at_most(abs(m.difference), AGE_NEAR),
+        ),
+        Level(
+            "within_tolerance",
+            "within tolerance",
+            "সহনসীমার মধ্যে",
+            P,
+            lambda m: at_most(abs(m.difference), m.tolerance),
+        ),
+        Level(
+            "within_2_tolerance",
+            "within 2× tolerance",
+            "সহনসীমার দ্বিগুণের মধ্যে",
+            P,
+            lambda m: at_most(abs(m.difference), 2 * m.tolerance),
+        ),
+        Level(
+            "within_3_tolerance",
+            "within 3× tolerance",
+            "সহনসীমার তিনগুণের মধ্যে",
+            D,
+            lambda m: at_most(abs(m.difference), 3 * m.tolerance),
+        ),
+        Level("far", "far from expected", "প্রত্যাশিত বয়স থেকে অনেক দূরে", D),
+    )
+
+
+class PlaceCode:
+    """Relations of two home places as small integers (the ``relation`` measurement)."""
+
+    UNKNOWN, SAME_UPAZILA, SAME_DISTRICT, NEIGHBOUR, SAME_DIVISION, FAR = range(6)
+
+
+def _place_levels() -> tuple[Level, ...]:
+    def rel(code: int) -> Condition:
+        return lambda m: m.relation == code
+
+    return (
+        null_level("missing or unknown", "তথ্য নেই বা জায়গা চেনা যায়নি"),
+        Level("same_upazila", "same upazila", "একই উপজেলা", A, rel(PlaceCode.SAME_UPAZILA)),
+        Level("same_district", "same district", "একই জেলা", A, rel(PlaceCode.SAME_DISTRICT)),
+        Level("neighbour", "neighbouring district", "পাশের জেলা", P, rel(PlaceCode.NEIGHBOUR)),
+        Level(
+            "same_division",
+            "same division",
+            "একই বিভাগ, অন্য জেলা",
+            P,
+            rel(PlaceCode.SAME_DIVISION),
+        ),
+        Level("far", "far apart", "অনেক দূরে", D),
+    )
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(Field.NAME, RecordField.NAME, "name", _name_levels(), non_negative=("same",)),
+    Comparison(
+        Field.GIVEN_NAME,
+        RecordField.NAME,
+        "given name",
+        (
+            null_level(),
+            Level(
+                "same_rare",
+                "same rare given name",
+                "একই বিরল ডাকনাম/নাম",
+                A,
+                lambda m: m.same & m.rare,
+            ),
+            Level("same_common", "same common given name", "একই প্রচলিত নাম", A, lambda m: m.same),
+            Level("similar", "similar given name", "কাছাকাছি নাম", P, lambda m: m.similar),
+            Level(
+                "short_form",
+                "one given name is a short form of the other",
+                "একটি নাম অন্যটির সংক্ষিপ্ত রূপ",
+                P,
+                lambda m: m.short_form,
+            ),
+            Level(
+                "elsewhere",
+                "given name found elsewhere in the other name",
+                "নামটি অন্য নামের ভেতরে আছে",
+                P,
+                lambda m: m.elsewhere,
+            ),
+            Level("different", "different given names", "ভিন্ন নাম", D),
+        ),
+        non_negative=("same_rare",),
+    ),
+    Comparison(
+        Field.SURNAME,
+        RecordField.NAME,
+        "surname",
+        (
+            null_level(),
+            Level("same", "same surname key", "একই পদবি", None, lambda m: m.same),
+            Level("similar", "similar surname", "কাছাকাছি পদবি", None, lambda m: m.similar),
+            Level("different", "different surnames", "ভিন্ন পদবি", None),
+        ),
+        non_negative=("same",),
+    ),
+    Comparison(
+        Field.NAME_RARITY,
+        RecordField.NAME,
+        "name rarity",
+        _rarity_levels(RARITY_LEVELS, "name", "নামের অংশ", "no name token agrees"),
+        non_negative=("very_rare",),
+    ),
+    Comparison(
+        Field.FATHER_NAME,
+        RecordField.FATHER_NAME,
+        "father's name",
+        _parent_levels(),
+        order=_PARENT_ORDER,
+        non_negative=("same",),
+    ),
+    Comparison(
+        Field.MOTHER_NAME,
+        RecordField.MOTHER_NAME,
+        "mother's name",
+        _parent_levels(),
+        order=_PARENT_ORDER,
+        non_negative=("same",),
+    ),
+    Comparison(
+        Field.PARENT_RARITY,
+        RecordField.FATHER_NAME,
+        "parents' name rarity",
+        _rarity_levels(
+            PARENT_RARITY_LEVELS, "parents' name", "মা-বাবার নামের অংশ", "no parent's name token agrees"
+        ),
+        non_negative=("very_rare",),
+    ),
+    Comparison(
+        Field.SEX,
+        RecordField.SEX,
+        "sex",
+        (
+            null_level(),
+            Level("same", "same sex", "একই লিঙ্গ", A, lambda m: m.same),
+            Level("different", "different sex", "ভিন্ন লিঙ্গ", D),
+        ),
+        non_negative=("same",),
+    ),
+    Comparison(Field.AGE, RecordField.AGE, "age", _age_levels(), non_negative=("within_year",)),
+    Comparison(
+        Field.PLACE, RecordField.PLACE, "place", _place_levels(), non_negative=("same_upazila",)
+    ),
+    Comparison(
+        Field.PHONE,
+        RecordField.GUARDIAN_PHONE,
+        "guardian phone",
+        (
+            null_level(),
+            Level("same", "same number", "একই নম্বর", A, lambda m: m.same),
+            Level("one_digit_off", "one digit off", "এক অঙ্ক আলাদা", P, lambda m: m.one_digit_off),
+            Level("different", "different numbers", "ভিন্ন নম্বর", D),
+        ),
+        non_negative=("same",),
+    ),
+    Comparison(
+        Field.DATE_ORDER,
+        RecordField.DATES,
+        "dates",
+        (
+            null_level(),
+            Level(
+                "after_report",
+                "interception after report",
+                "নিখোঁজের অভিযোগের পরে আটক",
+                A,
+                lambda m: m.elapsed_days >= 0,
+            ),
+            Level(
+                "just_before_report",
+                f"interception within {DATES_GRACE_DAYS} days before report",
+                f"অভিযোগের {DATES_GRACE_DAYS} দিনের মধ্যে আগে আটক",
+                P,
+                lambda m: m.elapsed_days >= -DATES_GRACE_DAYS,
+            ),
+            Level(
+                "long_before_report",
+                "interception long before report (implausible)",
+                "অভিযোগের অনেক আগে আটক (অসম্ভাব্য)",
+                D,
+            ),
+        ),
+    ),
+    Comparison(
+        Field.FAMILY,
+        RecordField.NAME,
+        "family",
+        (
+            null_level("missing or no shared family to read", "পরিবারের মিল নেই বা তথ্য নেই"),
+            Level(
+                "given_agrees",
+                "same family and the child's given name agrees",
+                "একই পরিবার, শিশুর নামও মেলে",
+                A,
+                lambda m: m.given_agrees,
+            ),
+            Level(
+                "nickname",
+                "same family, another given name, age as expected (nickname?)",
+                "একই পরিবার, অন্য নাম, বয়স মেলে (ডাকনাম?)",
+                P,
+                lambda m: m.age_as_expected,
+            ),
+            Level(
+                "sibling",
+                "same family, another given name, age off (sibling pattern)",
+                "একই পরিবার, অন্য নাম, বয়স মেলে না (ভাই-বোন?)",
+                D,
+            ),
+        ),
+        # the sibling pattern is evidence for the family but *against* this child: it is only
+        # kept below "given name agrees" and "age as expected", never ordered against missing
+        order=(("given_agrees", "nickname"), ("nickname", "sibling")),
+        non_negative=("given_agrees",),
+    ),
+)
+
+FIELDS: tuple[Field, ...] = tuple(c.field for c in COMPARISONS)
+N_FIELDS = len(COMPARISONS)
+COMPARISON_BY_FIELD: Mapping[Field, Comparison] = {c.field: c for c in COMPARISONS}
+#: Position of each comparison in a level vector.
+POSITION: Mapping[Field, int] = {f: i for i, f in enumerate(FIELDS)}
+
+_GIVEN = COMPARISON_BY_FIELD[Field.GIVEN_NAME]
+_PARENT = COMPARISON_BY_FIELD[Field.FATHER_NAME]
+_PHONE = COMPARISON_BY_FIELD[Field.PHONE]
+_AGE = COMPARISON_BY_FIELD[Field.AGE]
+
+
+def family_measures(given: Any, father: Any, mother: Any, phone: Any, age: Any) -> Measures:
+    """The family comparison's measurements, from the levels other comparisons chose.
+
+    Siblings share parents, phone and place but not the given name: agreeing family details
+    mean something different depending on whether the child's given name agrees too. When it
+    does not, the age tells a child who gave only a nickname (age as expected) from a brother or
+    sister (age off, or unknown). Nothing to read (level 0, weight 0) without a *shared* family:
+    a parent's name or phone that differs is already counted by its own comparison, and a shared
+    first name ("Abdul", "Md") is not a shared family — whole-name agreement only.
+    """
+    same_family = (
+        is_level(_PARENT, father, "same", "nearly_same")
+        | is_level(_PARENT, mother, "same", "nearly_same")
+        | is_level(_PHONE, phone, "same")
+    )
+    family_known = (np.asarray(father) != 0) | (np.asarray(mother) != 0) | (np.asarray(phone) != 0)
+    present = (np.asarray(given) != 0) & family_known & same_family
+    if np.ndim(present) == 0:
+        present = bool(present)
+    return Measures(
+        present=present,
+        given_agrees=is_level(_GIVEN, given, "same_rare", "same_common", "similar", "short_form"),
+        age_as_expected=is_level(_AGE, age, "within_year", "within_near"),
+    )
+
+
+def catalogue_lines() -> list[str]:
+    """The catalogue as text (one line per level), for documentation and reviews."""
+    out = []
+    for c in COMPARISONS:
+        out.append(f"{c.field} ({c.title}) -> {c.describes}")
+        for i, lv in enumerate(c.levels):
+            verdict = lv.verdict.value if lv.verdict is not None else "-"
+            out.append(f"  {i}. {lv.key}: {lv.title} [{verdict}] / {lv.label_bn}")
+    return out
