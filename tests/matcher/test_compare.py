@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher.compare import age_tolerance, alignment_similarity, compare_pair
-from matcher.compare_many import compare_many_detailed
 from matcher.geo import resolve_place
 from matcher.index import MatchIndex
 from matcher.levels import COMPARISONS, FIELDS, Field
@@ -443,7 +442,9 @@ def test_vectorised_details_equal_the_reference(rs: tuple[Report, ...], it: Inte
     index.add_many(rs)
     rows = np.arange(len(rs), dtype=np.int32)
     p = prepare_interception(it)
-    levels, details = compare_many_detailed(p, index._columns(rows), vocab_index=index._vocab)
+    compared = index.compare(index.given_rows(it, rows), details=True)
+    levels, details = compared.levels, compared.details
+    assert details is not None
     for i, r in enumerate(rs):
         ref = compare_pair(
             prepare_report(r), p, bits=index.token_bits, parent_bits=index.parent_token_bits

@@ -188,21 +188,22 @@ def test_duplicate_ids_within_one_batch_keep_the_last() -> None:
 def _reference_cheap_evidence(index: MatchIndex, p: Prepared, rows: np.ndarray) -> np.ndarray:
     """The pre-score adjustments written plainly in float bits (what the int8 path must equal)."""
     adj = np.zeros(rows.shape[0])
+    store = index._store
     if p.sex is not None:
-        sx = index._sex[rows]
+        sx = store.sex[rows]
         adj -= np.where((sx != 0) & (sx != sex_code(p.sex)), 3.0, 0.0)
-    day = index._day[rows]
+    day = store.day[rows]
     if p.day is not None:
         elapsed = (p.day.toordinal() - day.astype(np.int64)) / 365.25
         adj -= np.where((day > 0) & (elapsed < -0.1), 3.0, 0.0)
         if p.age is not None:
-            diff = np.abs(p.age - (index._age[rows] + np.where(day > 0, elapsed, 0.0)))
+            diff = np.abs(p.age - (store.age[rows] + np.where(day > 0, elapsed, 0.0)))
             adj += np.where(np.isnan(diff), 0.0, np.where(diff <= 2.0, 1.0, 0.0))
             adj -= np.where(diff > 6.0, 3.0, 0.0)
-    if p.place is not None and p.place.district_code and index._place_district.size:
-        code = index._place_district_code(p.place.district_code)
-        dist = index._place_district[np.maximum(index._place[rows], 0)]
-        known = index._place[rows] >= 0
+    if p.place is not None and p.place.district_code and store.place_district.size:
+        code = store.district_number(p.place.district_code)
+        dist = store.place_district[np.maximum(store.place[rows], 0)]
+        known = store.place[rows] >= 0
         adj += np.where(known & (dist == code), 2.0, np.where(known, -0.5, 0.0))
     return adj
 
