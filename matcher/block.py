@@ -26,7 +26,7 @@ selective keys find too little — common tokens still count in the full compari
 
 Postings hold row numbers of :class:`matcher.index.MatchIndex`; removed rows stay in postings and
 are filtered out at query time (so ``df`` slightly over-counts after many removals).
-:func:`blocking_stats` measures pair completeness and candidates per query.
+:mod:`matcher.blocking_analysis` measures pair completeness and candidates per query.
 """
 
 from __future__ import annotations
@@ -34,18 +34,12 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.prepare import Prepared, sex_code
-
-if TYPE_CHECKING:
-    from matcher.index import MatchIndex
-    from matcher.records import Interception
 
 BIRTH_BAND_YEARS = 4
 MIN_FUZZY_LEN = 4
@@ -424,50 +418,3 @@ class BlockIndex:
         uniq = ordered[first]
         scores = np.bincount(np.cumsum(first) - 1, weights=allw[order], minlength=uniq.shape[0])
         return uniq.astype(np.int32), scores.astype(np.float64)
-
-
-@dataclass(frozen=True, slots=True)
-class BlockingStats:
-    """Blocking quality on labelled data.
-
-    ``pair_completeness``: share of true (interception, report) pairs among the kept candidates;
-    ``retrieved_completeness``: the same before the pre-score cut; ``mean_retrieved`` /
-    ``mean_kept``: rows per query before / after the cut.
-    """
-
-    queries: int
-    true_pairs: int
-    pair_completeness: float
-    retrieved_completeness: float
-    mean_retrieved: float
-    mean_kept: float
-
-
-def blocking_stats(
-    index: MatchIndex,
-    interceptions: Iterable[Interception],
-    truth: Mapping[str, Iterable[str]],
-) -> BlockingStats:
-    """Measure blocking on ``interceptions`` given ``truth`` (interception id → report ids).
-
-    Interceptions without a true report still count towards candidates per query.
-    """
-    queries = true_pairs = found_kept = found_retrieved = 0
-    retrieved_total = kept_total = 0
-    for it in interceptions:
-        kept, retrieved = index.candidate_ids(it)
-        queries += 1
-        retrieved_total += len(retrieved)
-        kept_total += len(kept)
-        wanted = set(truth.get(it.interception_id, ()))
-        true_pairs += len(wanted)
-        found_kept += len(wanted & set(kept))
-        found_retrieved += len(wanted & set(retrieved))
-    return BlockingStats(
-        queries=queries,
-        true_pairs=true_pairs,
-        pair_completeness=found_kept / true_pairs if true_pairs else 1.0,
-        retrieved_completeness=found_retrieved / true_pairs if true_pairs else 1.0,
-        mean_retrieved=retrieved_total / queries if queries else 0.0,
-        mean_kept=kept_total / queries if queries else 0.0,
-    )

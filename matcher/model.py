@@ -11,25 +11,12 @@ a mismatch), plus an intercept (prior log-odds in bits). A pair's score is
 
 so each field's contribution is exact and additive, which is what explanations print.
 
-Two ways to learn the weights, same inference:
-
-- ``Method.LOGISTIC`` (default, supervised): L2-regularised logistic regression over one-hot
-  levels (null levels dropped, so they weigh exactly 0); optionally re-calibrated by a
-  one-dimensional Platt fit on validation data (:meth:`MatchModel.calibrate`) which scales all
-  weights by one positive factor and so keeps them additive and keeps their order.
-
-  **Monotone weights** (``monotone=True``, the default): the fields overlap (name, given name,
-  surname and rarity all look at the same tokens), so an unconstrained fit learns inversions an
-  officer cannot trust ("surname: same surname key −0.8" while "similar surname" is +0.1). The
-  fit therefore keeps, for every field, the order in :data:`LEVEL_ORDER`: a stronger agreement
-  never weighs less than a weaker level of the same field, and full agreement never weighs
-  below missing (:data:`NON_NEGATIVE`). It is solved as the same penalised
-  log-likelihood under linear inequality constraints (SLSQP on the distinct level vectors, which
-  are few, so it is fast on millions of pairs). Nothing else changes: weights stay additive in
-  bits and the null level stays 0.
-- ``Method.EM`` (unsupervised Fellegi–Sunter): m/u probabilities per level by expectation
-  maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u). Not
-  order-constrained: :func:`order_violations` tells whether a fitted EM model kept the order.
+Two ways to learn the weights, same inference (the solvers live in :mod:`matcher.fitting`):
+``Method.LOGISTIC`` (default, supervised: monotone logistic regression over one-hot levels, which
+keeps every comparison's order from the catalogue), optionally re-calibrated by a one-dimensional
+Platt fit on validation data (:meth:`MatchModel.calibrate`) that scales all weights by one
+positive factor and so keeps them additive and keeps their order; and ``Method.EM``
+(unsupervised Fellegi–Sunter).
 
 Bands: ``score ≥ match_threshold_`` → match, ``≥ review_threshold_`` → review, else no_match;
 one rule looks across an interception's candidates (:func:`rival_free`): a candidate stays out
@@ -64,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.compare import alignment_similarity
+from matcher.fitting import fit_em, fit_logistic, n_levels
 from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.records import Band
 
@@ -101,34 +89,6 @@ def rival_free(
     return out
 
 
-#: Per comparison, the (stronger, weaker) level positions whose weights may never invert
-#: (``weight[stronger] ≥ weight[weaker]``), from each comparison's own ``order`` in
-#: :mod:`matcher.levels` (which says why the few exceptions to a plain chain exist).
-LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
-    c.field: tuple(c.order_pairs()) for c in COMPARISONS
-}
-
-#: Per comparison, the level positions that may never weigh below missing's 0 (an officer must
-#: never read "same surname (−1.2)"): each comparison's ``non_negative`` levels.
-NON_NEGATIVE: dict[Field, tuple[int, ...]] = {
-    c.field: tuple(c.levels_of(*c.non_negative)) for c in COMPARISONS
-}
-
-
-def order_violations(weights: Sequence[FloatArray], *, tol: float = 1e-6) -> list[str]:
-    """Human-readable list of :data:`LEVEL_ORDER` inversions and of negative agreements
-    (:data:`NON_NEGATIVE`) in per-field weights; empty when the weights are explainable."""
-    out = []
-    for f, c in enumerate(COMPARISONS):
-        for lv in NON_NEGATIVE[c.field]:
-            if weights[f][lv] < -tol:
-                out.append(f"{c.field}: {c.levels[lv].title!r} weighs against a match")
-        for a, b in LEVEL_ORDER[c.field]:
-            if weights[f][a] < weights[f][b] - tol:
-                out.append(f"{c.field}: {c.levels[a].title!r} < {c.levels[b].title!r}")
-    return out
-
-
 MODEL_KIND = "shondhan.MatchModel"
 _LN2 = math.log(2.0)
 
@@ -161,23 +121,6 @@ def _check_thresholds(model: MatchModel) -> None:
         raise ModelFormatError("weights must be finite numbers")
 
 
-def _n_levels() -> list[int]:
-    return [len(c.levels) for c in COMPARISONS]
-
-
-def _one_hot(levels: LevelArray) -> FloatArray:
-    """One column per non-null level, in field order (null levels dropped: weight fixed at 0)."""
-    levels = np.asarray(levels)
-    cols = []
-    for f, n in enumerate(_n_levels()):
-        col = levels[:, f]
-        for lv in range(1, n):
-            cols.append(col == lv)
-    if not cols:
-        return np.zeros((levels.shape[0], 0))
-    return np.stack(cols, axis=1).astype(np.float64)
-
-
 def sigmoid_bits(bits: FloatArray | float) -> FloatArray:
     """Probability from log-odds in bits, numerically safe."""
     b = np.clip(np.asarray(bits, dtype=np.float64), -60.0, 60.0)
@@ -190,7 +133,7 @@ class MatchModel:
     Parameters (stored as given; checked at construction, not deep inside ``fit``):
     ``method`` — how to learn; ``C`` — inverse L2 strength of the logistic regression;
     ``max_iter`` — solver / EM iterations; ``em_prior`` — EM's starting match proportion;
-    ``monotone`` — keep :data:`LEVEL_ORDER` in the logistic fit (see the module docstring).
+    ``monotone`` — keep the catalogue's level order in the logistic fit (:mod:`matcher.fitting`).
     """
 
     def __init__(
@@ -223,7 +166,7 @@ class MatchModel:
     metadata_: dict[str, Any]
 
     def _init_state(self) -> None:
-        self.weights_ = [np.zeros(n) for n in _n_levels()]
+        self.weights_ = [np.zeros(n) for n in n_levels()]
         self.intercept_ = 0.0
         self.match_threshold_ = 0.9
         self.review_threshold_ = 0.2
@@ -260,170 +203,22 @@ class MatchModel:
         if self.method is Method.LOGISTIC:
             if y is None:
                 raise ValueError("the logistic method needs labels y; use Method.EM without them")
-            self._fit_logistic(levels, np.asarray(y, dtype=np.int64))
+            fit = fit_logistic(
+                levels,
+                np.asarray(y, dtype=np.int64),
+                C=self.C,
+                max_iter=self.max_iter,
+                monotone=self.monotone,
+            )
         else:
-            self._fit_em(levels, None if u_levels is None else self._check_levels(u_levels))
+            u = None if u_levels is None else self._check_levels(u_levels)
+            fit = fit_em(levels, u, prior=self.em_prior, max_iter=self.max_iter)
+        self.weights_ = fit.weights
+        self.intercept_ = fit.intercept_bits
+        self.metadata_.update(fit.metadata)
         self.metadata_["n_pairs"] = int(levels.shape[0])
         self.metadata_["method"] = str(self.method)
         return self
-
-    def _fit_logistic(self, levels: LevelArray, y: npt.NDArray[np.int64]) -> None:
-        if y.shape[0] != levels.shape[0] or len(set(y.tolist())) < 2:
-            raise ValueError("y must have one 0/1 label per pair and contain both classes")
-        # identical level vectors are one row with counts: same likelihood, far fewer rows
-        rows, inverse = np.unique(np.asarray(levels), axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        pos = np.asarray(
-            np.bincount(inverse, weights=y.astype(np.float64), minlength=len(rows)),
-            dtype=np.float64,
-        )
-        tot = np.bincount(inverse, minlength=len(rows)).astype(np.float64)
-        x = _one_hot(rows)
-        if self.monotone:
-            coef, intercept = self._solve_monotone(x, pos, tot)
-        else:
-            coef, intercept = self._solve_sklearn(x, pos, tot)
-        coef = coef / _LN2
-        at = 0
-        for f, n in enumerate(_n_levels()):
-            w = np.zeros(n)
-            w[1:] = coef[at : at + n - 1]
-            at += n - 1
-            self.weights_[f] = w
-        self.intercept_ = float(intercept / _LN2)
-        self.metadata_["n_matches"] = int(y.sum())
-        self.metadata_["monotone"] = self.monotone
-
-    def _solve_sklearn(
-        self, x: FloatArray, pos: FloatArray, tot: FloatArray
-    ) -> tuple[FloatArray, float]:
-        """Unconstrained fit: scikit-learn's logistic regression on the weighted distinct rows."""
-        from sklearn.linear_model import LogisticRegression
-
-        neg = tot - pos
-        xx = np.concatenate([x[pos > 0], x[neg > 0]])
-        yy = np.concatenate([np.ones(int((pos > 0).sum())), np.zeros(int((neg > 0).sum()))])
-        sw = np.concatenate([pos[pos > 0], neg[neg > 0]])
-        lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        lr.fit(xx, yy, sample_weight=sw)
-        return np.asarray(lr.coef_[0], dtype=np.float64), float(lr.intercept_[0])
-
-    def _solve_monotone(
-        self, x: FloatArray, pos: FloatArray, tot: FloatArray
-    ) -> tuple[FloatArray, float]:
-        """Penalised log-likelihood (scikit-learn's objective: C·Σ loss + ½‖w‖², intercept free)
-        under ``w[stronger] ≥ w[weaker]`` for every pair in :data:`LEVEL_ORDER` and
-        ``w[level] ≥ 0`` for the levels in :data:`NON_NEGATIVE`.
-
-        Solved by SLSQP with the analytic gradient; the objective is divided by C·n so its
-        scale does not depend on the number of pairs. Weights in nats; returns (w, intercept).
-        """
-        from scipy.optimize import minimize  # type: ignore[import-untyped]
-
-        n_pairs = float(tot.sum())
-        k = x.shape[1]
-        scale = 1.0 / (self.C * n_pairs)
-
-        def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-            z = x @ theta[:k] + theta[k]
-            # Σ pos·softplus(−z) + neg·softplus(z) = Σ tot·softplus(z) − pos·z
-            loss = float(np.sum(tot * np.logaddexp(0.0, z) - pos * z)) / n_pairs
-            r = tot / (1.0 + np.exp(-z)) - pos
-            grad = np.empty(k + 1)
-            grad[:k] = (x.T @ r) / n_pairs + scale * theta[:k]
-            grad[k] = float(r.sum()) / n_pairs
-            return loss + 0.5 * scale * float(theta[:k] @ theta[:k]), grad
-
-        a = np.zeros((0, k + 1))
-        offsets = np.cumsum([0] + [n - 1 for n in _n_levels()])
-        rows = []
-        for f, c in enumerate(COMPARISONS):
-            for strong, weak in LEVEL_ORDER[c.field]:
-                row = np.zeros(k + 1)
-                row[offsets[f] + strong - 1] = 1.0
-                row[offsets[f] + weak - 1] = -1.0
-                rows.append(row)
-        if rows:
-            a = np.stack(rows)
-        bounds: list[tuple[float | None, float | None]] = [(None, None)] * (k + 1)
-        for f, c in enumerate(COMPARISONS):
-            for lv in NON_NEGATIVE[c.field]:
-                bounds[offsets[f] + lv - 1] = (0.0, None)
-        prior = min(max(float(pos.sum()) / n_pairs, 1e-9), 1 - 1e-9)
-        theta0 = np.zeros(k + 1)
-        theta0[k] = math.log(prior / (1 - prior))
-        res = minimize(
-            objective,
-            theta0,
-            jac=True,
-            method="SLSQP",
-            bounds=bounds,
-            constraints=[{"type": "ineq", "fun": lambda t: a @ t, "jac": lambda t: a}],
-            options={"maxiter": self.max_iter, "ftol": 1e-10},
-        )
-        theta = np.asarray(res.x, dtype=np.float64)
-        w = theta[:k].copy()
-        for f, c in enumerate(COMPARISONS):
-            for lv in NON_NEGATIVE[c.field]:
-                w[offsets[f] + lv - 1] = max(w[offsets[f] + lv - 1], 0.0)
-        # SLSQP may leave violations of ~1e-9: close them so the order holds exactly
-        for _ in range(len(rows)):
-            moved = False
-            for f, c in enumerate(COMPARISONS):
-                for strong, weak in LEVEL_ORDER[c.field]:
-                    i, j = offsets[f] + strong - 1, offsets[f] + weak - 1
-                    if w[i] < w[j]:
-                        w[i] = w[j]
-                        moved = True
-            if not moved:
-                break
-        self.metadata_["solver"] = {"iterations": int(res.nit), "converged": bool(res.success)}
-        return w, float(theta[k])
-
-    def _fit_em(self, levels: LevelArray, u_levels: LevelArray | None) -> None:
-        """Fellegi–Sunter EM; null levels carry no information and are skipped."""
-        n_levels = _n_levels()
-        lam = self.em_prior
-        m: list[FloatArray] = []
-        u: list[FloatArray] = []
-        for n in n_levels:
-            k = n - 1  # non-null levels, best (level 1) first, else last
-            ramp = np.linspace(1.0, 0.05, k)
-            m.append(np.concatenate([[0.0], ramp / ramp.sum()]))
-            u.append(np.concatenate([[0.0], ramp[::-1] / ramp.sum()]))
-        if u_levels is not None:
-            for f, n in enumerate(n_levels):
-                counts = np.bincount(u_levels[:, f], minlength=n)[:n].astype(np.float64) + 0.5
-                counts[0] = 0.0
-                u[f] = counts / counts.sum()
-        masks = [[levels[:, f] == lv for lv in range(n)] for f, n in enumerate(n_levels)]
-        for _ in range(min(self.max_iter, 200)):
-            log_m = np.zeros(levels.shape[0])
-            log_u = np.zeros(levels.shape[0])
-            for f, n in enumerate(n_levels):
-                for lv in range(1, n):
-                    log_m[masks[f][lv]] += math.log(max(m[f][lv], 1e-12))
-                    log_u[masks[f][lv]] += math.log(max(u[f][lv], 1e-12))
-            z = np.clip(math.log(lam) + log_m - math.log(1 - lam) - log_u, -60, 60)
-            post = 1.0 / (1.0 + np.exp(-z))
-            new_lam = float(np.clip(post.mean(), 1e-6, 1 - 1e-6))
-            for f, n in enumerate(n_levels):
-                pm = np.array([post[masks[f][lv]].sum() for lv in range(n)]) + 0.5
-                pu = np.array([(1 - post[masks[f][lv]]).sum() for lv in range(n)]) + 0.5
-                pm[0] = pu[0] = 0.0
-                m[f] = pm / pm.sum()
-                if u_levels is None:
-                    u[f] = pu / pu.sum()
-            if abs(new_lam - lam) < 1e-7:
-                lam = new_lam
-                break
-            lam = new_lam
-        for f, n in enumerate(n_levels):
-            w = np.zeros(n)
-            w[1:] = np.log2(np.maximum(m[f][1:], 1e-12) / np.maximum(u[f][1:], 1e-12))
-            self.weights_[f] = w
-        self.intercept_ = math.log2(lam / (1 - lam))
-        self.metadata_["em_lambda"] = lam
 
     def calibrate(self, levels: LevelArray, y: Sequence[int] | npt.NDArray[Any]) -> MatchModel:
         """Platt-rescale on held-out pairs: all weights × a, intercept × a + b (stays additive)."""

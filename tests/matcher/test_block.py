@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from matcher.block import (
     BlockIndex,
-    blocking_stats,
     deletes,
     query_keys,
     report_key_hashes,
     report_key_list,
     report_keys,
 )
+from matcher.blocking_analysis import blocking_stats
 from matcher.geo import resolve_place
 from matcher.index import MatchIndex
 from matcher.model import MatchModel

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.fitting import LEVEL_ORDER, order_violations
 from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.model import (
-    LEVEL_ORDER,
     SCHEMA_VERSION,
     MatchModel,
     Method,
     ModelFormatError,
-    order_violations,
     rival_free,
 )
 from matcher.records import Band
