@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import random
 import re
@@ -481,6 +482,79 @@ def test_committed_splits_are_what_the_generator_makes(tmp_path: Path) -> None:
             assert committed.read_bytes() == (tmp_path / c.split.value / name).read_bytes(), (
                 f"{committed} is stale"
             )
+
+
+# sha256 of (reports.csv, interceptions.csv, truth.csv), recorded from the generator before it
+# was split into modules (issue 10): sets outside the committed recipes, other shares and sizes.
+RECORDED_BYTES = [
+    (
+        Split.TEST,
+        800,
+        300,
+        5,
+        0.5,
+        (
+            "4eb4975f979c0fe94374b7133970b9253b4e6cdefb23545b022c6e9cd863e123",
+            "c41c3a2f8ae0a01ff2759229684244cc91b31f0ff0cfb4c6cc3c8e234a9761fe",
+            "062301bfa5bf38b36a22eb7fb6df9195b0d6c1194716e1aa14145a5f485ad742",
+        ),
+    ),
+    (
+        Split.VALIDATION,
+        1500,
+        400,
+        22,
+        0.75,
+        (
+            "4c20c63f3cafcc9442d060d8efed9a11c31b7fe9e6f85e3092ed540704866ad2",
+            "b1ca293899f64cfbee6c9622d37c361fed2008961b18e88b5ca2a87a77d67a0b",
+            "095a660a091c2b71e17b3da152bd1a1767741af5fb736dfebb7c7f1d294f3bd5",
+        ),
+    ),
+    (
+        Split.TEST,
+        50,
+        200,
+        99,
+        0.3,
+        (
+            "c0a7966781a2433bd669a844e06cde710e53ecada4672473912f800694b7b538",
+            "abbcce07578de7b517b4894402e976ee7d207488975e9ab9755250b105ca6634",
+            "2fcd9cfd42bd8677676c056b43d2a3d8c818921cee827acdec72dcbd35965598",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("split", "n_reports", "n_interceptions", "seed", "share", "sha256"),
+    RECORDED_BYTES,
+    ids=["test-half-reported", "validation", "fewer-reports-than-interceptions"],
+)
+def test_generated_bytes_are_as_recorded(
+    split: Split,
+    n_reports: int,
+    n_interceptions: int,
+    seed: int,
+    share: float,
+    sha256: tuple[str, str, str],
+    tmp_path: Path,
+) -> None:
+    """Refactoring the generator must not change a byte of what it writes for given arguments
+    (benchmarks and the shipped model's recipe name sets by their arguments only)."""
+    data = generate(
+        n_reports=n_reports,
+        n_interceptions=n_interceptions,
+        seed=seed,
+        split=split,
+        reported_share=share,
+    )
+    write_csvs(data, tmp_path)
+    got = tuple(
+        hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        for name in ("reports.csv", "interceptions.csv", "truth.csv")
+    )
+    assert got == sha256
 
 
 @pytest.mark.parametrize(
