@@ -1,9 +1,14 @@
-"""Noise primitives for the synthetic generator: a noisy Bangla romaniser, typos, short forms.
+"""The noise model of the synthetic generator: its rates, and the slips that apply them.
 
-Everything here is a pure function of its arguments and an explicit ``random.Random``; nothing
-reads files. The generator (``training_data.generate``) combines these with the real name lists.
+Why: every way a record goes wrong (a dropped surname, a typo, an age heaped to 12, a number
+written ``+880 1712-345678``) is either a probability in :data:`NOISE` or one of the primitives
+here (a noisy Bangla romaniser, typos, short forms, phone formats), so the code, DATA_CARD.md and
+the tests that check the observed rates all read the same numbers. Everything here is a pure
+function of its arguments and an explicit ``random.Random``; nothing reads files. The other
+generator modules (``training_data.forms`` above all) combine these with the real name lists.
 
 Contract:
+- :data:`NOISE` is the one :class:`NoiseModel` the generator uses; DATA_CARD.md quotes it.
 - Functions never raise on odd input: empty strings come back empty, unknown characters pass
   through unchanged.
 - ``romanise_rule`` is deliberately *simple and noisy*: it imitates how a person without a
@@ -17,6 +22,71 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseModel:
+    """Every probability of the noise model, in one place (the DATA_CARD quotes these).
+
+    Report-side rates describe how a parent's report is written down at a police station;
+    interception-side rates describe what a frightened child tells a border guard.
+    """
+
+    # population
+    hindu_share: float = 0.10
+    muslim_prefix_share: float = 0.6  # families who write মোঃ / মোছাঃ before a child's name
+    sibling_family_share: float = 0.04  # families with two missing children, both reported
+    duplicate_report_share: float = 0.03  # children reported at two police stations
+    unreported_sibling_share: float = 0.08  # unreported interceptions whose sibling is reported
+    # reports
+    report_bangla_script: float = 0.5
+    report_prefix_kept: float = 0.8
+    report_father_present: float = 0.95
+    report_mother_present: float = 0.8
+    report_sex_present: float = 0.98
+    report_age_present: float = 0.99
+    report_age_off_by_one: float = 0.10
+    report_district_present: float = 0.97
+    report_upazila_present: float = 0.85
+    report_phone_present: float = 0.85
+    # interceptions: name
+    int_bangla_script: float = 0.15
+    int_name_missing: float = 0.01  # a child too young or too scared to say a name
+    int_nickname_only: float = 0.12
+    int_prefix_dropped: float = 0.7
+    int_surname_dropped: float = 0.3
+    int_surname_added: float = 0.1
+    int_dak_appended: float = 0.05
+    int_name_typo: float = 0.12
+    int_bangla_respelled: float = 0.25  # Bangla-script names typed with another spelling
+    # interceptions: parents
+    int_father_missing: float = 0.25
+    int_father_given_only: float = 0.35
+    int_father_typo: float = 0.08
+    int_mother_missing: float = 0.6
+    int_mother_given_only: float = 0.2
+    # interceptions: sex, age, time
+    int_sex_missing: float = 0.03
+    int_sex_wrong: float = 0.005
+    int_age_missing: float = 0.03
+    int_age_sd_years: float = 1.7
+    int_age_heaped: float = 0.35
+    elapsed_under_6m: float = 0.45
+    elapsed_6m_to_2y: float = 0.30  # the rest (0.25) is 2 to 5 years
+    # interceptions: place
+    int_district_missing: float = 0.12
+    int_upazila_only: float = 0.12
+    int_district_neighbour: float = 0.08
+    int_district_typo: float = 0.06
+    int_upazila_given: float = 0.35
+    # interceptions: phone
+    int_phone_present: float = 0.15
+    int_phone_wrong_digit: float = 0.3
+
+
+NOISE = NoiseModel()
+
 
 # Independent vowels and vowel signs: options in rough order of frequency.
 _VOWELS: dict[str, tuple[str, ...]] = {
