@@ -15,22 +15,19 @@ figures at other false-alarm allowances (``operating_points``): choosing between
 found and fewer children sent towards the wrong family is a deployment's decision, and the
 table shows it what each choice costs before it retrains with ``--max-false-alarm-rate``.
 
-Entry points: :func:`train_model` (what ``shondhan train`` calls) and
-``python -m matcher.training [--train DIR] [--validation DIR] [--out FILE]
-[--generate-reports N]``. The shipped ``matcher/data/model.json`` was made with
-``python -m matcher.training --generate-reports 50000``: thresholds only hold for candidate
-pools about as crowded as the validation split's, and the committed splits are small.
-Split directories hold ``reports.csv``, ``interceptions.csv`` and ``truth.csv``
-(training_data/generate.py). Logs carry counts only, never names.
+Entry points: :func:`train_model` on split folders and :func:`train_on_splits` on splits in
+memory; the command line is ``shondhan train``. The shipped ``matcher/data/model.json`` was made
+with ``shondhan train --generate-reports 50000`` (synthetic splits of 50,000 reports each, fixed
+seeds): thresholds only hold for candidate pools about as crowded as the validation split's,
+and the committed splits are small. A split folder holds ``reports.csv``, ``interceptions.csv``
+and ``truth.csv``, as the synthetic generator writes them; this module reads folders it is
+given and never generates data itself. Logs carry counts only, never names.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
-import sys
-import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +42,6 @@ from matcher.model import MatchModel, Method, rival_free
 from matcher.records import Interception, Report
 
 log = logging.getLogger(__name__)
-
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "model.json"
 
 #: Share of unreported validation children allowed a match candidate (a false alarm). Splink's
 #: baseline gives about 0.4%; the band must do better, at some cost in match recall. Half that
@@ -186,6 +180,7 @@ def train_model(
     validation_dir: Path,
     *,
     out: Path | None = None,
+    source: Mapping[str, Any] | None = None,
     method: Method = Method.LOGISTIC,
     top_k: int = 10,
     train_top_k: int = 50,
@@ -197,8 +192,10 @@ def train_model(
     The logistic model is fitted twice: on all kept pairs, then on each query's
     ``train_top_k`` best pairs under that first fit, so the final weights are learned where the
     ranking is decided (siblings, namesakes) rather than on easy negatives. Returns the fitted
-    model; writes its JSON to ``out`` when given. :func:`train_on_splits` does the same on
-    splits already in memory (e.g. reviewers' decisions read from the service's database).
+    model; writes its JSON to ``out`` when given. The training metadata names the two folders
+    (relative to the working directory, else by their last part) followed by ``source``, e.g.
+    how the splits were generated. :func:`train_on_splits` does the same on splits already in
+    memory (e.g. reviewers' decisions read from the service's database).
     """
     return train_on_splits(
         load_split(Path(train_dir)),
@@ -206,6 +203,7 @@ def train_model(
         source={
             "train_dir": _shown(Path(train_dir)),
             "validation_dir": _shown(Path(validation_dir)),
+            **(source or {}),
         },
         out=out,
         method=method,
@@ -514,98 +512,8 @@ def operating_point_lines(model: MatchModel) -> list[str]:
 
 
 def _shown(path: Path) -> str:
+    """A folder as the model's metadata names it: never an absolute path (it may name a user)."""
     try:
-        return str(path.resolve().relative_to(REPO))
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return path.name
-
-
-GENERATED_SEEDS = (11, 12)
-
-
-def generated_splits(tmp: Path, n_reports: int) -> tuple[Path, Path]:
-    """Train/validation splits from the generator at a chosen scale (fixed seeds).
-
-    The committed splits are small; thresholds must be chosen on candidate pools as crowded as
-    the ones the model will face (more reports → more namesakes), so the shipped model is
-    trained on generated splits of benchmark size. The validation split is the larger one: the
-    band thresholds are set by its rarest events (a false alarm on one unreported child in a
-    thousand), which a few hundred children cannot measure.
-    """
-    from training_data.generate import Split, generate, write_csvs
-
-    train, val = tmp / "train", tmp / "validation"
-    seed_t, seed_v = GENERATED_SEEDS
-    n_t, n_v = max(n_reports * 12 // 100, 50), max(n_reports * 40 // 100, 50)
-    write_csvs(generate(n_reports=n_reports, n_interceptions=n_t, seed=seed_t), train)
-    write_csvs(
-        generate(n_reports=n_reports, n_interceptions=n_v, seed=seed_v, split=Split.VALIDATION),
-        val,
-    )
-    return train, val
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m matcher.training``: train the default model and print its validation figures."""
-    parser = argparse.ArgumentParser(prog="python -m matcher.training", description=__doc__)
-    parser.add_argument("--train", type=Path, default=REPO / "training_data" / "train")
-    parser.add_argument("--validation", type=Path, default=REPO / "training_data" / "validation")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--method", choices=[m.value for m in Method], default=Method.LOGISTIC)
-    parser.add_argument(
-        "--generate-reports",
-        type=int,
-        default=0,
-        help="train on freshly generated splits of this many reports (seeds 11/12) instead",
-    )
-    parser.add_argument(
-        "--min-precision",
-        type=float,
-        default=DEFAULT_MIN_PRECISION,
-        help="match-band precision the threshold must reach on validation (margin over 0.98)",
-    )
-    parser.add_argument(
-        "--max-false-alarm-rate",
-        type=float,
-        default=DEFAULT_MAX_FALSE_ALARM_RATE,
-        help="share of unreported validation children that may get a match candidate",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    with tempfile.TemporaryDirectory() as tmp:
-        train_dir, val_dir = args.train, args.validation
-        described = None
-        if args.generate_reports or not (train_dir / "truth.csv").exists():
-            n = args.generate_reports or 50_000
-            log.info("generating train/validation splits of %d reports", n)
-            train_dir, val_dir = generated_splits(Path(tmp), n)
-            described = f"generated: {n} reports each, seeds {GENERATED_SEEDS}"
-        model = train_model(
-            train_dir,
-            val_dir,
-            out=None,
-            method=Method(args.method),
-            min_precision=args.min_precision,
-            max_false_alarm_rate=args.max_false_alarm_rate,
-        )
-        if described:
-            model.metadata_["training"]["data"] = described
-        model.save(args.out)
-    v = model.metadata_.get("validation", {})
-    t = model.metadata_.get("training", {})
-    print(
-        f"thresholds: match ≥ {model.match_threshold_:.4f}, review ≥ {model.review_threshold_:.4f}"
-    )
-    print(f"validation recall@1 {t.get('validation_recall_at_1', 0):.4f}")
-    print(f"validation recall@10 {t.get('validation_recall_at_10', 0):.4f}")
-    print(f"validation match-band precision {v.get('match_precision')}")
-    print(f"validation match-band recall {v.get('match_recall')}")
-    print(f"validation false alarms {v.get('false_alarms')} of {v.get('unreported')} unreported")
-    for line in operating_point_lines(model):
-        print(line)
-    print(f"model written to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

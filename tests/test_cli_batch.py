@@ -267,6 +267,9 @@ def test_train_without_folders_generates_its_own_splits(app: typer.Typer, tmp_pa
     assert code == 0, stderr
     assert "generating synthetic" in stderr
     assert MatchModel.load(out).is_fitted
+    assert MatchModel.load(out).metadata_["training"]["data"] == (
+        "generated: 600 reports each, seeds (11, 12)"
+    )
 
 
 @pytest.mark.slow

@@ -9,7 +9,8 @@ numbers live in :data:`NOISE` so code, card and tests agree.
 This module is the generator's front door: its public API, gathered from the modules that own
 each concept, and the command line ``python -m training_data.generate``. Of ``matcher`` the
 generator uses only the public record types and CSV column lists (``matcher.records``) and the
-gazetteer files it ships as package data. In pipeline order:
+gazetteer files it ships as package data; ``matcher`` never imports the generator (the CLI's
+``shondhan train`` wires generated splits into training). In pipeline order:
 
 - ``sampling``: splits, their random streams, weighted draws (byte-for-byte reproducibility);
 - ``names``: name tables, the given-name pool and each split's vocabulary part;
@@ -19,7 +20,8 @@ gazetteer files it ships as package data. In pipeline order:
 - ``noise``: the rates of the noise model and the slips that apply them;
 - ``forms``: a child's police reports and border interception, and their CSV text;
 - ``truth``: the answer key and its slice flags;
-- ``splits``: one split assembled and written, and the recipes of the splits the project ships.
+- ``splits``: one split assembled and written, and the recipes of the splits the project ships
+  or trains on (:data:`COMMITTED`, ``generated_splits``).
 
 Contract: ``generate(n_reports=..., n_interceptions=..., seed=..., split=...)`` is deterministic
 (the same arguments give byte-identical CSVs), splits differ in random streams *and* given-name

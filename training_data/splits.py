@@ -247,3 +247,33 @@ def write_committed(root: Path = DATA_ROOT) -> None:
             seed=c.seed,
             split=c.split,
         )
+
+
+#: Seeds of the generated train and validation splits a model is trained on by default
+#: (``shondhan train --generate-reports N``; the shipped model used N = 50,000).
+GENERATED_SEEDS = (11, 12)
+
+
+def generated_splits(directory: Path, n_reports: int) -> tuple[Path, Path]:
+    """Write train and validation splits of ``n_reports`` reports each; return their folders.
+
+    The committed splits are small, but a model's thresholds must be chosen on candidate pools as
+    crowded as the ones it will face (more reports, more namesakes), so the shipped model is
+    trained on generated splits of benchmark size. The validation split gets more interceptions
+    (40% of ``n_reports`` against 12%, at least 50 each): the band thresholds are set by its
+    rarest events (a false alarm on one unreported child in a thousand), which a few hundred
+    children cannot measure. Fixed seeds (:data:`GENERATED_SEEDS`): the same ``n_reports`` gives
+    the same files, so a model's recipe is its ``n_reports``. Folders ``directory/train`` and
+    ``directory/validation`` are created (or overwritten).
+    """
+    train, val = directory / "train", directory / "validation"
+    seed_t, seed_v = GENERATED_SEEDS
+    n_t, n_v = max(n_reports * 12 // 100, 50), max(n_reports * 40 // 100, 50)
+    stream_csvs(train, n_reports=n_reports, n_interceptions=n_t, seed=seed_t, split=Split.TRAIN)
+    stream_csvs(val, n_reports=n_reports, n_interceptions=n_v, seed=seed_v, split=Split.VALIDATION)
+    return train, val
+
+
+def generated_splits_description(n_reports: int) -> str:
+    """How :func:`generated_splits` made its data, for a model's training metadata (no names)."""
+    return f"generated: {n_reports} reports each, seeds {GENERATED_SEEDS}"

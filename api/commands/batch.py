@@ -357,9 +357,10 @@ def train_command(
     """Train a model (fit, calibrate, choose bands) and write it as JSON.
 
     Without --train-dir / --validation-dir, fresh synthetic splits are generated with fixed seeds
-    (the same as ``python -m matcher.training --generate-reports N``).
+    (``training_data.splits.generated_splits``; the shipped model used 50,000 reports).
     """
     from matcher import training
+    from training_data import splits
 
     if from_database or username is not None:
         if not from_database or unsupervised or train_dir is not None or validation_dir is not None:
@@ -378,15 +379,19 @@ def train_command(
             _err(f"error: {path} has no truth.csv (need reports.csv, interceptions.csv, truth.csv)")
             raise typer.Exit(EXIT_USAGE)
     with tempfile.TemporaryDirectory(prefix="shondhan-train-") as tmp:
+        generated = train_dir is None and validation_dir is None
         if train_dir is None or validation_dir is None:
             _err("generating synthetic train/validation splits (fixed seeds) ...")
-            gen_train, gen_val = training.generated_splits(Path(tmp), generate_reports)
+            gen_train, gen_val = splits.generated_splits(Path(tmp), generate_reports)
             train_dir = train_dir or gen_train
             validation_dir = validation_dir or gen_val
         model = training.train_model(
             train_dir,
             validation_dir,
             out=out,
+            source={"data": splits.generated_splits_description(generate_reports)}
+            if generated
+            else None,
             min_precision=(
                 training.DEFAULT_MIN_PRECISION if min_precision is None else min_precision
             ),

@@ -38,7 +38,7 @@ def splits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def trained(splits: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("model") / "model.json"
-    train_model(*splits, out=out)
+    train_model(*splits, out=out, source={"data": "generated for the tests"})
     return out
 
 
@@ -48,6 +48,9 @@ def test_train_model_writes_a_loadable_model_with_bands(trained: Path) -> None:
     assert 0.5 <= model.match_threshold_ <= 1.0
     assert 0.0 < model.review_threshold_ <= model.match_threshold_
     meta = model.metadata_["training"]
+    # where the data came from: folders by name (never an absolute path), then the caller's words
+    assert (meta["train_dir"], meta["validation_dir"]) == ("train", "validation")
+    assert meta["data"] == "generated for the tests"
     assert meta["validation_recall_at_10"] >= 0.9
     assert meta["validation_recall_at_1"] <= meta["validation_recall_at_10"]
     assert model.metadata_["validation"]["match_precision"] >= 0.9
