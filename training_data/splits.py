@@ -26,9 +26,11 @@ Contract:
 from __future__ import annotations
 
 import csv
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS, Interception, Report
 from training_data.forms import interception_of, interception_row, report_of, report_row
@@ -36,6 +38,8 @@ from training_data.noise import NOISE
 from training_data.people import REPORT_END, REPORT_START, Child, Family, People
 from training_data.sampling import Split, split_rng
 from training_data.truth import TRUTH_COLUMNS, TruthRow, truth_row
+
+T = TypeVar("T")
 
 _ID_PREFIX = {Split.TRAIN: "TRN", Split.VALIDATION: "VAL", Split.TEST: "TST"}
 
@@ -53,6 +57,17 @@ class SyntheticSet:
 
 def _id_width(n: int) -> int:
     return max(6, len(str(n)))
+
+
+def _offer(reservoir: list[T], item: T, *, seen: int, size: int, rng: random.Random) -> None:
+    """Reservoir sampling (algorithm R): ``reservoir`` stays a uniform sample of ``size`` of the
+    ``seen`` items offered so far (``item`` is the ``seen``-th)."""
+    if len(reservoir) < size:
+        reservoir.append(item)
+    else:
+        j = int(rng.random() * seen)
+        if j < size:
+            reservoir[j] = item
 
 
 def _generate(
@@ -87,12 +102,7 @@ def _generate(
     while made < n_reports:
         family = people.family()
         n_families += 1
-        if len(family_reservoir) < n_interceptions:
-            family_reservoir.append(family)
-        else:
-            j = int(pick_rng.random() * n_families)
-            if j < n_interceptions:
-                family_reservoir[j] = family
+        _offer(family_reservoir, family, seen=n_families, size=n_interceptions, rng=pick_rng)
         siblings = 2 if rng.random() < NOISE.sibling_family_share else 1
         first_date = rng.randint(REPORT_START, REPORT_END)
         kids = [people.child(family, reported_on=first_date) for _ in range(siblings)]
@@ -113,12 +123,7 @@ def _generate(
             if not kid.report_ids:
                 continue
             n_children += 1
-            if len(reservoir) < k:
-                reservoir.append(kid)
-            else:
-                j = int(pick_rng.random() * n_children)
-                if j < k:
-                    reservoir[j] = kid
+            _offer(reservoir, kid, seen=n_children, size=k, rng=pick_rng)
 
     int_rng = split_rng(split, seed, "interceptions")
     int_people = People(split, int_rng)
