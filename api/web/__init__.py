@@ -4,5 +4,5 @@
 pages call the same services layer as the JSON API (``api.services``, ``api.jobs``) and the same
 role table (``api.roles``); no business rule lives here. See ``api.web.context`` for sessions,
 CSRF and error pages. This package module imports nothing, so the ``shondhan`` command can load
-``api.web.commands`` without the pages (about a second of start-up).
+``api.web.security`` without the pages (about a second of start-up).
 """

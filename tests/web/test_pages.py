@@ -144,7 +144,7 @@ def test_lockout_after_five_failures_then_set_password_lifts_it(app: Any) -> Non
         response = _sign_in(client, "officer", "wrong password")
     assert "Too many failed attempts" in response.text
     assert _sign_in(client, "officer").status_code == 401  # right password, still locked
-    from api.web.commands import set_password
+    from cli.users import set_password
 
     assert set_password("officer", PASSWORD, database_url=str(app.state.settings.database_url))
     assert _sign_in(client, "officer").status_code == 303

@@ -74,7 +74,7 @@ def serve(
         raise typer.Exit(2) from None
     if demo:
         from api.demo import demo_username, seed_demo
-        from api.web.commands import issue_passwords
+        from cli.users import issue_passwords
 
         sessions, read_sessions = _sessions(demo=True)
         typer.echo("Loading the synthetic demo data (first run only) ...", err=True)
