@@ -17,6 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "shondhan_read_only"
 
+DbSession = Session
+"""A database session (the pages name the type without importing SQLAlchemy)."""
+SessionFactory = sessionmaker[Session]
+"""What makes the app's sessions (``app.state.sessions``)."""
+
 
 def is_sqlite(url: str) -> bool:
     """True for ``sqlite:`` URLs (the embedded default)."""

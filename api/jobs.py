@@ -1,9 +1,12 @@
-"""Batch reconciliations: every open interception against every open report, in the background.
+"""The background runner of batch reconciliations: every open interception against every open
+report.
 
 Contract:
-- :func:`start_reconciliation` (a service operation) stores a ``queued`` run and hands its id
-  to the app's :class:`ReconciliationRunner`, which works through it on one background thread
-  (one run at a time; the 2-core machines this serves cannot do more usefully).
+- :func:`api.services.start_reconciliation` (the service operation: role check, audit) stores a
+  ``queued`` run and hands its id to the app's :class:`ReconciliationRunner`, which works
+  through it on one background thread (one run at a time; the 2-core machines this serves
+  cannot do more usefully). Reading a run and its CSV are service operations too
+  (:mod:`api.services.reconciliations`); this module only runs them.
 - Progress (``done`` of ``total`` interceptions) is committed every ``chunk`` interceptions,
   together with that chunk's candidates, so ``GET /reconciliations/{id}`` shows real progress
   and a crash loses at most one chunk. Runs left ``queued``/``running`` by a dead process are
@@ -22,9 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import audit
-from api.audit import AuditAction, RecordType
-from api.errors import NotFoundError
 from api.matching import LiveIndex, interception_record
 from api.models import (
     CandidateRow,
@@ -34,11 +34,8 @@ from api.models import (
     JobStatus,
     Reconciliation,
     ReconciliationCandidate,
-    User,
     utcnow,
 )
-from api.roles import Action
-from api.services import candidate_csv, require
 
 log = logging.getLogger(__name__)
 
@@ -169,49 +166,3 @@ def fail_interrupted(session: Session) -> int:
     )
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def start_reconciliation(
-    session: Session, user: User, *, runner: ReconciliationRunner
-) -> Reconciliation:
-    """Store a new run and queue it (analyst); returns the stored run."""
-    require(user, Action.RECONCILIATION_START)
-    run = Reconciliation(status=JobStatus.QUEUED, started_by=user.id)
-    session.add(run)
-    session.flush()
-    audit.record(session, user, AuditAction.START, RecordType.RECONCILIATION, run.id)
-    session.commit()
-    runner.submit(run.id)
-    log.info("reconciliation %s queued", run.id)
-    return run
-
-
-def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> Reconciliation:
-    """A run and its progress (audited read)."""
-    require(user, Action.RECONCILIATION_READ)
-    run = session.get(Reconciliation, reconciliation_id)
-    if run is None:
-        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
-    audit.record(session, user, AuditAction.READ, RecordType.RECONCILIATION, run.id)
-    session.commit()
-    return run
-
-
-def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
-    """The run's candidates as CSV (the engine's candidate columns), ranked per interception.
-
-    Available while the run is still going (holds the chunks done so far). Audited.
-    """
-    require(user, Action.RECONCILIATION_READ)
-    run = session.get(Reconciliation, reconciliation_id)
-    if run is None:
-        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
-    rows = session.scalars(
-        select(ReconciliationCandidate)
-        .where(ReconciliationCandidate.reconciliation_id == run.id)
-        .order_by(ReconciliationCandidate.interception_id, ReconciliationCandidate.rank)
-    )
-    text = "".join(candidate_csv(rows))
-    audit.record(session, user, AuditAction.DOWNLOAD, RecordType.RECONCILIATION, run.id)
-    session.commit()
-    return text

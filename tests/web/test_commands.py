@@ -1,4 +1,5 @@
-"""Tests for ``shondhan users set-password`` (cli.users)."""
+"""Tests for ``shondhan users set-password`` (cli.users) and the demo's passwords
+(api.services.issue_passwords)."""
 
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ def test_registers_into_the_service_users_group() -> None:
 
 
 def test_issue_passwords_for_the_demo(db_url: str) -> None:
-    from cli.users import issue_passwords
+    from api.services import issue_passwords
 
     engine = make_engine(db_url)
     with session_scope(make_session_factory(engine)) as session:

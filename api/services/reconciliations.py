@@ -1,0 +1,116 @@
+"""Batch reconciliations (analyst): start a run, list runs, read one's progress, download its CSV.
+
+The run itself works in the background (:class:`api.jobs.ReconciliationRunner`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.audit import AuditAction, RecordType
+from api.errors import NotFoundError
+from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User
+from api.roles import Action
+from api.services.common import require
+
+log = logging.getLogger(__name__)
+
+RECENT_MAX = 100
+
+__all__ = [
+    "Runner",
+    "candidate_csv",
+    "get_reconciliation",
+    "recent_reconciliations",
+    "reconciliation_csv",
+    "start_reconciliation",
+]
+
+
+class Runner(Protocol):
+    """What starting a run needs of the background runner
+    (:class:`api.jobs.ReconciliationRunner`)."""
+
+    def submit(self, reconciliation_id: str) -> None: ...
+
+
+def start_reconciliation(session: Session, user: User, *, runner: Runner) -> Reconciliation:
+    """Store a new run and queue it (analyst); returns the stored run."""
+    require(user, Action.RECONCILIATION_START)
+    run = Reconciliation(status=JobStatus.QUEUED, started_by=user.id)
+    session.add(run)
+    session.flush()
+    audit.record(session, user, AuditAction.START, RecordType.RECONCILIATION, run.id)
+    session.commit()
+    runner.submit(run.id)
+    log.info("reconciliation %s queued", run.id)
+    return run
+
+
+def recent_reconciliations(
+    session: Session, user: User, *, limit: int = 20
+) -> list[Reconciliation]:
+    """The newest runs, at most ``limit`` (1..``RECENT_MAX``): ids, status and counts only, no
+    child's record (not audited, as before: a run is not a record)."""
+    require(user, Action.RECONCILIATION_READ)
+    return list(
+        session.scalars(
+            select(Reconciliation)
+            .order_by(Reconciliation.created_at.desc())
+            .limit(max(1, min(limit, RECENT_MAX)))
+        )
+    )
+
+
+def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> Reconciliation:
+    """A run and its progress (audited read)."""
+    require(user, Action.RECONCILIATION_READ)
+    run = session.get(Reconciliation, reconciliation_id)
+    if run is None:
+        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
+    audit.record(session, user, AuditAction.READ, RecordType.RECONCILIATION, run.id)
+    session.commit()
+    return run
+
+
+def candidate_csv(rows: Iterable[Any]) -> Iterator[str]:
+    """CSV lines (the engine's candidate columns) for rows with those attributes."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("interception_id", "report_id", "rank", "score", "band", "explanation"))
+    yield buf.getvalue()
+    for r in rows:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(
+            (r.interception_id, r.report_id, r.rank, f"{r.score:.4f}", r.band.value, r.explanation)
+        )
+        yield buf.getvalue()
+
+
+def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
+    """The run's candidates as CSV (the engine's candidate columns), ranked per interception.
+
+    Available while the run is still going (holds the chunks done so far). Audited.
+    """
+    require(user, Action.RECONCILIATION_READ)
+    run = session.get(Reconciliation, reconciliation_id)
+    if run is None:
+        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
+    rows = session.scalars(
+        select(ReconciliationCandidate)
+        .where(ReconciliationCandidate.reconciliation_id == run.id)
+        .order_by(ReconciliationCandidate.interception_id, ReconciliationCandidate.rank)
+    )
+    text = "".join(candidate_csv(rows))
+    audit.record(session, user, AuditAction.DOWNLOAD, RecordType.RECONCILIATION, run.id)
+    session.commit()
+    return text
