@@ -18,7 +18,8 @@ services.review_queue(...)``):
 - :mod:`~api.services.reports`: add, read, import, search by name, seed;
 - :mod:`~api.services.interceptions`: submit (match at once), read, candidates, an officer's
   recent ones;
-- :mod:`~api.services.review`: the queue, a candidate, decisions, revocation;
+- :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
+  revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
   their CSV;
 - :mod:`~api.services.users`: users, tokens, web passwords, sign-in;
@@ -56,7 +57,9 @@ from api.services.reports import (
     search_reports,
 )
 from api.services.review import (
+    DATES_REVERSED,
     REVIEW_BANDS,
+    check_queue_filter,
     decide,
     get_candidate,
     list_decisions,
@@ -78,6 +81,7 @@ from api.services.users import (
 )
 
 __all__ = [
+    "DATES_REVERSED",
     "REVIEW_BANDS",
     "SEARCH_COUNT_CAP",
     "SEARCH_LIMIT_MAX",
@@ -85,6 +89,7 @@ __all__ = [
     "SignIn",
     "active_user",
     "bulk_load_reports",
+    "check_queue_filter",
     "create_report",
     "create_user",
     "decide",

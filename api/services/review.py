@@ -1,7 +1,10 @@
 """Review: the queue of candidates awaiting a decision, one candidate, decisions, revocation.
 
-Decisions change which reports are open (a confirmation, a revoked one), so they stamp the
-report and bring the live index up to date before returning.
+The queue's filter policy lives here and nowhere else: :func:`review_queue` refuses a date
+range typed backwards (:class:`api.errors.InvalidError` naming ``date_to``), so the JSON route
+(a 422 naming the query parameter) and the review page (the same message on the page) give the
+same answer. Decisions change which reports are open (a confirmation, a revoked one), so they
+stamp the report and bring the live index up to date before returning.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import ConflictError, ForbiddenError, NotFoundError
+from api.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from api.matching import LiveIndex
 from api.models import (
     CandidateRow,
@@ -39,9 +42,13 @@ from matcher.records import Band
 log = logging.getLogger(__name__)
 
 REVIEW_BANDS = (Band.MATCH, Band.REVIEW)
+DATES_REVERSED = "date_to is before date_from"
+"""Why a backwards date range is refused (the JSON 422's ``msg``)."""
 
 __all__ = [
+    "DATES_REVERSED",
     "REVIEW_BANDS",
+    "check_queue_filter",
     "decide",
     "get_candidate",
     "list_decisions",
@@ -49,6 +56,15 @@ __all__ = [
     "review_queue",
     "revoke_decision",
 ]
+
+
+def check_queue_filter(*, date_from: date | None = None, date_to: date | None = None) -> None:
+    """Refuse filter values that cannot describe any queue: a ``date_to`` before
+    ``date_from`` (an empty page would look like an empty queue). Raises
+    :class:`InvalidError` with ``field="date_to"``; :func:`review_queue` calls it, and a shell
+    may call it first to check a form."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise InvalidError(DATES_REVERSED, field="date_to", code="date_to_before_date_from")
 
 
 def get_candidate(session: Session, user: User, candidate_id: str) -> CandidateRow:
@@ -87,13 +103,15 @@ def review_queue(
       Text with nothing in it (blank, emoji only) is no filter. An unknown home district never
       matches a district filter.
     - ``date_from`` / ``date_to``: the *interception date*, inclusive; an interception without
-      a date never matches a date filter.
+      a date never matches a date filter. A ``date_to`` before ``date_from`` is refused
+      (:func:`check_queue_filter`), before anything is read.
 
     Audited: one read event per candidate returned (exactly the page, not the filtered set).
     ``limit=0`` returns ``([], total)`` without reading any candidate (nothing is audited):
     the page's whole-queue size, an index-only count (see migration 0004).
     """
     require(user, Action.REVIEW_QUEUE)
+    check_queue_filter(date_from=date_from, date_to=date_to)
     wanted = district_key(district)
     queued: list[ColumnElement[bool]] = [
         CandidateRow.status.in_([CandidateStatus.OPEN, CandidateStatus.UNSURE]),

@@ -11,9 +11,10 @@ Filters (band, the interception's home district in any spelling or script, the i
 date range) are the service's: ``api.services.review_queue`` applies them in SQL and paginates
 the filtered queue, so every page of a filtered view is reachable and only the rows shown are
 audited. Bad filter input (an unknown band, a date that does not parse, a district with nothing
-in it) means "no filter", never an error. The page says how many candidates match and how many
-are in the queue in total. Reading the queue, a candidate, its report and its interception are
-all audited by the services; this module runs no SQL.
+in it) means "no filter", never an error; a date range typed backwards is refused by the service
+(the JSON route's 422) and the page says so (status 422, no candidate shown). The page says how
+many candidates match and how many are in the queue in total. Reading the queue, a candidate,
+its report and its interception are all audited by the services; this module runs no SQL.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from api import services
+from api.errors import InvalidError
 from api.matching import contributions_of, interception_record, report_record
 from api.models import CandidateRow, CandidateStatus, DecisionKind, User
 from api.roles import Action
@@ -45,8 +47,8 @@ FLASHES = frozenset({"decision_saved", "decided"})
 
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
-    """The queue filters as typed values (bad input means "no filter", never an error; a date
-    range typed backwards is read forwards)."""
+    """The queue filters as typed values (bad input means "no filter", never an error; whether
+    the values make sense together, e.g. a date range typed backwards, is the service's call)."""
 
     band: Band | None = None
     district: str = ""
@@ -63,8 +65,6 @@ class QueueFilter:
             chosen = None
         start = parse_date(date_from[:40]) if date_from else None
         end = parse_date(date_to[:40]) if date_to else None
-        if start is not None and end is not None and end < start:  # a range typed backwards
-            start, end = end, start
         return cls(band=chosen, district=district.strip()[:100], date_from=start, date_to=end)
 
     @property
@@ -105,7 +105,25 @@ def review_queue(
     chosen = QueueFilter.parse(band, district, date_from, date_to)
     filters = {"band": band, "district": district, "date_from": date_from, "date_to": date_to}
     number = max(1, min(p, MAX_PAGE))
-    shown, matching = _queue_page(page, user, chosen, number)
+    try:
+        shown, matching = _queue_page(page, user, chosen, number)
+    except InvalidError as exc:  # the service's filter policy: the same refusal as the API's
+        _, total = services.review_queue(page.db, user, limit=0)
+        return page.render(
+            "review.html",
+            status=422,
+            nav="review",
+            rows=[],
+            total=total,
+            matching=0,
+            page_number=1,
+            has_next=False,
+            chosen=chosen,
+            filters=filters,
+            filter_error=exc.code,
+            districts=district_names(),
+            flash=None,
+        )
     if not shown and matching and number > 1:  # past the end: show the last page instead
         number = min(number, math.ceil(matching / PAGE_SIZE))
         shown, matching = _queue_page(page, user, chosen, number)
@@ -126,6 +144,7 @@ def review_queue(
         has_next=has_next,
         chosen=chosen,
         filters=filters,
+        filter_error=None,
         districts=district_names(),
         flash=done if done in FLASHES else None,
     )
