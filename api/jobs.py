@@ -7,11 +7,17 @@ Contract:
   through it on one background thread (one run at a time; the 2-core machines this serves
   cannot do more usefully). Reading a run and its CSV are service operations too
   (:mod:`api.services.reconciliations`); this module only runs them.
+- The batch loop is the engine's, :func:`matcher.reconcile.query_all` (the CLI's too), fed the
+  open interceptions and, as ``exclude``, the pairs reviewers rejected; it queries the live
+  index through :meth:`api.matching.LiveIndex.query`, which holds the index's read lock for
+  each query (reports added meanwhile wait at most one query, not the whole run).
 - Progress (``done`` of ``total`` interceptions) is committed every ``chunk`` interceptions,
   together with that chunk's candidates, so ``GET /reconciliations/{id}`` shows real progress
   and a crash loses at most one chunk. Runs left ``queued``/``running`` by a dead process are
   marked ``failed`` at the next start-up (:func:`fail_interrupted`).
 - Rejected pairs never resurface: they are excluded from each interception's query.
+- Each candidate is stored with its contributions (exact weights), so the run's CSV is the
+  library's candidate format (:func:`matcher.csvio.format_candidates`), the same as the CLI's.
 - Matching uses the live index (already holding exactly the open reports), so a batch run
   costs no index build.
 """
@@ -25,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.matching import LiveIndex, interception_record
+from api.matching import LiveIndex, contribution_values, interception_record
 from api.models import (
     CandidateRow,
     CandidateStatus,
@@ -36,6 +42,8 @@ from api.models import (
     ReconciliationCandidate,
     utcnow,
 )
+from matcher.reconcile import query_all
+from matcher.records import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +101,14 @@ class ReconciliationRunner:
 
     def _run(self, reconciliation_id: str) -> None:
         with self._read() as session:
-            interceptions = list(
-                session.scalars(
+            interceptions = [
+                interception_record(row)
+                for row in session.scalars(
                     select(InterceptionRow)
                     .where(InterceptionRow.status == InterceptionStatus.OPEN)
                     .order_by(InterceptionRow.interception_id)
                 )
-            )
+            ]
             rejected: dict[str, set[str]] = defaultdict(set)
             for iid, rid in session.execute(
                 select(CandidateRow.interception_id, CandidateRow.report_id).where(
@@ -116,27 +125,13 @@ class ReconciliationRunner:
             session.commit()
         log.info("reconciliation %s: %d interceptions", reconciliation_id, len(interceptions))
         done = found = 0
-        for start in range(0, len(interceptions), self._chunk):
-            part = interceptions[start : start + self._chunk]
-            rows = []
-            for row in part:
-                for c in self._index.query(
-                    interception_record(row),
-                    top_k=self._top_k,
-                    exclude=rejected.get(row.interception_id, ()),
-                ):
-                    rows.append(
-                        {
-                            "reconciliation_id": reconciliation_id,
-                            "interception_id": row.interception_id,
-                            "report_id": c.report_id,
-                            "rank": c.rank,
-                            "score": min(1.0, max(0.0, float(c.score))),
-                            "band": c.band,
-                            "explanation": c.explanation,
-                        }
-                    )
-            done += len(part)
+        rows: list[dict[str, object]] = []
+
+        def store_chunk(finished: int) -> None:
+            """``query_all`` calls this after each chunk's candidates were consumed: store them
+            with the progress, in one commit."""
+            nonlocal done, found
+            done += finished
             found += len(rows)
             with self._sessions() as session:
                 if rows:
@@ -147,6 +142,17 @@ class ReconciliationRunner:
                     .values(done=done, candidates=found)
                 )
                 session.commit()
+            rows.clear()
+
+        for candidate in query_all(
+            self._index,
+            interceptions,
+            top_k=self._top_k,
+            chunk_size=self._chunk,
+            exclude=rejected,
+            progress=store_chunk,
+        ):
+            rows.append(_stored(reconciliation_id, candidate))
         with self._sessions() as session:
             session.execute(
                 update(Reconciliation)
@@ -155,6 +161,21 @@ class ReconciliationRunner:
             )
             session.commit()
         log.info("reconciliation %s: done, %d candidates", reconciliation_id, found)
+
+
+def _stored(reconciliation_id: str, candidate: Candidate) -> dict[str, object]:
+    """A ``reconciliation_candidates`` row for one of the run's candidates (contributions with
+    exact weights: :func:`api.matching.candidate_record` rebuilds the same candidate)."""
+    return {
+        "reconciliation_id": reconciliation_id,
+        "interception_id": candidate.interception_id,
+        "report_id": candidate.report_id,
+        "rank": candidate.rank,
+        "score": min(1.0, max(0.0, float(candidate.score))),
+        "band": candidate.band,
+        "explanation": candidate.explanation,
+        "contributions": contribution_values(candidate),
+    }
 
 
 def fail_interrupted(session: Session) -> int:

@@ -35,6 +35,7 @@ from api.models import InterceptionRow, ReportRow, ReportStatus
 from matcher.records import (
     INTERCEPTION_COLUMNS,
     REPORT_COLUMNS,
+    Band,
     Candidate,
     Contribution,
     Interception,
@@ -162,6 +163,20 @@ def contributions_of(values: Any) -> tuple[Contribution, ...]:
         except (KeyError, TypeError, ValueError):
             continue
     return tuple(out)
+
+
+def candidate_record(row: Any) -> Candidate:
+    """The engine's candidate for a stored one (any row with ``interception_id``,
+    ``report_id``, ``rank``, ``score``, ``band`` and ``contributions``): what the library's
+    candidate writer takes (:func:`matcher.csvio.format_candidates`)."""
+    return Candidate(
+        row.interception_id,
+        row.report_id,
+        int(row.rank),
+        float(row.score),
+        Band(row.band),
+        contributions_of(row.contributions),
+    )
 
 
 def model_version(index: object) -> str:

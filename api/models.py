@@ -451,7 +451,10 @@ class Reconciliation(Base):
 
 
 class ReconciliationCandidate(Base):
-    """One ranked candidate of a batch run (ids and scores only)."""
+    """One ranked candidate of a batch run: ids, score, band and the engine's per-field
+    contributions (exact weights, :func:`api.matching.contribution_values`), from which the
+    run's CSV rebuilds the engine's candidate (migration 0007; ``None`` only on a row whose
+    explanation could not be read back into contributions)."""
 
     __tablename__ = "reconciliation_candidates"
 
@@ -463,3 +466,4 @@ class ReconciliationCandidate(Base):
     score: Mapped[float] = mapped_column(Float)
     band: Mapped[Band] = mapped_column(_enum(Band, "band"))
     explanation: Mapped[str] = mapped_column(Text, default="")
+    contributions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

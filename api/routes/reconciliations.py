@@ -53,8 +53,9 @@ def candidates_csv(
     session: SessionDep,
     user: Annotated[User, require_role(Action.RECONCILIATION_READ)],
 ) -> Response:
-    """The run's ranked candidates as CSV (``interception_id, report_id, rank, score, band,
-    explanation``)."""
+    """The run's ranked candidates as CSV, the engine's candidates format (the same as
+    ``shondhan reconcile`` writes): ``interception_id, report_id, rank, score, band,
+    explanation, top_field, top_weight``."""
     text = services.reconciliation_csv(session, user, reconciliation_id)
     return Response(
         content=text,

@@ -21,7 +21,7 @@ services.review_queue(...)``):
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
   revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
-  their CSV;
+  their CSV, in the engine's candidates format;
 - :mod:`~api.services.users`: users, tokens, web passwords, sign-in;
 - :mod:`~api.services.audit_log`: reading the audit log;
 - :mod:`~api.services.common`: the role check, record ids, report stamps.

@@ -1,6 +1,11 @@
 """Batch reconciliations (analyst): start a run, list runs, read one's progress, download its CSV.
 
-The run itself works in the background (:class:`api.jobs.ReconciliationRunner`).
+The run itself works in the background (:class:`api.jobs.ReconciliationRunner`). Its CSV is the
+engine's candidates format, written by the engine's formatter
+(:func:`matcher.csvio.format_candidates`, columns ``CANDIDATE_COLUMNS`` then
+``CANDIDATE_EXTRA_COLUMNS``), so a run's file and ``shondhan reconcile``'s have the same
+columns and the same row format: each stored row is rebuilt into the engine's
+:class:`matcher.records.Candidate` (:func:`api.matching.candidate_record`) first.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ import csv
 import io
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from itertools import islice
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,17 +23,21 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.audit import AuditAction, RecordType
 from api.errors import NotFoundError
+from api.matching import candidate_record
 from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User
 from api.roles import Action
 from api.services.common import require
+from matcher.csvio import CANDIDATE_EXTRA_COLUMNS, format_candidates
+from matcher.records import CANDIDATE_COLUMNS
 
 log = logging.getLogger(__name__)
 
 RECENT_MAX = 100
+_CSV_BLOCK = 5000
 
 __all__ = [
     "Runner",
-    "candidate_csv",
+    "candidates_csv_text",
     "get_reconciliation",
     "recent_reconciliations",
     "reconciliation_csv",
@@ -81,23 +91,20 @@ def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> 
     return run
 
 
-def candidate_csv(rows: Iterable[Any]) -> Iterator[str]:
-    """CSV lines (the engine's candidate columns) for rows with those attributes."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(("interception_id", "report_id", "rank", "score", "band", "explanation"))
-    yield buf.getvalue()
-    for r in rows:
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow(
-            (r.interception_id, r.report_id, r.rank, f"{r.score:.4f}", r.band.value, r.explanation)
-        )
-        yield buf.getvalue()
+def candidates_csv_text(rows: Iterable[ReconciliationCandidate]) -> Iterator[str]:
+    """The candidates file of ``rows``, piece by piece: the header, then the engine's rows
+    (byte for byte what :func:`matcher.csvio.write_candidates` writes for the same
+    candidates)."""
+    header = io.StringIO(newline="")
+    csv.writer(header).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
+    yield header.getvalue()
+    it = iter(rows)
+    while block := list(islice(it, _CSV_BLOCK)):
+        yield format_candidates(candidate_record(row) for row in block)
 
 
 def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
-    """The run's candidates as CSV (the engine's candidate columns), ranked per interception.
+    """The run's candidates as the engine's candidates CSV, ranked per interception.
 
     Available while the run is still going (holds the chunks done so far). Audited.
     """
@@ -110,7 +117,7 @@ def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> 
         .where(ReconciliationCandidate.reconciliation_id == run.id)
         .order_by(ReconciliationCandidate.interception_id, ReconciliationCandidate.rank)
     )
-    text = "".join(candidate_csv(rows))
+    text = "".join(candidates_csv_text(rows))
     audit.record(session, user, AuditAction.DOWNLOAD, RecordType.RECONCILIATION, run.id)
     session.commit()
     return text

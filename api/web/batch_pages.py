@@ -3,7 +3,8 @@
 Runs go through ``api.services`` (the same runner, audit and CSV as ``POST /reconciliations``).
 The run page refreshes itself every few seconds while the run is queued or running (a ``<meta>``
 refresh: no JavaScript), showing a ``<progress>`` bar of interceptions done out of total.
-The CSV holds ids, scores, bands and explanations only.
+The CSV is the engine's candidates format (ids, scores, bands, explanations and the strongest
+field), the same file ``shondhan reconcile`` writes.
 """
 
 from __future__ import annotations
