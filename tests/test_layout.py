@@ -1,7 +1,10 @@
 """Architecture rules that keep the core a pure library."""
 
+import ast
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 
 def test_importing_matcher_loads_no_service_framework() -> None:
@@ -22,3 +25,92 @@ def test_no_pickle_files_in_repository() -> None:
     ).stdout.split()
     bad = [p for p in listed if p.endswith((".pkl", ".pickle", ".joblib"))]
     assert bad == []
+
+
+# -- the shells present, the services decide (issue 10) ------------------------------------------
+REPO = Path(__file__).resolve().parent.parent
+SQL_CALLS = frozenset({"execute", "scalar", "scalars"})
+
+
+def _modules(folder: str) -> list[Path]:
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    """Top-level package names imported anywhere in ``tree`` (also inside functions)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _sql_calls(tree: ast.AST) -> list[str]:
+    """``select(...)`` and ``<anything>.execute / .scalar / .scalars(...)`` calls in ``tree``."""
+    calls = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "select":
+            calls.append(f"line {node.lineno}: select(")
+        elif isinstance(func, ast.Attribute) and func.attr in SQL_CALLS:
+            calls.append(f"line {node.lineno}: .{func.attr}(")
+    return calls
+
+
+def test_pages_run_no_sql_and_import_no_sqlalchemy() -> None:
+    """Pages call ``api.services`` for every read, write and audit (issue 10, item 1)."""
+    pages = _modules("api/web")
+    assert len(pages) > 5
+    bad = {
+        str(path.relative_to(REPO)): problems
+        for path in pages
+        if (
+            problems := (
+                (
+                    ["imports sqlalchemy"]
+                    if "sqlalchemy" in _imports(ast.parse(path.read_text()))
+                    else []
+                )
+                + _sql_calls(ast.parse(path.read_text()))
+            )
+        )
+    }
+    assert bad == {}
+
+
+def test_the_sql_rule_sees_what_it_forbids() -> None:
+    """The checks above catch the forms they forbid (so an empty result means something)."""
+    tree = ast.parse(
+        "from sqlalchemy import select\n"
+        "def page(db):\n"
+        "    import sqlalchemy.orm\n"
+        "    db.execute(select(User))\n"
+        "    return db.scalar(q), db.scalars(q), select_autoescape(), page.db.get(User, 1)\n"
+    )
+    assert "sqlalchemy" in _imports(tree)
+    assert _sql_calls(tree) == [
+        "line 4: .execute(",
+        "line 4: select(",
+        "line 5: .scalar(",
+        "line 5: .scalars(",
+    ]
+
+
+def test_api_is_the_service_alone_and_the_cli_lives_in_cli() -> None:
+    """The ``shondhan`` command is the top-level ``cli`` package; nothing under ``api/``
+    imports typer, and the console script points at ``cli``."""
+    assert not (REPO / "api" / "cli.py").exists()
+    assert not (REPO / "api" / "commands").exists()
+    with_typer = [
+        str(path.relative_to(REPO))
+        for path in _modules("api")
+        if "typer" in _imports(ast.parse(path.read_text()))
+    ]
+    assert with_typer == []
+    assert "typer" in _imports(ast.parse((REPO / "cli" / "__init__.py").read_text()))
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"shondhan": "cli:main"}

@@ -71,13 +71,15 @@ def recent_reconciliations(
     """The newest runs, at most ``limit`` (1..``RECENT_MAX``): ids, status and counts only, no
     child's record (not audited, as before: a run is not a record)."""
     require(user, Action.RECONCILIATION_READ)
-    return list(
+    runs = list(
         session.scalars(
             select(Reconciliation)
             .order_by(Reconciliation.created_at.desc())
             .limit(max(1, min(limit, RECENT_MAX)))
         )
     )
+    session.commit()  # ends the read's transaction (on SQLite it holds the write lock)
+    return runs
 
 
 def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> Reconciliation:

@@ -78,7 +78,9 @@ def list_users(session: Session, actor: User | None) -> list[User]:
     """Every user by username (admin, or the command line)."""
     if actor is not None:
         require(actor, Action.USERS_MANAGE)
-    return list(session.scalars(select(User).order_by(User.username)))
+    users = list(session.scalars(select(User).order_by(User.username)))
+    session.commit()  # ends the read's transaction (on SQLite it holds the write lock)
+    return users
 
 
 def find_user(session: Session, *, user_id: str | None = None, username: str | None = None) -> User:
