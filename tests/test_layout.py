@@ -6,6 +6,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 
 def test_importing_matcher_loads_no_service_framework() -> None:
     code = (
@@ -61,9 +63,11 @@ def _sql_calls(tree: ast.AST) -> list[str]:
     return calls
 
 
-def test_pages_run_no_sql_and_import_no_sqlalchemy() -> None:
-    """Pages call ``api.services`` for every read, write and audit (issue 10, item 1)."""
-    pages = _modules("api/web")
+@pytest.mark.parametrize("folder", ["api/web", "api/routes"], ids=["pages", "json-routes"])
+def test_pages_and_routes_run_no_sql_and_import_no_sqlalchemy(folder: str) -> None:
+    """Pages and JSON routes call ``api.services`` (or ``api.db``) for every read, write and
+    audit (issue 10, item 1)."""
+    pages = _modules(folder)
     assert len(pages) > 5
     bad = {
         str(path.relative_to(REPO)): problems
