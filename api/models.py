@@ -24,7 +24,7 @@ Contract:
   Derived data like the name keys: a session hook (:func:`_keep_district_keys`) sets it on
   every interception added or re-placed through the ORM, and a column default does it for Core
   inserts that give the place fields only. Changing :func:`district_key` (or the gazetteer)
-  needs a migration that recomputes it (see ``0006``'s :func:`backfill`).
+  needs a migration that recomputes it (:func:`api.migrations.backfills.district_keys`).
 - Times are stored in UTC; SQLite drops the zone, so :class:`UTCDateTime` puts it back.
 - The schema is created only by Alembic migrations (``api/migrations``); a test checks that the
   migrations and these models agree.

@@ -10,8 +10,8 @@ joined by ``"; "``, each ``"<field with spaces>: <label> (<weight:+.1f>)"``
 contributions and keeps them only if they write the very same text again; their weights are
 then the one decimal the text kept (a legacy run's ``top_weight`` reads ``3.10`` where a new
 run's reads ``3.14``). A text that does not read back (none is known) stays ``NULL``, and the
-CSV then shows that row without an explanation. Keyset pages of ``BACKFILL_PAGE`` rows by id,
-inside the upgrade's transaction. The downgrade drops the column (the explanation text is kept
+CSV then shows that row without an explanation. Keyset pages of 5,000 rows by id
+(:func:`api.migrations.backfills.keyset_pages`), inside the upgrade's transaction. The downgrade drops the column (the explanation text is kept
 throughout).
 
 Revision ID: 0007
@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from api.migrations.backfills import keyset_pages
 from matcher.records import Contribution
 
 revision = "0007"
@@ -34,7 +35,6 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-BACKFILL_PAGE = 5000
 _ITEM = re.compile(r"(?P<field>[^:;]+?): (?P<label>.*?) \((?P<weight>[+-]\d+\.\d)\)(?:; |$)")
 
 
@@ -75,17 +75,11 @@ def backfill(connection: sa.Connection) -> int:
         .where(rows.c.id == sa.bindparam("rid"))
         .values(contributions=sa.bindparam("parts", type_=sa.JSON))
     )
-    after = 0
     filled = 0
-    while True:
-        page = connection.execute(
-            sa.select(rows.c.id, rows.c.explanation)
-            .where(rows.c.id > after, rows.c.contributions.is_(None))
-            .order_by(rows.c.id)
-            .limit(BACKFILL_PAGE)
-        ).all()
-        if not page:
-            return filled
+    pages = keyset_pages(
+        connection, [rows.c.id, rows.c.explanation], after=0, where=rows.c.contributions.is_(None)
+    )
+    for page in pages:
         values = [
             {"rid": rid, "parts": parts}
             for rid, text in page
@@ -94,13 +88,11 @@ def backfill(connection: sa.Connection) -> int:
         if values:
             connection.execute(update, values)
         filled += len(values)
-        after = page[-1][0]
+    return filled
 
 
 def upgrade() -> None:
-    op.add_column(
-        "reconciliation_candidates", sa.Column("contributions", sa.JSON(), nullable=True)
-    )
+    op.add_column("reconciliation_candidates", sa.Column("contributions", sa.JSON(), nullable=True))
     backfill(op.get_bind())
 
 
