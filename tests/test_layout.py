@@ -30,15 +30,15 @@ def test_no_pickle_files_in_repository() -> None:
 
 
 # -- the shells present, the services decide (issue 10) ------------------------------------------
-REPO = Path(__file__).resolve().parent.parent
+SHELL_ROOT = Path(__file__).resolve().parent.parent
 SQL_CALLS = frozenset({"execute", "scalar", "scalars"})
 
 
-def _modules(folder: str) -> list[Path]:
-    return sorted((REPO / folder).rglob("*.py"))
+def _shell_modules(folder: str) -> list[Path]:
+    return sorted((SHELL_ROOT / folder).rglob("*.py"))
 
 
-def _imports(tree: ast.AST) -> set[str]:
+def _top_packages(tree: ast.AST) -> set[str]:
     """Top-level package names imported anywhere in ``tree`` (also inside functions)."""
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -67,16 +67,16 @@ def _sql_calls(tree: ast.AST) -> list[str]:
 def test_pages_and_routes_run_no_sql_and_import_no_sqlalchemy(folder: str) -> None:
     """Pages and JSON routes call ``api.services`` (or ``api.db``) for every read, write and
     audit (issue 10, item 1)."""
-    pages = _modules(folder)
+    pages = _shell_modules(folder)
     assert len(pages) > 5
     bad = {
-        str(path.relative_to(REPO)): problems
+        str(path.relative_to(SHELL_ROOT)): problems
         for path in pages
         if (
             problems := (
                 (
                     ["imports sqlalchemy"]
-                    if "sqlalchemy" in _imports(ast.parse(path.read_text()))
+                    if "sqlalchemy" in _top_packages(ast.parse(path.read_text()))
                     else []
                 )
                 + _sql_calls(ast.parse(path.read_text()))
@@ -95,7 +95,7 @@ def test_the_sql_rule_sees_what_it_forbids() -> None:
         "    db.execute(select(User))\n"
         "    return db.scalar(q), db.scalars(q), select_autoescape(), page.db.get(User, 1)\n"
     )
-    assert "sqlalchemy" in _imports(tree)
+    assert "sqlalchemy" in _top_packages(tree)
     assert _sql_calls(tree) == [
         "line 4: .execute(",
         "line 4: select(",
@@ -107,14 +107,14 @@ def test_the_sql_rule_sees_what_it_forbids() -> None:
 def test_api_is_the_service_alone_and_the_cli_lives_in_cli() -> None:
     """The ``shondhan`` command is the top-level ``cli`` package; nothing under ``api/``
     imports typer, and the console script points at ``cli``."""
-    assert not (REPO / "api" / "cli.py").exists()
-    assert not (REPO / "api" / "commands").exists()
+    assert not (SHELL_ROOT / "api" / "cli.py").exists()
+    assert not (SHELL_ROOT / "api" / "commands").exists()
     with_typer = [
-        str(path.relative_to(REPO))
-        for path in _modules("api")
-        if "typer" in _imports(ast.parse(path.read_text()))
+        str(path.relative_to(SHELL_ROOT))
+        for path in _shell_modules("api")
+        if "typer" in _top_packages(ast.parse(path.read_text()))
     ]
     assert with_typer == []
-    assert "typer" in _imports(ast.parse((REPO / "cli" / "__init__.py").read_text()))
-    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert "typer" in _top_packages(ast.parse((SHELL_ROOT / "cli" / "__init__.py").read_text()))
+    scripts = tomllib.loads((SHELL_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"shondhan": "cli:main"}
