@@ -20,8 +20,8 @@ demo: install
 	$(VENV)/bin/shondhan serve --demo
 
 lint: install-test
-	$(VENV)/bin/ruff check matcher api training_data benchmarks tests
-	$(VENV)/bin/ruff format --check matcher api training_data benchmarks tests
+	$(VENV)/bin/ruff check matcher api cli training_data benchmarks tests
+	$(VENV)/bin/ruff format --check matcher api cli training_data benchmarks tests
 	$(VENV)/bin/mypy
 
 test: install-test lint

@@ -12,10 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "shondhan_read_only"
+
+DbSession = Session
+"""A database session (the pages name the type without importing SQLAlchemy)."""
+SessionFactory = sessionmaker[Session]
+"""What makes the app's sessions (``app.state.sessions``)."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -82,3 +87,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def database_ok(factory: sessionmaker[Session]) -> bool:
+    """True if the database answers a trivial query on a session from ``factory`` (``/health``);
+    never raises."""
+    try:
+        with factory() as session:
+            session.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

@@ -39,9 +39,27 @@ class ConflictError(ServiceError):
 
 
 class InvalidError(ServiceError):
-    """The input is well-formed JSON but not acceptable (e.g. a CSV with bad rows)."""
+    """The input is well-formed but not acceptable (e.g. a CSV with bad rows, a date range
+    typed backwards).
+
+    ``field`` names the input the problem is in, when it is one (a JSON route answers a 422
+    whose ``loc`` ends with it); ``code`` is a fixed key for the problem that a page or the
+    command line translates (an :mod:`api.web.i18n` label key).
+    """
 
     status = 422
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid_input",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, extra=extra)
+        self.field = field
+        self.code = code
 
 
 class UnavailableError(ServiceError):

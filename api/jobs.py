@@ -1,14 +1,23 @@
-"""Batch reconciliations: every open interception against every open report, in the background.
+"""The background runner of batch reconciliations: every open interception against every open
+report.
 
 Contract:
-- :func:`start_reconciliation` (a service operation) stores a ``queued`` run and hands its id
-  to the app's :class:`ReconciliationRunner`, which works through it on one background thread
-  (one run at a time; the 2-core machines this serves cannot do more usefully).
+- :func:`api.services.start_reconciliation` (the service operation: role check, audit) stores a
+  ``queued`` run and hands its id to the app's :class:`ReconciliationRunner`, which works
+  through it on one background thread (one run at a time; the 2-core machines this serves
+  cannot do more usefully). Reading a run and its CSV are service operations too
+  (:mod:`api.services.reconciliations`); this module only runs them.
+- The batch loop is the engine's, :func:`matcher.reconcile.query_all` (the CLI's too), fed the
+  open interceptions and, as ``exclude``, the pairs reviewers rejected; it queries the live
+  index through :meth:`api.matching.LiveIndex.query`, which holds the index's read lock for
+  each query (reports added meanwhile wait at most one query, not the whole run).
 - Progress (``done`` of ``total`` interceptions) is committed every ``chunk`` interceptions,
   together with that chunk's candidates, so ``GET /reconciliations/{id}`` shows real progress
   and a crash loses at most one chunk. Runs left ``queued``/``running`` by a dead process are
   marked ``failed`` at the next start-up (:func:`fail_interrupted`).
 - Rejected pairs never resurface: they are excluded from each interception's query.
+- Each candidate is stored with its contributions (exact weights), so the run's CSV is the
+  library's candidate format (:func:`matcher.csvio.format_candidates`), the same as the CLI's.
 - Matching uses the live index (already holding exactly the open reports), so a batch run
   costs no index build.
 """
@@ -22,10 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import audit
-from api.audit import AuditAction, RecordType
-from api.errors import NotFoundError
-from api.matching import LiveIndex, interception_record
+from api.matching import LiveIndex, contribution_values, interception_record
 from api.models import (
     CandidateRow,
     CandidateStatus,
@@ -34,11 +40,10 @@ from api.models import (
     JobStatus,
     Reconciliation,
     ReconciliationCandidate,
-    User,
     utcnow,
 )
-from api.roles import Action
-from api.services import candidate_csv, require
+from matcher.reconcile import query_all
+from matcher.records import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +101,14 @@ class ReconciliationRunner:
 
     def _run(self, reconciliation_id: str) -> None:
         with self._read() as session:
-            interceptions = list(
-                session.scalars(
+            interceptions = [
+                interception_record(row)
+                for row in session.scalars(
                     select(InterceptionRow)
                     .where(InterceptionRow.status == InterceptionStatus.OPEN)
                     .order_by(InterceptionRow.interception_id)
                 )
-            )
+            ]
             rejected: dict[str, set[str]] = defaultdict(set)
             for iid, rid in session.execute(
                 select(CandidateRow.interception_id, CandidateRow.report_id).where(
@@ -119,27 +125,13 @@ class ReconciliationRunner:
             session.commit()
         log.info("reconciliation %s: %d interceptions", reconciliation_id, len(interceptions))
         done = found = 0
-        for start in range(0, len(interceptions), self._chunk):
-            part = interceptions[start : start + self._chunk]
-            rows = []
-            for row in part:
-                for c in self._index.query(
-                    interception_record(row),
-                    top_k=self._top_k,
-                    exclude=rejected.get(row.interception_id, ()),
-                ):
-                    rows.append(
-                        {
-                            "reconciliation_id": reconciliation_id,
-                            "interception_id": row.interception_id,
-                            "report_id": c.report_id,
-                            "rank": c.rank,
-                            "score": min(1.0, max(0.0, float(c.score))),
-                            "band": c.band,
-                            "explanation": c.explanation,
-                        }
-                    )
-            done += len(part)
+        rows: list[dict[str, object]] = []
+
+        def store_chunk(finished: int) -> None:
+            """``query_all`` calls this after each chunk's candidates were consumed: store them
+            with the progress, in one commit."""
+            nonlocal done, found
+            done += finished
             found += len(rows)
             with self._sessions() as session:
                 if rows:
@@ -150,6 +142,17 @@ class ReconciliationRunner:
                     .values(done=done, candidates=found)
                 )
                 session.commit()
+            rows.clear()
+
+        for candidate in query_all(
+            self._index,
+            interceptions,
+            top_k=self._top_k,
+            chunk_size=self._chunk,
+            exclude=rejected,
+            progress=store_chunk,
+        ):
+            rows.append(_stored(reconciliation_id, candidate))
         with self._sessions() as session:
             session.execute(
                 update(Reconciliation)
@@ -158,6 +161,21 @@ class ReconciliationRunner:
             )
             session.commit()
         log.info("reconciliation %s: done, %d candidates", reconciliation_id, found)
+
+
+def _stored(reconciliation_id: str, candidate: Candidate) -> dict[str, object]:
+    """A ``reconciliation_candidates`` row for one of the run's candidates (contributions with
+    exact weights: :func:`api.matching.candidate_record` rebuilds the same candidate)."""
+    return {
+        "reconciliation_id": reconciliation_id,
+        "interception_id": candidate.interception_id,
+        "report_id": candidate.report_id,
+        "rank": candidate.rank,
+        "score": min(1.0, max(0.0, float(candidate.score))),
+        "band": candidate.band,
+        "explanation": candidate.explanation,
+        "contributions": contribution_values(candidate),
+    }
 
 
 def fail_interrupted(session: Session) -> int:
@@ -169,49 +187,3 @@ def fail_interrupted(session: Session) -> int:
     )
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def start_reconciliation(
-    session: Session, user: User, *, runner: ReconciliationRunner
-) -> Reconciliation:
-    """Store a new run and queue it (analyst); returns the stored run."""
-    require(user, Action.RECONCILIATION_START)
-    run = Reconciliation(status=JobStatus.QUEUED, started_by=user.id)
-    session.add(run)
-    session.flush()
-    audit.record(session, user, AuditAction.START, RecordType.RECONCILIATION, run.id)
-    session.commit()
-    runner.submit(run.id)
-    log.info("reconciliation %s queued", run.id)
-    return run
-
-
-def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> Reconciliation:
-    """A run and its progress (audited read)."""
-    require(user, Action.RECONCILIATION_READ)
-    run = session.get(Reconciliation, reconciliation_id)
-    if run is None:
-        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
-    audit.record(session, user, AuditAction.READ, RecordType.RECONCILIATION, run.id)
-    session.commit()
-    return run
-
-
-def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
-    """The run's candidates as CSV (the engine's candidate columns), ranked per interception.
-
-    Available while the run is still going (holds the chunks done so far). Audited.
-    """
-    require(user, Action.RECONCILIATION_READ)
-    run = session.get(Reconciliation, reconciliation_id)
-    if run is None:
-        raise NotFoundError(f"reconciliation {reconciliation_id} not found")
-    rows = session.scalars(
-        select(ReconciliationCandidate)
-        .where(ReconciliationCandidate.reconciliation_id == run.id)
-        .order_by(ReconciliationCandidate.interception_id, ReconciliationCandidate.rank)
-    )
-    text = "".join(candidate_csv(rows))
-    audit.record(session, user, AuditAction.DOWNLOAD, RecordType.RECONCILIATION, run.id)
-    session.commit()
-    return text

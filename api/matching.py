@@ -26,13 +26,21 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import InterceptionRow, ReportRow, ReportStatus
-from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS, Candidate, Interception, Report
+from matcher.records import (
+    INTERCEPTION_COLUMNS,
+    REPORT_COLUMNS,
+    Band,
+    Candidate,
+    Contribution,
+    Interception,
+    Report,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +131,52 @@ def report_record(row: ReportRow) -> Report:
 def interception_record(row: InterceptionRow) -> Interception:
     """The engine's record for a stored interception (the columns share the engine's names)."""
     return Interception(**{column: getattr(row, column) for column in INTERCEPTION_COLUMNS})
+
+
+def contribution_values(
+    candidate: Candidate, *, ndigits: int | None = None
+) -> list[dict[str, Any]]:
+    """A candidate's contributions as JSON values (``field``, ``label``, ``weight``), strongest
+    first, for a JSON column; :func:`contributions_of` reads them back.
+
+    ``ndigits=None`` keeps each weight exactly (a JSON float round-trips), so a candidate
+    rebuilt from the column formats exactly as the engine's own (the reconciliation CSV);
+    the interactive candidates store 4 decimals (what the API shows).
+    """
+    return [
+        {
+            "field": c.field,
+            "label": c.label,
+            "weight": float(c.weight) if ndigits is None else round(float(c.weight), ndigits),
+        }
+        for c in candidate.contributions
+    ]
+
+
+def contributions_of(values: Any) -> tuple[Contribution, ...]:
+    """The engine's contributions from :func:`contribution_values` JSON, in stored order; an
+    item that is not a contribution is skipped (never raises: the column is data)."""
+    out: list[Contribution] = []
+    for item in values if isinstance(values, list) else []:
+        try:
+            out.append(Contribution(str(item["field"]), str(item["label"]), float(item["weight"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def candidate_record(row: Any) -> Candidate:
+    """The engine's candidate for a stored one (any row with ``interception_id``,
+    ``report_id``, ``rank``, ``score``, ``band`` and ``contributions``): what the library's
+    candidate writer takes (:func:`matcher.csvio.format_candidates`)."""
+    return Candidate(
+        row.interception_id,
+        row.report_id,
+        int(row.rank),
+        float(row.score),
+        Band(row.band),
+        contributions_of(row.contributions),
+    )
 
 
 def model_version(index: object) -> str:

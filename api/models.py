@@ -17,13 +17,14 @@ Contract:
   renamed or deleted through the ORM, so no write path can forget it. Changing what
   :func:`name_search_keys` returns (e.g. a new ``matcher`` key) needs a migration that rebuilds
   the table (see ``0002``'s :func:`backfill`).
-- ``interceptions.home_district_key`` is :func:`district_key` of ``home_district`` (the ISO
-  district code when the text names a district or an upazila in any spelling or script, else the
-  normalised text), indexed, so that the review queue filters by district in SQL. Derived data
-  like the name keys: a session hook (:func:`_keep_district_keys`) sets it on every interception
-  added or re-placed through the ORM, and a column default does it for Core inserts that give
-  ``home_district`` only. Changing :func:`district_key` (or the gazetteer) needs a migration that
-  recomputes it (see ``0003``'s :func:`backfill`).
+- ``interceptions.home_district_key`` is :func:`district_key` of ``home_district`` and
+  ``home_upazila`` read together the way the engine reads a home (:func:`matcher.geo.resolve_home`:
+  the ISO code of the district the two fields settle on, in any spelling or script, else the
+  normalised district text), indexed, so that the review queue filters by district in SQL.
+  Derived data like the name keys: a session hook (:func:`_keep_district_keys`) sets it on
+  every interception added or re-placed through the ORM, and a column default does it for Core
+  inserts that give the place fields only. Changing :func:`district_key` (or the gazetteer)
+  needs a migration that recomputes it (:func:`api.migrations.backfills.district_keys`).
 - Times are stored in UTC; SQLite drops the zone, so :class:`UTCDateTime` puts it back.
 - The schema is created only by Alembic migrations (``api/migrations``); a test checks that the
   migrations and these models agree.
@@ -59,7 +60,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, UOWTransaction, map
 from sqlalchemy.orm.attributes import get_history
 
 from api.roles import Role
-from matcher.geo import resolve_place
+from matcher.geo import resolve_home
 from matcher.normalize import normalize_text, token_keys
 from matcher.records import Band, Sex
 
@@ -297,31 +298,35 @@ def _keep_name_keys(session: Session, _flush: UOWTransaction) -> None:
         session.execute(insert(ReportNameKey), rows)
 
 
-def district_key(text: str | None) -> str | None:
-    """The stored, comparable form of a district field; ``None`` if the text holds nothing.
+def district_key(district: str | None, upazila: str | None = None) -> str | None:
+    """The stored, comparable form of a home district; ``None`` if the text holds nothing.
 
-    The ISO code (``"BD-22"``) of the district the text names, through
-    :func:`matcher.geo.resolve_place` (so "Jessore", "Jashore", "যশোর" and an upazila of Jashore
-    all give ``"BD-22"``); text that names no single district (unknown, a division, ambiguous)
-    gives its :func:`matcher.normalize.normalize_text` form instead, cut to
+    The ISO code (``"BD-22"``) of the district that ``district`` and ``upazila`` settle on when
+    read together by the engine's own :func:`matcher.geo.resolve_home` (so "Jessore",
+    "Jashore", "যশোর" and an upazila of Jashore all give ``"BD-22"``; "Kaliganj" beside
+    "Jhenaidah" is that district's Kaliganj; an upazila with a blank or unreadable district
+    gives its district). Places that name no single district (unknown, a division, ambiguous)
+    give the :func:`matcher.normalize.normalize_text` form of ``district`` instead, cut to
     :data:`DISTRICT_KEY_LENGTH`. Normalised text is case-folded, so it never equals an ISO
-    code. Applied alike to stored interceptions and to a filter's text: two texts have equal
-    keys exactly when the review page used to call them the same district (same code, or both
-    unresolved and equal once normalised). Never raises.
+    code. The review queue's filter text is keyed with ``upazila`` None (then the district
+    text alone decides, as :func:`matcher.geo.resolve_place` reads it), so a filter and a
+    stored interception have equal keys exactly when they name the same district. Never
+    raises.
     """
-    if not isinstance(text, str):
-        return None
-    text = text[:DISTRICT_KEY_LENGTH]
-    place = resolve_place(text)
+    district = district[:DISTRICT_KEY_LENGTH] if isinstance(district, str) else None
+    upazila = upazila[:DISTRICT_KEY_LENGTH] if isinstance(upazila, str) else None
+    place = resolve_home(district, upazila)
     if place is not None and place.district_code:
         return place.district_code
-    normal = normalize_text(text)
+    normal = normalize_text(district)
     return normal[:DISTRICT_KEY_LENGTH] if normal else None
 
 
 def _district_key_default(context: Any) -> str | None:
-    """Column default for Core inserts: the key of the row's ``home_district``."""
-    return district_key(context.get_current_parameters().get("home_district"))
+    """Column default for Core inserts: the key of the row's ``home_district`` and
+    ``home_upazila``."""
+    values = context.get_current_parameters()
+    return district_key(values.get("home_district"), values.get("home_upazila"))
 
 
 class InterceptionRow(Base):
@@ -360,13 +365,15 @@ class InterceptionRow(Base):
 
 @event.listens_for(Session, "before_flush")
 def _keep_district_keys(session: Session, _flush: UOWTransaction, _instances: object) -> None:
-    """Before interceptions are inserted or their ``home_district`` changes through the ORM,
-    (re)compute ``home_district_key`` (same flush, same transaction)."""
+    """Before interceptions are inserted or their ``home_district`` or ``home_upazila`` changes
+    through the ORM, (re)compute ``home_district_key`` (same flush, same transaction)."""
     for row in (*session.new, *session.dirty):
         if isinstance(row, InterceptionRow) and (
-            row in session.new or get_history(row, "home_district").has_changes()
+            row in session.new
+            or get_history(row, "home_district").has_changes()
+            or get_history(row, "home_upazila").has_changes()
         ):
-            row.home_district_key = district_key(row.home_district)
+            row.home_district_key = district_key(row.home_district, row.home_upazila)
 
 
 class CandidateRow(Base):
@@ -444,7 +451,10 @@ class Reconciliation(Base):
 
 
 class ReconciliationCandidate(Base):
-    """One ranked candidate of a batch run (ids and scores only)."""
+    """One ranked candidate of a batch run: ids, score, band and the engine's per-field
+    contributions (exact weights, :func:`api.matching.contribution_values`), from which the
+    run's CSV rebuilds the engine's candidate (migration 0007; ``None`` only on a row whose
+    explanation could not be read back into contributions)."""
 
     __tablename__ = "reconciliation_candidates"
 
@@ -456,3 +466,4 @@ class ReconciliationCandidate(Base):
     score: Mapped[float] = mapped_column(Float)
     band: Mapped[Band] = mapped_column(_enum(Band, "band"))
     explanation: Mapped[str] = mapped_column(Text, default="")
+    contributions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -152,7 +152,7 @@ def python_module(module: str, *args: str | Path) -> list[str | Path]:
 SHONDHAN_CLI = [
     sys.executable,
     "-c",
-    "import sys; sys.argv[0] = 'shondhan'; from api.cli import main; main()",
+    "import sys; sys.argv[0] = 'shondhan'; from cli import main; main()",
 ]
 
 

@@ -22,6 +22,12 @@ Spec:
   child failing) the parent falls back to the one-process build.
 - ``progress`` (e.g. ``tqdm.update``) is called with the number of interceptions finished after
   each chunk; ``on_loaded`` with the number of reports after each block added to the index.
+- ``exclude`` (:func:`query_all`) maps an interception id to report ids never to return for it
+  (pairs a reviewer rejected): passed to :meth:`matcher.index.MatchIndex.query`, in process
+  and in the forked workers alike, so ranks close up over the reports left.
+- :func:`query_all` queries anything with ``MatchIndex.query``'s signature (:class:`Queryable`),
+  e.g. a service's wrapper that takes a lock around each query; the forked path needs a real
+  :class:`~matcher.index.MatchIndex` to share.
 - Bad arguments fail at call time (``ValueError``), not half-way through the output.
 - Nothing here logs personal data: only counts and timings at DEBUG/INFO.
 """
@@ -34,10 +40,11 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from matcher.csvio import (
     CsvSlice,
@@ -57,6 +64,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "NO_EXCLUSIONS",
+    "Queryable",
     "build_index",
     "build_index_csv",
     "default_workers",
@@ -78,10 +87,24 @@ _MIN_PER_WORKER = 64
 
 T = TypeVar("T")
 Progress = Callable[[int], object]
+Exclusions = Mapping[str, Collection[str]]
+
+NO_EXCLUSIONS: Exclusions = MappingProxyType({})
+"""The default of ``exclude``: nothing excluded (immutable)."""
+
+
+class Queryable(Protocol):
+    """What :func:`query_all` needs of an index: :meth:`matcher.index.MatchIndex.query`."""
+
+    def query(
+        self, interception: Interception, *, top_k: int, exclude: Collection[str] = ...
+    ) -> list[Candidate]: ...
+
 
 # Set in the parent just before forking, inherited by the workers (never pickled).
-_WORKER_INDEX: MatchIndex | None = None
+_WORKER_INDEX: Queryable | None = None
 _WORKER_TOP_K = 10
+_WORKER_EXCLUDE: Exclusions = NO_EXCLUSIONS
 _WORKER_SHAPE: Callable[[list[Candidate]], object] = list
 """How a worker sends a chunk's candidates back: packed tuples (:func:`query_all`) or finished
 CSV text (:func:`write_all`)."""
@@ -305,10 +328,19 @@ def _counted(reports: Iterable[Report], on_loaded: Progress | None) -> Iterator[
         on_loaded(pending)
 
 
-def _query_chunk(index: MatchIndex, chunk: list[Interception], top_k: int) -> list[Candidate]:
+def _query_chunk(
+    index: Queryable,
+    chunk: list[Interception],
+    top_k: int,
+    exclude: Exclusions = NO_EXCLUSIONS,
+) -> list[Candidate]:
     out: list[Candidate] = []
     for interception in chunk:
-        out.extend(index.query(interception, top_k=top_k))
+        out.extend(
+            index.query(
+                interception, top_k=top_k, exclude=exclude.get(interception.interception_id, ())
+            )
+        )
     return out
 
 
@@ -359,7 +391,7 @@ def _pack_all(candidates: list[Candidate]) -> list[_Packed]:
 def _worker_query(chunk: list[Interception]) -> object:
     """Worker side: query one chunk and shape the result with :data:`_WORKER_SHAPE`."""
     assert _WORKER_INDEX is not None, "worker started without an index"
-    return _WORKER_SHAPE(_query_chunk(_WORKER_INDEX, chunk, _WORKER_TOP_K))
+    return _WORKER_SHAPE(_query_chunk(_WORKER_INDEX, chunk, _WORKER_TOP_K, _WORKER_EXCLUDE))
 
 
 def _check(top_k: int, chunk_size: int, workers: int) -> None:
@@ -372,33 +404,38 @@ def _check(top_k: int, chunk_size: int, workers: int) -> None:
 
 
 def query_all(
-    index: MatchIndex,
+    index: Queryable,
     interceptions: Iterable[Interception],
     *,
     top_k: int = 10,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
     progress: Progress | None = None,
+    exclude: Exclusions = NO_EXCLUSIONS,
 ) -> Iterator[Candidate]:
     """Query every interception against a built index; candidates lazily, in input order.
 
-    See the module docstring for ``workers`` and ``progress``. ``index`` must not be modified
-    while the returned iterator is being consumed.
+    See the module docstring for ``workers``, ``progress`` and ``exclude`` (interception id ->
+    report ids never to return for it). ``index`` must not be modified while the returned
+    iterator is being consumed, unless it guards its own queries (a lock per query).
+    ``progress`` runs after each chunk's candidates have been consumed and before the next
+    chunk is queried, so a caller can store its candidates chunk by chunk.
     """
     _check(top_k, chunk_size, workers)
-    return _query_all(index, interceptions, top_k, chunk_size, workers, progress)
+    return _query_all(index, interceptions, top_k, chunk_size, workers, progress, exclude)
 
 
 def _query_all(
-    index: MatchIndex,
+    index: Queryable,
     interceptions: Iterable[Interception],
     top_k: int,
     chunk_size: int,
     workers: int,
     progress: Progress | None,
+    exclude: Exclusions = NO_EXCLUSIONS,
 ) -> Iterator[Candidate]:
     for candidates in _chunk_results(
-        index, interceptions, top_k, chunk_size, workers, progress, _CANDIDATES
+        index, interceptions, top_k, chunk_size, workers, progress, _CANDIDATES, exclude
     ):
         yield from candidates
 
@@ -470,16 +507,17 @@ _CSV_TEXT = _Shape(_counted_text, _counted_text, _as_counted_text)
 
 
 def _chunk_results(
-    index: MatchIndex,
+    index: Queryable,
     interceptions: Iterable[Interception],
     top_k: int,
     chunk_size: int,
     workers: int,
     progress: Progress | None,
     shape: _Shape[R],
+    exclude: Exclusions = NO_EXCLUSIONS,
 ) -> Iterator[R]:
     """Each chunk's candidates, shaped by ``shape``, in input order."""
-    global _WORKER_INDEX, _WORKER_TOP_K, _WORKER_SHAPE
+    global _WORKER_INDEX, _WORKER_TOP_K, _WORKER_SHAPE, _WORKER_EXCLUDE
     chunks = _chunks(interceptions, chunk_size)
     first = list(islice(chunks, workers))
     # Fork only when there is enough work for every worker and fork exists.
@@ -494,12 +532,13 @@ def _chunk_results(
 
     if not parallel:
         for chunk in every_chunk():
-            yield shape.here(_query_chunk(index, chunk, top_k))
+            yield shape.here(_query_chunk(index, chunk, top_k, exclude))
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))
     else:
         _WORKER_INDEX, _WORKER_TOP_K, _WORKER_SHAPE = index, top_k, shape.send
+        _WORKER_EXCLUDE = exclude
         gc.freeze()  # keep the collector from writing to (and copying) shared pages
         ctx = multiprocessing.get_context("fork")
         try:
@@ -530,7 +569,7 @@ def _chunk_results(
                 finally:
                     stop.set()  # unblock the feeder thread before the pool is torn down
         finally:
-            _WORKER_INDEX = None
+            _WORKER_INDEX, _WORKER_EXCLUDE = None, NO_EXCLUSIONS
             gc.unfreeze()  # let the collector see these objects again (long-lived callers)
     log.info(
         "queried %d interceptions in %.1f s (%d worker%s)",

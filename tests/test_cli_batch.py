@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands import batch
+from cli import batch
 from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS
 from training_data.generate import Split, generate, write_csvs
 

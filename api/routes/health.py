@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 
+from api.db import database_ok
 from api.deps import IndexDep, require_role
 from api.models import User
 from api.roles import Action
@@ -21,12 +21,7 @@ router = APIRouter(tags=["health"])
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
 def health(request: Request, index: IndexDep) -> JSONResponse:
     """``ok`` when the database answers and the matching index is loaded (else 503)."""
-    database = True
-    try:
-        with request.app.state.read_sessions() as session:
-            session.execute(text("SELECT 1"))
-    except Exception:
-        database = False
+    database = database_ok(request.app.state.read_sessions)
     body = Health(
         status="ok" if database and index.ready else "unavailable",
         database=database,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
 
-from api import jobs
+from api import services
 from api.deps import SessionDep, require_role
 from api.models import User
 from api.roles import Action
@@ -26,7 +26,7 @@ def start(
     user: Annotated[User, require_role(Action.RECONCILIATION_START)],
 ) -> ReconciliationOut:
     """Start a batch run in the background; poll ``GET /reconciliations/{id}`` for progress."""
-    run = jobs.start_reconciliation(session, user, runner=request.app.state.runner)
+    run = services.start_reconciliation(session, user, runner=request.app.state.runner)
     return reconciliation_out(run)
 
 
@@ -37,7 +37,7 @@ def get(
     user: Annotated[User, require_role(Action.RECONCILIATION_READ)],
 ) -> ReconciliationOut:
     """A run's status and progress."""
-    return reconciliation_out(jobs.get_reconciliation(session, user, reconciliation_id))
+    return reconciliation_out(services.get_reconciliation(session, user, reconciliation_id))
 
 
 @router.get(
@@ -53,9 +53,10 @@ def candidates_csv(
     session: SessionDep,
     user: Annotated[User, require_role(Action.RECONCILIATION_READ)],
 ) -> Response:
-    """The run's ranked candidates as CSV (``interception_id, report_id, rank, score, band,
-    explanation``)."""
-    text = jobs.reconciliation_csv(session, user, reconciliation_id)
+    """The run's ranked candidates as CSV, the engine's candidates format (the same as
+    ``shondhan reconcile`` writes): ``interception_id, report_id, rank, score, band,
+    explanation, top_field, top_weight``."""
+    text = services.reconciliation_csv(session, user, reconciliation_id)
     return Response(
         content=text,
         media_type="text/csv; charset=utf-8",

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 
 from api import services
 from api.deps import CurrentUser, IndexDep, SessionDep, require_role
+from api.errors import InvalidError
 from api.models import User
 from api.roles import Action
 from api.routes import AUTH_ERRORS, CONFLICT, NOT_FOUND
@@ -65,27 +66,25 @@ def review_queue(
     """Candidates in the match/review bands awaiting a decision, highest score first, filtered
     by band, the interception's home district and the interception date (inclusive); ``total``
     counts the filtered queue. A bad filter value is a 422 naming the parameter, and so is a
-    ``date_to`` before ``date_from`` (an empty page would look like an empty queue)."""
-    if date_from is not None and date_to is not None and date_to < date_from:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("query", "date_to"),
-                    "msg": "date_to is before date_from",
-                    "type": "value_error",
-                }
-            ]
+    ``date_to`` before ``date_from`` (the service's rule, :func:`api.services.check_queue_filter`:
+    an empty page would look like an empty queue)."""
+    try:
+        rows, total = services.review_queue(
+            session,
+            user,
+            limit=limit,
+            offset=offset,
+            band=None if band is None else Band(band.value),
+            district=district,
+            date_from=date_from,
+            date_to=date_to,
         )
-    rows, total = services.review_queue(
-        session,
-        user,
-        limit=limit,
-        offset=offset,
-        band=None if band is None else Band(band.value),
-        district=district,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    except InvalidError as exc:  # the service's filter policy, answered like a bad parameter
+        if exc.field is None:
+            raise
+        raise RequestValidationError(
+            [{"loc": ("query", exc.field), "msg": exc.detail, "type": "value_error"}]
+        ) from None
     return ReviewPage(
         items=[candidate_out(r) for r in rows], total=total, limit=limit, offset=offset
     )

@@ -30,7 +30,6 @@ _REASON = TypeAdapter(Reason)
 def _admin_page(page: PageDep, status: int = 200, **context: object) -> Response:
     user = page.require(Action.USERS_MANAGE)
     users = services.list_users(page.db, user)
-    page.db.commit()
     values: dict[str, object] = {
         "users": users,
         "roles": [r.value for r in Role],

@@ -1,10 +1,10 @@
 """Sign-in, sign-out, language switch, home page and the stylesheet.
 
-Sign-in contract: a wrong username and a wrong password look the same (same message, same
-status, and the password is still hashed against a dummy hash so timing does not tell them
-apart); a locked or disabled account cannot sign in even with the right password; every failure
-counts towards the lock-out (``api.web.security``). Logs carry the user id, never the username
-typed or the password.
+Sign-in contract (checked by ``api.services.sign_in``, which owns it): a wrong username and a
+wrong password look the same (same message, same status, and the password is still hashed
+against a dummy hash so timing does not tell them apart); a locked or disabled account cannot
+sign in even with the right password; every failure counts towards the lock-out
+(``api.passwords``). Logs carry the user id, never the username typed or the password.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, Form
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from sqlalchemy import select
 
-from api.models import InterceptionRow, User
+from api import services
+from api.models import InterceptionRow
 from api.roles import Action
 from api.web import security
 from api.web.context import PageDep, PageError, WebRoute, safe_next
@@ -28,7 +28,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 _STATIC_NAME = re.compile(r"^[a-z0-9_-]{1,40}\.(css|js)$")
-_DUMMY_HASH = security.hash_password("dummy password for timing only")
 
 
 RECENT = 20
@@ -37,19 +36,12 @@ RECENT = 20
 @router.get("/", response_class=HTMLResponse)
 def home(page: PageDep) -> Response:
     """The start page: links to what the user's role may do; an officer also sees their own
-    recent interceptions (id, date, border post, status: no names) to follow them up."""
+    recent interceptions (id, date, border post, status: no names; an audited read) to follow
+    them up."""
     user = page.require()
     mine: list[InterceptionRow] = []
     if page.may(Action.INTERCEPTION_CREATE):
-        mine = list(
-            page.db.scalars(
-                select(InterceptionRow)
-                .where(InterceptionRow.created_by == user.id)
-                .order_by(InterceptionRow.created_at.desc())
-                .limit(RECENT)
-            )
-        )
-        page.db.commit()
+        mine = services.recent_interceptions(page.db, user, limit=RECENT)
     return page.render("home.html", nav="home", mine=mine)
 
 
@@ -68,27 +60,12 @@ def login(
     password: str = Form("", max_length=1024),
     next: str = Form("/"),
 ) -> Response:
-    """Check the password; on success start a fresh session and go to ``next``."""
-    user = page.db.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or user.disabled or not user.password_hash:
-        security.verify_password(_DUMMY_HASH, password)
-        log.info("sign-in failed: unknown or disabled user")
-        return _failed(page, username, next, "sign_in_failed")
-    if security.is_locked(user.locked_until):
-        log.info("sign-in refused: user=%s locked", user.id)
-        return _failed(page, username, next, "account_locked")
-    if not security.verify_password(user.password_hash, password):
-        user.failed_logins, locked_until = security.after_failure(user.failed_logins or 0)
-        if locked_until is not None:
-            user.locked_until = locked_until
-        page.db.commit()
-        log.info("sign-in failed: user=%s locked=%s", user.id, locked_until is not None)
-        return _failed(page, username, next, "account_locked" if locked_until else "sign_in_failed")
-    user.failed_logins = 0
-    user.locked_until = None
-    page.db.commit()
-    page.sign_in(user)
-    log.info("sign-in: user=%s", user.id)
+    """Check the password (the service counts failures); on success start a fresh session and
+    go to ``next``."""
+    attempt = services.sign_in(page.db, username, password)
+    if attempt.user is None:
+        return _failed(page, username, next, attempt.problem or "sign_in_failed")
+    page.sign_in(attempt.user)
     return page.redirect(safe_next(next))
 
 

@@ -1,19 +1,19 @@
 """Batch reconciliation (analyst): start a run, watch its progress, download the candidates.
 
-Runs go through ``api.jobs`` (the same runner and audit as ``POST /reconciliations``). The run
-page refreshes itself every few seconds while the run is queued or running (a ``<meta>``
+Runs go through ``api.services`` (the same runner, audit and CSV as ``POST /reconciliations``).
+The run page refreshes itself every few seconds while the run is queued or running (a ``<meta>``
 refresh: no JavaScript), showing a ``<progress>`` bar of interceptions done out of total.
-The CSV holds ids, scores, bands and explanations only.
+The CSV is the engine's candidates format (ids, scores, bands, explanations and the strongest
+field), the same file ``shondhan reconcile`` writes.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
-from api import jobs
-from api.models import JobStatus, Reconciliation
+from api import services
+from api.models import JobStatus
 from api.roles import Action
 from api.web.context import PageDep, PageError, WebRoute
 
@@ -26,13 +26,8 @@ REFRESH_SECONDS = 2
 @router.get("/web/reconciliations", response_class=HTMLResponse)
 def runs_page(page: PageDep) -> Response:
     """Start a run; the most recent runs (ids, status and counts only)."""
-    page.require(Action.RECONCILIATION_READ)
-    runs = list(
-        page.db.scalars(
-            select(Reconciliation).order_by(Reconciliation.created_at.desc()).limit(RECENT_RUNS)
-        )
-    )
-    page.db.commit()
+    user = page.require(Action.RECONCILIATION_READ)
+    runs = services.recent_reconciliations(page.db, user, limit=RECENT_RUNS)
     return page.render("reconciliations.html", nav="reconcile", runs=runs)
 
 
@@ -43,7 +38,7 @@ def start_run(page: PageDep) -> Response:
     runner = getattr(page.request.app.state, "runner", None)
     if runner is None:
         raise PageError(503, "service_unavailable")
-    run = jobs.start_reconciliation(page.db, user, runner=runner)
+    run = services.start_reconciliation(page.db, user, runner=runner)
     return page.redirect(f"/web/reconciliations/{run.id}")
 
 
@@ -51,7 +46,7 @@ def start_run(page: PageDep) -> Response:
 def run_page(page: PageDep, reconciliation_id: str) -> Response:
     """One run's progress (refreshes itself until the run ends)."""
     user = page.require(Action.RECONCILIATION_READ)
-    run = jobs.get_reconciliation(page.db, user, reconciliation_id)
+    run = services.get_reconciliation(page.db, user, reconciliation_id)
     active = run.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     return page.render(
         "reconciliation.html",
@@ -66,7 +61,7 @@ def run_page(page: PageDep, reconciliation_id: str) -> Response:
 def download(page: PageDep, reconciliation_id: str) -> Response:
     """The run's candidates as CSV (audited download)."""
     user = page.require(Action.RECONCILIATION_READ)
-    text = jobs.reconciliation_csv(page.db, user, reconciliation_id)
+    text = services.reconciliation_csv(page.db, user, reconciliation_id)
     response = Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

@@ -30,9 +30,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import sessionmaker
 
+from api import services
+from api.db import DbSession, SessionFactory
 from api.matching import LiveIndex
 from api.models import User
 from api.roles import Action, Role, allowed
@@ -100,7 +100,7 @@ def secret_of(request: Request) -> bytes:
     return key
 
 
-def _factory(request: Request) -> sessionmaker[DbSession]:
+def _factory(request: Request) -> SessionFactory:
     factory = getattr(request.app.state, "sessions", None)
     if factory is None:
         raise PageError(503, "service_unavailable")
@@ -278,8 +278,8 @@ def _load_user(db: DbSession, session: Session, key: bytes) -> User | None:
     """The session's user if still allowed in: enabled, not locked, same password."""
     if not session.user_id:
         return None
-    user = db.get(User, session.user_id)
-    if user is None or user.disabled or security.is_locked(user.locked_until):
+    user = services.active_user(db, session.user_id)
+    if user is None:
         return None
     if session.password_tag != security.password_tag(user.password_hash, key):
         return None

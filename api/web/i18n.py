@@ -150,6 +150,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter": ("Filter", "ছাঁকুন"),
     "date_from": ("From", "থেকে"),
     "date_to": ("To", "পর্যন্ত"),
+    "date_to_before_date_from": (
+        "The “To” date is before the “From” date: no candidate can match.",
+        "“পর্যন্ত” তারিখটি “থেকে” তারিখের আগে: কোনো মিল পাওয়া যাবে না।",
+    ),
     "candidate_title": ("Candidate", "সম্ভাব্য মিল"),
     "side_by_side": ("Interception and report side by side", "আটক ও রিপোর্ট পাশাপাশি"),
     "field": ("Field", "ঘর"),

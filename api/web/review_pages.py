@@ -11,9 +11,10 @@ Filters (band, the interception's home district in any spelling or script, the i
 date range) are the service's: ``api.services.review_queue`` applies them in SQL and paginates
 the filtered queue, so every page of a filtered view is reachable and only the rows shown are
 audited. Bad filter input (an unknown band, a date that does not parse, a district with nothing
-in it) means "no filter", never an error. The page says how many candidates match and how many
-are in the queue in total. Reading the queue, a candidate, its report and its interception are
-all audited by the services.
+in it) means "no filter", never an error; a date range typed backwards is refused by the service
+(the JSON route's 422) and the page says so (status 422, no candidate shown). The page says how
+many candidates match and how many are in the queue in total. Reading the queue, a candidate,
+its report and its interception are all audited by the services; this module runs no SQL.
 """
 
 from __future__ import annotations
@@ -21,23 +22,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
-from api import audit, services
-from api.audit import AuditAction, RecordType
-from api.matching import interception_record, report_record
-from api.models import CandidateRow, CandidateStatus, DecisionKind, InterceptionRow, User
+from api import services
+from api.errors import InvalidError
+from api.matching import contributions_of, interception_record, report_record
+from api.models import CandidateRow, CandidateStatus, DecisionKind, User
 from api.roles import Action
 from api.schemas import DecisionIn
 from api.web.context import PageDep, WebRoute, live_index
 from api.web.places import district_names
 from api.web.sidebyside import age_now, distance_km, field_rows, relation_of
 from matcher.dates import parse_date
-from matcher.records import Band, Contribution
+from matcher.records import Band
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -48,8 +47,8 @@ FLASHES = frozenset({"decision_saved", "decided"})
 
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
-    """The queue filters as typed values (bad input means "no filter", never an error; a date
-    range typed backwards is read forwards)."""
+    """The queue filters as typed values (bad input means "no filter", never an error; whether
+    the values make sense together, e.g. a date range typed backwards, is the service's call)."""
 
     band: Band | None = None
     district: str = ""
@@ -66,8 +65,6 @@ class QueueFilter:
             chosen = None
         start = parse_date(date_from[:40]) if date_from else None
         end = parse_date(date_to[:40]) if date_to else None
-        if start is not None and end is not None and end < start:  # a range typed backwards
-            start, end = end, start
         return cls(band=chosen, district=district.strip()[:100], date_from=start, date_to=end)
 
     @property
@@ -93,13 +90,6 @@ def _queue_page(
     )
 
 
-def _interceptions(page: PageDep, ids: set[str]) -> dict[str, InterceptionRow]:
-    if not ids:
-        return {}
-    rows = page.db.scalars(select(InterceptionRow).where(InterceptionRow.interception_id.in_(ids)))
-    return {row.interception_id: row for row in rows}
-
-
 @router.get("/review", response_class=HTMLResponse)
 def review_queue(
     page: PageDep,
@@ -113,8 +103,27 @@ def review_queue(
     """The queue, best first, filtered and paginated."""
     user = page.require(Action.REVIEW_QUEUE)
     chosen = QueueFilter.parse(band, district, date_from, date_to)
+    filters = {"band": band, "district": district, "date_from": date_from, "date_to": date_to}
     number = max(1, min(p, MAX_PAGE))
-    shown, matching = _queue_page(page, user, chosen, number)
+    try:
+        shown, matching = _queue_page(page, user, chosen, number)
+    except InvalidError as exc:  # the service's filter policy: the same refusal as the API's
+        _, total = services.review_queue(page.db, user, limit=0)
+        return page.render(
+            "review.html",
+            status=422,
+            nav="review",
+            rows=[],
+            total=total,
+            matching=0,
+            page_number=1,
+            has_next=False,
+            chosen=chosen,
+            filters=filters,
+            filter_error=exc.code,
+            districts=district_names(),
+            flash=None,
+        )
     if not shown and matching and number > 1:  # past the end: show the last page instead
         number = min(number, math.ceil(matching / PAGE_SIZE))
         shown, matching = _queue_page(page, user, chosen, number)
@@ -123,11 +132,8 @@ def review_queue(
     else:
         total = matching
     has_next = number * PAGE_SIZE < matching
-    interceptions = _interceptions(page, {r.interception_id for r in shown})
-    shown_interceptions = sorted({c.interception_id for c in shown})
-    if shown_interceptions:  # the queue shows their district and date: an audited read
-        audit.record(page.db, user, AuditAction.READ, RecordType.INTERCEPTION, shown_interceptions)
-    page.db.commit()
+    # the queue shows each interception's district and date: an audited read (the service's)
+    interceptions = services.queue_interceptions(page.db, user, shown) if shown else {}
     return page.render(
         "review.html",
         nav="review",
@@ -137,20 +143,11 @@ def review_queue(
         page_number=number,
         has_next=has_next,
         chosen=chosen,
-        filters={"band": band, "district": district, "date_from": date_from, "date_to": date_to},
+        filters=filters,
+        filter_error=None,
         districts=district_names(),
         flash=done if done in FLASHES else None,
     )
-
-
-def _contributions(raw: Any) -> list[Contribution]:
-    out: list[Contribution] = []
-    for item in raw if isinstance(raw, list) else []:
-        try:
-            out.append(Contribution(str(item["field"]), str(item["label"]), float(item["weight"])))
-        except (KeyError, TypeError, ValueError):
-            continue
-    return out
 
 
 @router.get("/review/{candidate_id}", response_class=HTMLResponse)
@@ -162,7 +159,7 @@ def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response
     report = services.get_report(page.db, user, candidate.report_id)
     decisions = services.list_decisions(page.db, user, candidate.id)
     child, missing = interception_record(interception), report_record(report)
-    contributions = _contributions(candidate.contributions)
+    contributions = list(contributions_of(candidate.contributions))
     expected = age_now(child, missing)
     distance = distance_km(child, missing)
     return page.render(

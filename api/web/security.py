@@ -1,8 +1,9 @@
 """Sign-in security for the pages: password hashes, the session cookie, CSRF tokens, lock-out.
 
 Contract (issue 5):
-- Passwords are hashed with argon2id (``argon2-cffi`` defaults); only the hash is stored.
-  ``verify_password`` never raises: a malformed or missing hash simply does not verify.
+- Passwords and the lock-out policy are :mod:`api.passwords`' (re-exported here for the pages):
+  argon2id hashes, ``verify_password`` never raises, ``MAX_FAILURES`` failures lock for
+  ``LOCKOUT``.
 - The session lives in one cookie, signed with HMAC-SHA256 under the app's secret key. It holds
   only ids and times (user id, issue time, a random nonce, a password-hash tag), never
   personal data. Tampered,
@@ -13,8 +14,8 @@ Contract (issue 5):
   that nonce, so a form posted from another site (which cannot read our cookie) is refused.
   Signing in issues a fresh nonce (no session fixation).
 - Lock-out: after ``MAX_FAILURES`` failed sign-ins in a row an account is locked for
-  ``LOCKOUT``; a successful sign-in resets the count. The policy is a pure function of the
-  counters so the pages and the ``users set-password`` command share it.
+  ``LOCKOUT``; a successful sign-in resets the count (``api.services.sign_in`` applies it; the
+  ``users set-password`` command lifts it).
 """
 
 from __future__ import annotations
@@ -26,43 +27,43 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from api.passwords import (
+    LOCKOUT,
+    MAX_FAILURES,
+    MIN_PASSWORD_LENGTH,
+    after_failure,
+    hash_password,
+    is_locked,
+    password_problem,
+    verify_password,
+)
 
 SESSION_COOKIE = "shondhan_session"
 LANG_COOKIE = "shondhan_lang"
 SESSION_MAX_AGE = timedelta(hours=12)
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
 
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    """Return an argon2id hash of ``password`` (salted; two calls give different strings)."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str | None) -> bool:
-    """True only if ``password`` matches ``password_hash``; False for any bad input."""
-    if not password_hash or not password:
-        return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError, ValueError, TypeError):
-        return False
-
-
-def password_problem(password: str | None) -> str | None:
-    """Why ``password`` is unacceptable (an i18n key), or None if it is fine."""
-    if password is None or len(password) < MIN_PASSWORD_LENGTH:
-        return "password_too_short"
-    if len(password) > 1024:
-        return "password_too_long"
-    return None
+__all__ = [
+    "LANG_COOKIE",
+    "LOCKOUT",
+    "MAX_FAILURES",
+    "MIN_PASSWORD_LENGTH",
+    "SESSION_COOKIE",
+    "SESSION_MAX_AGE",
+    "Session",
+    "after_failure",
+    "csrf_ok",
+    "csrf_token",
+    "decode_session",
+    "encode_session",
+    "hash_password",
+    "is_locked",
+    "new_secret",
+    "password_problem",
+    "password_tag",
+    "verify_password",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,27 +162,6 @@ def csrf_ok(session: Session | None, token: str | None, secret: bytes) -> bool:
     if session is None or not token or len(token) > 256:
         return False
     return _same(token, csrf_token(session, secret))
-
-
-def is_locked(locked_until: datetime | None, *, now: datetime | None = None) -> bool:
-    """True while a lock-out is in force. Naive datetimes are taken as UTC (SQLite drops tz)."""
-    if locked_until is None:
-        return False
-    if locked_until.tzinfo is None:
-        locked_until = locked_until.replace(tzinfo=UTC)
-    return (now or datetime.now(UTC)) < locked_until
-
-
-def after_failure(failures: int, *, now: datetime | None = None) -> tuple[int, datetime | None]:
-    """New (failure count, locked_until) after one more failed sign-in.
-
-    The account locks when the count reaches ``MAX_FAILURES``; the count then restarts so the
-    next window again allows ``MAX_FAILURES`` tries.
-    """
-    count = max(0, failures) + 1
-    if count >= MAX_FAILURES:
-        return 0, (now or datetime.now(UTC)) + LOCKOUT
-    return count, None
 
 
 def new_secret() -> bytes:

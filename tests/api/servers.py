@@ -79,7 +79,7 @@ def start_server(url: str, log: Path, *, sync_interval: float = 1.0, timeout: fl
     }
     handle = log.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=handle,

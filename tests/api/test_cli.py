@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.commands import service
 from api.settings import Settings
+from cli import service
 
 
 def _cli() -> typer.Typer:

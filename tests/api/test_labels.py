@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api import labels, services
-from api.commands import batch
 from api.db import make_engine, make_session_factory
 from api.migrate import upgrade
 from api.models import (
@@ -26,6 +25,7 @@ from api.models import (
     InterceptionRow,
 )
 from api.roles import Role
+from cli import batch
 from matcher.model import MatchModel
 from matcher.records import Band
 from training_data.generate import Split, generate

@@ -20,6 +20,7 @@ from api.migrate import upgrade
 from api.models import ReportRow, ReportStatus
 from api.roles import Role
 from api.schemas import ReportIn
+from api.services import common as stamps
 from matcher.records import Candidate, Interception, Report
 
 
@@ -72,10 +73,10 @@ def _set_status(sessions, report_id: str, status: ReportStatus) -> None:  # type
         row = s.get(ReportRow, report_id)
         if row is None:
             return
-        pending = services._pending_stamp()
+        pending = stamps.pending_stamp()
         row.status = status
         row.seq = pending
-        services._publish(s, pending)
+        stamps.publish(s, pending)
         s.commit()
 
 

@@ -10,9 +10,9 @@ import typer
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.commands import service
 from api.roles import Role
 from api.settings import Settings
+from cli import service
 from matcher.model import MatchModel, ModelFormatError
 from tests.api.conftest import fresh_database, interception_body, report_body, start_harness
 

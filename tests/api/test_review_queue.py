@@ -1,7 +1,8 @@
 """The review queue's filters (issue 4/5 follow-up): band, the interception's home district in
 any spelling or script, and the interception date range, applied in SQL by
 ``services.review_queue`` before paginating; the JSON route's validation; the stored
-``interceptions.home_district_key`` kept by every write path and backfilled by migration 0003.
+``interceptions.home_district_key`` kept by every write path, backfilled by migration 0003 and
+recomputed from the district and the upazila together (the engine's reading) by 0006.
 
 The reference for every filter is a plain scan of the queue in Python with the semantics the
 review page used before the filters moved into SQL (district: same ``resolve_place`` district
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, insert, select
 
 from api import services
-from api.errors import ForbiddenError
+from api.errors import ForbiddenError, InvalidError
 from api.migrate import alembic_config
 from api.models import (
     DISTRICT_KEY_LENGTH,
@@ -39,7 +40,7 @@ from api.models import (
     utcnow,
 )
 from api.roles import Action, Role, allowed
-from matcher.geo import resolve_place
+from matcher.geo import resolve_home, resolve_place
 from matcher.normalize import normalize_text
 from matcher.records import Band
 from tests.api.conftest import BACKENDS, Harness, fresh_database
@@ -188,7 +189,6 @@ FILTERS = [
     ("date-from", {"date_from": MID}, "some"),
     ("date-to", {"date_to": MID}, "some"),
     ("date-range", {"date_from": MID, "date_to": LATE}, "some"),
-    ("date-range-reversed", {"date_from": LATE, "date_to": MID}, "none"),
     ("band-and-district", {"band": Band.REVIEW, "district": "Jashore"}, "some"),
     ("district-and-dates", {"district": "Jessore", "date_from": START, "date_to": LATE}, "some"),
     (
@@ -225,6 +225,25 @@ def test_the_count_alone_is_the_filtered_queue_and_reads_no_candidate(
     assert _service(queue, limit=0, **filters) == ([], len(_reference(queue, **filters)))
     with queue.app.state.sessions() as s:
         assert s.scalar(select(func.count()).where(AuditEvent.id > before)) == 0
+
+
+@pytest.mark.parametrize("limit", [25, 0], ids=["page", "count-alone"])
+def test_a_date_range_typed_backwards_is_refused_naming_date_to(queue: Harness, limit: int) -> None:
+    """The queue's filter policy is the service's (the JSON route and the page only present it):
+    a ``date_to`` before ``date_from`` is refused, not answered with an empty queue (which
+    would look like nothing to review), and nothing is read or audited."""
+    with queue.app.state.sessions() as s:
+        before = s.scalar(select(func.max(AuditEvent.id))) or 0
+    with pytest.raises(InvalidError) as refused:
+        _service(queue, limit=limit, date_from=LATE, date_to=MID)
+    assert refused.value.field == "date_to"
+    assert refused.value.detail == services.DATES_REVERSED
+    assert refused.value.status == 422
+    with queue.app.state.sessions() as s:
+        assert s.scalar(select(func.count()).where(AuditEvent.id > before)) == 0
+    assert _service(queue, date_from=MID, date_to=MID)[1] == len(
+        _reference(queue, date_from=MID, date_to=MID)
+    )  # one day is a range, not a reversed one
 
 
 def test_every_spelling_of_a_district_is_the_same_filter(queue: Harness) -> None:
@@ -680,3 +699,168 @@ def test_sqlite_picks_the_page_ids_from_indexes_alone(queue: Harness) -> None:
     searches = [row[3] for row in plan if "SEARCH" in row[3] or "SCAN" in row[3]]
     assert len(searches) == 3, searches
     assert all("COVERING INDEX" in step for step in searches), searches
+
+
+# -- the home as the engine reads it (district and upazila together) ---------------------------
+HOME_PAIRS = [
+    (None, "Sharsha", "BD-22"),  # the upazila alone: the engine places the child in Jashore
+    ("", "Sharsha", "BD-22"),
+    ("😀", "Jhikargacha", "BD-22"),
+    ("Nowhere Char", "Sharsha", "BD-22"),  # an unreadable district, a readable upazila
+    ("Kaliganj", "Jhenaidah", "BD-23"),  # the two boxes swapped: the pair names one district
+    ("Jashore", "Sharsha", "BD-22"),  # as before: the district alone already said so
+    ("Jhenaidah", "Kaliganj", "BD-23"),
+    ("Khulna", "Sharsha", "BD-27"),  # an upazila outside the district: the district wins
+    ("Kaliganj", None, "kaliganj"),  # nothing settles it: the text, as before
+    (None, "Kaliganj", None),
+]
+HOME_IDS = [
+    "upazila-only",
+    "blank-district",
+    "emoji-district",
+    "unreadable-district",
+    "boxes-swapped",
+    "district-and-its-upazila",
+    "district-settles-shared-upazila",
+    "upazila-elsewhere",
+    "ambiguous-alone",
+    "ambiguous-upazila-alone",
+]
+
+
+@pytest.mark.parametrize(("district", "upazila", "key"), HOME_PAIRS, ids=HOME_IDS)
+def test_district_key_reads_the_home_as_the_engine_does(
+    district: str | None, upazila: str | None, key: str | None
+) -> None:
+    """The stored key is the district of the engine's own reading of the two place fields
+    (``matcher.geo.resolve_home``, what the place comparison scores), not the district text
+    read alone."""
+    assert district_key(district, upazila) == key
+    place = resolve_home(district, upazila)
+    if place is not None and place.district_code:
+        assert key == place.district_code
+    assert district_key(district) == district_key(district, None)  # a filter's text: alone
+
+
+def test_the_queue_finds_a_child_where_the_engine_places_their_home(harness: Harness) -> None:
+    """Interceptions whose home only the upazila (or the pair) settles are found by that
+    district's filter in any spelling, through every write path of the key."""
+    now = utcnow()
+    with harness.app.state.sessions() as s:
+        s.add(ReportRow(report_id="H-R", name="Synthetic", seq=1, created_at=now))
+        for i, (district, upazila, _) in enumerate(HOME_PAIRS):
+            s.add(
+                InterceptionRow(
+                    interception_id=f"H-I{i:02d}",
+                    home_district=district,
+                    home_upazila=upazila,
+                    created_at=now,
+                )
+            )
+        s.execute(  # a Core insert: the column default keys it
+            insert(InterceptionRow),
+            [
+                {
+                    "interception_id": "H-CORE",
+                    "home_district": None,
+                    "home_upazila": "শার্শা",
+                    "created_at": now,
+                }
+            ],
+        )
+        s.flush()
+        s.add_all(
+            CandidateRow(
+                interception_id=iid,
+                report_id="H-R",
+                rank=1,
+                score=0.5,
+                band=Band.REVIEW,
+                model_version="synthetic",
+            )
+            for iid in [*(f"H-I{i:02d}" for i in range(len(HOME_PAIRS))), "H-CORE"]
+        )
+        s.commit()
+        reviewer = _reviewer(harness, s)
+
+        def found(district: str) -> set[str]:
+            rows, _ = services.review_queue(s, reviewer, district=district)
+            return {r.interception_id for r in rows}
+
+        jashore = {f"H-I{i:02d}" for i, p in enumerate(HOME_PAIRS) if p[2] == "BD-22"}
+        assert found("Jessore") == found("যশোর") == jashore | {"H-CORE"}
+        assert found("Jhenaidah") == {"H-I04", "H-I06"}
+        assert found("Kaliganj") == {"H-I08"}
+        row = s.get(InterceptionRow, "H-I08")
+        assert row is not None
+        row.home_upazila = "Jhenaidah"  # an ORM change of the upazila re-keys the row
+        s.commit()
+        assert found("Jhenaidah") == {"H-I04", "H-I06", "H-I08"}
+        assert found("Kaliganj") == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0006_rekeys_homes_with_their_upazila_and_goes_back(
+    backend: str, tmp_path: Any, pg_database: str | None
+) -> None:
+    """0006 recomputes every stored key from both place fields (keyset pages: more rows than
+    one page); its downgrade puts back the district-alone keys of 0003."""
+    db = fresh_database(backend, tmp_path, pg_database)
+    engine = create_engine(db.url)
+    cfg = alembic_config()
+    table = sa.table(
+        "interceptions",
+        sa.column("interception_id"),
+        sa.column("home_district"),
+        sa.column("home_upazila"),
+        sa.column("home_district_key"),
+        sa.column("status"),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    n = 5_003  # more than one page (5,000)
+    homes = {
+        f"U-{i:05d}": (HOME_PAIRS[i % len(HOME_PAIRS)][:2] if i % 3 else (HOMES[i % 12], None))
+        for i in range(n)
+    }
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0005")
+        with engine.begin() as conn:
+            conn.execute(
+                insert(table),
+                [
+                    {
+                        "interception_id": iid,
+                        "home_district": d,
+                        "home_upazila": u,
+                        "home_district_key": district_key(d),  # what 0003 and the hook wrote
+                        "status": "open",
+                        "created_at": utcnow(),
+                    }
+                    for iid, (d, u) in homes.items()
+                ],
+            )
+
+        def stored() -> dict[str, str | None]:
+            with engine.connect() as conn:
+                return dict(
+                    conn.execute(
+                        sa.select(table.c.interception_id, table.c.home_district_key)
+                    ).all()
+                )
+
+        alone = {iid: district_key(d) for iid, (d, _) in homes.items()}
+        together = {iid: district_key(d, u) for iid, (d, u) in homes.items()}
+        assert alone != together
+        for step, want in (("upgrade", together), ("downgrade", alone), ("upgrade", together)):
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                if step == "upgrade":
+                    command.upgrade(cfg, "0006")
+                else:
+                    command.downgrade(cfg, "0005")
+            assert stored() == want
+    finally:
+        engine.dispose()
+        db.cleanup()

@@ -236,7 +236,8 @@ def test_reconciliation_runs_in_background_and_downloads_csv(harness: Harness) -
     assert csv_resp.status_code == 200
     assert csv_resp.headers["content-type"].startswith("text/csv")
     lines = csv_resp.text.strip().splitlines()
-    assert lines[0] == "interception_id,report_id,rank,score,band,explanation"
+    # the engine's candidates format (the CLI's): contract columns, then the strongest field
+    assert lines[0] == "interception_id,report_id,rank,score,band,explanation,top_field,top_weight"
     assert len(lines) - 1 == status["candidates"] > 0
     assert h.call(A, "GET", "/reconciliations/" + "0" * 32).status_code == 404
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -331,3 +331,90 @@ def test_query_only_index_answers_the_same_and_refuses_get(
         lean.get(data.reports[0].report_id)
     with pytest.raises(ValueError, match="keep_reports"):
         full.extend(lean.to_part())
+
+
+# -- exclude= -----------------------------------------------------------------------------------
+def _expected_with_exclusions(
+    index: MatchIndex, interceptions: list[Interception], exclude: dict[str, set[str]]
+) -> list[Candidate]:
+    """The reference: one ``MatchIndex.query`` per interception, with its exclusions."""
+    out: list[Candidate] = []
+    for interception in interceptions:
+        out += index.query(
+            interception, top_k=5, exclude=exclude.get(interception.interception_id, ())
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def exclusions(serial: list[Candidate]) -> dict[str, set[str]]:
+    """Every other interception's best report (and one unknown id), never to return."""
+    groups = by_interception(serial)
+    chosen = {iid: {g[0].report_id, "NO-SUCH-REPORT"} for iid, g in list(groups.items())[::2]}
+    assert len(chosen) >= 10
+    return chosen
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "2 workers"])
+def test_query_all_excludes_the_given_pairs_and_ranks_the_rest(
+    data: SyntheticSet,
+    serial: list[Candidate],
+    exclusions: dict[str, set[str]],
+    workers: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rec, "_MIN_PER_WORKER", 1)  # fork even for this small input
+    index = rec.build_index(data.reports)
+    got = list(
+        rec.query_all(
+            index, data.interceptions, top_k=5, chunk_size=7, workers=workers, exclude=exclusions
+        )
+    )
+    assert got == _expected_with_exclusions(index, data.interceptions, exclusions)
+    assert not [c for c in got if c.report_id in exclusions.get(c.interception_id, ())]
+    untouched = [c for c in serial if c.interception_id not in exclusions]
+    assert [c for c in got if c.interception_id not in exclusions] == untouched
+    for group in by_interception(got).values():  # ranks close up over the reports left
+        assert [c.rank for c in group] == list(range(1, len(group) + 1))
+    assert got != serial
+
+
+def test_query_all_excludes_nothing_by_default(data: SyntheticSet, serial: list[Candidate]) -> None:
+    index = rec.build_index(data.reports)
+    assert list(rec.query_all(index, data.interceptions, top_k=5)) == serial
+    assert list(rec.query_all(index, data.interceptions, top_k=5, exclude={})) == serial
+    assert dict(rec.NO_EXCLUSIONS) == {}
+
+
+def test_query_all_takes_any_index_with_query(
+    data: SyntheticSet, exclusions: dict[str, set[str]]
+) -> None:
+    """A service's wrapper (e.g. one that takes a lock around each query) stands in for the
+    index; ``progress`` runs after each chunk's candidates were consumed."""
+    index = rec.build_index(data.reports)
+    calls: list[tuple[str, frozenset[str]]] = []
+    events: list[str] = []
+
+    class Locked:
+        def query(
+            self, interception: Interception, *, top_k: int, exclude: Collection[str] = ()
+        ) -> list[Candidate]:
+            calls.append((interception.interception_id, frozenset(exclude)))
+            return index.query(interception, top_k=top_k, exclude=exclude)
+
+    def progress(n: int) -> None:
+        events.append(f"progress {n}")
+
+    got = []
+    for c in rec.query_all(
+        Locked(), data.interceptions, top_k=5, chunk_size=25, exclude=exclusions, progress=progress
+    ):
+        events.append("candidate")
+        got.append(c)
+    assert got == _expected_with_exclusions(index, data.interceptions, exclusions)
+    assert calls == [
+        (i.interception_id, frozenset(exclusions.get(i.interception_id, ())))
+        for i in data.interceptions
+    ]
+    assert [e for e in events if e != "candidate"] == ["progress 25", "progress 25", "progress 10"]
+    assert events[-1] == "progress 10"

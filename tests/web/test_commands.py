@@ -1,4 +1,5 @@
-"""Tests for ``shondhan users set-password`` (api.web.commands)."""
+"""Tests for ``shondhan users set-password`` (cli.users) and the demo's passwords
+(api.services.issue_passwords)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from api.db import make_engine, make_session_factory, session_scope
 from api.migrate import upgrade
 from api.models import User
 from api.roles import Role
-from api.web.commands import register
 from api.web.security import verify_password
+from cli.users import register
 
 runner = CliRunner()
 
@@ -105,7 +106,7 @@ def test_register_joins_an_existing_users_group() -> None:
 
 
 def test_registers_into_the_service_users_group() -> None:
-    from api.commands import service
+    from cli import service
 
     app = typer.Typer()
     service.register(app)
@@ -117,7 +118,7 @@ def test_registers_into_the_service_users_group() -> None:
 
 
 def test_issue_passwords_for_the_demo(db_url: str) -> None:
-    from api.web.commands import issue_passwords
+    from api.services import issue_passwords
 
     engine = make_engine(db_url)
     with session_scope(make_session_factory(engine)) as session:

@@ -144,7 +144,7 @@ def test_lockout_after_five_failures_then_set_password_lifts_it(app: Any) -> Non
         response = _sign_in(client, "officer", "wrong password")
     assert "Too many failed attempts" in response.text
     assert _sign_in(client, "officer").status_code == 401  # right password, still locked
-    from api.web.commands import set_password
+    from cli.users import set_password
 
     assert set_password("officer", PASSWORD, database_url=str(app.state.settings.database_url))
     assert _sign_in(client, "officer").status_code == 303
@@ -579,3 +579,53 @@ def test_the_search_address_read_with_get_goes_back_to_the_form(searchable: Any)
     response = client.get("/web/reports/search", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/web/reports"
+
+
+def test_the_officers_start_page_lists_their_own_interceptions_as_an_audited_read(
+    app: Any,
+) -> None:
+    """The start page reads through the service (``services.recent_interceptions``): only the
+    officer's own interceptions, each one shown an audited read under the officer; a reviewer's
+    start page lists none and reads none."""
+    from sqlalchemy import select
+
+    from api.models import AuditEvent, InterceptionRow
+
+    client = _client(app)
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    submitted = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "interception_id": "I-HOME-1", "name": "Synthetic Home"},
+        follow_redirects=False,
+    )
+    assert submitted.status_code == 303
+    with app.state.sessions() as session:
+        officer = services.find_user(session, username="officer")
+        mine = set(
+            session.scalars(
+                select(InterceptionRow.interception_id).where(
+                    InterceptionRow.created_by == officer.id
+                )
+            )
+        )
+        before = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "I-HOME-1" in home.text
+    with app.state.sessions() as session:
+        events = session.execute(
+            select(
+                AuditEvent.username, AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id
+            ).where(AuditEvent.id > (before or 0))
+        ).all()
+    assert "I-HOME-1" in mine
+    assert sorted(events) == sorted(("officer", "read", "interception", i) for i in mine)
+    _sign_in(client, "reviewer")
+    with app.state.sessions() as session:
+        before = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    assert "I-HOME-1" not in client.get("/").text
+    with app.state.sessions() as session:
+        assert (
+            session.execute(select(AuditEvent.id).where(AuditEvent.id > (before or 0))).all() == []
+        )

@@ -1,7 +1,8 @@
 """Unit tests for the review page's filter parsing (api.web.review_pages.QueueFilter): bad
 input means "no filter", never an error; and the page over the service (which filters in SQL,
 tested in tests/api/test_review_queue.py): a filtered view reaches past the best 500, pages,
-bad input, and the audit of exactly the rows shown."""
+bad input, a date range typed backwards refused as the JSON route refuses it, and the audit of
+exactly the rows shown."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from tests.web.conftest import cheap_hash
         (("", "", "garbage", "9" * 500), QueueFilter()),
         (
             ("", "", "2026-09-30", "2026-09-01"),
-            QueueFilter(date_from=date(2026, 9, 1), date_to=date(2026, 9, 30)),
+            QueueFilter(date_from=date(2026, 9, 30), date_to=date(2026, 9, 1)),
         ),
     ],
     ids=[
@@ -53,7 +54,7 @@ from tests.web.conftest import cheap_hash
         "date-from",
         "date-to-bangla-digits",
         "bad-dates-ignored",
-        "range-backwards-read-forwards",
+        "range-backwards-left-to-the-service",
     ],
 )
 def test_parse(args: tuple[str, str, str, str], want: QueueFilter) -> None:
@@ -226,3 +227,29 @@ def test_the_page_audits_exactly_the_rows_it_shows(client: TestClient) -> None:
         [("candidate", c) for c in shown]
         + [("interception", i) for i in _interceptions_of(client, shown)]
     )
+
+
+def test_a_date_range_typed_backwards_is_refused_like_the_json_route(client: TestClient) -> None:
+    """One filter policy (the service's): the page says what the JSON route's 422 says, shows no
+    candidate and audits none; the form keeps what was typed."""
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        before = s.scalar(select(func.max(AuditEvent.id))) or 0
+    params = {"district": "Jashore", "date_from": "2026-02-28", "date_to": "2026-02-01"}
+    page = client.get("/review", params=params)
+    assert page.status_code == 422
+    assert 'data-testid="filter-error"' in page.text
+    assert "The “To” date is before the “From” date" in page.text
+    assert _shown(page.text) == []
+    assert 'value="2026-02-28"' in page.text
+    assert 'value="2026-02-01"' in page.text
+    assert "(0 / 560)" in page.text
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        reads = s.scalar(
+            select(func.count()).where(AuditEvent.id > before, AuditEvent.action == "read")
+        )
+    assert reads == 0
+    forwards = client.get(
+        "/review", params={**params, "date_from": "2026-02-01", "date_to": "2026-02-28"}
+    )
+    assert forwards.status_code == 200
+    assert len(_shown(forwards.text)) == 15  # the same range typed forwards: Jashore, Feb

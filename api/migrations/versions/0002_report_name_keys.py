@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from api.migrations.backfills import keyset_pages
 from api.models import name_key_rows
 
 revision = "0002"
@@ -40,22 +41,14 @@ def backfill(connection: sa.Connection) -> int:
     keys = sa.table(
         "report_name_keys", sa.column("report_id"), sa.column("key"), sa.column("created_at", _TIME)
     )
-    after = ""
     done = 0
-    while True:
-        page = connection.execute(
-            sa.select(reports.c.report_id, reports.c.name, reports.c.created_at)
-            .where(reports.c.report_id > after)
-            .order_by(reports.c.report_id)
-            .limit(BACKFILL_PAGE)
-        ).all()
-        if not page:
-            return done
+    columns = [reports.c.report_id, reports.c.name, reports.c.created_at]
+    for page in keyset_pages(connection, columns, after="", page_size=BACKFILL_PAGE):
         rows = name_key_rows((rid, name, at) for rid, name, at in page)
         if rows:
             connection.execute(sa.insert(keys), rows)
         done += len(page)
-        after = page[-1][0]
+    return done
 
 
 def upgrade() -> None:

@@ -3,11 +3,11 @@ code, or the normalised text when it names no single district), indexed with
 ``interception_date``, and filled in for the interceptions already stored; and an index on
 ``interception_date`` alone (the queue's date filter).
 
-The backfill reads the interceptions in keyset pages of ``BACKFILL_PAGE`` by
-``interception_id`` and writes the keys with one executemany per page (a distinct text is
-resolved once: the gazetteer lookup is cached); it is part of the upgrade's transaction (all or
-nothing). It uses the same key function as the service (:func:`api.models.district_key`), so
-stored keys and filter keys agree.
+The backfill reads the interceptions in keyset pages of 5,000 by ``interception_id`` and writes
+the keys with one executemany per page (a distinct text is resolved once: the gazetteer lookup
+is cached); it is part of the upgrade's transaction (all or nothing). It uses the same key
+function as the service (:func:`api.models.district_key`, of the district text alone at this
+revision), so stored keys and filter keys agree; 0006 re-keys with the upazila.
 
 Revision ID: 0003
 Revises: 0002
@@ -19,48 +19,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from api.models import DISTRICT_KEY_LENGTH, district_key
+from api.migrations.backfills import district_keys
+from api.models import DISTRICT_KEY_LENGTH
 
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-BACKFILL_PAGE = 5000
-
 
 def backfill(connection: sa.Connection) -> int:
-    """Compute ``home_district_key`` of every stored interception; returns how many were read.
-
-    Also the way to recompute the column after a change of :func:`district_key` or of the
-    gazetteer (call it from a new migration).
-    """
-    rows = sa.table(
-        "interceptions",
-        sa.column("interception_id"),
-        sa.column("home_district"),
-        sa.column("home_district_key"),
-    )
-    update = (
-        sa.update(rows)
-        .where(rows.c.interception_id == sa.bindparam("iid"))
-        .values(home_district_key=sa.bindparam("hkey"))
-    )
-    after = ""
-    done = 0
-    while True:
-        page = connection.execute(
-            sa.select(rows.c.interception_id, rows.c.home_district)
-            .where(rows.c.interception_id > after)
-            .order_by(rows.c.interception_id)
-            .limit(BACKFILL_PAGE)
-        ).all()
-        if not page:
-            return done
-        keys = [{"iid": iid, "hkey": district_key(text)} for iid, text in page]
-        connection.execute(update, keys)
-        done += len(page)
-        after = page[-1][0]
+    """Compute ``home_district_key`` of every stored interception from its district text;
+    returns how many keys were written (:func:`api.migrations.backfills.district_keys`)."""
+    return district_keys(connection, with_upazila=False)
 
 
 def upgrade() -> None:

@@ -3,7 +3,9 @@
 Users are created (with their role and first API token) by ``shondhan users create``; a password
 is only needed to sign in to the pages. The password is read from a hidden prompt (twice) or,
 for scripts, from standard input with ``--password-stdin``; it is never a command-line argument
-(that would leak into shell history and ``ps``). Setting a password also lifts a lock-out.
+(that would leak into shell history and ``ps``). Setting a password also lifts a lock-out. The
+rules (what password is acceptable, the lock-out) are the service's
+(:func:`api.services.set_password`); this module only reads the password and reports.
 
 Registration: ``register(app)`` adds ``set-password`` to the app's existing ``users`` group (so
 call it after the service commands are registered), or creates the group if there is none.
@@ -11,10 +13,7 @@ call it after the service commands are registered), or creates the group if ther
 
 from __future__ import annotations
 
-import secrets
 import sys
-from collections.abc import Iterable
-from typing import Any
 
 import typer
 
@@ -24,55 +23,23 @@ def set_password(username: str, password: str, *, database_url: str | None = Non
 
     Raises ``ValueError`` (with an i18n key) if the password is unacceptable.
     """
-    from sqlalchemy import select
-
+    from api import services
     from api.db import make_engine, make_session_factory, session_scope
-    from api.models import User
+    from api.errors import InvalidError, NotFoundError
     from api.settings import Settings
-    from api.web.security import hash_password, password_problem
 
-    problem = password_problem(password)
-    if problem is not None:
-        raise ValueError(problem)
     url = database_url or Settings().database_url
     engine = make_engine(url)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                return False
-            user.password_hash = hash_password(password)
-            user.failed_logins = 0
-            user.locked_until = None
-            session.commit()
+            services.set_password(session, None, username, password)
             return True
+    except InvalidError as exc:
+        raise ValueError(exc.code) from None
+    except NotFoundError:
+        return False
     finally:
         engine.dispose()
-
-
-def issue_passwords(session: Any, usernames: Iterable[str]) -> dict[str, str]:
-    """Give each existing user in ``usernames`` a fresh random web password; returns them.
-
-    For ``shondhan serve --demo``: print them next to the API tokens so a newcomer can sign in
-    to the pages at once. Commits on ``session``; unknown usernames are skipped.
-    """
-    from sqlalchemy import select
-
-    from api.models import User
-    from api.web.security import hash_password
-
-    issued: dict[str, str] = {}
-    for username in usernames:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            continue
-        password = secrets.token_urlsafe(12)
-        user.password_hash = hash_password(password)
-        user.failed_logins = 0
-        user.locked_until = None
-        issued[username] = password
-    session.commit()
-    return issued
 
 
 def _set_password_command(

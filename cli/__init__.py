@@ -1,6 +1,8 @@
 """The ``shondhan`` command: a thin shell over ``matcher`` (batch work) and ``api`` (the service).
 
-Each group of commands lives in ``api/commands/``; this module only assembles them.
+It lives outside ``api/`` so that the service package is the service alone. Each group of
+commands is a module here (``batch``: reconcile, evaluate, train; ``service``: serve and users;
+``users``: ``users set-password``); this module only assembles them.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from api.commands import batch, service
-    from api.web import commands as web_commands
+    from cli import batch, service, users
 
     batch.register(app)
     service.register(app)
-    web_commands.register(app)  # adds `users set-password` to the service's users group
+    users.register(app)  # adds `users set-password` to the service's users group
 
 
 def main() -> None:

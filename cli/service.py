@@ -73,8 +73,8 @@ def serve(
         typer.echo(f"error: cannot read model {shown}: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(2) from None
     if demo:
+        from api import services
         from api.demo import demo_username, seed_demo
-        from api.web.commands import issue_passwords
 
         sessions, read_sessions = _sessions(demo=True)
         typer.echo("Loading the synthetic demo data (first run only) ...", err=True)
@@ -84,7 +84,7 @@ def serve(
         for role, token in tokens.items():
             typer.echo(f"  {role.value:16} {token}")
         with sessions() as session:
-            passwords = issue_passwords(session, [demo_username(role) for role in tokens])
+            passwords = services.issue_passwords(session, [demo_username(role) for role in tokens])
         typer.echo(f"Demo sign-in for the web pages at http://{host}:{port}/login:")
         for username, password in passwords.items():
             typer.echo(f"  {username:24} {password}")
@@ -162,13 +162,11 @@ def users_revoke(
 @users_app.command("list")
 def users_list() -> None:
     """List users: username, role, disabled."""
-    from sqlalchemy import select
-
-    from api.models import User
+    from api import services
 
     sessions, _ = _sessions()
     with sessions() as session:
-        for user in session.scalars(select(User).order_by(User.username)):
+        for user in services.list_users(session, None):
             flag = " (disabled)" if user.disabled else ""
             typer.echo(f"{user.username}\t{user.role.value}{flag}")
 

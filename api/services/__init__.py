@@ -1,0 +1,121 @@
+"""The business operations of the service, shared by the JSON routes, the web pages and the CLI.
+
+Every operation takes a database ``session`` and the acting ``user`` (an ORM :class:`User`;
+``None`` for the command line where an operation allows it), checks the user's role against
+:mod:`api.roles`, does its work in **one transaction** that it commits itself (so a crash leaves
+all or nothing), writes audit events in that same transaction, and raises :mod:`api.errors`
+exceptions (never HTTP ones) for the caller to translate. The shells (``api.routes``,
+``api.web``, ``cli``) parse input, call these and present the result; they run no SQL of their
+own and write no audit event.
+
+Operations that change which reports are open (adding, importing, confirming, revoking) stamp
+the touched reports (see :mod:`api.models`) and then bring the live matching index up to date
+before returning, so the next request of this process already matches against them.
+
+One module per resource, each re-exported here (``from api import services;
+services.review_queue(...)``):
+
+- :mod:`~api.services.reports`: add, read, import, search by name, seed;
+- :mod:`~api.services.interceptions`: submit (match at once), read, candidates, an officer's
+  recent ones;
+- :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
+  revocation;
+- :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
+  their CSV, in the engine's candidates format;
+- :mod:`~api.services.users`: users, tokens, web passwords, sign-in;
+- :mod:`~api.services.audit_log`: reading the audit log;
+- :mod:`~api.services.common`: the role check, record ids, report stamps.
+
+Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a ``def`` route,
+``run_in_threadpool``), never directly inside ``async def``.
+"""
+
+from __future__ import annotations
+
+from api.services.audit_log import list_audit
+from api.services.common import require
+from api.services.interceptions import (
+    get_interception,
+    list_candidates,
+    recent_interceptions,
+    submit_interception,
+)
+from api.services.reconciliations import (
+    get_reconciliation,
+    recent_reconciliations,
+    reconciliation_csv,
+    start_reconciliation,
+)
+from api.services.reports import (
+    SEARCH_COUNT_CAP,
+    SEARCH_LIMIT_MAX,
+    ImportOutcome,
+    bulk_load_reports,
+    create_report,
+    get_report,
+    import_reports,
+    search_reports,
+)
+from api.services.review import (
+    DATES_REVERSED,
+    REVIEW_BANDS,
+    check_queue_filter,
+    decide,
+    get_candidate,
+    list_decisions,
+    queue_interceptions,
+    review_queue,
+    revoke_decision,
+)
+from api.services.users import (
+    SignIn,
+    active_user,
+    create_user,
+    find_user,
+    issue_passwords,
+    list_users,
+    new_token,
+    revoke_user_tokens,
+    set_password,
+    sign_in,
+)
+
+__all__ = [
+    "DATES_REVERSED",
+    "REVIEW_BANDS",
+    "SEARCH_COUNT_CAP",
+    "SEARCH_LIMIT_MAX",
+    "ImportOutcome",
+    "SignIn",
+    "active_user",
+    "bulk_load_reports",
+    "check_queue_filter",
+    "create_report",
+    "create_user",
+    "decide",
+    "find_user",
+    "get_candidate",
+    "get_interception",
+    "get_reconciliation",
+    "get_report",
+    "import_reports",
+    "issue_passwords",
+    "list_audit",
+    "list_candidates",
+    "list_decisions",
+    "list_users",
+    "new_token",
+    "queue_interceptions",
+    "recent_interceptions",
+    "recent_reconciliations",
+    "reconciliation_csv",
+    "require",
+    "review_queue",
+    "revoke_decision",
+    "revoke_user_tokens",
+    "search_reports",
+    "set_password",
+    "sign_in",
+    "start_reconciliation",
+    "submit_interception",
+]
