@@ -1,38 +1,23 @@
 """Streaming CSV readers and atomic writers for the batch data contract.
 
-Spec (issue 3, "Data contract"):
+Spec (issue 3, "Data contract"; each module's docstring has the details):
 
-- Input files are UTF-8 (a leading BOM, as Excel writes, is accepted) with a header row. Header
-  names are matched after stripping spaces and case-folding, so ``Report_ID`` works. Unknown extra
-  columns are ignored. Every contract column (``REPORT_COLUMNS`` / ``INTERCEPTION_COLUMNS``) must
-  be present -- its *values* may be blank, except the id -- and a missing one raises
-  :class:`MissingColumnError` *when the reader is created*, before any row is read, naming the
-  column(s).
-- Readers are generators: memory stays flat however long the file is. Bad rows never stop the
-  stream; each problem becomes a :class:`Reject` handed to ``on_reject`` and the row is skipped,
-  while the good rows keep flowing. A row is rejected for: an empty id, an id already seen in
-  this file, a value of ``sex`` that is not M/F, an age that does not parse or is outside 0-120,
-  a date that does not parse, a wrong number of fields, or bytes that are not UTF-8. One row can
-  yield several rejects (one per bad field).
-- ``Reject.row_number`` counts the header as row 1, so the first data row is row 2: the number a
-  spreadsheet shows beside the row. (A quoted field with an embedded newline still counts as one
-  row, as in a spreadsheet.)
-- Values are kept as written (stripped); blank means unknown (``None``). Ages and dates go
-  through :func:`matcher.dates.parse_age` / :func:`matcher.dates.parse_date` (either digit set).
-- Writers (:func:`write_candidates`, :func:`write_rejects`, :func:`atomic_write`) write to a
-  temporary file in the destination folder and rename it over the destination only when
-  everything was written: a crash or an exception leaves either the old file or nothing, never a
-  half-written one.
+- Reading (:mod:`~matcher.csvio.read`): UTF-8 files (a BOM is accepted) with a header row;
+  header names match after stripping and case-folding; extra columns are ignored; a missing
+  contract column raises :class:`MissingColumnError` when the reader is created, before any row
+  is read. Readers are generators (flat memory). A bad row never stops the stream: each problem
+  becomes a :class:`Reject` (``row_number`` counts the header as row 1) handed to
+  ``on_reject``, and the row is skipped. Blank values are unknown (``None``).
+- Slicing (:mod:`~matcher.csvio.split`): :func:`split_csv` cuts a big reports file on row
+  boundaries so several processes can read it (``iter_reports(path, part=...)``) with the same
+  rows, rejects and row numbers as one whole-file read.
+- Writing (:mod:`~matcher.csvio.write`): :func:`write_candidates`, :func:`write_candidate_text`,
+  :func:`write_rejects` and :func:`atomic_write` leave either the old file or the complete new
+  one, never a half-written one.
 - Nothing here logs field values: rejects carry the id, the column name and a reason written
   without the offending value, because values can be names or phone numbers.
-- A big reports file can be read in slices by several processes (:func:`split_csv`, then
-  ``iter_reports(path, part=...)``): each slice starts on a row boundary and knows its first row
-  number, so rejects carry the same row numbers as a whole-file read. Duplicate ids *across*
-  slices are the caller's to check (``ids_seen``); within a slice they are rejected as usual.
 
-Modules: :mod:`~matcher.csvio.read` (the readers, :class:`Reject`, :class:`MissingColumnError`,
-truth and candidates files), :mod:`~matcher.csvio.split` (cutting a file into slices and
-reading one), :mod:`~matcher.csvio.write` (the atomic writers). Import from this package.
+Import from this package; it re-exports the public names of its modules.
 """
 
 from matcher.csvio.read import (
