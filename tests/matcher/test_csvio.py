@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import csvio
 from matcher.csvio import (
     CANDIDATE_EXTRA_COLUMNS,
     REJECT_COLUMNS,
@@ -31,6 +30,7 @@ from matcher.csvio import (
     write_candidates,
     write_rejects,
 )
+from matcher.csvio import split as csvio_split
 from matcher.records import (
     CANDIDATE_COLUMNS,
     INTERCEPTION_COLUMNS,
@@ -340,7 +340,7 @@ SLICE_CASES = {
 def test_slices_read_exactly_like_the_whole_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], parts: int, newline: str
 ) -> None:
-    monkeypatch.setattr(csvio, "_SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(csvio_split, "_SPLIT_MIN_BYTES", 0)
     path = tmp_path / "r.csv"
     path.write_bytes(newline.join([HEADER, *lines, ""]).encode())
     slices = split_csv(path, parts)
@@ -361,7 +361,7 @@ def test_slices_read_exactly_like_the_whole_file(
 def test_files_that_cannot_be_cut_safely_are_one_slice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, why: str
 ) -> None:
-    monkeypatch.setattr(csvio, "_SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(csvio_split, "_SPLIT_MIN_BYTES", 0)
     path = tmp_path / "r.csv"
     path.write_text(f"{HEADER}\n{body}", encoding="utf-8", newline="")
     assert len(split_csv(path, 2)) == 1, why
@@ -397,12 +397,12 @@ def test_slices_agree_with_whole_file_on_arbitrary_names(names: list[str], parts
         path = Path(folder) / "r.csv"
         rows = [f"R{i},{n},,,,,,,,," for i, n in enumerate(names)]
         path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
-        old = csvio._SPLIT_MIN_BYTES
-        csvio._SPLIT_MIN_BYTES = 0
+        old = csvio_split._SPLIT_MIN_BYTES
+        csvio_split._SPLIT_MIN_BYTES = 0
         try:
             assert _read_by_slices(path, parts) == _read_whole(path)
         finally:
-            csvio._SPLIT_MIN_BYTES = old
+            csvio_split._SPLIT_MIN_BYTES = old
 
 
 @settings(max_examples=30, deadline=None)

@@ -1,4 +1,4 @@
-"""Tests for matcher.geo: resolution of real spellings, distances, neighbours, relations."""
+"""Tests for matcher.places: resolution of real spellings, distances, neighbours, relations."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import geo
-from matcher.geo import (
+from matcher.places import (
+    MAX_PLACE_CHARS,
     Place,
     PlaceLevel,
     PlaceRelation,
@@ -31,6 +31,8 @@ from matcher.geo import (
     resolve_place,
     suggest_places,
 )
+from matcher.places import gazetteer as places_gazetteer
+from matcher.places import resolve as places_resolve
 
 GEO = Path(__file__).resolve().parents[2] / "matcher" / "data" / "geo"
 
@@ -194,7 +196,7 @@ def test_bad_input_gives_none(text: str | None) -> None:
 @given(st.text(max_size=300))
 def test_resolve_place_never_raises(text: str) -> None:
     # The inner function: resolve_place's own safety net would hide a bug from this test.
-    place = geo._resolve_cached(text)
+    place = places_resolve._resolve_cached(text)
     assert place is None or place in _KNOWN
     assert resolve_place(text) == place
 
@@ -418,13 +420,13 @@ def held_out_geonames(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             "proposed_2018_not_adopted",
         }
     )
-    held = geo._build_gazetteer(variant_kinds=official)
-    geo._resolve_cached.cache_clear()
-    geo._resolve_home_cached.cache_clear()
-    monkeypatch.setattr(geo, "_gazetteer", lambda: held)
+    held = places_gazetteer._build_gazetteer(variant_kinds=official)
+    places_resolve._resolve_cached.cache_clear()
+    places_resolve._resolve_home_cached.cache_clear()
+    monkeypatch.setattr(places_resolve, "_gazetteer", lambda: held)
     yield
-    geo._resolve_cached.cache_clear()
-    geo._resolve_home_cached.cache_clear()
+    places_resolve._resolve_cached.cache_clear()
+    places_resolve._resolve_home_cached.cache_clear()
 
 
 @pytest.mark.usefixtures("held_out_geonames")
@@ -585,7 +587,7 @@ _separators = st.sampled_from([", ", " ", ",", ";", "/", " (", ") ", "\n", " - "
 @given(st.lists(st.tuples(_name_parts, _separators), max_size=8))
 def test_resolve_place_never_raises_on_composed_addresses(parts: list[tuple[str, str]]) -> None:
     text = "".join(a + b for a, b in parts)
-    place = geo._resolve_cached(text)
+    place = places_resolve._resolve_cached(text)
     assert place is None or place in _KNOWN
 
 
@@ -623,7 +625,7 @@ HOME_FIELD = st.one_of(
     ),
     st.sampled_from([r["name"] for r in UPAZILAS]),
     st.text(max_size=30),
-    st.text(alphabet="ab", min_size=geo.MAX_PLACE_CHARS + 1, max_size=geo.MAX_PLACE_CHARS + 5),
+    st.text(alphabet="ab", min_size=MAX_PLACE_CHARS + 1, max_size=MAX_PLACE_CHARS + 5),
 )
 
 
@@ -632,7 +634,7 @@ HOME_FIELD = st.one_of(
 def test_cached_resolve_home_equals_uncached(
     district_text: str | None, upazila: str | None
 ) -> None:
-    expected = geo._resolve_home(district_text, upazila)
+    expected = places_resolve._resolve_home(district_text, upazila)
     for _ in range(2):  # the second call is served from the cache
         assert resolve_home(district_text, upazila) == expected
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import normalize
-from matcher.normalize import (
+from matcher.names import (
+    is_prefix,
     name_key,
     name_similarity,
     normalize_text,
@@ -20,6 +20,9 @@ from matcher.normalize import (
     token_key,
     token_keys,
 )
+from matcher.names import parse as names_parse
+from matcher.names import phonetic as names_phonetic
+from matcher.names import text as names_text
 from matcher.prepare import name_tokens
 from matcher.records import Sex
 
@@ -441,6 +444,14 @@ def test_name_key_drops_prefixes_keeps_order(text: str | None, key: str) -> None
     assert list(name_tokens(text)) == token_keys(text)
 
 
+def test_alias_words_are_stored_normalised() -> None:
+    """Alias words are compared with normalised tokens as they are, so the data file must hold
+    their normalised form (an unnormalised entry would silently never match)."""
+    words = names_parse._alias_words()
+    assert words
+    assert all(normalize_text(w) == w for w in words)
+
+
 @st.composite
 def same_name_both_scripts(draw: st.DrawFn) -> tuple[str, str]:
     """One synthetic name written in Bangla and in Latin, with an optional prefix."""
@@ -621,17 +632,17 @@ ANY_TEXT = st.one_of(ASCII_TEXT, st.text(max_size=300), NAMEISH, LATIN_OR_BANGLA
 @settings(max_examples=300)
 @given(ASCII_TEXT)
 def test_ascii_fast_path_equals_full_pipeline(text: str) -> None:
-    assert normalize._normalize_ascii(text) == normalize._normalize_full(text)
+    assert names_text._normalize_ascii(text) == names_text._normalize_full(text)
 
 
 @given(ANY_TEXT)
 def test_normalize_text_equals_uncached_pipeline(text: str) -> None:
-    expected = normalize._normalize_full(text) if text else None
+    expected = names_text._normalize_full(text) if text else None
     assert normalize_text(text) == expected
 
 
 def _plain_rewrite(letters: str) -> str:
-    for pattern, repl, _ in normalize._key_rules().rewrites:
+    for pattern, repl, _ in names_phonetic._key_rules().rewrites:
         letters = pattern.sub(repl, letters)
     return letters
 
@@ -647,7 +658,7 @@ def _plain_rewrite(letters: str) -> str:
 )
 def test_rewrite_shortcut_equals_running_every_rule(letters: str) -> None:
     """Skipping a rule whose needed letters are absent never changes the rewritten key."""
-    assert normalize._rewritten(letters) == _plain_rewrite(letters)
+    assert names_phonetic._rewritten(letters) == _plain_rewrite(letters)
 
 
 @pytest.mark.parametrize(
@@ -684,7 +695,7 @@ def test_rewrite_shortcut_equals_running_every_rule(letters: str) -> None:
     ],
 )
 def test_rewrite_needles(pattern: str, needles: str | None) -> None:
-    assert normalize._needles(pattern) == needles
+    assert names_phonetic._needles(pattern) == needles
 
 
 def _plain_token_keys(text: str | None, *, strict: bool) -> list[str]:
@@ -723,12 +734,12 @@ def test_loose_switch_still_wins_over_strict(loose: bool, strict: bool) -> None:
 
 @given(st.text(alphabet="ahosinরহ", max_size=20))
 def test_squeeze_shortcut_equals_plain_sub(text: str) -> None:
-    assert normalize._squeeze(text) == re.sub(r"(.)\1+", r"\1", text)
+    assert names_parse._squeeze(text) == re.sub(r"(.)\1+", r"\1", text)
 
 
 @given(st.one_of(ANY_TEXT, st.sampled_from([f for forms in PREFIX_FORMS.values() for f in forms])))
 def test_is_prefix_equals_parsing_in_front_of_a_name(token: str) -> None:
-    assert normalize.is_prefix(token) == bool(parse_name(f"{token} x").prefixes)
+    assert is_prefix(token) == bool(parse_name(f"{token} x").prefixes)
 
 
 @pytest.mark.parametrize(
@@ -737,11 +748,11 @@ def test_is_prefix_equals_parsing_in_front_of_a_name(token: str) -> None:
     ids=["md", "mst-bangla", "mst-upper", "name", "empty", "none"],
 )
 def test_is_prefix(token: str | None, expected: bool) -> None:
-    assert normalize.is_prefix(token) is expected
+    assert is_prefix(token) is expected
 
 
 @given(st.text(alphabet=st.characters(min_codepoint=0x3000), min_size=1, max_size=50))
 def test_char_table_stays_bounded(text: str) -> None:
     """Other scripts and emoji are cleaned up like any text but never enter the shared table."""
     normalize_text(text)
-    assert max(normalize._CHAR_MAP, default=0) < normalize._CHAR_MAP_LIMIT
+    assert max(names_text._CHAR_MAP, default=0) < names_text._CHAR_MAP_LIMIT

@@ -204,7 +204,7 @@ def _explained(cands: Iterator[Candidate]) -> list[tuple[object, ...]]:
 
 @pytest.fixture
 def csv_folder(tmp_path: Path, data: SyntheticSet, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(csvio, "_SPLIT_MIN_BYTES", 0)  # cut even this small file
+    monkeypatch.setattr("matcher.csvio.split._SPLIT_MIN_BYTES", 0)  # cut even this small file
     write_csvs(data, tmp_path)
     return tmp_path
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.transliterate import clean_bangla, has_bangla, transliterate
+from matcher.names.transliterate import clean_bangla, has_bangla, transliterate
 
 # The package re-exports a function of the same name, which hides the module from
-# `from matcher import transliterate`.
-transliterate_module = importlib.import_module("matcher.transliterate")
+# `from matcher.names import transliterate`.
+transliterate_module = importlib.import_module("matcher.names.transliterate")
 
 BANGLA = st.characters(min_codepoint=0x0980, max_codepoint=0x09FF)
 

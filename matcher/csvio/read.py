@@ -1,4 +1,4 @@
-"""Streaming CSV readers and atomic writers for the batch data contract.
+"""Streaming CSV readers for the batch data contract: reports, interceptions, candidates, truth.
 
 Spec (issue 3, "Data contract"):
 
@@ -19,16 +19,14 @@ Spec (issue 3, "Data contract"):
   row, as in a spreadsheet.)
 - Values are kept as written (stripped); blank means unknown (``None``). Ages and dates go
   through :func:`matcher.dates.parse_age` / :func:`matcher.dates.parse_date` (either digit set).
-- Writers (:func:`write_candidates`, :func:`write_rejects`, :func:`atomic_write`) write to a
-  temporary file in the destination folder and rename it over the destination only when
-  everything was written: a crash or an exception leaves either the old file or nothing, never a
-  half-written one.
 - Nothing here logs field values: rejects carry the id, the column name and a reason written
   without the offending value, because values can be names or phone numbers.
-- A big reports file can be read in slices by several processes (:func:`split_csv`, then
-  ``iter_reports(path, part=...)``): each slice starts on a row boundary and knows its first row
-  number, so rejects carry the same row numbers as a whole-file read. Duplicate ids *across*
-  slices are the caller's to check (``ids_seen``); within a slice they are rejected as usual.
+- A slice of a big reports file (:func:`matcher.csvio.split.split_csv`) is read with
+  ``iter_reports(path, part=...)``: rejects carry the same row numbers as a whole-file read.
+  Duplicate ids *across* slices are the caller's to check (``ids_seen``); within a slice they
+  are rejected as usual.
+- :func:`iter_candidates` reads a candidates CSV back (for evaluation), :func:`read_truth` the
+  generator's ``truth.csv``.
 """
 
 from __future__ import annotations
@@ -36,20 +34,18 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import itertools
 import operator
 import os
-import tempfile
 import unicodedata
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TypeVar
 
+from matcher.csvio.split import CsvSlice, _open_slice
 from matcher.dates import parse_age, parse_date
 from matcher.records import (
-    CANDIDATE_COLUMNS,
     INTERCEPTION_COLUMNS,
     REPORT_COLUMNS,
     Band,
@@ -60,25 +56,19 @@ from matcher.records import (
 )
 
 __all__ = [
-    "CANDIDATE_EXTRA_COLUMNS",
-    "REJECT_COLUMNS",
+    "AGE_REASON",
+    "MAX_AGE",
     "TRUTH_SLICE_COLUMNS",
-    "CsvSlice",
     "MissingColumnError",
     "Reject",
     "RejectCounter",
+    "Source",
     "Truth",
-    "atomic_write",
-    "format_candidates",
     "iter_candidates",
     "iter_interceptions",
     "iter_reports",
     "read_text_source",
     "read_truth",
-    "split_csv",
-    "write_candidate_text",
-    "write_candidates",
-    "write_rejects",
 ]
 
 Source = str | os.PathLike[str] | IO[str]
@@ -88,9 +78,6 @@ MAX_AGE = 120.0
 """Ages above this are data-entry errors (e.g. a year typed into the age column)."""
 
 AGE_REASON = f"age is not a number of years in 0-{MAX_AGE:.0f}"
-REJECT_COLUMNS: tuple[str, ...] = ("source", "row_number", "record_id", "field", "reason")
-CANDIDATE_EXTRA_COLUMNS: tuple[str, ...] = ("top_field", "top_weight")
-"""Columns written after the contract's ``CANDIDATE_COLUMNS``: the strongest contribution."""
 
 TRUTH_SLICE_COLUMNS: tuple[str, ...] = (
     "cross_script",
@@ -431,198 +418,6 @@ def iter_interceptions(
         on_reject,
         label,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class CsvSlice:
-    """Bytes ``start``..``stop`` of a CSV file: whole rows only, the first being ``first_row``
-    (numbered as in :class:`Reject`: the header is row 1)."""
-
-    start: int
-    stop: int
-    first_row: int
-
-
-_SPLIT_MIN_BYTES = 1 << 20
-"""Files smaller than this are never split: a slice's process would cost more than it saves."""
-_SCAN_BLOCK = 1 << 24
-
-
-def split_csv(path: str | os.PathLike[str], parts: int) -> list[CsvSlice]:
-    """Cut a CSV file into up to ``parts`` slices of about equal size, on row boundaries.
-
-    A cut must never fall inside a quoted field (which may hold a newline), and each slice must
-    know how many rows came before it. Both are certain only where the text before the last cut
-    holds no quote character and no bare carriage return: then every ``\n`` ends exactly one row
-    (blank lines included, as the readers count them). Otherwise, and for small files, the
-    answer is one slice: the whole file. The scan reads the bytes once (~0.1 s per 100 MB).
-    """
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh:
-        head = fh.readline()
-        data_start = fh.tell()
-    whole = [CsvSlice(data_start, size, 2)]
-    if parts < 2 or size < _SPLIT_MIN_BYTES or b'"' in head or not head.endswith(b"\n"):
-        return whole
-    targets = [data_start + (size - data_start) * k // parts for k in range(1, parts)]
-    cuts: list[tuple[int, int]] = []  # (byte offset just after a newline, rows before it)
-    rows = 0
-    with open(path, "rb") as fh:
-        fh.seek(data_start)
-        pos = data_start
-        for target in targets:
-            while True:
-                block = fh.read(min(_SCAN_BLOCK, max(target - pos, 1)))
-                if not block:
-                    return whole
-                if block.endswith(b"\r"):
-                    block += fh.read(1)  # keep a CRLF together for the count below
-                if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
-                    return whole
-                rows += block.count(b"\n")
-                pos += len(block)
-                if pos >= target:
-                    break
-            rest = fh.readline()  # finish the row the target fell in
-            if b'"' in rest or rest.count(b"\r") != rest.count(b"\r\n"):
-                return whole
-            if not rest.endswith(b"\n"):
-                break  # the target fell in the last row: no further cut
-            pos += len(rest)
-            rows += 1
-            cuts.append((pos, rows))
-    bounds = [(data_start, 0), *cuts, (size, -1)]
-    return [
-        CsvSlice(start, stop, 2 + before)
-        for (start, before), (stop, _) in itertools.pairwise(bounds)
-        if stop > start
-    ]
-
-
-class _Bounded(io.RawIOBase):
-    """A raw binary reader over bytes ``start``..``stop`` of a file."""
-
-    def __init__(self, path: str | os.PathLike[str], start: int, stop: int) -> None:
-        self._fh = open(path, "rb")  # noqa: SIM115 - closed in close()
-        self._fh.seek(start)
-        self._left = stop - start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        n = self._fh.readinto(view[: min(len(view), self._left)]) if self._left > 0 else 0
-        self._left -= n
-        return n
-
-    def close(self) -> None:
-        self._fh.close()
-        super().close()
-
-
-@contextlib.contextmanager
-def _open_slice(path: str | os.PathLike[str], part: CsvSlice) -> Iterator[IO[str]]:
-    """A text stream over one slice, decoded exactly as :func:`_open_text` decodes the file."""
-    raw = io.BufferedReader(_Bounded(path, part.start, part.stop), buffer_size=1 << 16)
-    with io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as fh:
-        yield fh
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
-    """Open a text file for writing that appears at ``path`` only if the block succeeds.
-
-    Writes go to a hidden temporary file in the same folder (so the final rename is atomic on
-    one filesystem); on success it is flushed, fsynced and renamed over ``path``; on any
-    exception it is deleted and the exception propagates, leaving any previous ``path`` intact.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-
-
-def _top(candidate: Candidate) -> tuple[str, str]:
-    if not candidate.contributions:
-        return "", ""
-    top = candidate.contributions[0]
-    return top.field, f"{top.weight:.2f}"
-
-
-def _candidate_row(c: Candidate) -> tuple[object, ...]:
-    return (
-        c.interception_id,
-        c.report_id,
-        c.rank,
-        f"{c.score:.4f}",
-        c.band.value,
-        c.explanation,
-        *_top(c),
-    )
-
-
-def write_candidates(
-    candidates: Iterable[Candidate],
-    path: str | os.PathLike[str],
-    *,
-    on_written: Callable[[int], object] | None = None,
-) -> int:
-    """Write candidates atomically as CSV (contract columns, then ``CANDIDATE_EXTRA_COLUMNS``).
-
-    ``score`` is written with 4 decimals. ``candidates`` is consumed lazily, so a generator from
-    :func:`matcher.reconcile.reconcile` streams straight to disk. ``on_written`` is called with
-    the running count every 1000 rows (for progress). Returns the number of rows written.
-    """
-    count = 0
-    with atomic_write(path) as fh:
-        writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
-        writer.writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
-        for c in candidates:
-            writer.writerow(_candidate_row(c))
-            count += 1
-            if on_written is not None and count % 1000 == 0:
-                on_written(count)
-    return count
-
-
-def format_candidates(candidates: Iterable[Candidate]) -> str:
-    """Candidate rows as CSV text, byte for byte as :func:`write_candidates` writes them (no
-    header): lets worker processes format their own rows (see :func:`write_candidate_text`)."""
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(map(_candidate_row, candidates))
-    return buffer.getvalue()
-
-
-def write_candidate_text(texts: Iterable[str], path: str | os.PathLike[str]) -> None:
-    """Write a candidates CSV atomically from the header and pre-formatted row text
-    (:func:`format_candidates`); the file equals what :func:`write_candidates` writes."""
-    with atomic_write(path) as fh:
-        csv.writer(fh).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
-        for text in texts:
-            fh.write(text)
-
-
-def write_rejects(rejects: Iterable[Reject], path: str | os.PathLike[str]) -> int:
-    """Write rejects atomically as CSV with ``REJECT_COLUMNS``; returns the number of rows."""
-    count = 0
-    with atomic_write(path) as fh:
-        writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
-        writer.writerow(REJECT_COLUMNS)
-        for r in rejects:
-            writer.writerow((r.source, r.row_number, r.record_id or "", r.field, r.reason))
-            count += 1
-    return count
 
 
 def iter_candidates(source: Source) -> Iterator[Candidate]:
