@@ -40,6 +40,7 @@ from matcher.records import (
     Contribution,
     Interception,
     Report,
+    Verdict,
 )
 
 log = logging.getLogger(__name__)
@@ -133,36 +134,78 @@ def interception_record(row: InterceptionRow) -> Interception:
     return Interception(**{column: getattr(row, column) for column in INTERCEPTION_COLUMNS})
 
 
-def contribution_values(
-    candidate: Candidate, *, ndigits: int | None = None
-) -> list[dict[str, Any]]:
-    """A candidate's contributions as JSON values (``field``, ``label``, ``weight``), strongest
-    first, for a JSON column; :func:`contributions_of` reads them back.
+def contribution_values(candidate: Candidate, *, ndigits: int | None = None) -> dict[str, Any]:
+    """A candidate's account (its contributions, strongest first, and the two terms of its
+    score that are not about any field) as JSON for a column; :func:`contributions_of` and
+    :func:`candidate_record` read it back.
 
     ``ndigits=None`` keeps each weight exactly (a JSON float round-trips), so a candidate
     rebuilt from the column formats exactly as the engine's own (the reconciliation CSV);
     the interactive candidates store 4 decimals (what the API shows).
     """
-    return [
-        {
-            "field": c.field,
-            "label": c.label,
-            "weight": float(c.weight) if ndigits is None else round(float(c.weight), ndigits),
-        }
-        for c in candidate.contributions
-    ]
+
+    def shown(x: float) -> float:
+        return float(x) if ndigits is None else round(float(x), ndigits)
+
+    return {
+        "fields": [
+            {
+                "field": c.field,
+                "verdict": c.verdict.value,
+                "weight": shown(c.weight),
+                "label": c.label,
+                "parts": [[comparison, level, shown(w)] for comparison, level, w in c.parts],
+                "facts": dict(c.facts),
+            }
+            for c in candidate.contributions
+        ],
+        "baseline_bits": shown(candidate.baseline_bits),
+        "pool_bits": shown(candidate.pool_bits),
+    }
+
+
+def _legacy_verdict(weight: float) -> Verdict:
+    """The verdict pages showed for a contribution stored before verdicts existed (candidates
+    of older versions): read from its weight, as the page then did."""
+    if weight >= 1.0:
+        return Verdict.AGREE
+    if weight <= -1.0:
+        return Verdict.DISAGREE
+    return Verdict.PARTIAL
 
 
 def contributions_of(values: Any) -> tuple[Contribution, ...]:
     """The engine's contributions from :func:`contribution_values` JSON, in stored order; an
-    item that is not a contribution is skipped (never raises: the column is data)."""
+    item that is not a contribution is skipped (never raises: the column is data). Lists
+    stored by older versions (``field``, ``label``, ``weight`` only) still read."""
+    items = values.get("fields") if isinstance(values, dict) else values
     out: list[Contribution] = []
-    for item in values if isinstance(values, list) else []:
+    for item in items if isinstance(items, list) else []:
         try:
-            out.append(Contribution(str(item["field"]), str(item["label"]), float(item["weight"])))
+            weight = float(item["weight"])
+            verdict = Verdict(item["verdict"]) if "verdict" in item else _legacy_verdict(weight)
+            parts = tuple((str(c), str(k), float(w)) for c, k, w in item.get("parts") or ())
+            facts = item.get("facts") or {}
+            out.append(
+                Contribution(
+                    str(item["field"]),
+                    verdict,
+                    weight,
+                    str(item.get("label") or ""),
+                    parts,
+                    dict(facts) if isinstance(facts, dict) else {},
+                )
+            )
         except (KeyError, TypeError, ValueError):
             continue
     return tuple(out)
+
+
+def _term(values: Any, key: str) -> float:
+    try:
+        return float(values.get(key) or 0.0) if isinstance(values, dict) else 0.0
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def candidate_record(row: Any) -> Candidate:
@@ -176,6 +219,8 @@ def candidate_record(row: Any) -> Candidate:
         float(row.score),
         Band(row.band),
         contributions_of(row.contributions),
+        _term(row.contributions, "baseline_bits"),
+        _term(row.contributions, "pool_bits"),
     )
 
 

@@ -18,7 +18,8 @@ Contract:
   :func:`name_search_keys` returns (e.g. a new ``matcher`` key) needs a migration that rebuilds
   the table (see ``0002``'s :func:`backfill`).
 - ``interceptions.home_district_key`` is :func:`district_key` of ``home_district`` and
-  ``home_upazila`` read together the way the engine reads a home (:func:`matcher.geo.resolve_home`:
+  ``home_upazila`` read together the way the engine reads a home
+  (:func:`matcher.places.resolve_home`:
   the ISO code of the district the two fields settle on, in any spelling or script, else the
   normalised district text), indexed, so that the review queue filters by district in SQL.
   Derived data like the name keys: a session hook (:func:`_keep_district_keys`) sets it on
@@ -60,8 +61,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, UOWTransaction, map
 from sqlalchemy.orm.attributes import get_history
 
 from api.roles import Role
-from matcher.geo import resolve_home
-from matcher.normalize import normalize_text, token_keys
+from matcher.names import normalize_text, token_keys
+from matcher.places import resolve_home
 from matcher.records import Band, Sex
 
 NAME_KEY_LENGTH = 64
@@ -224,7 +225,7 @@ def name_search_keys(name: str | None) -> list[str]:
     """The distinct search keys of a child's name, in order of first appearance; ``[]`` if none.
 
     The one key function of the name search, applied to stored reports and to queries alike:
-    :func:`matcher.normalize.token_keys` (prefixes dropped, one variant-proof key per token, so
+    :func:`matcher.names.token_keys` (prefixes dropped, one variant-proof key per token, so
     "Rohima Khatoon", "Mst. Rahima Khatun" and "রহিমা খাতুন" share theirs), deduplicated, each
     cut to :data:`NAME_KEY_LENGTH` characters (a token in another script is its own key and can be
     long), the input cut to :data:`NAME_QUERY_CHARS` (the stored name's length). Never raises.
@@ -302,14 +303,14 @@ def district_key(district: str | None, upazila: str | None = None) -> str | None
     """The stored, comparable form of a home district; ``None`` if the text holds nothing.
 
     The ISO code (``"BD-22"``) of the district that ``district`` and ``upazila`` settle on when
-    read together by the engine's own :func:`matcher.geo.resolve_home` (so "Jessore",
+    read together by the engine's own :func:`matcher.places.resolve_home` (so "Jessore",
     "Jashore", "যশোর" and an upazila of Jashore all give ``"BD-22"``; "Kaliganj" beside
     "Jhenaidah" is that district's Kaliganj; an upazila with a blank or unreadable district
     gives its district). Places that name no single district (unknown, a division, ambiguous)
-    give the :func:`matcher.normalize.normalize_text` form of ``district`` instead, cut to
+    give the :func:`matcher.names.normalize_text` form of ``district`` instead, cut to
     :data:`DISTRICT_KEY_LENGTH`. Normalised text is case-folded, so it never equals an ISO
     code. The review queue's filter text is keyed with ``upazila`` None (then the district
-    text alone decides, as :func:`matcher.geo.resolve_place` reads it), so a filter and a
+    text alone decides, as :func:`matcher.places.resolve_place` reads it), so a filter and a
     stored interception have equal keys exactly when they name the same district. Never
     raises.
     """

@@ -15,9 +15,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from api.matching import candidate_record
 from api.models import CandidateStatus, DecisionKind, InterceptionStatus, JobStatus, ReportStatus
-from api.roles import Role
-from matcher.records import Band, Sex
+from api.roles import Action, Role, allowed
+from matcher.explain import describe, score_text
+from matcher.records import Band, Contribution, Language, Sex, Verdict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 SEARCH_LIMIT_MAX = 200
@@ -191,15 +193,21 @@ class InterceptionOut(BaseModel):
 
 
 class ContributionOut(BaseModel):
-    """One field's share of the score, in bits (+1: twice as likely a match)."""
+    """The engine's account of one record field: its verdict and, for users who may read
+    reports, its weight (bits: +1 makes a match twice as likely, −1 half as likely), the
+    finding in words and the numbers behind it. A BGB officer gets the field and verdict only."""
 
     field: str
-    label: str
-    weight: float
+    verdict: Verdict
+    weight: float | None = None
+    text: str = Field(description='One line in English, e.g. "Father\'s name: agrees — …".')
+    text_bn: str = Field(description="The same line in Bangla.")
+    facts: dict[str, Any] | None = None
 
 
 class CandidateOut(BaseModel):
-    """A report proposed for an interception: calibrated score (0-1), band, explanation."""
+    """A report proposed for an interception: calibrated score (0-1), band, and the engine's
+    account of each record field (one contribution per field, strongest first)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -210,11 +218,22 @@ class CandidateOut(BaseModel):
                     "report_id": "DMP-2025-0412",
                     "rank": 1,
                     "score": 0.93,
+                    "score_text": "0.93",
                     "band": "match",
-                    "explanation": "name: same phonetic key (+6.1); home district: same (+2.0)",
+                    "explanation": "name: agree, the same name (a common name) (+6.1); ...",
                     "contributions": [
-                        {"field": "name", "label": "same phonetic key", "weight": 6.1}
+                        {
+                            "field": "name",
+                            "verdict": "agree",
+                            "weight": 6.1,
+                            "text": "Name: agrees — the same name (a common name); "
+                            "makes a match 69× more likely",
+                            "text_bn": "নাম: মেলে — একই নাম (প্রচলিত নাম); মিলের সম্ভাবনা ৬৯ গুণ বাড়ায়",
+                            "facts": {"similarity": 1.0, "agreeing_tokens": 2},
+                        }
                     ],
+                    "baseline_bits": -14.7,
+                    "pool_bits": 0.0,
                     "model_version": "default",
                     "status": "open",
                 }
@@ -227,9 +246,12 @@ class CandidateOut(BaseModel):
     report_id: str
     rank: int
     score: float = Field(ge=0, le=1)
+    score_text: str = Field(description='The score as pages show it ("< 0.01" below 0.005).')
     band: Band
     explanation: str
     contributions: list[ContributionOut]
+    baseline_bits: float | None = None
+    pool_bits: float | None = None
     model_version: str
     status: CandidateStatus
 
@@ -432,17 +454,47 @@ class ErrorOut(BaseModel):
 
 
 # -- row -> schema helpers (the DB row is not the contract; these are the only mappings) -----
-def candidate_out(row: Any) -> CandidateOut:
-    """The API view of a stored candidate."""
+def may_read_reports(user: Any) -> bool:
+    """Whether a user's role may read reports, and so the report's side of an explanation."""
+    return allowed(user.role, Action.REPORT_READ)
+
+
+def contribution_out(c: Contribution, *, reveal_report: bool) -> ContributionOut:
+    """The API view of one contribution; without ``reveal_report`` the verdict only."""
+    return ContributionOut(
+        field=c.field,
+        verdict=c.verdict,
+        weight=c.weight if reveal_report else None,
+        text=describe(c, language=Language.EN, reveal_report=reveal_report),
+        text_bn=describe(c, language=Language.BN, reveal_report=reveal_report),
+        facts=dict(c.facts) if reveal_report else None,
+    )
+
+
+def candidate_out(row: Any, *, reveal_report: bool) -> CandidateOut:
+    """The API view of a stored candidate. ``reveal_report``: the user may read reports (a
+    reviewer, an analyst); a BGB officer may not, and gets each field's verdict but none of the
+    report's values (no places, ages, dates, similarities or phone agreement)."""
+    account = candidate_record(row)
+    contributions = [
+        contribution_out(c, reveal_report=reveal_report) for c in account.contributions
+    ]
+    if reveal_report:
+        explanation = account.explanation
+    else:
+        explanation = "; ".join(f"{c.field}: {c.verdict.value}" for c in account.contributions)
     return CandidateOut(
         candidate_id=row.id,
         interception_id=row.interception_id,
         report_id=row.report_id,
         rank=row.rank,
         score=row.score,
+        score_text=score_text(row.score),
         band=row.band,
-        explanation=row.explanation,
-        contributions=[ContributionOut(**c) for c in (row.contributions or [])],
+        explanation=explanation,
+        contributions=contributions,
+        baseline_bits=account.baseline_bits if reveal_report else None,
+        pool_bits=account.pool_bits if reveal_report else None,
         model_version=row.model_version,
         status=row.status,
     )

@@ -26,7 +26,7 @@ baselines (``anyascii``/``unidecode`` + ``jellyfish.metaphone``):
     spelling) whose keys are equal; a second, independent source of romanisations (Indian-style
     spellings such as "Vaani", "Bhooshit" are frequent there).
 
-``token_key`` is the default key (final vowel forgotten, see :mod:`matcher.normalize`);
+``token_key`` is the default key (final vowel forgotten, see :mod:`matcher.names`);
 ``token_key(strict)`` keeps the final vowel's class. ``--dev-failures N`` prints DEV misses to
 design rules on (never HELD-OUT ones).
 
@@ -51,8 +51,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
-from matcher.normalize import token_key
-from matcher.transliterate import transliterate
+from matcher.names import token_key, transliterate
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "training_data" / "sources"

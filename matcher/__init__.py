@@ -13,7 +13,18 @@ from matcher.csvio import (
 )
 from matcher.dates import expected_age, is_heaped_age, parse_age, parse_date
 from matcher.evaluate import Evaluation, evaluate_candidates, recall_at_k
-from matcher.geo import (
+from matcher.index import MatchIndex
+from matcher.model import MatchModel, Method, ModelFormatError
+from matcher.names import (
+    ParsedName,
+    name_key,
+    name_similarity,
+    normalize_text,
+    parse_name,
+    token_keys,
+    transliterate,
+)
+from matcher.places import (
     Place,
     PlaceLevel,
     PlaceRelation,
@@ -21,16 +32,6 @@ from matcher.geo import (
     neighbouring_districts,
     place_relation,
     resolve_place,
-)
-from matcher.index import MatchIndex
-from matcher.model import MatchModel, Method, ModelFormatError
-from matcher.normalize import (
-    ParsedName,
-    name_key,
-    name_similarity,
-    normalize_text,
-    parse_name,
-    token_keys,
 )
 from matcher.records import (
     Band,
@@ -40,7 +41,6 @@ from matcher.records import (
     Report,
     Sex,
 )
-from matcher.transliterate import transliterate
 
 __all__ = [
     "Band",

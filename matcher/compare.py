@@ -32,7 +32,6 @@ from functools import lru_cache
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from matcher.dates import is_heaped_age
-from matcher.geo import Place, PlaceRelation, district_distance_km, place_relation
 from matcher.levels import (
     COMPARISONS,
     GIVEN_RARE_BITS,
@@ -45,7 +44,9 @@ from matcher.levels import (
     at_least,
     family_measures,
 )
-from matcher.prepare import Prepared
+from matcher.names import common_token_keys
+from matcher.places import Place, PlaceRelation, district_distance_km, place_relation
+from matcher.prepare import Ending, Prepared
 
 DAYS_PER_YEAR = 365.25
 AGE_BASE_TOLERANCE = 2.0  # years, officer's estimate vs a parent's statement
@@ -53,7 +54,7 @@ AGE_TOLERANCE_PER_YEAR = 0.25  # widening per elapsed year (growth spurts, guess
 AGE_HEAPED_EXTRA = 1.0  # "10", "12", "15": rounded, so less precise
 AGE_UNKNOWN_ELAPSED_EXTRA = 1.5  # no dates: elapsed time unknown
 
-#: :class:`~matcher.geo.PlaceRelation` → the place comparison's ``relation`` measurement.
+#: :class:`~matcher.places.PlaceRelation` → the place comparison's ``relation`` measurement.
 RELATION_CODE: dict[PlaceRelation, int] = {
     PlaceRelation.UNKNOWN: PlaceCode.UNKNOWN,
     PlaceRelation.SAME_UPAZILA: PlaceCode.SAME_UPAZILA,
@@ -101,6 +102,20 @@ def alignment_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     return (left + right) / (len(a) + len(b))
 
 
+def distinctive(tokens: Sequence[str]) -> Sequence[str]:
+    """A name's tokens without the common surname-like ones (Khatun, Begum, Islam …), unless
+    that would leave nothing: what name similarities compare, so that "Reema Khatun" and
+    "Sharomeno Khatun" are not "nearly the same" for a shared "Khatun"."""
+    common = common_token_keys()
+    kept = [t for t in tokens if t not in common]
+    return kept if kept else tokens
+
+
+def name_similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """:func:`alignment_similarity` of two names' :func:`distinctive` tokens (0-1)."""
+    return alignment_similarity(distinctive(a), distinctive(b))
+
+
 def age_tolerance(elapsed_years: float | None, *, heaped: bool) -> float:
     """Half-width (years) of the "within tolerance" age band.
 
@@ -135,7 +150,7 @@ def place_distance(a: Place | None, b: Place | None) -> float | None:
 
 @lru_cache(maxsize=100_000)
 def relation(a: Place, b: Place) -> PlaceRelation:
-    """:func:`matcher.geo.place_relation`, cached and never raising."""
+    """:func:`matcher.places.place_relation`, cached and never raising."""
     try:
         return place_relation(a, b)
     except Exception:  # pragma: no cover - the geo layer promises not to raise
@@ -160,8 +175,10 @@ class PairDetails:
     name_similarity: float | None = None
     agreeing_tokens: int = 0
     rarity_bits: float | None = None
-    parent_agreeing_tokens: int = 0
-    parent_rarity_bits: float | None = None
+    father_agreeing_tokens: int = 0
+    father_rarity_bits: float | None = None
+    mother_agreeing_tokens: int = 0
+    mother_rarity_bits: float | None = None
     father_similarity: float | None = None
     mother_similarity: float | None = None
     expected_age: float | None = None
@@ -189,21 +206,29 @@ class PairComparison:
 TokenBits = Callable[[str], float]
 
 
+def gendered_pair(a: int, b: int) -> bool:
+    """Whether two given-name endings are a girl's and a boy's form (long a vs consonant)."""
+    return {a, b} == {Ending.LONG_A, Ending.CONSONANT}
+
+
 def _name_measures(
-    q: tuple[str, ...], c: tuple[str, ...], bits: TokenBits
+    interception: Prepared, report: Prepared, bits: TokenBits
 ) -> tuple[Measures, Measures, Measures, Measures]:
-    """Whole name, given name, surname and rarity measurements of two token-key tuples."""
+    """Whole name, given name, surname and rarity measurements of a pair."""
+    q, c = interception.name, report.name
     present = bool(q and c)
     if not present:
         off = Measures(present=False)
         return off, off, off, off
-    sim = alignment_similarity(q, c)
+    sim = name_similarity(q, c)
     name = Measures(present=True, similarity=sim, same=set(q) == set(c))
     same_given = q[0] == c[0]
+    same_form = same_given and not gendered_pair(interception.ending, report.ending)
     given = Measures(
         present=True,
         same=same_given,
-        rare=same_given and at_least(bits(q[0]), GIVEN_RARE_BITS),
+        same_form=same_form,
+        rare=same_form and at_least(bits(q[0]), GIVEN_RARE_BITS),
         similar=at_least(token_similarity(q[0], c[0]), TOKEN_SIMILAR),
         short_form=is_short_form(q[0], c[0]),
         elsewhere=q[0] in c or c[0] in q,
@@ -215,9 +240,15 @@ def _name_measures(
             same=q[-1] == c[-1],
             similar=at_least(token_similarity(q[-1], c[-1]), TOKEN_SIMILAR),
         )
-    shared = [t for t in dict.fromkeys(q) if t in set(c)]
-    rarity = Measures(present=True, agreeing=len(shared), bits=float(sum(bits(t) for t in shared)))
-    return name, given, surname, rarity
+    return name, given, surname, _agreeing(q, c, bits)
+
+
+def _agreeing(a: tuple[str, ...], b: tuple[str, ...], bits: TokenBits) -> Measures:
+    """How many distinct tokens of ``a`` ``b`` shares, and their summed rarity (bits)."""
+    if not (a and b):
+        return Measures(present=False, agreeing=0, bits=None)
+    shared = [t for t in dict.fromkeys(a) if t in set(b)]
+    return Measures(present=True, agreeing=len(shared), bits=float(sum(bits(t) for t in shared)))
 
 
 def _parent_measures(a: tuple[str, ...], b: tuple[str, ...]) -> Measures:
@@ -225,7 +256,7 @@ def _parent_measures(a: tuple[str, ...], b: tuple[str, ...]) -> Measures:
         return Measures(present=False)
     return Measures(
         present=True,
-        similarity=alignment_similarity(a, b),
+        similarity=name_similarity(a, b),
         same=set(a) == set(b),
         first_same=a[0] == b[0],
         first_similar=at_least(token_similarity(a[0], b[0]), TOKEN_SIMILAR),
@@ -245,7 +276,7 @@ def compare_pair(
     slow; :func:`matcher.compare_many.compare_many` must produce the same levels.
     """
     m: dict[Field, Measures] = {}
-    name, given, surname, rarity = _name_measures(interception.name, report.name, bits)
+    name, given, surname, rarity = _name_measures(interception, report, bits)
     m[Field.NAME], m[Field.GIVEN_NAME], m[Field.SURNAME], m[Field.NAME_RARITY] = (
         name,
         given,
@@ -256,14 +287,8 @@ def compare_pair(
     father = _parent_measures(interception.father, report.father)
     mother = _parent_measures(interception.mother, report.mother)
     m[Field.FATHER_NAME], m[Field.MOTHER_NAME] = father, mother
-    p_agreeing, p_bits, p_present = 0, 0.0, False
-    for a, b in ((interception.father, report.father), (interception.mother, report.mother)):
-        if a and b:
-            p_present = True
-            shared = [t for t in dict.fromkeys(a) if t in set(b)]
-            p_agreeing += len(shared)
-            p_bits += float(sum(pbits(t) for t in shared))
-    m[Field.PARENT_RARITY] = Measures(present=p_present, agreeing=p_agreeing, bits=p_bits)
+    m[Field.FATHER_RARITY] = _agreeing(interception.father, report.father, pbits)
+    m[Field.MOTHER_RARITY] = _agreeing(interception.mother, report.mother, pbits)
     m[Field.SEX] = Measures(
         present=interception.sex is not None and report.sex is not None,
         same=interception.sex == report.sex,
@@ -304,14 +329,17 @@ def compare_pair(
         lv[POSITION[Field.MOTHER_NAME]],
         lv[POSITION[Field.PHONE]],
         lv[POSITION[Field.AGE]],
+        lv[POSITION[Field.SEX]],
     )
     lv[POSITION[Field.FAMILY]] = int(COMPARISONS[POSITION[Field.FAMILY]].choose(family))
     details = PairDetails(
         name_similarity=name.similarity if name.present else None,
         agreeing_tokens=rarity.agreeing if rarity.present else 0,
         rarity_bits=rarity.bits if rarity.present else None,
-        parent_agreeing_tokens=p_agreeing,
-        parent_rarity_bits=p_bits if p_present else None,
+        father_agreeing_tokens=m[Field.FATHER_RARITY].agreeing,
+        father_rarity_bits=m[Field.FATHER_RARITY].bits,
+        mother_agreeing_tokens=m[Field.MOTHER_RARITY].agreeing,
+        mother_rarity_bits=m[Field.MOTHER_RARITY].bits,
         father_similarity=father.similarity if father.present else None,
         mother_similarity=mother.similarity if mother.present else None,
         expected_age=exp_age,

@@ -30,12 +30,12 @@ from matcher.compare import (
     DAYS_PER_YEAR,
     RELATION_CODE,
     PairDetails,
+    distinctive,
     is_heaped,
     is_short_form,
     place_distance,
     relation,
 )
-from matcher.geo import Place
 from matcher.levels import (
     COMPARISONS,
     GIVEN_RARE_BITS,
@@ -48,7 +48,8 @@ from matcher.levels import (
     at_least,
     family_measures,
 )
-from matcher.prepare import Prepared, sex_code
+from matcher.places import Place
+from matcher.prepare import Ending, Prepared, sex_code
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -62,10 +63,13 @@ class CandidateColumns:
     Token columns hold ids into ``vocab`` (``-1`` = no token), shape ``(n, MAX_TOKENS)``, tokens
     packed to the left. ``sex``: 0 unknown, 1 M, 2 F. ``age``: NaN unknown. ``day``: date
     ordinal, 0 unknown. ``place``: id into ``places``, -1 unknown. ``phone``: 10-digit number as
-    an integer, -1 unknown. ``heaped``: the age is a rounded one (:func:`heaped_age`).
+    an integer, -1 unknown. ``heaped``: the age is a rounded one
+    (:func:`matcher.compare.heaped_age`). ``ending``: the given name's
+    :class:`~matcher.prepare.Ending`.
     ``relation_cache`` memoises place relation codes by (place id, query place key) across
-    queries. ``token_bits[id]`` is the rarity (bits) of vocab token ``id`` among children's
-    names, ``parent_bits[id]`` among parents' names.
+    queries. ``common[id]``: vocab token ``id`` is a common surname-like token
+    (:func:`matcher.compare.distinctive`). ``token_bits[id]`` is the rarity (bits) of vocab
+    token ``id`` among children's names, ``parent_bits[id]`` among parents' names.
     """
 
     name: IntArray
@@ -77,7 +81,9 @@ class CandidateColumns:
     place: IntArray
     phone: npt.NDArray[np.int64]
     heaped: BoolArray
+    ending: npt.NDArray[np.int8]
     vocab: Sequence[str]
+    common: BoolArray
     token_bits: FloatArray
     parent_bits: FloatArray
     places: Sequence[Place]
@@ -117,6 +123,25 @@ def _alignment_many(query: Sequence[str], ids: IntArray, sims: FloatArray) -> Fl
     return res
 
 
+def _distinctive_many(
+    query: Sequence[str], ids: IntArray, common: BoolArray
+) -> tuple[Sequence[str], IntArray]:
+    """Vectorised :func:`matcher.compare.distinctive`: the query's tokens and every row's token
+    ids without common surname-like tokens, unless a side would be left with nothing."""
+    q = distinctive(query)
+    is_common = (ids >= 0) & common[np.maximum(ids, 0)]
+    keeps_some = np.asarray(((ids >= 0) & ~is_common).any(axis=1))
+    return q, np.where(is_common & keeps_some[:, None], -1, ids).astype(np.int32)
+
+
+def _similarity_many(
+    query: Sequence[str], ids: IntArray, vocab: Sequence[str], common: BoolArray
+) -> FloatArray:
+    """Vectorised :func:`matcher.compare.name_similarity` per row (0.0 where empty)."""
+    q, dids = _distinctive_many(query, ids, common)
+    return _alignment_many(q, dids, _token_sims(q, dids, vocab))
+
+
 def _set_equal(query_ids: IntArray, ids: IntArray) -> BoolArray:
     """Whether each row's token set equals the query's (ids; unknown query tokens are -2)."""
     present = ids >= 0
@@ -148,26 +173,36 @@ def _agreeing(
 
 
 def _parent_measures(
-    query: Sequence[str], ids: IntArray, vocab: Sequence[str], vocab_index: Mapping[str, int]
+    query: Sequence[str], ids: IntArray, cols: CandidateColumns, vocab_index: Mapping[str, int]
 ) -> Measures:
     n = ids.shape[0]
     if not query:
         return Measures(present=np.zeros(n, dtype=bool), similarity=np.full(n, np.nan))
-    sims = _token_sims(query, ids, vocab)
+    sims = _token_sims(query, ids, cols.vocab)
     qids = _query_ids(query, vocab_index)
     return Measures(
         present=ids[:, 0] >= 0,
-        similarity=_alignment_many(query, ids, sims),
+        similarity=_similarity_many(query, ids, cols.vocab, cols.common),
         same=_set_equal(qids, ids),
         first_same=ids[:, 0] == qids[0],
         first_similar=at_least(sims[:, 0, 0], TOKEN_SIMILAR),
     )
 
 
+def _gendered(query_ending: int, endings: npt.NDArray[np.int8]) -> BoolArray:
+    """Vectorised :func:`matcher.compare.gendered_pair`."""
+    if query_ending == Ending.LONG_A:
+        return np.asarray(endings == Ending.CONSONANT)
+    if query_ending == Ending.CONSONANT:
+        return np.asarray(endings == Ending.LONG_A)
+    return np.zeros(endings.shape[0], dtype=bool)
+
+
 def _name_measures(
-    q: Sequence[str], cols: CandidateColumns, vocab_index: Mapping[str, int]
+    p: Prepared, cols: CandidateColumns, vocab_index: Mapping[str, int]
 ) -> tuple[Measures, Measures, Measures, Measures]:
     """Whole name, given name, surname and rarity measurements of every row."""
+    q = p.name
     n = cols.name.shape[0]
     present = (cols.name[:, 0] >= 0) & bool(q)
     off = Measures(present=np.zeros(n, dtype=bool))
@@ -177,7 +212,7 @@ def _name_measures(
     sims = _token_sims(q, cols.name, cols.vocab)
     name = Measures(
         present=present,
-        similarity=_alignment_many(q, cols.name, sims),
+        similarity=_similarity_many(q, cols.name, cols.vocab, cols.common),
         same=_set_equal(qids, cols.name),
     )
     first = cols.name[:, 0]
@@ -186,9 +221,11 @@ def _name_measures(
         [tid >= 0 and is_short_form(q[0], cols.vocab[int(tid)]) for tid in uniq], dtype=bool
     )
     # the query's given name is one token: its rarity is one number for every row
+    same = first == qids[0]
     given = Measures(
         present=present,
-        same=first == qids[0],
+        same=same,
+        same_form=same & ~_gendered(p.ending, cols.ending),
         rare=bool(qids[0] >= 0 and at_least(cols.token_bits[qids[0]], GIVEN_RARE_BITS)),
         similar=at_least(sims[:, 0, 0], TOKEN_SIMILAR),
         short_form=short_u[inverse.ravel()],
@@ -209,6 +246,17 @@ def _name_measures(
     return name, given, surname, rarity
 
 
+def _parent_rarity(
+    query: Sequence[str],
+    parent: Measures,
+    ids: IntArray,
+    cols: CandidateColumns,
+    vocab_index: Mapping[str, int],
+) -> Measures:
+    agreeing, bits = _agreeing(query, ids, vocab_index, cols.parent_bits)
+    return Measures(present=parent.present, agreeing=agreeing, bits=bits)
+
+
 @dataclass(frozen=True, slots=True)
 class DetailColumns:
     """:class:`~matcher.compare.PairDetails` of many rows as columns (NaN = None).
@@ -220,8 +268,10 @@ class DetailColumns:
     name_similarity: FloatArray
     agreeing_tokens: IntArray
     rarity_bits: FloatArray
-    parent_agreeing_tokens: IntArray
-    parent_rarity_bits: FloatArray
+    father_agreeing_tokens: IntArray
+    father_rarity_bits: FloatArray
+    mother_agreeing_tokens: IntArray
+    mother_rarity_bits: FloatArray
     father_similarity: FloatArray
     mother_similarity: FloatArray
     expected_age: FloatArray
@@ -245,8 +295,10 @@ class DetailColumns:
             name_similarity=opt(self.name_similarity),
             agreeing_tokens=int(self.agreeing_tokens[i]),
             rarity_bits=opt(self.rarity_bits),
-            parent_agreeing_tokens=int(self.parent_agreeing_tokens[i]),
-            parent_rarity_bits=opt(self.parent_rarity_bits),
+            father_agreeing_tokens=int(self.father_agreeing_tokens[i]),
+            father_rarity_bits=opt(self.father_rarity_bits),
+            mother_agreeing_tokens=int(self.mother_agreeing_tokens[i]),
+            mother_rarity_bits=opt(self.mother_rarity_bits),
             father_similarity=opt(self.father_similarity),
             mother_similarity=opt(self.mother_similarity),
             expected_age=expected,
@@ -334,24 +386,21 @@ def compare_many_detailed(
     nan = np.full(n, np.nan)
     if n == 0:
         empty = np.zeros(0, dtype=np.int32)
-        return out, DetailColumns(nan, empty, nan, empty, nan, nan, nan, nan, nan, nan)
+        return out, DetailColumns(nan, empty, nan, empty, nan, empty, nan, nan, nan, nan, nan, nan)
     m: dict[Field, Measures] = {}
-    name, given, surname, rarity = _name_measures(interception.name, cols, vocab_index)
+    name, given, surname, rarity = _name_measures(interception, cols, vocab_index)
     m[Field.NAME], m[Field.GIVEN_NAME], m[Field.SURNAME], m[Field.NAME_RARITY] = (
         name,
         given,
         surname,
         rarity,
     )
-    father = _parent_measures(interception.father, cols.father, cols.vocab, vocab_index)
-    mother = _parent_measures(interception.mother, cols.mother, cols.vocab, vocab_index)
+    father = _parent_measures(interception.father, cols.father, cols, vocab_index)
+    mother = _parent_measures(interception.mother, cols.mother, cols, vocab_index)
     m[Field.FATHER_NAME], m[Field.MOTHER_NAME] = father, mother
-    f_agree, f_bits = _agreeing(interception.father, cols.father, vocab_index, cols.parent_bits)
-    m_agree, m_bits = _agreeing(interception.mother, cols.mother, vocab_index, cols.parent_bits)
-    p_present = father.present | mother.present
-    p_agree = np.where(father.present, f_agree, 0) + np.where(mother.present, m_agree, 0)
-    p_bits = np.where(father.present, f_bits, 0.0) + np.where(mother.present, m_bits, 0.0)
-    m[Field.PARENT_RARITY] = Measures(present=p_present, agreeing=p_agree, bits=p_bits)
+    f_rarity = _parent_rarity(interception.father, father, cols.father, cols, vocab_index)
+    m_rarity = _parent_rarity(interception.mother, mother, cols.mother, cols, vocab_index)
+    m[Field.FATHER_RARITY], m[Field.MOTHER_RARITY] = f_rarity, m_rarity
     if interception.sex is not None:
         m[Field.SEX] = Measures(present=cols.sex != 0, same=cols.sex == sex_code(interception.sex))
     else:
@@ -395,6 +444,7 @@ def compare_many_detailed(
         out[:, POSITION[Field.MOTHER_NAME]],
         out[:, POSITION[Field.PHONE]],
         out[:, POSITION[Field.AGE]],
+        out[:, POSITION[Field.SEX]],
     )
     out[:, POSITION[Field.FAMILY]] = COMPARISONS[POSITION[Field.FAMILY]].choose(family)
     has_name = name.present
@@ -402,8 +452,10 @@ def compare_many_detailed(
         name_similarity=np.where(has_name, name.get("similarity", nan), np.nan),
         agreeing_tokens=np.where(has_name, rarity.agreeing, 0).astype(np.int32),
         rarity_bits=np.where(has_name, rarity.get("bits", nan), np.nan),
-        parent_agreeing_tokens=p_agree.astype(np.int32),
-        parent_rarity_bits=np.where(p_present, p_bits, np.nan),
+        father_agreeing_tokens=np.where(father.present, f_rarity.agreeing, 0).astype(np.int32),
+        father_rarity_bits=np.where(father.present, f_rarity.bits, np.nan),
+        mother_agreeing_tokens=np.where(mother.present, m_rarity.agreeing, 0).astype(np.int32),
+        mother_rarity_bits=np.where(mother.present, m_rarity.bits, np.nan),
         father_similarity=np.where(father.present, father.similarity, np.nan),
         mother_similarity=np.where(mother.present, mother.similarity, np.nan),
         expected_age=exp_age,

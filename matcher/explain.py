@@ -1,98 +1,318 @@
-"""Explanations: a compared pair's per-field weights as short phrases a police officer can check.
+"""Explanations: one account per record field of a compared pair, in words a reviewer can check.
 
 Contract:
-- One :class:`~matcher.records.Contribution` per field that carried evidence (fields missing on
-  either side weigh exactly 0 and are left out), ordered by decreasing absolute weight.
-- ``weight`` is the model's exact additive weight in bits for that field's level, so the
-  contributions plus the model's intercept sum to the candidate's log-odds.
-- Labels show what the officer can verify ("age: expected 13.6, observed 12",
-  "place: neighbouring district (Jashore vs Jhenaidah, 45 km)"). Phone numbers and other personal
-  data never appear in labels: only the level's wording (e.g. "same number").
+- :func:`contributions` gives exactly one :class:`~matcher.records.Contribution` per record field
+  (:class:`~matcher.levels.RecordField`), strongest first, missing fields last. Its ``weight`` is
+  the sum of the model's exact additive weights (bits) of every comparison describing the field
+  (given name, surname, rarity and the family pattern all describe ``name``), so the
+  contributions plus the model's intercept and the pool-size prior sum to the candidate's
+  log-odds. Its ``verdict`` comes from the same levels (:func:`matcher.levels.field_verdict`) and
+  never argues against the weight: the fit guarantees it for every level combination.
+- :func:`describe` renders a contribution as a sentence in English or Bangla from the same
+  structured data (level keys and facts), never from another sentence. ``reveal_report=False``
+  (what a border officer may read) keeps only the field and its verdict: no report values,
+  places, ages, dates or phone agreement.
+- Phone numbers never appear in explanations; names appear only when the caller passes the two
+  values it shows anyway (the candidate page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from matcher.compare import PairComparison, PairDetails
-from matcher.levels import COMPARISON_BY_FIELD, COMPARISONS, Field
-from matcher.records import Contribution
+from matcher.levels import (
+    COMPARISON_BY_FIELD,
+    FIELD_COMPARISONS,
+    POSITION,
+    Comparison,
+    Field,
+    Level,
+    RecordField,
+    field_verdict,
+)
+from matcher.records import Contribution, Language, Verdict
+
+#: How each record field is called, in English and Bangla.
+FIELD_TITLES: Mapping[RecordField, tuple[str, str]] = {
+    RecordField.NAME: ("Name", "নাম"),
+    RecordField.FATHER_NAME: ("Father's name", "বাবার নাম"),
+    RecordField.MOTHER_NAME: ("Mother's name", "মায়ের নাম"),
+    RecordField.SEX: ("Sex", "লিঙ্গ"),
+    RecordField.AGE: ("Age", "বয়স"),
+    RecordField.PLACE: ("Home", "বাড়ি"),
+    RecordField.GUARDIAN_PHONE: ("Guardian's phone", "অভিভাবকের ফোন"),
+    RecordField.DATES: ("Dates", "তারিখ"),
+}
+#: A verdict as a reviewer reads it.
+VERDICT_WORDS: Mapping[Verdict, tuple[str, str]] = {
+    Verdict.AGREE: ("agrees", "মেলে"),
+    Verdict.PARTIAL: ("partly agrees", "আংশিক মেলে"),
+    Verdict.DISAGREE: ("disagrees", "মেলে না"),
+    Verdict.MISSING: ("not on both records", "দুই রেকর্ডে নেই"),
+}
+_BANGLA_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+_REPORTS_ON_FILE = (
+    "{n} reports on file, where the bands were set with {ref}: more reports, more look-alikes",
+    "{n}টি অভিযোগ জমা আছে, সীমা ঠিক হয়েছিল {ref}টিতে: বেশি অভিযোগে মিলের মতো দেখানো বেশি",
+)
 
 
-def _fmt_age(x: float) -> str:
-    return f"{x:.0f}" if abs(x - round(x)) < 0.05 else f"{x:.1f}"
+def _lang(language: Language) -> int:
+    return 1 if language is Language.BN else 0
 
 
-def level_label(field: Field, level: int, details: PairDetails) -> str:
-    """The human phrase for one comparison's level, with the numbers behind it where useful."""
-    lv = COMPARISON_BY_FIELD[field].levels[level]
-    d = details
-    if field is Field.NAME and d.name_similarity is not None and level > 1:
-        return f"{lv.label} (similarity {d.name_similarity:.2f})"
-    if field is Field.NAME_RARITY and d.rarity_bits is not None and d.agreeing_tokens:
-        plural = "s" if d.agreeing_tokens != 1 else ""
-        return f"{lv.label} ({d.agreeing_tokens} agreeing token{plural}, {d.rarity_bits:.1f} bits)"
-    if field is Field.PARENT_RARITY and d.parent_rarity_bits is not None and lv.key != "none":
-        plural = "s" if d.parent_agreeing_tokens != 1 else ""
-        return (
-            f"{lv.label} ({d.parent_agreeing_tokens} agreeing token{plural}, "
-            f"{d.parent_rarity_bits:.1f} bits)"
-        )
-    if field is Field.FATHER_NAME and d.father_similarity is not None and level > 1:
-        return f"{lv.label} (similarity {d.father_similarity:.2f})"
-    if field is Field.MOTHER_NAME and d.mother_similarity is not None and level > 1:
-        return f"{lv.label} (similarity {d.mother_similarity:.2f})"
-    if field is Field.AGE and d.expected_age is not None and d.observed_age is not None:
-        text = f"expected {d.expected_age:.1f}, observed {_fmt_age(d.observed_age)}, {lv.title}"
-        if d.age_tolerance is not None and level >= 2:
-            text += f" (tolerance ±{d.age_tolerance:.1f} years)"
-        return text
-    if field is Field.PLACE and d.report_place is not None and d.interception_place is not None:
-        a, b = d.report_place.name, d.interception_place.name
-        extra = f"{a} vs {b}" if a != b else a
-        if d.distance_km is not None and d.distance_km > 0:
-            extra += f", {d.distance_km:.0f} km"
-        return f"{lv.title} ({extra})"
-    if field is Field.DATE_ORDER and d.elapsed_years is not None:
-        return f"{lv.title} ({abs(d.elapsed_years):.1f} years)"
-    return lv.title
+def field_title(field: str, language: Language = Language.EN) -> str:
+    """What a record field is called ("Father's name" / "বাবার নাম"); an unknown field's own
+    name with spaces (stored data from another version)."""
+    try:
+        return FIELD_TITLES[RecordField(field)][_lang(language)]
+    except ValueError:
+        return str(field).replace("_", " ")
 
 
-#: The pseudo-field of the pool-size adjustment (:meth:`matcher.model.MatchModel.prior_bits`).
-REPORTS_ON_FILE = "reports_on_file"
+def localise_digits(text: str, language: Language) -> str:
+    """Bangla digits in Bangla text; unchanged in English."""
+    return text.translate(_BANGLA_DIGITS) if language is Language.BN else text
 
 
-def pool_label(n_reports: int, reference: int) -> str:
-    """Why a large index lowers every score, in words an officer can check."""
-    return (
-        f"{n_reports:,} reports on file; bands were set with {reference:,} "
-        "(more reports, more look-alikes by chance)"
-    )
+# --------------------------------------------------------------------------- building
 
 
-def contributions(
-    pair: PairComparison,
-    weights: Sequence[float],
-    *,
-    prior: tuple[float, str] | None = None,
-) -> tuple[Contribution, ...]:
-    """Per-field contributions of a pair, strongest first.
+def _facts(record_field: RecordField, d: PairDetails) -> dict[str, Any]:
+    """The engine's numbers and places behind one field's verdict (JSON-ready)."""
+    out: dict[str, Any] = {}
 
-    ``weights[i]`` is the model's weight in bits of field ``i`` at the pair's level (see
-    :meth:`matcher.model.MatchModel.contribution_bits`); ``prior`` — (bits, label) of the
-    pool-size adjustment, listed last as :data:`REPORTS_ON_FILE` when non-zero (it is not
-    evidence about the pair, so never its "strongest" line), so the contributions plus the
-    intercept still sum to the score's log-odds.
+    def put(key: str, value: float | None, digits: int = 3) -> None:
+        if value is not None and math.isfinite(value):
+            out[key] = round(float(value), digits)
+
+    if record_field is RecordField.NAME:
+        put("similarity", d.name_similarity)
+        put("rarity_bits", d.rarity_bits, 1)
+        out["agreeing_tokens"] = d.agreeing_tokens
+    elif record_field is RecordField.FATHER_NAME:
+        put("similarity", d.father_similarity)
+        put("rarity_bits", d.father_rarity_bits, 1)
+        out["agreeing_tokens"] = d.father_agreeing_tokens
+    elif record_field is RecordField.MOTHER_NAME:
+        put("similarity", d.mother_similarity)
+        put("rarity_bits", d.mother_rarity_bits, 1)
+        out["agreeing_tokens"] = d.mother_agreeing_tokens
+    elif record_field is RecordField.AGE:
+        put("expected_age", d.expected_age, 1)
+        put("observed_age", d.observed_age, 1)
+        put("tolerance_years", d.age_tolerance, 1)
+        put("elapsed_years", d.elapsed_years, 2)
+    elif record_field is RecordField.PLACE:
+        for side, place in (("report", d.report_place), ("interception", d.interception_place)):
+            if place is not None:
+                out[f"{side}_place"] = place.name
+                out[f"{side}_place_bn"] = place.name_bn
+                out[f"{side}_place_level"] = str(place.level)
+                if place.district_code:
+                    out[f"{side}_district_code"] = place.district_code
+        put("distance_km", d.distance_km, 0)
+    elif record_field is RecordField.DATES:
+        put("elapsed_years", d.elapsed_years, 2)
+    return out
+
+
+def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contribution, ...]:
+    """One contribution per record field of a compared pair, strongest first, missing last.
+
+    ``weights[i]`` is the model's weight in bits of comparison ``i`` at the pair's level (see
+    :meth:`matcher.model.MatchModel.contribution_bits`).
     """
     out: list[Contribution] = []
-    for i, comparison in enumerate(COMPARISONS):
-        level = pair.levels[i]
-        if level == 0:
-            continue
-        label = level_label(comparison.field, level, pair.details)
-        out.append(Contribution(str(comparison.field), label, round(float(weights[i]), 3)))
-    out.sort(key=lambda c: -abs(c.weight))
-    if prior is not None and prior[0] != 0.0:
-        # last, not sorted in: it is about the index, not evidence about this pair
-        out.append(Contribution(REPORTS_ON_FILE, prior[1], round(float(prior[0]), 3)))
+    for rf in RecordField:
+        comps = FIELD_COMPARISONS[rf]
+        levels = [(c, pair.levels[POSITION[c.field]]) for c in comps]
+        verdict = field_verdict(levels)
+        parts = tuple(
+            (str(c.field), c.levels[lv].key, round(float(weights[POSITION[c.field]]), 3))
+            for c, lv in levels
+            if lv != 0
+        )
+        weight = round(sum(float(weights[POSITION[c.field]]) for c, lv in levels if lv != 0), 3)
+        facts = _facts(rf, pair.details) if verdict is not Verdict.MISSING else {}
+        contribution = Contribution(str(rf), verdict, weight, "", parts, facts)
+        label = sentence(contribution, language=Language.EN)
+        out.append(Contribution(str(rf), verdict, weight, label, parts, facts))
+    order = {rf.value: i for i, rf in enumerate(RecordField)}
+    out.sort(key=lambda c: (c.verdict is Verdict.MISSING, -abs(c.weight), order[c.field]))
     return tuple(out)
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _levels(c: Contribution) -> dict[Field, Level]:
+    """The levels a contribution was added up from, by comparison."""
+    out: dict[Field, Level] = {}
+    for comparison, key, _bits in c.parts:
+        comp: Comparison = COMPARISON_BY_FIELD[Field(comparison)]
+        out[comp.field] = comp.levels[comp.level(key)]
+    return out
+
+
+def _label(level: Level, language: Language) -> str:
+    return level.label_bn if language is Language.BN else level.label
+
+
+def _number(x: float, digits: int, language: Language) -> str:
+    return localise_digits(f"{x:.{digits}f}", language)
+
+
+def _age_text(x: float, language: Language) -> str:
+    return _number(x, 0 if abs(x - round(x)) < 0.05 else 1, language)
+
+
+def _fact_text(c: Contribution, levels: Mapping[Field, Level], language: Language) -> str:
+    """The numbers behind a field's verdict, in words ("" when there are none to show)."""
+    f = c.facts
+    bn = language is Language.BN
+    field = RecordField(c.field)
+    if field in (RecordField.NAME, RecordField.FATHER_NAME, RecordField.MOTHER_NAME):
+        primary = next(iter(levels.values()))
+        sim = f.get("similarity")
+        if sim is not None and primary.key not in ("same", "different"):
+            return f"মিল {_number(sim, 2, language)}" if bn else f"similarity {sim:.2f}"
+        return ""
+    if field is RecordField.AGE and "expected_age" in f and "observed_age" in f:
+        exp, obs = _age_text(f["expected_age"], language), _age_text(f["observed_age"], language)
+        return f"বলা বয়স {obs}, প্রত্যাশিত {exp}" if bn else f"{obs} given, {exp} expected"
+    if field is RecordField.PLACE and "report_place" in f and "interception_place" in f:
+        a = f["interception_place_bn" if bn else "interception_place"]
+        b = f["report_place_bn" if bn else "report_place"]
+        text = a if a == b else (f"{a} ও {b}" if bn else f"{a} and {b}")
+        km = f.get("distance_km")
+        if km:
+            text += f", {_number(km, 0, language)} কিমি দূরে" if bn else f", {km:.0f} km apart"
+        return text
+    if field is RecordField.DATES and "elapsed_years" in f:
+        years = abs(float(f["elapsed_years"]))
+        if years < 2 / 12:
+            days = _number(years * 365.25, 0, language)
+            return f"{days} দিনের ব্যবধান" if bn else f"{days} days apart"
+        return f"{_number(years, 1, language)} বছরের ব্যবধান" if bn else f"{years:.1f} years apart"
+    return ""
+
+
+def _phrases(c: Contribution, levels: Mapping[Field, Level], language: Language) -> list[str]:
+    """The level phrases of a field, main one first (qualifiers and the family pattern after)."""
+    field = RecordField(c.field)
+    if field is RecordField.NAME:
+        name, given = levels[Field.NAME], levels[Field.GIVEN_NAME]
+        rarity, family = levels.get(Field.NAME_RARITY), levels.get(Field.FAMILY)
+        out: list[str] = [_label(name, language)]
+        if name.key == "same":
+            if rarity is not None and rarity.key != "none":
+                out[0] += f" ({_label(rarity, language)})"
+        elif given.key != "different":
+            out.append(_label(given, language))
+        if family is not None and family.key in ("nickname", "sibling"):
+            out.append(_label(family, language))
+        return out
+    if field in (RecordField.FATHER_NAME, RecordField.MOTHER_NAME):
+        primary, *qualifiers = levels.values()
+        text = _label(primary, language)
+        if qualifiers and qualifiers[0].key != "none" and primary.key != "different":
+            text += f" ({_label(qualifiers[0], language)})"
+        return [text]
+    return [_label(lv, language) for lv in levels.values()]
+
+
+def sentence(c: Contribution, *, language: Language = Language.EN) -> str:
+    """What was found for one field, without the field's title or verdict ("" when missing).
+
+    Built from the contribution's level keys and facts; a contribution stored by an older
+    version (no level keys, or keys this catalogue does not know) keeps its stored English
+    label."""
+    if c.verdict is Verdict.MISSING:
+        return ""
+    try:
+        levels = _levels(c)
+        RecordField(c.field)
+    except (KeyError, ValueError):
+        return c.label if language is Language.EN else ""
+    if not levels:
+        return c.label if language is Language.EN else ""
+    text = "; ".join(_phrases(c, levels, language))
+    facts = _fact_text(c, levels, language)
+    return f"{text}, {facts}" if facts else text
+
+
+def odds_phrase(bits: float, language: Language = Language.EN) -> str:
+    """A weight as a change of odds, short enough for a chart: "8.0× more likely"."""
+    bn = language is Language.BN
+    if not math.isfinite(bits) or abs(bits) < 0.15:
+        return "প্রায় প্রভাব নেই" if bn else "no real change"
+    ratio = math.pow(2.0, min(abs(bits), 60.0))
+    if ratio >= 1000:
+        shown = "১০০০+" if bn else "1,000+"
+    else:
+        shown = localise_digits(f"{ratio:.1f}" if ratio < 10 else f"{ratio:.0f}", language)
+    if bn:
+        return f"{shown} গুণ {'বেশি' if bits > 0 else 'কম'} সম্ভাব্য"
+    return f"{shown}× {'more' if bits > 0 else 'less'} likely"
+
+
+def weight_phrase(bits: float, language: Language = Language.EN) -> str:
+    """A weight as a reviewer reads it at a glance: "makes a match 8× more likely"."""
+    bn = language is Language.BN
+    if not math.isfinite(bits) or abs(bits) < 0.15:
+        return "সম্ভাবনায় প্রায় প্রভাব নেই" if bn else "hardly changes the odds"
+    odds = odds_phrase(bits, language)
+    if bn:
+        shown, direction = odds.split(" গুণ ")[0], "বাড়ায়" if bits > 0 else "কমায়"
+        return f"মিলের সম্ভাবনা {shown} গুণ {direction}"
+    return f"makes a match {odds}"
+
+
+def describe(
+    c: Contribution,
+    *,
+    language: Language = Language.EN,
+    reveal_report: bool = True,
+    values: tuple[str, str] | None = None,
+    with_weight: bool = True,
+) -> str:
+    """A contribution as one line: "Father's name: agrees — the same name (a common name);
+    makes a match 8× more likely".
+
+    ``reveal_report=False`` gives the field and its verdict only (what an officer may read:
+    nothing of the report's values). ``values`` — the two records' values as the caller shows
+    them (interception, report), quoted after the finding.
+    """
+    lang = _lang(language)
+    title = field_title(c.field, language)
+    verdict = VERDICT_WORDS[c.verdict][lang]
+    text = f"{title}: {verdict}"
+    if not reveal_report or c.verdict is Verdict.MISSING:
+        return text
+    found = sentence(c, language=language)
+    if found:
+        text += f" — {found}"
+    if values is not None and all(v.strip() for v in values):
+        text += f" ({values[0]} / {values[1]})"
+    if with_weight:
+        text += f"; {weight_phrase(c.weight, language)}"
+    return text
+
+
+def pool_phrase(n_reports: int, reference: int, language: Language = Language.EN) -> str:
+    """Why a large index lowers every score, in words a reviewer can check."""
+    template = _REPORTS_ON_FILE[_lang(language)]
+    return localise_digits(template.format(n=f"{n_reports:,}", ref=f"{reference:,}"), language)
+
+
+def score_text(score: float, language: Language = Language.EN) -> str:
+    """A calibrated score as shown: two decimals, "< 0.01" below that, "> 0.99" above."""
+    if not math.isfinite(score) or score < 0.005:
+        return localise_digits("< 0.01", language)
+    if score > 0.995:
+        return localise_digits("> 0.99", language)
+    return localise_digits(f"{score:.2f}", language)

@@ -4,17 +4,21 @@ Two ways, same output (one weight in bits per comparison level, the null level f
 an intercept):
 
 - :func:`fit_logistic` — supervised. L2-regularised logistic regression over one-hot levels.
-  **Monotone** by default: the comparisons overlap (name, given name, surname and rarity all look
-  at the same tokens), so an unconstrained fit learns inversions a reviewer cannot trust
-  ("surname: same surname key −0.8" while "similar surname" is +0.1). The fit therefore keeps
-  each comparison's order from the catalogue (:data:`LEVEL_ORDER`: a stronger agreement never
-  weighs less than a weaker level) and keeps its agreements at or above missing's 0
-  (:data:`NON_NEGATIVE`). It is the same penalised log-likelihood under linear inequality
-  constraints, solved by SLSQP on the *distinct* level vectors (few, so it is fast on millions
-  of pairs).
+  **Constrained** by default, because a reviewer reads the weights: every comparison keeps its
+  order from the catalogue (:data:`LEVEL_ORDER`: a stronger agreement never weighs less than a
+  weaker level — the comparisons overlap, so an unconstrained fit learns inversions such as
+  "same surname −0.8" while "similar surname" is +0.1), and every record field's summed weight
+  lies on the side of its verdict for *every* level combination its comparisons can produce
+  (:func:`verdict_rules`: ``agree`` never weighs against a match, ``disagree`` never for it).
+  It is the same penalised log-likelihood under linear inequality constraints
+  (:func:`constraint_matrix`), solved by SLSQP on the *distinct* level vectors (few, so it is
+  fast on millions of pairs).
 - :func:`fit_em` — unsupervised Fellegi–Sunter: m/u probabilities per level by expectation
-  maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u). Not
-  order-constrained: :func:`order_violations` tells whether a fitted EM model kept the order.
+  maximisation on a deployment's own unlabelled candidate pairs; weight = log2(m/u); then moved
+  to the nearest weights that keep the constraints (:func:`explainable`).
+
+:func:`order_violations` lists what would make a set of weights contradict itself; a model file
+that does is refused on load.
 """
 
 from __future__ import annotations
@@ -27,7 +31,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.levels import COMPARISONS, Field
+from matcher.levels import (
+    COMPARISONS,
+    FIELD_COMPARISONS,
+    FIELDS,
+    POSITION,
+    Field,
+    RecordField,
+    field_level_combinations,
+    field_verdict,
+)
+from matcher.records import Verdict
 
 LevelArray = npt.NDArray[np.integer[Any]]
 FloatArray = npt.NDArray[np.float64]
@@ -40,24 +54,58 @@ LEVEL_ORDER: dict[Field, tuple[tuple[int, int], ...]] = {
     c.field: tuple(c.order_pairs()) for c in COMPARISONS
 }
 
-#: Per comparison, the level positions that may never weigh below missing's 0 (an officer must
-#: never read "same surname (−1.2)"): each comparison's ``non_negative`` levels.
-NON_NEGATIVE: dict[Field, tuple[int, ...]] = {
-    c.field: tuple(c.levels_of(*c.non_negative)) for c in COMPARISONS
-}
+
+@dataclass(frozen=True, slots=True)
+class VerdictRule:
+    """One level combination of a record field whose summed weight must have a sign: at least 0
+    when the field's verdict is ``agree`` (``sign`` +1), at most 0 when ``disagree`` (−1).
+
+    ``terms`` are (level-vector position, level) pairs; null levels weigh 0 and are left out.
+    """
+
+    field: RecordField
+    sign: int
+    terms: tuple[tuple[int, int], ...]
 
 
-def order_violations(weights: Sequence[FloatArray], *, tol: float = 1e-6) -> list[str]:
-    """Human-readable list of :data:`LEVEL_ORDER` inversions and of negative agreements
-    (:data:`NON_NEGATIVE`) in per-comparison weights; empty when the weights are explainable."""
+def verdict_rules() -> list[VerdictRule]:
+    """Every sign the verdicts demand, over every level combination of every record field
+    (:func:`matcher.levels.field_level_combinations`), duplicates dropped."""
+    out: list[VerdictRule] = []
+    seen: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
+    for rf in RecordField:
+        comps = FIELD_COMPARISONS[rf]
+        for combo in field_level_combinations(rf):
+            verdict = field_verdict(list(zip(comps, combo, strict=True)))
+            if verdict not in (Verdict.AGREE, Verdict.DISAGREE):
+                continue
+            sign = 1 if verdict is Verdict.AGREE else -1
+            terms = tuple(
+                (POSITION[c.field], lv) for c, lv in zip(comps, combo, strict=True) if lv != 0
+            )
+            if (sign, terms) not in seen:
+                seen.add((sign, terms))
+                out.append(VerdictRule(rf, sign, terms))
+    return out
+
+
+def order_violations(weights: Sequence[FloatArray], *, tol: float = 1e-9) -> list[str]:
+    """Human-readable list of what would make an explanation contradict itself: a level order
+    inverted (:data:`LEVEL_ORDER`), or a record field whose summed weight argues against its
+    verdict (:func:`verdict_rules`). Empty when the weights are explainable."""
     out = []
     for f, c in enumerate(COMPARISONS):
-        for lv in NON_NEGATIVE[c.field]:
-            if weights[f][lv] < -tol:
-                out.append(f"{c.field}: {c.levels[lv].title!r} weighs against a match")
         for a, b in LEVEL_ORDER[c.field]:
             if weights[f][a] < weights[f][b] - tol:
                 out.append(f"{c.field}: {c.levels[a].title!r} < {c.levels[b].title!r}")
+    for rule in verdict_rules():
+        total = sum(float(weights[pos][lv]) for pos, lv in rule.terms)
+        if rule.sign * total < -tol:
+            names = ", ".join(
+                f"{FIELDS[pos]}={COMPARISONS[pos].levels[lv].key}" for pos, lv in rule.terms
+            )
+            verdict = "agree" if rule.sign > 0 else "disagree"
+            out.append(f"{rule.field}: {verdict} but {total:+.3f} bits ({names})")
     return out
 
 
@@ -100,6 +148,55 @@ def _unflatten(coef_bits: FloatArray) -> list[FloatArray]:
     return out
 
 
+#: Slack (nats) the solver keeps from every constraint, so its last-digit errors cannot cross 0.
+_MARGIN = 1e-7
+
+
+def constraint_matrix(*, with_intercept: bool = False) -> FloatArray:
+    """The fit's linear constraints ``A @ w ≥ 0`` over one-hot level columns (and a zero column
+    for the intercept when ``with_intercept``): one row per order pair, one per verdict rule."""
+    offsets = np.cumsum([0] + [n - 1 for n in n_levels()])
+    k = int(offsets[-1])
+    rows = []
+    for f, c in enumerate(COMPARISONS):
+        for strong, weak in LEVEL_ORDER[c.field]:
+            row = np.zeros(k + 1)
+            row[offsets[f] + strong - 1] = 1.0
+            row[offsets[f] + weak - 1] = -1.0
+            rows.append(row)
+    for rule in verdict_rules():
+        row = np.zeros(k + 1)
+        for pos, lv in rule.terms:
+            row[offsets[pos] + lv - 1] += rule.sign
+        rows.append(row)
+    a = np.stack(rows)
+    return a if with_intercept else a[:, :k]
+
+
+def explainable(weights: Sequence[FloatArray]) -> list[FloatArray]:
+    """The nearest weights (least squares) that keep every constraint; the same weights when
+    they already do. Applied where a model is made without the constrained fit (EM, hand-set),
+    so no model the engine scores with can contradict its own verdicts."""
+    from scipy.optimize import minimize  # type: ignore[import-untyped]
+
+    flat = np.concatenate([np.asarray(w, dtype=np.float64)[1:] for w in weights])
+    a = constraint_matrix()
+    if (a @ flat >= 0).all():
+        return [np.asarray(w, dtype=np.float64).copy() for w in weights]
+    res = minimize(
+        lambda x: (float((x - flat) @ (x - flat)), 2 * (x - flat)),
+        flat,
+        jac=True,
+        method="SLSQP",
+        constraints=[{"type": "ineq", "fun": lambda x: a @ x - _MARGIN, "jac": lambda x: a}],
+        options={"maxiter": 500, "ftol": 1e-12},
+    )
+    out = _unflatten(np.asarray(res.x, dtype=np.float64))
+    if order_violations(out):
+        raise RuntimeError("could not make the weights explainable")  # pragma: no cover
+    return out
+
+
 def fit_logistic(
     levels: LevelArray,
     y: npt.NDArray[np.int64],
@@ -125,7 +222,10 @@ def fit_logistic(
         coef, intercept, metadata["solver"] = _solve_monotone(x, pos, tot, C=C, max_iter=max_iter)
     else:
         coef, intercept = _solve_sklearn(x, pos, tot, C=C, max_iter=max_iter)
-    return Fit(_unflatten(coef / _LN2), float(intercept / _LN2), metadata)
+    weights = _unflatten(coef / _LN2)
+    if monotone:
+        weights = explainable(weights)  # closes the solver's last-digit misses, if any
+    return Fit(weights, float(intercept / _LN2), metadata)
 
 
 def _solve_sklearn(
@@ -157,13 +257,14 @@ def _solve_monotone(
     max_iter: int,
 ) -> tuple[FloatArray, float, dict[str, Any]]:
     """Penalised log-likelihood (scikit-learn's objective: C·Σ loss + ½‖w‖², intercept free)
-    under ``w[stronger] ≥ w[weaker]`` for every pair in :data:`LEVEL_ORDER` and
-    ``w[level] ≥ 0`` for the levels in :data:`NON_NEGATIVE`.
+    under :func:`constraint_matrix`: ``w[stronger] ≥ w[weaker]`` for every pair in
+    :data:`LEVEL_ORDER`, and every record field's summed weight on the side of its verdict
+    (:func:`verdict_rules`).
 
     Solved by SLSQP with the analytic gradient; the objective is divided by C·n so its
     scale does not depend on the number of pairs. Weights in nats; returns (w, intercept, info).
     """
-    from scipy.optimize import minimize  # type: ignore[import-untyped]
+    from scipy.optimize import minimize
 
     n_pairs = float(tot.sum())
     k = x.shape[1]
@@ -179,21 +280,7 @@ def _solve_monotone(
         grad[k] = float(r.sum()) / n_pairs
         return loss + 0.5 * scale * float(theta[:k] @ theta[:k]), grad
 
-    a = np.zeros((0, k + 1))
-    offsets = np.cumsum([0] + [n - 1 for n in n_levels()])
-    rows = []
-    for f, c in enumerate(COMPARISONS):
-        for strong, weak in LEVEL_ORDER[c.field]:
-            row = np.zeros(k + 1)
-            row[offsets[f] + strong - 1] = 1.0
-            row[offsets[f] + weak - 1] = -1.0
-            rows.append(row)
-    if rows:
-        a = np.stack(rows)
-    bounds: list[tuple[float | None, float | None]] = [(None, None)] * (k + 1)
-    for f, c in enumerate(COMPARISONS):
-        for lv in NON_NEGATIVE[c.field]:
-            bounds[offsets[f] + lv - 1] = (0.0, None)
+    a = constraint_matrix(with_intercept=True)
     prior = min(max(float(pos.sum()) / n_pairs, 1e-9), 1 - 1e-9)
     theta0 = np.zeros(k + 1)
     theta0[k] = math.log(prior / (1 - prior))
@@ -202,26 +289,11 @@ def _solve_monotone(
         theta0,
         jac=True,
         method="SLSQP",
-        bounds=bounds,
-        constraints=[{"type": "ineq", "fun": lambda t: a @ t, "jac": lambda t: a}],
+        constraints=[{"type": "ineq", "fun": lambda t: a @ t - _MARGIN, "jac": lambda t: a}],
         options={"maxiter": max_iter, "ftol": 1e-10},
     )
     theta = np.asarray(res.x, dtype=np.float64)
     w = theta[:k].copy()
-    for f, c in enumerate(COMPARISONS):
-        for lv in NON_NEGATIVE[c.field]:
-            w[offsets[f] + lv - 1] = max(w[offsets[f] + lv - 1], 0.0)
-    # SLSQP may leave violations of ~1e-9: close them so the order holds exactly
-    for _ in range(len(rows)):
-        moved = False
-        for f, c in enumerate(COMPARISONS):
-            for strong, weak in LEVEL_ORDER[c.field]:
-                i, j = offsets[f] + strong - 1, offsets[f] + weak - 1
-                if w[i] < w[j]:
-                    w[i] = w[j]
-                    moved = True
-        if not moved:
-            break
     info = {"iterations": int(res.nit), "converged": bool(res.success)}
     return w, float(theta[k]), info
 
@@ -274,4 +346,4 @@ def fit_em(levels: LevelArray, u_levels: LevelArray | None, *, prior: float, max
         w = np.zeros(n)
         w[1:] = np.log2(np.maximum(m[f][1:], 1e-12) / np.maximum(u[f][1:], 1e-12))
         weights.append(w)
-    return Fit(weights, math.log2(lam / (1 - lam)), {"em_lambda": lam})
+    return Fit(explainable(weights), math.log2(lam / (1 - lam)), {"em_lambda": lam})

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
 from matcher.compare import PairComparison, compare_pair
 from matcher.compare_many import DetailColumns, compare_many_detailed
-from matcher.explain import contributions, pool_label
+from matcher.explain import contributions
 from matcher.model import MatchModel, rival_free
 from matcher.prepare import Prepared, prepare_interception, sex_code
 from matcher.records import Band, Candidate, Interception, Report
@@ -350,7 +350,7 @@ class MatchIndex:
             for i, row in enumerate(rows)
         ]
         all_weights = self.model.contribution_bits(np.array([pair.levels for pair in pairs]))
-        prior = self._prior()
+        pool = self.model.prior_bits(len(self))
         ids = self.ids_of(rows)
         out: list[Candidate] = []
         for rank, (rid, score, pair, weights, ok) in enumerate(
@@ -366,7 +366,9 @@ class MatchIndex:
                     rank=rank,
                     score=float(score),
                     band=band,
-                    contributions=contributions(pair, weights, prior=prior),
+                    contributions=contributions(pair, weights),
+                    baseline_bits=self.model.intercept_,
+                    pool_bits=pool,
                 )
             )
         return out
@@ -427,18 +429,10 @@ class MatchIndex:
             rank=rank,
             score=score,
             band=band,
-            contributions=contributions(
-                pair, self.model.contribution_bits(lv)[0].tolist(), prior=self._prior()
-            ),
+            contributions=contributions(pair, self.model.contribution_bits(lv)[0].tolist()),
+            baseline_bits=self.model.intercept_,
+            pool_bits=self.model.prior_bits(len(self)),
         )
-
-    def _prior(self) -> tuple[float, str] | None:
-        """The pool-size adjustment and its explanation (None when it is 0)."""
-        bits = self.model.prior_bits(len(self))
-        ref = self.model.reference_reports_
-        if bits == 0.0 or ref is None:
-            return None
-        return bits, pool_label(len(self), ref)
 
     # ------------------------------------------------------------------ transitional aliases
 

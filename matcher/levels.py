@@ -49,9 +49,9 @@ NAME_SIM_LEVELS = (0.9, 0.8, 0.65)
 PARENT_SIM_LEVELS = (0.9, 0.75)
 TOKEN_SIMILAR = 0.88
 RARITY_LEVELS = (13.0, 9.0, 5.0)  # bits, strongest first
-#: Summed rarity (bits, over parents' names) of the agreeing tokens of the father's and the
-#: mother's names, strongest first.
-PARENT_RARITY_LEVELS = (16.0, 11.0, 7.0)
+#: Summed rarity (bits, counted over the reports' parents' names) of the agreeing tokens of one
+#: parent's name, strongest first.
+PARENT_RARITY_LEVELS = (12.0, 8.0, 5.0)
 #: An agreeing given name this rare (bits) is stronger evidence than a common one ("Rahima").
 GIVEN_RARE_BITS = 8.0
 AGE_CLOSE = 1.0  # years: siblings are rarely this close, the same child usually is
@@ -69,8 +69,9 @@ class Field(StrEnum):
     SURNAME = "surname"
     NAME_RARITY = "name_rarity"
     FATHER_NAME = "father_name"
+    FATHER_RARITY = "father_rarity"
     MOTHER_NAME = "mother_name"
-    PARENT_RARITY = "parent_rarity"
+    MOTHER_RARITY = "mother_rarity"
     SEX = "sex"
     AGE = "age"
     PLACE = "place"
@@ -154,9 +155,12 @@ def null_level(label: str = "missing", label_bn: str = "তথ্য নেই")
 class Comparison:
     """One aspect's ordered levels; see the module docstring.
 
-    ``order``: (stronger key, weaker key) pairs whose weights may never invert; by default the
-    non-null levels form a chain, strongest first. ``non_negative``: keys whose weight may never
-    fall below missing's 0 (an officer must never read "same surname (−1.2)").
+    ``describes``: the record field this comparison is evidence about; the first comparison
+    of a field is its *primary* (present exactly when the field can be compared at all), the
+    others refine it. ``optional``: a refining comparison that may be missing while the primary
+    is present (a surname needs two tokens on both sides). ``order``: (stronger key, weaker key)
+    pairs whose weights may never invert; by default the non-null levels form a chain, strongest
+    first.
     """
 
     field: Field
@@ -164,7 +168,7 @@ class Comparison:
     title: str
     levels: tuple[Level, ...]
     order: tuple[tuple[str, str], ...] = ()
-    non_negative: tuple[str, ...] = ()
+    optional: bool = False
     index: Mapping[str, int] = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -180,9 +184,6 @@ class Comparison:
         for a, b in self.order:
             if a not in self.index or b not in self.index:
                 raise ValueError(f"{self.field}: order names an unknown level ({a!r}, {b!r})")
-        for k in self.non_negative:
-            if k not in self.index:
-                raise ValueError(f"{self.field}: non_negative names an unknown level {k!r}")
 
     def __len__(self) -> int:
         return len(self.levels)
@@ -243,7 +244,7 @@ def _name_levels() -> tuple[Level, ...]:
     t0, t1, t2 = NAME_SIM_LEVELS
     return (
         null_level(),
-        Level("same", "same name", "একই নাম", A, lambda m: m.same, "all token keys agree"),
+        Level("same", "the same name", "একই নাম", A, lambda m: m.same, "all token keys agree"),
         Level(
             "nearly_same",
             "nearly the same name",
@@ -254,7 +255,7 @@ def _name_levels() -> tuple[Level, ...]:
         ),
         Level(
             "similar",
-            "similar name",
+            "a similar name",
             "কাছাকাছি নাম",
             P,
             lambda m: at_least(m.similarity, t1),
@@ -262,23 +263,78 @@ def _name_levels() -> tuple[Level, ...]:
         ),
         Level(
             "partly_similar",
-            "partly similar name",
-            "আংশিক মিল",
+            "partly similar names",
+            "নাম আংশিক মেলে",
             P,
             lambda m: at_least(m.similarity, t2),
             f"similarity ≥ {t2:.2f}",
         ),
-        Level("different", "different names", "ভিন্ন নাম", D),
+        Level("different", "different names", "ভিন্ন নাম", D, criterion="similarity < 0.65"),
+    )
+
+
+def _given_levels() -> tuple[Level, ...]:
+    return (
+        null_level(),
+        Level(
+            "same_rare",
+            "the same given name, a rare one",
+            "একই নাম, বিরল নাম",
+            A,
+            lambda m: m.same_form & m.rare,
+            f"≥ {GIVEN_RARE_BITS:g} bits",
+        ),
+        Level(
+            "same_common",
+            "the same given name, a common one",
+            "একই নাম, প্রচলিত নাম",
+            A,
+            lambda m: m.same_form,
+        ),
+        # Rahim / Rahima, Karim / Karima: one key once the final vowel is forgotten, but a boy's
+        # and a girl's name — not the same given name
+        Level(
+            "gendered_form",
+            "the boy's and the girl's form of one name",
+            "একই নামের ছেলে ও মেয়ের রূপ",
+            P,
+            lambda m: m.same,
+        ),
+        Level(
+            "similar",
+            "similar given names",
+            "কাছাকাছি নাম",
+            P,
+            lambda m: m.similar,
+            f"token similarity ≥ {TOKEN_SIMILAR:.2f}",
+        ),
+        Level(
+            "short_form",
+            "one given name is a short form of the other",
+            "একটি নাম অন্যটির সংক্ষিপ্ত রূপ",
+            P,
+            lambda m: m.short_form,
+        ),
+        Level(
+            "elsewhere",
+            "the given name appears elsewhere in the other name",
+            "নামটি অন্য নামের অন্য জায়গায় আছে",
+            P,
+            lambda m: m.elsewhere,
+        ),
+        Level("different", "different given names", "ভিন্ন নাম", D),
     )
 
 
 def _parent_levels() -> tuple[Level, ...]:
     """A child often gives only the parent's first name, sometimes misheard ("Bkohteyar" for
-    "Bokhtiyar Islam"): the first names are compared on their own before the whole names."""
+    "Bokhtiyar Islam"): the first names are compared on their own before the whole names. The
+    similarity leaves out common surname-like tokens (Khatun, Begum, Islam …) when both names
+    have others, so a shared "Khatun" never makes two mothers' names "nearly the same"."""
     t0, t1 = PARENT_SIM_LEVELS
     return (
         null_level(),
-        Level("same", "same name", "একই নাম", A, lambda m: m.same, "all token keys agree"),
+        Level("same", "the same name", "একই নাম", A, lambda m: m.same, "all token keys agree"),
         Level(
             "nearly_same",
             "nearly the same name",
@@ -287,17 +343,24 @@ def _parent_levels() -> tuple[Level, ...]:
             lambda m: at_least(m.similarity, t0),
             f"similarity ≥ {t0:.2f}",
         ),
-        Level("same_first", "same first name", "নামের প্রথম অংশ একই", P, lambda m: m.first_same),
+        Level(
+            "same_first",
+            "the same first name",
+            "নামের প্রথম অংশ একই",
+            P,
+            lambda m: m.first_same,
+        ),
         Level(
             "similar_first",
-            "similar first name",
+            "a similar first name",
             "নামের প্রথম অংশ কাছাকাছি",
             P,
             lambda m: m.first_similar,
+            f"token similarity ≥ {TOKEN_SIMILAR:.2f}",
         ),
         Level(
             "similar",
-            "similar name",
+            "a similar name",
             "কাছাকাছি নাম",
             P,
             lambda m: at_least(m.similarity, t1),
@@ -320,10 +383,10 @@ _PARENT_ORDER = (
 )
 
 
-def _rarity_levels(
-    thresholds: Sequence[float], noun: str, noun_bn: str, none: str
-) -> tuple[Level, ...]:
-    """Rarity (bits) of the agreeing tokens, strongest first; a qualifier (no verdict)."""
+def _rarity_levels(thresholds: Sequence[float]) -> tuple[Level, ...]:
+    """Rarity (bits) of the agreeing tokens, strongest first. A shared rare or uncommon token
+    is agreement in its own right (a father who gave only his surname); a shared common one
+    ("Khatun", "Islam") has no say of its own; nothing shared is disagreement."""
     t0, t1, t2 = thresholds
 
     def agreeing(m: Measures) -> Any:
@@ -333,37 +396,37 @@ def _rarity_levels(
         null_level(),
         Level(
             "very_rare",
-            f"agreeing {noun} tokens very rare",
-            f"মিলে যাওয়া {noun_bn} খুব বিরল",
-            None,
+            "a very rare name",
+            "খুব বিরল নাম",
+            A,
             lambda m: agreeing(m) & at_least(m.bits, t0),
-            f"≥ {t0:g} bits",
+            f"agreeing tokens ≥ {t0:g} bits",
         ),
         Level(
             "rare",
-            f"agreeing {noun} tokens rare",
-            f"মিলে যাওয়া {noun_bn} বিরল",
-            None,
+            "a rare name",
+            "বিরল নাম",
+            A,
             lambda m: agreeing(m) & at_least(m.bits, t1),
-            f"{t1:g}-{t0:g} bits",
+            f"agreeing tokens {t1:g}-{t0:g} bits",
         ),
         Level(
             "uncommon",
-            f"agreeing {noun} tokens uncommon",
-            f"মিলে যাওয়া {noun_bn} অপ্রচলিত",
-            None,
+            "an uncommon name",
+            "অপ্রচলিত নাম",
+            A,
             lambda m: agreeing(m) & at_least(m.bits, t2),
-            f"{t2:g}-{t1:g} bits",
+            f"agreeing tokens {t2:g}-{t1:g} bits",
         ),
         Level(
             "common",
-            f"agreeing {noun} tokens common",
-            f"মিলে যাওয়া {noun_bn} প্রচলিত",
+            "a common name",
+            "প্রচলিত নাম",
             None,
             agreeing,
-            f"< {t2:g} bits",
+            f"agreeing tokens < {t2:g} bits",
         ),
-        Level("none", none, f"{noun_bn} কোনো অংশ মেলেনি", D),
+        Level("none", "no part of the name agrees", "নামের কোনো অংশ মেলে না", D),
     )
 
 
@@ -372,40 +435,43 @@ def _age_levels() -> tuple[Level, ...]:
         null_level(),
         Level(
             "within_year",
-            "within a year of expected",
+            "within a year of the expected age",
             "প্রত্যাশিত বয়সের এক বছরের মধ্যে",
             A,
             lambda m: at_most(abs(m.difference), AGE_CLOSE),
         ),
         Level(
             "within_near",
-            f"within {AGE_NEAR:g} years of expected",
+            f"within {AGE_NEAR:g} years of the expected age",
             f"প্রত্যাশিত বয়সের {AGE_NEAR:g} বছরের মধ্যে",
             A,
             lambda m: at_most(abs(m.difference), AGE_NEAR),
         ),
         Level(
             "within_tolerance",
-            "within tolerance",
-            "সহনসীমার মধ্যে",
+            "a little off the expected age",
+            "প্রত্যাশিত বয়স থেকে সামান্য আলাদা",
             P,
             lambda m: at_most(abs(m.difference), m.tolerance),
+            "within tolerance",
         ),
         Level(
             "within_2_tolerance",
-            "within 2× tolerance",
-            "সহনসীমার দ্বিগুণের মধ্যে",
+            "off the expected age",
+            "প্রত্যাশিত বয়স থেকে আলাদা",
             P,
             lambda m: at_most(abs(m.difference), 2 * m.tolerance),
+            "within 2× tolerance",
         ),
         Level(
             "within_3_tolerance",
-            "within 3× tolerance",
-            "সহনসীমার তিনগুণের মধ্যে",
+            "far off the expected age",
+            "প্রত্যাশিত বয়স থেকে অনেক আলাদা",
             D,
             lambda m: at_most(abs(m.difference), 3 * m.tolerance),
+            "within 3× tolerance",
         ),
-        Level("far", "far from expected", "প্রত্যাশিত বয়স থেকে অনেক দূরে", D),
+        Level("far", "very far from the expected age", "প্রত্যাশিত বয়স থেকে বহু দূরে", D),
     )
 
 
@@ -420,14 +486,14 @@ def _place_levels() -> tuple[Level, ...]:
         return lambda m: m.relation == code
 
     return (
-        null_level("missing or unknown", "তথ্য নেই বা জায়গা চেনা যায়নি"),
-        Level("same_upazila", "same upazila", "একই উপজেলা", A, rel(PlaceCode.SAME_UPAZILA)),
-        Level("same_district", "same district", "একই জেলা", A, rel(PlaceCode.SAME_DISTRICT)),
-        Level("neighbour", "neighbouring district", "পাশের জেলা", P, rel(PlaceCode.NEIGHBOUR)),
+        null_level("missing or not recognised", "তথ্য নেই বা জায়গা চেনা যায়নি"),
+        Level("same_upazila", "the same upazila", "একই উপজেলা", A, rel(PlaceCode.SAME_UPAZILA)),
+        Level("same_district", "the same district", "একই জেলা", A, rel(PlaceCode.SAME_DISTRICT)),
+        Level("neighbour", "a neighbouring district", "পাশের জেলা", P, rel(PlaceCode.NEIGHBOUR)),
         Level(
             "same_division",
-            "same division",
-            "একই বিভাগ, অন্য জেলা",
+            "another district of the same division",
+            "একই বিভাগের অন্য জেলা",
             P,
             rel(PlaceCode.SAME_DIVISION),
         ),
@@ -436,39 +502,21 @@ def _place_levels() -> tuple[Level, ...]:
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison(Field.NAME, RecordField.NAME, "name", _name_levels(), non_negative=("same",)),
+    Comparison(Field.NAME, RecordField.NAME, "name", _name_levels()),
     Comparison(
         Field.GIVEN_NAME,
         RecordField.NAME,
         "given name",
-        (
-            null_level(),
-            Level(
-                "same_rare",
-                "same rare given name",
-                "একই বিরল ডাকনাম/নাম",
-                A,
-                lambda m: m.same & m.rare,
-            ),
-            Level("same_common", "same common given name", "একই প্রচলিত নাম", A, lambda m: m.same),
-            Level("similar", "similar given name", "কাছাকাছি নাম", P, lambda m: m.similar),
-            Level(
-                "short_form",
-                "one given name is a short form of the other",
-                "একটি নাম অন্যটির সংক্ষিপ্ত রূপ",
-                P,
-                lambda m: m.short_form,
-            ),
-            Level(
-                "elsewhere",
-                "given name found elsewhere in the other name",
-                "নামটি অন্য নামের ভেতরে আছে",
-                P,
-                lambda m: m.elsewhere,
-            ),
-            Level("different", "different given names", "ভিন্ন নাম", D),
+        _given_levels(),
+        order=(
+            ("same_rare", "same_common"),
+            ("same_common", "gendered_form"),
+            ("same_common", "similar"),
+            ("gendered_form", "different"),
+            ("similar", "short_form"),
+            ("short_form", "elsewhere"),
+            ("elsewhere", "different"),
         ),
-        non_negative=("same_rare",),
     ),
     Comparison(
         Field.SURNAME,
@@ -476,26 +524,25 @@ COMPARISONS: tuple[Comparison, ...] = (
         "surname",
         (
             null_level(),
-            Level("same", "same surname key", "একই পদবি", None, lambda m: m.same),
-            Level("similar", "similar surname", "কাছাকাছি পদবি", None, lambda m: m.similar),
+            Level("same", "the same surname", "একই পদবি", None, lambda m: m.same),
+            Level("similar", "similar surnames", "কাছাকাছি পদবি", None, lambda m: m.similar),
             Level("different", "different surnames", "ভিন্ন পদবি", None),
         ),
-        non_negative=("same",),
+        optional=True,
     ),
-    Comparison(
-        Field.NAME_RARITY,
-        RecordField.NAME,
-        "name rarity",
-        _rarity_levels(RARITY_LEVELS, "name", "নামের অংশ", "no name token agrees"),
-        non_negative=("very_rare",),
-    ),
+    Comparison(Field.NAME_RARITY, RecordField.NAME, "name rarity", _rarity_levels(RARITY_LEVELS)),
     Comparison(
         Field.FATHER_NAME,
         RecordField.FATHER_NAME,
         "father's name",
         _parent_levels(),
         order=_PARENT_ORDER,
-        non_negative=("same",),
+    ),
+    Comparison(
+        Field.FATHER_RARITY,
+        RecordField.FATHER_NAME,
+        "father's name rarity",
+        _rarity_levels(PARENT_RARITY_LEVELS),
     ),
     Comparison(
         Field.MOTHER_NAME,
@@ -503,16 +550,12 @@ COMPARISONS: tuple[Comparison, ...] = (
         "mother's name",
         _parent_levels(),
         order=_PARENT_ORDER,
-        non_negative=("same",),
     ),
     Comparison(
-        Field.PARENT_RARITY,
-        RecordField.FATHER_NAME,
-        "parents' name rarity",
-        _rarity_levels(
-            PARENT_RARITY_LEVELS, "parents' name", "মা-বাবার নামের অংশ", "no parent's name token agrees"
-        ),
-        non_negative=("very_rare",),
+        Field.MOTHER_RARITY,
+        RecordField.MOTHER_NAME,
+        "mother's name rarity",
+        _rarity_levels(PARENT_RARITY_LEVELS),
     ),
     Comparison(
         Field.SEX,
@@ -520,26 +563,24 @@ COMPARISONS: tuple[Comparison, ...] = (
         "sex",
         (
             null_level(),
-            Level("same", "same sex", "একই লিঙ্গ", A, lambda m: m.same),
-            Level("different", "different sex", "ভিন্ন লিঙ্গ", D),
+            Level("same", "the same sex", "একই লিঙ্গ", A, lambda m: m.same),
+            Level("different", "different sexes", "ভিন্ন লিঙ্গ", D),
         ),
-        non_negative=("same",),
     ),
-    Comparison(Field.AGE, RecordField.AGE, "age", _age_levels(), non_negative=("within_year",)),
-    Comparison(
-        Field.PLACE, RecordField.PLACE, "place", _place_levels(), non_negative=("same_upazila",)
-    ),
+    Comparison(Field.AGE, RecordField.AGE, "age", _age_levels()),
+    Comparison(Field.PLACE, RecordField.PLACE, "home", _place_levels()),
     Comparison(
         Field.PHONE,
         RecordField.GUARDIAN_PHONE,
-        "guardian phone",
+        "guardian's phone",
         (
             null_level(),
-            Level("same", "same number", "একই নম্বর", A, lambda m: m.same),
-            Level("one_digit_off", "one digit off", "এক অঙ্ক আলাদা", P, lambda m: m.one_digit_off),
+            Level("same", "the same number", "একই নম্বর", A, lambda m: m.same),
+            Level(
+                "one_digit_off", "one digit different", "এক অঙ্ক আলাদা", P, lambda m: m.one_digit_off
+            ),
             Level("different", "different numbers", "ভিন্ন নম্বর", D),
         ),
-        non_negative=("same",),
     ),
     Comparison(
         Field.DATE_ORDER,
@@ -549,22 +590,23 @@ COMPARISONS: tuple[Comparison, ...] = (
             null_level(),
             Level(
                 "after_report",
-                "interception after report",
-                "নিখোঁজের অভিযোগের পরে আটক",
+                "intercepted after the report was filed",
+                "অভিযোগের পরে আটক",
                 A,
                 lambda m: m.elapsed_days >= 0,
             ),
             Level(
                 "just_before_report",
-                f"interception within {DATES_GRACE_DAYS} days before report",
-                f"অভিযোগের {DATES_GRACE_DAYS} দিনের মধ্যে আগে আটক",
+                "intercepted shortly before the report was filed",
+                "অভিযোগের কিছু আগে আটক",
                 P,
                 lambda m: m.elapsed_days >= -DATES_GRACE_DAYS,
+                f"at most {DATES_GRACE_DAYS} days before",
             ),
             Level(
                 "long_before_report",
-                "interception long before report (implausible)",
-                "অভিযোগের অনেক আগে আটক (অসম্ভাব্য)",
+                "intercepted long before the report was filed",
+                "অভিযোগের অনেক আগে আটক",
                 D,
             ),
         ),
@@ -574,32 +616,41 @@ COMPARISONS: tuple[Comparison, ...] = (
         RecordField.NAME,
         "family",
         (
-            null_level("missing or no shared family to read", "পরিবারের মিল নেই বা তথ্য নেই"),
+            null_level("no shared family to read", "পরিবারের মিল নেই বা তথ্য নেই"),
             Level(
                 "given_agrees",
-                "same family and the child's given name agrees",
-                "একই পরিবার, শিশুর নামও মেলে",
+                "the same family",
+                "একই পরিবার",
                 A,
                 lambda m: m.given_agrees,
             ),
             Level(
                 "nickname",
-                "same family, another given name, age as expected (nickname?)",
-                "একই পরিবার, অন্য নাম, বয়স মেলে (ডাকনাম?)",
+                "the same parents and another given name, the age fits (a pet name?)",
+                "একই মা-বাবা, অন্য নাম, বয়স মেলে (ডাকনাম?)",
                 P,
-                lambda m: m.age_as_expected,
+                lambda m: m.nickname,
             ),
             Level(
                 "sibling",
-                "same family, another given name, age off (sibling pattern)",
-                "একই পরিবার, অন্য নাম, বয়স মেলে না (ভাই-বোন?)",
+                "the same parents and another given name, the age does not fit "
+                "(a brother or sister?)",
+                "একই মা-বাবা, অন্য নাম, বয়স মেলে না (ভাই বা বোন?)",
+                D,
+                lambda m: m.same_sex,
+            ),
+            Level(
+                "other_sex",
+                "the same parents, another given name and the other sex (a brother or sister)",
+                "একই মা-বাবা, অন্য নাম, অন্য লিঙ্গ (ভাই বা বোন)",
                 D,
             ),
         ),
-        # the sibling pattern is evidence for the family but *against* this child: it is only
-        # kept below "given name agrees" and "age as expected", never ordered against missing
-        order=(("given_agrees", "nickname"), ("nickname", "sibling")),
-        non_negative=("given_agrees",),
+        # the sibling patterns are evidence for the family but *against* this child: they are
+        # only kept below "given name agrees" and "age as expected", never ordered against
+        # missing nor against each other (the sex field already says the sexes differ)
+        order=(("given_agrees", "nickname"), ("nickname", "sibling"), ("nickname", "other_sex")),
+        optional=True,
     ),
 )
 
@@ -608,22 +659,31 @@ N_FIELDS = len(COMPARISONS)
 COMPARISON_BY_FIELD: Mapping[Field, Comparison] = {c.field: c for c in COMPARISONS}
 #: Position of each comparison in a level vector.
 POSITION: Mapping[Field, int] = {f: i for i, f in enumerate(FIELDS)}
+#: The comparisons describing each record field, primary first, in level-vector order.
+FIELD_COMPARISONS: Mapping[RecordField, tuple[Comparison, ...]] = {
+    rf: tuple(c for c in COMPARISONS if c.describes is rf) for rf in RecordField
+}
 
 _GIVEN = COMPARISON_BY_FIELD[Field.GIVEN_NAME]
 _PARENT = COMPARISON_BY_FIELD[Field.FATHER_NAME]
 _PHONE = COMPARISON_BY_FIELD[Field.PHONE]
 _AGE = COMPARISON_BY_FIELD[Field.AGE]
+_SEX = COMPARISON_BY_FIELD[Field.SEX]
 
 
-def family_measures(given: Any, father: Any, mother: Any, phone: Any, age: Any) -> Measures:
+def family_measures(
+    given: Any, father: Any, mother: Any, phone: Any, age: Any, sex: Any
+) -> Measures:
     """The family comparison's measurements, from the levels other comparisons chose.
 
     Siblings share parents, phone and place but not the given name: agreeing family details
     mean something different depending on whether the child's given name agrees too. When it
-    does not, the age tells a child who gave only a nickname (age as expected) from a brother or
-    sister (age off, or unknown). Nothing to read (level 0, weight 0) without a *shared* family:
-    a parent's name or phone that differs is already counted by its own comparison, and a shared
-    first name ("Abdul", "Md") is not a shared family — whole-name agreement only.
+    does not (the boy's and girl's forms of one name do not agree: siblings are often named so),
+    the other sex says a brother or sister, and otherwise the age tells a child who gave only a
+    nickname (age as expected) from a brother or sister (age off, or unknown). Nothing to read
+    (level 0, weight 0) without a *shared* family: a parent's name or phone that differs is
+    already counted by its own comparison, and a shared first name ("Abdul", "Md") is not a
+    shared family — whole-name agreement only.
     """
     same_family = (
         is_level(_PARENT, father, "same", "nearly_same")
@@ -634,18 +694,47 @@ def family_measures(given: Any, father: Any, mother: Any, phone: Any, age: Any) 
     present = (np.asarray(given) != 0) & family_known & same_family
     if np.ndim(present) == 0:
         present = bool(present)
+    same_sex = np.logical_not(is_level(_SEX, sex, "different"))
     return Measures(
         present=present,
         given_agrees=is_level(_GIVEN, given, "same_rare", "same_common", "similar", "short_form"),
-        age_as_expected=is_level(_AGE, age, "within_year", "within_near"),
+        nickname=np.logical_and(is_level(_AGE, age, "within_year", "within_near"), same_sex),
+        same_sex=same_sex,
     )
+
+
+def field_verdict(levels: Sequence[tuple[Comparison, int]]) -> Verdict:
+    """The verdict of a record field from the levels of the comparisons describing it.
+
+    Missing when its primary comparison is; otherwise each level with a say of its own counts
+    (qualifiers such as rarity have none): all of them agree → agree, all disagree → disagree,
+    any mixture → partial.
+    """
+    if not levels or levels[0][1] == 0:
+        return Verdict.MISSING
+    said = {c.levels[lv].verdict for c, lv in levels if lv != 0} - {None, Verdict.MISSING}
+    if said == {Verdict.AGREE}:
+        return Verdict.AGREE
+    if said == {Verdict.DISAGREE}:
+        return Verdict.DISAGREE
+    return Verdict.PARTIAL
+
+
+def field_level_combinations(record_field: RecordField) -> list[tuple[int, ...]]:
+    """Every level combination the comparisons of a field can produce while the field is
+    present (the primary non-null, required refiners non-null, optional ones anything), in
+    :data:`FIELD_COMPARISONS` order. What the fit constrains and the property test checks."""
+    comps = FIELD_COMPARISONS[record_field]
+    ranges = [range(1, len(comps[0]))]
+    ranges += [range(0 if c.optional else 1, len(c)) for c in comps[1:]]
+    return list(itertools.product(*ranges))
 
 
 def catalogue_lines() -> list[str]:
     """The catalogue as text (one line per level), for documentation and reviews."""
     out = []
     for c in COMPARISONS:
-        out.append(f"{c.field} ({c.title}) -> {c.describes}")
+        out.append(f"{c.field} ({c.title}) -> {c.describes}{' (optional)' if c.optional else ''}")
         for i, lv in enumerate(c.levels):
             verdict = lv.verdict.value if lv.verdict is not None else "-"
             out.append(f"  {i}. {lv.key}: {lv.title} [{verdict}] / {lv.label_bn}")

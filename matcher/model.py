@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.compare import alignment_similarity
-from matcher.fitting import fit_em, fit_logistic, n_levels
+from matcher.fitting import explainable, fit_em, fit_logistic, n_levels, order_violations
 from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.records import Band
 
@@ -418,19 +418,27 @@ class MatchModel:
             by_field = {f["field"]: f for f in data["fields"]}
             for i, c in enumerate(COMPARISONS):
                 entry = by_field.get(str(c.field))
-                if entry is None or len(entry["levels"]) != len(c.levels):
+                # levels are matched by key, so a catalogue that reorders levels reads old files
+                stored = (
+                    {lv["key"]: float(lv["weight_bits"]) for lv in entry["levels"]} if entry else {}
+                )
+                if set(stored) != {lv.key for lv in c.levels}:
                     raise ModelFormatError(
                         f"model levels for {c.field} do not match this version's comparisons"
                     )
-                model.weights_[i] = np.array(
-                    [float(lv["weight_bits"]) for lv in entry["levels"]], dtype=np.float64
-                )
+                model.weights_[i] = np.array([stored[lv.key] for lv in c.levels], dtype=np.float64)
                 model.weights_[i][0] = 0.0
             model.intercept_ = float(data["intercept_bits"])
             model.match_threshold_ = float(data["thresholds"]["match"])
             model.review_threshold_ = float(data["thresholds"]["review"])
             model.rival_threshold_ = float(data["thresholds"].get("rival", DEFAULT_RIVAL_THRESHOLD))
             _check_thresholds(model)
+            contradictions = order_violations(model.weights_)
+            if contradictions:
+                raise ModelFormatError(
+                    "model weights contradict the verdicts they explain "
+                    f"({contradictions[0]}; {len(contradictions)} in all): retrain"
+                )
             ref = data.get("reference_reports")
             model.reference_reports_ = None if ref is None else int(ref)
             if model.reference_reports_ is not None and model.reference_reports_ < 1:
@@ -477,22 +485,23 @@ class MatchModel:
         """Provisional expert weights (bits) for use before any training; thresholds 0.9/0.2."""
         guesses: dict[Field, list[float]] = {
             Field.NAME: [0, 6, 4, 2, 0, -4],
-            Field.GIVEN_NAME: [0, 4, 3, 2, 1, 0.5, -3],
+            Field.GIVEN_NAME: [0, 4, 3, 0, 2, 1, 0.5, -3],
             Field.SURNAME: [0, 1, 0.5, -1],
             Field.NAME_RARITY: [0, 4, 3, 1.5, 0, -2],
             Field.FATHER_NAME: [0, 4, 3, 2, 1.5, 1, -2],
+            Field.FATHER_RARITY: [0, 2, 1.5, 1, 0, -0.5],
             Field.MOTHER_NAME: [0, 3, 2, 1.5, 1, 0.5, -1.5],
-            Field.PARENT_RARITY: [0, 3, 2, 1, 0, -1],
+            Field.MOTHER_RARITY: [0, 1.5, 1, 0.5, 0, -0.5],
             Field.SEX: [0, 0.5, -6],
             Field.AGE: [0, 2, 1.75, 1.5, 0, -2, -5],
             Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
             Field.PHONE: [0, 8, 5, -1],
             Field.DATE_ORDER: [0, 0, -1, -6],
-            Field.FAMILY: [0, 1, -2, -4],
+            Field.FAMILY: [0, 1, -5, -2, -4],
         }
         model = cls()
         model._init_state()
-        model.weights_ = [np.array(guesses[f], dtype=np.float64) for f in FIELDS]
+        model.weights_ = explainable([np.array(guesses[f], dtype=np.float64) for f in FIELDS])
         model.intercept_ = -14.0
         model.metadata_ = {"method": "hand_set"}
         return model

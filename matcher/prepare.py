@@ -20,8 +20,8 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from matcher.geo import Place, resolve_home
-from matcher.normalize import normalize_text, parse_name, token_keys
+from matcher.names import normalize_text, parse_name, token_keys
+from matcher.places import Place, resolve_home
 from matcher.records import Interception, Report, Sex
 
 #: Name tokens kept per name (more is vanishingly rare; the rest are ignored for comparison).
@@ -69,34 +69,102 @@ def name_tokens(text: str | None) -> tuple[str, ...]:
 def _name_tokens(text: str) -> tuple[str, ...]:
     """Token keys of a name (prefixes such as Md/Mst dropped), at most :data:`MAX_TOKENS`.
 
-    Same keys as :func:`matcher.normalize.token_keys` (leading prefixes dropped, never the last
+    Same keys as :func:`matcher.names.token_keys` (leading prefixes dropped, never the last
     token), but computed per distinct raw token through caches: keying is the expensive part of
     indexing a million reports, and name tokens repeat a lot. Never raises; ``()`` if nothing.
     """
     if not text or not isinstance(text, str):
         return ()
-    infos: list[tuple[bool, tuple[str, ...]]] = []
-    for raw in text[:MAX_TEXT_CHARS].split():
-        infos.extend(_raw_token_info(raw))
-    i = 0
-    while i < len(infos) - 1 and infos[i][0]:
-        i += 1
+    infos = _infos(text)
     keys: list[str] = []
-    for _, token_keys_ in infos[i:]:
+    for _, token_keys_, _ending in infos[_first_core(infos) :]:
         keys.extend(token_keys_)
         if len(keys) >= MAX_TOKENS:
             break
     return tuple(keys[:MAX_TOKENS])
 
 
+_Info = tuple[bool, tuple[str, ...], int]
+
+
+def _infos(text: str) -> list[_Info]:
+    infos: list[_Info] = []
+    for raw in text[:MAX_TEXT_CHARS].split():
+        infos.extend(_raw_token_info(raw))
+    return infos
+
+
+def _first_core(infos: list[_Info]) -> int:
+    """Index of the first token after leading prefixes (never past the last token)."""
+    i = 0
+    while i < len(infos) - 1 and infos[i][0]:
+        i += 1
+    return i
+
+
 @lru_cache(maxsize=500_000)
-def _raw_token_info(raw: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
-    """(is a prefix, keys) of each normalised token of one raw token: one cache hit per token.
+def _raw_token_info(raw: str) -> tuple[_Info, ...]:
+    """(is a prefix, keys, ending) of each normalised token of one raw token: one cache hit per
+    token.
 
     Whole names rarely repeat (the full-name cache mostly misses on a million children), raw
-    tokens do; this folds the three per-token caches into one look-up.
+    tokens do; this folds the per-token caches into one look-up.
     """
-    return tuple((_is_prefix(t), _token_key(t)) for t in _normalized_tokens(raw))
+    return tuple((_is_prefix(t), _token_key(t), word_ending(t)) for t in _normalized_tokens(raw))
+
+
+class Ending:
+    """How a name word ends, which in Bangla names often tells a girl's form from a boy's
+    (রহিমা / রহিম, Rahima / Rahim): the values of :func:`word_ending`."""
+
+    UNKNOWN, LONG_A, CONSONANT, OTHER_VOWEL = range(4)
+
+
+_BANGLA_CONSONANTS = frozenset(
+    [chr(c) for c in range(0x0995, 0x09BA)] + ["\u09ce", "\u09dc", "\u09dd", "\u09df"]
+)
+_BANGLA_AA = "\u09be"  # া
+_BANGLA_INDEPENDENT_AA = "\u0986"  # আ
+_HASANTA = "\u09cd"
+_SIGNS_AFTER = frozenset("\u0981\u0982\u0983\u200c\u200d")  # ঁ ং ঃ and zero-width joiners
+
+
+def word_ending(token: str) -> int:
+    """The :class:`Ending` of one normalised word, in either script.
+
+    Latin: a final "a" (also "ah", "aa") is the long a; e/i/o/u/y another vowel; any other letter
+    a consonant. Bangla: আ-kar (া) is the long a; a consonant or a hasanta (the inherent vowel,
+    silent at the end of most names) a consonant; any other vowel sign another vowel.
+    """
+    t = token.rstrip("".join(_SIGNS_AFTER))
+    if not t:
+        return Ending.UNKNOWN
+    last = t[-1]
+    if last.isascii():
+        word = t.lower()
+        if len(word) > 1 and word[-1] == "h" and word[-2] in "aeiou":
+            word = word[:-1]
+        last = word[-1]
+        if last == "a":
+            return Ending.LONG_A
+        if last in "eiouy":
+            return Ending.OTHER_VOWEL
+        return Ending.CONSONANT if last.isalpha() else Ending.UNKNOWN
+    if last in (_BANGLA_AA, _BANGLA_INDEPENDENT_AA):
+        return Ending.LONG_A
+    if last in _BANGLA_CONSONANTS or last == _HASANTA:
+        return Ending.CONSONANT
+    if "\u0980" <= last <= "\u09ff":
+        return Ending.OTHER_VOWEL
+    return Ending.UNKNOWN
+
+
+def given_ending(text: str | None) -> int:
+    """The :class:`Ending` of a name's given name (its first token after prefixes)."""
+    if not text or not isinstance(text, str):
+        return Ending.UNKNOWN
+    infos = [info for info in _infos(text) if info[1]]
+    return infos[_first_core(infos)][2] if infos else Ending.UNKNOWN
 
 
 _NON_DIGITS = re.compile(r"\D+")
@@ -120,7 +188,7 @@ def normalize_phone(text: str | None) -> str | None:
 
 
 def home_place(district: str | None, upazila: str | None) -> Place | None:
-    """The most specific place the two fields agree on (:func:`matcher.geo.resolve_home`).
+    """The most specific place the two fields agree on (:func:`matcher.places.resolve_home`).
 
     Reading district and upazila together settles shared upazila names ("Kaliganj" lies in four
     districts) and hand-romanised ones, which resolving each field on its own cannot; people also
@@ -151,6 +219,7 @@ class Prepared(NamedTuple):
     day: date | None = None
     place: Place | None = None
     phone: str | None = None
+    ending: int = 0  # Ending of the given name
 
 
 def _age(value: float | None) -> float | None:
@@ -175,6 +244,7 @@ def prepare_report(report: Report) -> Prepared:
         report.report_date if isinstance(report.report_date, date) else None,
         home_place(report.district, report.upazila),
         normalize_phone(report.guardian_phone),
+        given_ending(name),
     )
 
 
@@ -193,6 +263,7 @@ def prepare_interception(interception: Interception) -> Prepared:
         ),
         place=home_place(interception.home_district, interception.home_upazila),
         phone=normalize_phone(interception.guardian_phone),
+        ending=given_ending(interception.name),
     )
 
 

@@ -54,7 +54,7 @@ from matcher.csvio import (
     split_csv,
     write_candidate_text,
 )
-from matcher.records import Band, Candidate, Contribution, Interception, Report
+from matcher.records import Band, Candidate, Contribution, Interception, Report, Verdict
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -344,44 +344,41 @@ def _query_chunk(
     return out
 
 
-# A candidate as it crosses the pipe: ids, rank, score, band value, contributions packed into
-# one string. Pickling a frozen dataclass with ten nested ones costs ~120 µs per candidate
-# (dump + load); a flat tuple of plain values ~5 µs, and rebuilding in the parent ~15 µs.
-_Plain = tuple[tuple[str, str, float], ...]
-_Packed = tuple[str, str, int, float, str, str | _Plain]
-_FIELD_SEP = "\x1f"
-_PART_SEP = "\x1e"
+# A candidate as it crosses the pipe: ids, rank, score, band value, the prior terms and its
+# contributions as tuples of plain values. Pickling frozen dataclasses with nested ones costs
+# ~120 µs per candidate (dump + load); flat tuples of plain values a small fraction of that.
+_PlainContribution = tuple[
+    str, str, float, str, tuple[tuple[str, str, float], ...], tuple[Any, ...]
+]
+_Packed = tuple[str, str, int, float, str, float, float, tuple[_PlainContribution, ...]]
 
 
 def _pack(c: Candidate) -> _Packed:
-    """A compact, exactly reversible form of a candidate (weights via ``repr``).
-
-    Should a label ever contain a separator character, that candidate's contributions travel
-    as plain tuples instead (slower, still exact).
-    """
-    texts = [f"{k.field}{_PART_SEP}{k.label}{_PART_SEP}{k.weight!r}" for k in c.contributions]
-    contributions: str | _Plain
-    if any(t.count(_PART_SEP) != 2 or _FIELD_SEP in t for t in texts):
-        contributions = tuple((k.field, k.label, k.weight) for k in c.contributions)
-    else:
-        contributions = _FIELD_SEP.join(texts)
-    return (c.interception_id, c.report_id, c.rank, c.score, c.band.value, contributions)
+    """A compact, exactly reversible form of a candidate."""
+    contributions = tuple(
+        (k.field, k.verdict.value, k.weight, k.label, k.parts, tuple(k.facts.items()))
+        for k in c.contributions
+    )
+    return (
+        c.interception_id,
+        c.report_id,
+        c.rank,
+        c.score,
+        c.band.value,
+        c.baseline_bits,
+        c.pool_bits,
+        contributions,
+    )
 
 
 def _unpack(packed: _Packed) -> Candidate:
     """Inverse of :func:`_pack`."""
-    interception_id, report_id, rank, score, band, contributions = packed
-    parts: tuple[Contribution, ...]
-    if isinstance(contributions, tuple):
-        parts = tuple(Contribution(f, label, w) for f, label, w in contributions)
-    elif contributions:
-        parts = tuple(
-            Contribution(f, label, float(w))
-            for f, label, w in (c.split(_PART_SEP) for c in contributions.split(_FIELD_SEP))
-        )
-    else:
-        parts = ()
-    return Candidate(interception_id, report_id, rank, score, Band(band), parts)
+    interception_id, report_id, rank, score, band, baseline, pool, contributions = packed
+    parts = tuple(
+        Contribution(f, Verdict(v), w, label, tuple(p), dict(facts))
+        for f, v, w, label, p, facts in contributions
+    )
+    return Candidate(interception_id, report_id, rank, score, Band(band), parts, baseline, pool)
 
 
 def _pack_all(candidates: list[Candidate]) -> list[_Packed]:

@@ -9,7 +9,7 @@ Contract:
   (CSV, JSON) happens at the edges (``matcher.csvio``, the API schemas).
 - Every field except the id may be ``None`` (unknown). Missing is never a mismatch.
 - Free-text fields keep what the user wrote (either script); normalisation happens in
-  ``matcher.normalize`` when comparing, never by rewriting the record.
+  ``matcher.names`` when comparing, never by rewriting the record.
 - Field names are the CSV column names of the data contract, so a CSV header, a record and an API
   body all use one vocabulary.
 """
@@ -17,9 +17,12 @@ Contract:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class Sex(StrEnum):
@@ -80,22 +83,43 @@ class Interception:
     guardian_phone: str | None = None
 
 
+class Language(StrEnum):
+    """Languages explanations are written in."""
+
+    EN = "en"
+    BN = "bn"
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """One field's share of a candidate's score.
+    """One record field's share of a candidate's score: the engine's account of that field.
 
-    ``weight`` is a match weight in bits (log2 of a likelihood ratio): +1 means the evidence makes
-    a match twice as likely, -1 half as likely, 0 no evidence (e.g. the field was missing).
-    ``label`` is a short human phrase a police officer can check ("same phonetic key",
-    "expected 13.6, observed 12").
+    ``field`` — a record field (``name``, ``father_name``, ``mother_name``, ``sex``, ``age``,
+    ``place``, ``guardian_phone``, ``dates``); ``verdict`` — what the field says about the
+    match; ``weight`` — its total match weight in bits (log2 of a likelihood ratio: +1 makes a
+    match twice as likely, −1 half as likely, 0 no evidence), every comparison that describes
+    the field summed. A verdict never argues against its weight: ``agree`` ⇒ weight ≥ 0,
+    ``disagree`` ⇒ weight ≤ 0, ``missing`` ⇒ 0 (the fit guarantees it).
+
+    ``label`` — the reviewer's English sentence ("the same name (a common name)"); ``parts`` —
+    (comparison, level key, bits) of what was added up, for people checking the engine;
+    ``facts`` — the engine's numbers and resolved places behind the sentence (expected age,
+    distance, similarity …), JSON-ready, never a phone number. :func:`matcher.explain.describe`
+    renders a contribution in either language, with or without the report's side.
     """
 
     field: str
-    label: str
+    verdict: Verdict
     weight: float
+    label: str = ""
+    parts: tuple[tuple[str, str, float], ...] = ()
+    facts: Mapping[str, Any] = dataclass_field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.field.replace('_', ' ')}: {self.label} ({self.weight:+.1f})"
+        text = f"{self.field}: {self.verdict.value}"
+        if self.label:
+            text += f", {self.label}"
+        return f"{text} ({self.weight:+.1f})"
 
     @property
     def times_more_likely(self) -> float:
@@ -108,8 +132,10 @@ class Candidate:
     """A report proposed for an interception.
 
     ``score`` is a calibrated match probability in 0-1; ``rank`` is 1 for the best candidate of
-    its interception. ``contributions`` are ordered by decreasing absolute weight, except a
-    final "reports_on_file" line when the index is larger than the model's reference size.
+    its interception. ``contributions``: exactly one per record field, strongest first (missing
+    fields last). The score's log-odds are ``baseline_bits`` (the model's prior) +
+    ``pool_bits`` (≤ 0: a larger index holds more look-alikes, see
+    :meth:`matcher.model.MatchModel.prior_bits`) + the contributions' weights.
     """
 
     interception_id: str
@@ -117,7 +143,9 @@ class Candidate:
     rank: int
     score: float
     band: Band
-    contributions: tuple[Contribution, ...] = field(default_factory=tuple)
+    contributions: tuple[Contribution, ...] = dataclass_field(default_factory=tuple)
+    baseline_bits: float = 0.0
+    pool_bits: float = 0.0
 
     @property
     def explanation(self) -> str:

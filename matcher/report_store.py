@@ -28,7 +28,8 @@ import numpy.typing as npt
 
 from matcher.compare import heaped_age
 from matcher.compare_many import CandidateColumns
-from matcher.geo import Place
+from matcher.names import common_token_keys
+from matcher.places import Place
 from matcher.prepare import (
     MAX_TOKENS,
     Prepared,
@@ -40,8 +41,8 @@ from matcher.records import Report, Sex
 
 _SEX_FROM_CODE: dict[int, Sex | None] = {0: None, 1: Sex.MALE, 2: Sex.FEMALE}
 # A staged row: name / father / mother token ids, sex code, age, day ordinal, place id, phone,
-# heaped flag (see ReportStore.stage).
-_Row = tuple[list[int], list[int], list[int], int, float, int, int, int, bool]
+# heaped flag, given-name ending (see ReportStore.stage).
+_Row = tuple[list[int], list[int], list[int], int, float, int, int, int, bool, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class IndexPart:
     place: npt.NDArray[np.int32]
     phone: npt.NDArray[np.int64]
     heaped: npt.NDArray[np.bool_]
+    ending: npt.NDArray[np.int8]
     posting_hashes: npt.NDArray[np.int64]
     posting_rows: npt.NDArray[np.int32]
 
@@ -90,6 +92,7 @@ class ReportStore:
         self._on_new_token = on_new_token
         self.vocab: dict[str, int] = {}
         self.vocab_list: list[str] = []
+        self._common = np.zeros(1024, dtype=bool)  # vocab token is a common surname-like one
         self._name_df = np.zeros(1024, dtype=np.int32)
         self._parent_df = np.zeros(1024, dtype=np.int32)  # reports whose parents' names have it
         self.places: list[Place] = []
@@ -111,6 +114,7 @@ class ReportStore:
         self.place = np.full(cap0, -1, dtype=np.int32)
         self.phone = np.full(cap0, -1, dtype=np.int64)
         self.heaped = np.zeros(cap0, dtype=bool)
+        self.ending = np.zeros(cap0, dtype=np.int8)
         self._bits_cache: npt.NDArray[np.float64] | None = None
         self._parent_bits_cache: npt.NDArray[np.float64] | None = None
         self.relation_cache: dict[tuple[int, int], int] = {}
@@ -132,6 +136,7 @@ class ReportStore:
             ("place", -1),
             ("phone", -1),
             ("heaped", False),
+            ("ending", 0),
         ):
             old = getattr(self, attr)
             new = np.full((size, *old.shape[1:]), fill, dtype=old.dtype)
@@ -151,6 +156,10 @@ class ReportStore:
                 pdf = np.zeros(df.shape[0], dtype=np.int32)
                 pdf[: self._parent_df.shape[0]] = self._parent_df
                 self._parent_df = pdf
+                common = np.zeros(df.shape[0], dtype=bool)
+                common[: self._common.shape[0]] = self._common
+                self._common = common
+            self._common[tid] = token in common_token_keys()
             if self._on_new_token is not None:
                 self._on_new_token(tid, token)
         return tid
@@ -216,6 +225,7 @@ class ReportStore:
             self._place_id(p.place),
             phone_number(p.phone),
             heaped_age(p.age),
+            p.ending,
         )
         return row, p, staged
 
@@ -242,6 +252,7 @@ class ReportStore:
         self.place[lo:hi] = [r[6] for r in buf]
         self.phone[lo:hi] = [r[7] for r in buf]
         self.heaped[lo:hi] = [r[8] for r in buf]
+        self.ending[lo:hi] = [r[9] for r in buf]
         self.alive[lo:hi] = True
         self._forget_rarity()
 
@@ -271,6 +282,7 @@ class ReportStore:
             place=self.place[:n].copy(),
             phone=self.phone[:n].copy(),
             heaped=self.heaped[:n].copy(),
+            ending=self.ending[:n].copy(),
             posting_hashes=posting_hashes,
             posting_rows=posting_rows,
         )
@@ -307,6 +319,7 @@ class ReportStore:
         self.place[lo:hi] = plc[part.place]
         self.phone[lo:hi] = part.phone
         self.heaped[lo:hi] = part.heaped
+        self.ending[lo:hi] = part.ending
         self.alive[lo:hi] = part.alive
         self.ids.extend(part.ids)
         if self.keep_reports:
@@ -399,7 +412,9 @@ class ReportStore:
             place=self.place[rows],
             phone=self.phone[rows],
             heaped=self.heaped[rows],
+            ending=self.ending[rows],
             vocab=self.vocab_list,
+            common=self._common,
             token_bits=self.name_bits(),
             parent_bits=self.parent_bits(),
             places=self.places,
@@ -425,6 +440,7 @@ class ReportStore:
             day=date.fromordinal(day) if day > 0 else None,
             place=self.places[place] if place >= 0 else None,
             phone=f"{phone:010d}" if phone >= 0 else None,
+            ending=int(self.ending[row]),
         )
 
     def row_place(self, row: int) -> Place | None:

@@ -15,7 +15,7 @@ Contract:
   standard writes a Bangla name in Latin letters (inherent vowel as ``o`` or ``a``, ``ee``/``i``,
   ``sh``/``s``, ``z``/``j``, optional doubling). It is used only for name tokens that the human
   romanisations (Dakshina, BanglaNameMaker) do not cover. It is intentionally independent of
-  ``matcher.transliterate`` so that the evaluation is not circular.
+  ``matcher.names.transliterate`` so that the evaluation is not circular.
 """
 
 from __future__ import annotations

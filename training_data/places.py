@@ -4,7 +4,7 @@ Why: the place fields are noisy in their own ways (old and new district spelling
 district named instead, only the upazila given), and those habits need the real gazetteer. The
 gazetteer is the public one shipped as ``matcher``'s package data (``matcher/data/geo/``, see its
 ``PROVENANCE.md``: nuhil/bangladesh-geocode, ISO 3166-2, GeoNames): this module reads those
-source files directly, not ``matcher.geo``'s resolver, so that what the generator writes does
+source files directly, not ``matcher.places``'s resolver, so that what the generator writes does
 not depend on how the matcher reads places. It is opened with ``importlib.resources``, so it is
 found wherever ``matcher`` is installed, not by the repository's folder layout.
 

@@ -19,6 +19,7 @@ from api.schemas import (
     InterceptionOut,
     InterceptionResult,
     candidate_out,
+    may_read_reports,
 )
 
 router = APIRouter(prefix="/interceptions", tags=["interceptions"], responses=AUTH_ERRORS)
@@ -45,7 +46,7 @@ def submit_interception(
     )
     return InterceptionResult(
         interception=InterceptionOut.model_validate(row),
-        candidates=[candidate_out(c) for c in candidates],
+        candidates=[candidate_out(c, reveal_report=may_read_reports(user)) for c in candidates],
     )
 
 
@@ -66,4 +67,6 @@ def list_candidates(
     user: Annotated[User, require_role(Action.CANDIDATES_READ)],
 ) -> list[CandidateOut]:
     """The interception's stored candidates by rank, with their review status (audited)."""
-    return [candidate_out(c) for c in services.list_candidates(session, user, interception_id)]
+    reveal = may_read_reports(user)
+    rows = services.list_candidates(session, user, interception_id)
+    return [candidate_out(c, reveal_report=reveal) for c in rows]

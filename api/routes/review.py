@@ -23,6 +23,7 @@ from api.schemas import (
     RevokeIn,
     candidate_out,
     decision_out,
+    may_read_reports,
 )
 from matcher.records import Band
 
@@ -86,7 +87,10 @@ def review_queue(
             [{"loc": ("query", exc.field), "msg": exc.detail, "type": "value_error"}]
         ) from None
     return ReviewPage(
-        items=[candidate_out(r) for r in rows], total=total, limit=limit, offset=offset
+        items=[candidate_out(r, reveal_report=may_read_reports(user)) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -97,7 +101,8 @@ def get_candidate(
     user: Annotated[User, require_role(Action.REVIEW_QUEUE)],
 ) -> CandidateOut:
     """One candidate (audited)."""
-    return candidate_out(services.get_candidate(session, user, candidate_id))
+    row = services.get_candidate(session, user, candidate_id)
+    return candidate_out(row, reveal_report=may_read_reports(user))
 
 
 @router.post(

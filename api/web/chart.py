@@ -1,10 +1,12 @@
 """The per-field contribution chart as inline SVG (no JavaScript, no chart library).
 
-A diverging horizontal bar chart: one row per ``Contribution``; bars grow right of the centre
-line for evidence *for* a match (positive weight, bits) and left for evidence *against*. The bar
-scale is shared by all rows (the largest absolute weight, at least 1 bit) so rows compare. Every
-row carries its field, its label and the signed weight as text, so the chart reads without
-colour and works in a screen reader (``role="img"`` with a ``<title>``).
+A diverging horizontal bar chart: one row per record field the engine compared (its
+``Contribution``); bars grow right of the centre line for evidence *for* a match (positive
+weight) and left for evidence *against*. The bar scale is shared by all rows (the largest
+absolute weight, at least 1 bit) so rows compare. Every row carries the field, the engine's
+verdict and how much the field changes the odds ("8.0× more likely") as text, so the chart reads
+without colour and works in a screen reader (``role="img"`` with a ``<title>``); the full
+sentence is the row's tooltip. Fields missing on either record are left out (they weigh 0).
 
 Contract: ``contribution_chart`` never raises (NaN/inf weights draw as 0, labels of any length
 and script are escaped and clipped); an empty list gives an empty string.
@@ -19,8 +21,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from api.web.i18n import Lang, localise_digits, translate
-from matcher.records import Contribution
+from api.web.i18n import Lang, translate
+from matcher.explain import describe, odds_phrase
+from matcher.records import Contribution, Language, Verdict
 
 WIDTH = 360
 ROW_HEIGHT = 34
@@ -59,21 +62,20 @@ def _finite(weight: float) -> float:
 
 def chart_bars(contributions: Sequence[Contribution], lang: Lang | str = Lang.EN) -> list[Bar]:
     """Lay out the bars (pure geometry; tested without parsing SVG)."""
+    language = Language(Lang(lang).value)
+    contributions = [c for c in contributions if c.verdict is not Verdict.MISSING]
     weights = [_finite(c.weight) for c in contributions]
     scale = max([1.0, *(abs(w) for w in weights)])
     bars: list[Bar] = []
     for row, (item, weight) in enumerate(zip(contributions, weights, strict=True)):
         length = HALF * (abs(weight) / scale)
-        field_label = translate(f"field_{item.field}", lang)
-        if field_label == f"field_{item.field}":
-            field_label = _clean(str(item.field)).replace("_", " ")
-        label = _clean(str(item.label or ""))[:500]
-        full_text = f"{field_label}: {label}"
-        shown_weight = f" ({localise_digits(f'{weight:+.1f}', lang)})"
-        room = max(8, MAX_TEXT - len(field_label) - len(shown_weight) - 2)
-        if len(label) > room:
-            label = label[: room - 1] + "…"
-        text = f"{field_label}: {label}{shown_weight}"
+        title = describe(item, language=language, reveal_report=False)
+        full_text = _clean(describe(item, language=language))[:500]
+        shown_weight = f" ({odds_phrase(weight, language)})"
+        room = max(8, MAX_TEXT - len(shown_weight))
+        if len(title) > room:
+            title = title[: room - 1] + "…"
+        text = f"{title}{shown_weight}"
         bars.append(
             Bar(
                 x=CENTRE if weight >= 0 else CENTRE - length,

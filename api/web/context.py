@@ -33,9 +33,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import services
 from api.db import DbSession, SessionFactory
-from api.matching import LiveIndex
+from api.matching import LiveIndex, candidate_record
 from api.models import User
 from api.roles import Action, Role, allowed
+from api.services.review import REVIEW_BANDS
 from api.web import security
 from api.web.chart import contribution_chart
 from api.web.i18n import (
@@ -48,6 +49,8 @@ from api.web.i18n import (
     translate,
 )
 from api.web.security import Session
+from matcher.explain import VERDICT_WORDS, describe, score_text
+from matcher.records import Band, Language, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,15 @@ def _environment() -> Environment:
 
 
 _ENV = _environment()
+
+
+def candidate_status_key(candidate: Any) -> str:
+    """The i18n key of a candidate's status as it is: an open candidate outside the queue's
+    bands (``no_match``) is not awaiting anyone's review."""
+    status = str(getattr(candidate.status, "value", candidate.status))
+    if status == "open" and Band(candidate.band) not in REVIEW_BANDS:
+        return "cand_open_unqueued"
+    return f"cand_{status}"
 
 
 class PageError(Exception):
@@ -163,6 +175,18 @@ class Page:
         """True if the signed-in user may perform ``action`` (for showing links)."""
         return self.user is not None and allowed(self.user.role, action)
 
+    def explain(self, candidate: Any) -> list[str]:
+        """The engine's account of a stored candidate, one line per compared field, as this
+        user may read it: a reviewer gets the findings and weights, an officer (who may not
+        read reports) each field's verdict only (:func:`matcher.explain.describe`)."""
+        reveal = self.may(Action.REPORT_READ)
+        language = Language(self.lang.value)
+        return [
+            describe(c, language=language, reveal_report=reveal)
+            for c in candidate_record(candidate).contributions
+            if c.verdict is not Verdict.MISSING
+        ]
+
     # --- session ------------------------------------------------------------------------------
     def sign_in(self, user: User) -> None:
         """Start a fresh session (new nonce: no fixation) for ``user``."""
@@ -210,6 +234,10 @@ class Page:
             "num": lambda v: "" if v is None else localise_digits(f"{v:g}", self.lang),
             "may": self.may,
             "Action": Action,
+            "verdict": lambda v: VERDICT_WORDS[Verdict(v)][1 if self.lang is Lang.BN else 0],
+            "score": lambda x: score_text(float(x), Language(self.lang.value)),
+            "status_key": candidate_status_key,
+            "explain": self.explain,
             "labels": LABELS,
         }
         values.update(context)

@@ -1,7 +1,7 @@
 """Place suggestions for the forms: district and upazila names in both scripts.
 
 The officer may type ``Jashore``, ``Jessore`` or ``যশোর``; the ``<datalist>`` offers the
-gazetteer's names (English and Bangla) and the engine's ``matcher.geo.resolve_place`` does the
+gazetteer's names (English and Bangla) and the engine's ``matcher.places.resolve_place`` does the
 actual resolution later, so a suggestion is a convenience, never a constraint (free text is
 still accepted).
 
@@ -16,7 +16,7 @@ import io
 from functools import lru_cache
 from importlib import resources
 
-from matcher.normalize import normalize_text
+from matcher.names import normalize_text
 
 
 def _rows(filename: str) -> list[dict[str, str]]:

@@ -28,15 +28,18 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import services
 from api.errors import InvalidError
-from api.matching import contributions_of, interception_record, report_record
+from api.matching import candidate_record, interception_record, report_record
 from api.models import CandidateRow, CandidateStatus, DecisionKind, User
 from api.roles import Action
 from api.schemas import DecisionIn
 from api.web.context import PageDep, WebRoute, live_index
+from api.web.i18n import localise_digits
 from api.web.places import district_names
-from api.web.sidebyside import age_now, distance_km, field_rows, relation_of
+from api.web.sidebyside import fact_line, field_rows, reasons
 from matcher.dates import parse_date
-from matcher.records import Band
+from matcher.explain import score_text
+from matcher.levels import RecordField
+from matcher.records import Band, Language
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -159,21 +162,23 @@ def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response
     report = services.get_report(page.db, user, candidate.report_id)
     decisions = services.list_decisions(page.db, user, candidate.id)
     child, missing = interception_record(interception), report_record(report)
-    contributions = list(contributions_of(candidate.contributions))
-    expected = age_now(child, missing)
-    distance = distance_km(child, missing)
+    account = candidate_record(candidate)
+    contributions = list(account.contributions)
+    language = Language(page.lang.value)
     return page.render(
         "candidate.html",
         nav="review",
         candidate=candidate,
+        score_shown=score_text(candidate.score, language),
         interception=interception,
         report=report,
         rows=field_rows(child, missing, contributions),
         contributions=contributions,
-        expected_age=None if expected is None else f"{expected:.1f}",
-        observed_age=None if child.age is None else f"{child.age:g}",
-        relation=relation_of(child, missing).value,
-        distance=None if distance is None else f"{distance:.0f}",
+        reasons=reasons(contributions, child, missing, language),
+        age_line=fact_line(contributions, RecordField.AGE, language),
+        place_line=fact_line(contributions, RecordField.PLACE, language),
+        baseline=localise_digits(f"{account.baseline_bits:+.1f}", page.lang),
+        pool=localise_digits(f"{account.pool_bits:+.1f}", page.lang) if account.pool_bits else "",
         decisions=decisions,
         open_for_decision=candidate.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE),
         flash=done if done in FLASHES else None,

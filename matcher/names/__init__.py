@@ -46,7 +46,7 @@ with the plain computation.
 """
 
 from matcher.names.keys import name_key, token_key, token_keys
-from matcher.names.parse import ParsedName, is_prefix, parse_name
+from matcher.names.parse import ParsedName, common_token_keys, is_prefix, parse_name
 from matcher.names.similarity import name_similarity
 from matcher.names.text import normalize_text
 from matcher.names.transliterate import clean_bangla, has_bangla, transliterate
@@ -54,6 +54,7 @@ from matcher.names.transliterate import clean_bangla, has_bangla, transliterate
 __all__ = [
     "ParsedName",
     "clean_bangla",
+    "common_token_keys",
     "has_bangla",
     "is_prefix",
     "name_key",

@@ -100,6 +100,14 @@ def _clusters() -> _Clusters:
     return _Clusters(default, strict, sex_by_key)
 
 
+@cache
+def common_token_keys() -> frozenset[str]:
+    """The (default) keys of the common surname-like tokens of ``common_tokens.csv`` (Khatun,
+    Begum, Akter, Islam, Hossain, Uddin …): a shared one says little about whether two names are
+    the same person's, so name similarities can leave them out."""
+    return frozenset(_clusters().default.values())
+
+
 @short_text_cache(maxsize=131072)
 def _common_sex(token: str) -> tuple[bool, Sex | None]:
     """Whether a normalised token is a common surname-like token, and the sex it hints at.

@@ -25,7 +25,7 @@ from api.models import (
     utcnow,
 )
 from api.roles import Role
-from matcher.records import Band, Candidate, Contribution, Interception
+from matcher.records import Band, Candidate, Contribution, Interception, Verdict
 from tests.api.conftest import Harness
 
 N_INTERCEPTIONS = 23
@@ -61,7 +61,7 @@ class CountingIndex:
                 rank,
                 0.9 / rank,
                 Band.REVIEW,
-                (Contribution("name", "same name key", 2.0 / rank),),
+                (Contribution("name", Verdict.AGREE, 2.0 / rank, "same name key"),),
             )
             for rank, rid in enumerate(left, start=1)
         ]

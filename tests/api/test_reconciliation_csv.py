@@ -29,7 +29,7 @@ from api.models import InterceptionRow, Reconciliation, ReconciliationCandidate,
 from api.roles import Role
 from cli import batch
 from matcher.csvio import CANDIDATE_EXTRA_COLUMNS, iter_interceptions, iter_reports
-from matcher.records import CANDIDATE_COLUMNS, Band, Candidate, Contribution
+from matcher.records import CANDIDATE_COLUMNS, Band, Candidate, Contribution, Verdict
 from tests.api.conftest import BACKENDS, Harness, fresh_database
 from training_data.generate import Split, generate, write_csvs
 
@@ -109,7 +109,14 @@ def test_stored_contributions_rebuild_the_engines_candidate_exactly(
     """What a batch run stores (``contribution_values``, exact weights) gives back the very
     candidate (so the same explanation and top weight); the interactive candidates' 4 decimals
     are for showing only."""
-    candidate = Candidate("I-1", "R-1", 1, 0.5, Band.REVIEW, tuple(Contribution(*p) for p in parts))
+    candidate = Candidate(
+        "I-1",
+        "R-1",
+        1,
+        0.5,
+        Band.REVIEW,
+        tuple(Contribution(f, Verdict.PARTIAL, w, lb) for f, lb, w in parts),
+    )
     row = ReconciliationCandidate(
         interception_id="I-1",
         report_id="R-1",
@@ -133,21 +140,12 @@ def test_contributions_that_are_not_contributions_are_skipped(values: Any) -> No
 
 
 # -- migration 0007 ----------------------------------------------------------------------------
+#: Explanations as runs stored them before 0007 (the format of that time).
 LEGACY = [
-    Candidate(
-        "L-I1",
-        "L-R1",
-        1,
-        0.91,
-        Band.MATCH,
-        (
-            Contribution("father_name", "the same name, Abdul Karim", 3.1416),
-            Contribution("age", "expected 13.6 (heaped), observed 12", -0.449),
-            Contribution("reports_on_file", "1,000,000 reports on file", -1.25),
-        ),
-    ),
-    Candidate("L-I1", "L-R2", 2, 0.2, Band.NO_MATCH, ()),
-    Candidate("L-I2", "L-R1", 1, 0.5, Band.REVIEW, (Contribution("name", "same key", 0.04),)),
+    "father name: the same name, Abdul Karim (+3.1); age: expected 13.6 (heaped), observed 12"
+    " (-0.4); reports on file: 1,000,000 reports on file (-1.2)",
+    "",
+    "name: same key (+0.0)",
 ]
 
 
@@ -166,7 +164,7 @@ def test_migration_0007_reads_old_explanations_back_and_goes_back(
         *(sa.column(c) for c in ("reconciliation_id", "interception_id", "report_id", "rank")),
         *(sa.column(c) for c in ("score", "band", "explanation")),
     )
-    texts = [c.explanation for c in LEGACY] + ["free text; not: an explanation"]
+    texts = [*LEGACY, "free text; not: an explanation"]
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
@@ -200,8 +198,16 @@ def test_migration_0007_reads_old_explanations_back_and_goes_back(
                     ReconciliationCandidate.explanation, ReconciliationCandidate.contributions
                 ).order_by(ReconciliationCandidate.rank)
             ).all()
-        read_back = ["; ".join(str(c) for c in contributions_of(parts)) for _, parts in stored[:-1]]
-        assert read_back == texts[:-1]
+        read_back = [
+            [(c.field, c.label, c.weight) for c in contributions_of(parts)]
+            for _, parts in stored[:-1]
+        ]
+        assert read_back[0] == [
+            ("father_name", "the same name, Abdul Karim", 3.1),
+            ("age", "expected 13.6 (heaped), observed 12", -0.4),
+            ("reports_on_file", "1,000,000 reports on file", -1.2),
+        ]
+        assert read_back[2] == [("name", "same key", 0.0)]
         assert stored[0][1][0] == {
             "field": "father_name",
             "label": "the same name, Abdul Karim",

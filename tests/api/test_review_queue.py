@@ -40,8 +40,8 @@ from api.models import (
     utcnow,
 )
 from api.roles import Action, Role, allowed
-from matcher.geo import resolve_home, resolve_place
-from matcher.normalize import normalize_text
+from matcher.names import normalize_text
+from matcher.places import resolve_home, resolve_place
 from matcher.records import Band
 from tests.api.conftest import BACKENDS, Harness, fresh_database
 
@@ -733,7 +733,7 @@ def test_district_key_reads_the_home_as_the_engine_does(
     district: str | None, upazila: str | None, key: str | None
 ) -> None:
     """The stored key is the district of the engine's own reading of the two place fields
-    (``matcher.geo.resolve_home``, what the place comparison scores), not the district text
+    (``matcher.places.resolve_home``, what the place comparison scores), not the district text
     read alone."""
     assert district_key(district, upazila) == key
     place = resolve_home(district, upazila)

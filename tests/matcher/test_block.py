@@ -19,9 +19,9 @@ from matcher.block import (
     report_keys,
 )
 from matcher.blocking_analysis import blocking_stats
-from matcher.geo import resolve_place
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
+from matcher.places import resolve_place
 from matcher.prepare import Prepared
 from matcher.records import Sex
 from training_data.generate import Split, generate

@@ -41,6 +41,7 @@ from matcher.records import (
     Interception,
     Report,
     Sex,
+    Verdict,
 )
 
 HEADER = ",".join(REPORT_COLUMNS)
@@ -179,7 +180,9 @@ def test_reader_never_raises_on_arbitrary_cell_text(cell: str) -> None:
 
 
 def candidate(iid: str, rid: str, rank: int, score: float, band: Band) -> Candidate:
-    return Candidate(iid, rid, rank, score, band, (Contribution("father_name", "same key", 2.5),))
+    return Candidate(
+        iid, rid, rank, score, band, (Contribution("father_name", Verdict.AGREE, 2.5, "same key"),)
+    )
 
 
 def test_write_candidates_then_read_back(tmp_path: Path) -> None:
@@ -198,7 +201,7 @@ def test_write_candidates_then_read_back(tmp_path: Path) -> None:
         "1",
         "0.9877",
         "match",
-        "father name: same key (+2.5)",
+        "father_name: agree, same key (+2.5)",
         "father_name",
         "2.50",
     ]
@@ -423,7 +426,9 @@ def test_formatted_text_writes_the_same_file_as_write_candidates(
     import tempfile
 
     cands = [
-        Candidate(iid, "R1", rank, score, band, (Contribution("name", label, -0.25),))
+        Candidate(
+            iid, "R1", rank, score, band, (Contribution("name", Verdict.DISAGREE, -0.25, label),)
+        )
         for rank, (iid, label, score, band) in enumerate(rows, start=1)
     ]
     with tempfile.TemporaryDirectory() as folder:

@@ -6,14 +6,24 @@ import copy
 import functools
 import json
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.fitting import LEVEL_ORDER, order_violations
-from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
+from matcher.fitting import LEVEL_ORDER, explainable, order_violations
+from matcher.levels import (
+    COMPARISONS,
+    FIELD_COMPARISONS,
+    FIELDS,
+    N_FIELDS,
+    Field,
+    RecordField,
+    field_level_combinations,
+    field_verdict,
+)
 from matcher.model import (
     SCHEMA_VERSION,
     MatchModel,
@@ -21,19 +31,28 @@ from matcher.model import (
     ModelFormatError,
     rival_free,
 )
-from matcher.records import Band
+from matcher.records import Band, Verdict
 
 
 def synthetic_levels(n: int, match_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Level vectors drawn from a known Fellegi–Sunter model: matches favour low levels."""
+    """Level vectors drawn from a known Fellegi–Sunter model: matches favour low levels.
+
+    The true weights fall from +2 to -2 bits along each comparison's levels and take the sign
+    of the level's own verdict (an agreeing level is evidence for, a disagreeing one against),
+    so the truth itself never contradicts its explanation."""
     rng = np.random.default_rng(seed)
     y = (rng.random(n) < match_rate).astype(np.int64)
     levels = np.zeros((n, N_FIELDS), dtype=np.int8)
     for f, c in enumerate(COMPARISONS):
         k = len(c.levels)
-        ramp = np.linspace(1.0, 0.05, k - 1)
-        m = np.concatenate([[0.1], 0.9 * ramp / ramp.sum()])
-        u = np.concatenate([[0.1], 0.9 * ramp[::-1] / ramp.sum()])
+        w = np.linspace(2.0, -2.0, k - 1)
+        for j, level in enumerate(c.levels[1:]):
+            if level.verdict is Verdict.AGREE:
+                w[j] = max(w[j], 0.5)
+            elif level.verdict is Verdict.DISAGREE:
+                w[j] = min(w[j], -0.5)
+        u = np.concatenate([[0.1], np.full(k - 1, 0.9 / (k - 1))])
+        m = np.concatenate([[0.1], 0.9 * 2.0**w / np.sum(2.0**w)])
         levels[y == 1, f] = rng.choice(k, size=int(y.sum()), p=m)
         levels[y == 0, f] = rng.choice(k, size=int((1 - y).sum()), p=u)
     return levels, y
@@ -42,6 +61,22 @@ def synthetic_levels(n: int, match_rate: float, seed: int) -> tuple[np.ndarray, 
 @pytest.fixture(scope="module")
 def data() -> tuple[np.ndarray, np.ndarray]:
     return synthetic_levels(12000, 0.2, seed=1)
+
+
+@pytest.fixture(scope="module")
+def one_level_per_field(data: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``data`` with only each record field's main comparison measured (the others null).
+
+    ``synthetic_levels`` draws comparisons independently, so it makes combinations a real pair
+    cannot ("same name" with "different surname") on which the verdict rules bind; with one
+    comparison per field no constraint binds and the constrained and free fits must agree."""
+    levels, y = data
+    main = {comps[0].field for comps in FIELD_COMPARISONS.values()}
+    out = levels.copy()
+    for f, c in enumerate(COMPARISONS):
+        if c.field not in main:
+            out[:, f] = 0
+    return out, y
 
 
 @pytest.fixture(scope="module")
@@ -302,10 +337,11 @@ def penalised_loss(model: MatchModel, levels: np.ndarray, y: np.ndarray) -> floa
 
 
 def test_monotone_fit_reaches_the_unconstrained_optimum_when_no_constraint_binds(
-    data: tuple[np.ndarray, np.ndarray],
+    one_level_per_field: tuple[np.ndarray, np.ndarray],
 ) -> None:
     """Same objective as scikit-learn's: where the data already respect the order, the
     constrained solver must do at least as well as the unconstrained one (not worse)."""
+    data = one_level_per_field
     free = MatchModel(monotone=False).fit(*data)
     assert order_violations(free.weights_) == []
     mono = MatchModel(monotone=True).fit(*data)
@@ -318,7 +354,19 @@ def test_shipped_model_weights_respect_the_level_order() -> None:
     assert order_violations(MatchModel.default().weights_) == []
 
 
-def test_monotone_flag_round_trips_through_json(data: tuple[np.ndarray, np.ndarray]) -> None:
+def test_unconstrained_fit_that_contradicts_its_verdicts_cannot_be_loaded(
+    data: tuple[np.ndarray, np.ndarray],
+) -> None:
+    free = MatchModel(monotone=False).fit(*data)
+    assert order_violations(free.weights_) != []
+    with pytest.raises(ModelFormatError, match="contradict"):
+        MatchModel.from_json(free.to_json())
+
+
+def test_monotone_flag_round_trips_through_json(
+    one_level_per_field: tuple[np.ndarray, np.ndarray],
+) -> None:
+    data = one_level_per_field
     model = MatchModel(monotone=False).fit(*data)
     assert MatchModel.from_json(model.to_json()).monotone is False
     assert MatchModel.from_json(MatchModel().fit(*data).to_json()).monotone is True
@@ -350,3 +398,58 @@ def test_agreeing_more_never_scores_lower(
     weaker[f], stronger[f] = weak, strong
     p = model.predict_proba(np.stack([weaker, stronger]))[:, 1]
     assert p[1] >= p[0]
+
+
+def _fitted_on_synthetic() -> MatchModel:
+    levels, y = synthetic_levels(6000, 0.2, seed=5)
+    return MatchModel().fit(levels, y)
+
+
+def _em_on_synthetic() -> MatchModel:
+    levels, _ = synthetic_levels(6000, 0.2, seed=6)
+    return MatchModel(method=Method.EM).fit(levels)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [MatchModel.default, MatchModel.hand_set, _fitted_on_synthetic, _em_on_synthetic],
+    ids=["shipped", "hand-set", "fitted", "em"],
+)
+def test_no_level_combination_argues_against_its_verdict(make: Callable[[], MatchModel]) -> None:
+    """Over the model's whole level table: for every record field and every combination of
+    levels its comparisons can produce, ``agree`` never weighs below 0, ``disagree`` never
+    above 0 (missing fields weigh 0 by construction: their comparisons are all null)."""
+    model = make()
+    checked = 0
+    for rf in RecordField:
+        comps = FIELD_COMPARISONS[rf]
+        for combo in field_level_combinations(rf):
+            verdict = field_verdict(list(zip(comps, combo, strict=True)))
+            total = sum(model.weight(c.field, lv) for c, lv in zip(comps, combo, strict=True))
+            checked += 1
+            if verdict is Verdict.AGREE:
+                assert total >= 0, (rf, combo, total)
+            elif verdict is Verdict.DISAGREE:
+                assert total <= 0, (rf, combo, total)
+            assert verdict is not Verdict.MISSING
+    assert checked > 1000
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_any_weights_can_be_made_explainable(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    raw = [np.concatenate([[0.0], rng.normal(0, 4, len(c.levels) - 1)]) for c in COMPARISONS]
+    fixed = explainable(raw)
+    assert order_violations(fixed) == []
+    assert all(w[0] == 0.0 for w in fixed)
+    if not order_violations(raw):
+        assert all(np.array_equal(a, b) for a, b in zip(raw, fixed, strict=True))
+
+
+def test_a_model_file_whose_weights_contradict_its_verdicts_is_refused() -> None:
+    data = MatchModel.hand_set().to_dict()
+    sex = next(f for f in data["fields"] if f["field"] == "sex")
+    sex["levels"][2]["weight_bits"] = 1.5  # "different sexes" counting for a match
+    with pytest.raises(ModelFormatError, match="contradict"):
+        MatchModel.from_dict(data)

@@ -16,7 +16,7 @@ from matcher import csvio
 from matcher import reconcile as rec
 from matcher.csvio import Reject, RejectCounter, iter_reports
 from matcher.index import MatchIndex
-from matcher.records import Band, Candidate, Contribution, Interception, Report
+from matcher.records import Band, Candidate, Contribution, Interception, Report, Verdict
 from training_data.generate import Split, SyntheticSet, generate, write_csvs
 
 
@@ -171,15 +171,27 @@ def test_packed_candidates_round_trip_exactly(
 ) -> None:
     """What workers send through the pipe rebuilds the very same candidate (separators too)."""
     c = Candidate(
-        ids[0], ids[1], 3, score, band, tuple(Contribution(f, lb, w) for f, lb, w in parts)
+        ids[0],
+        ids[1],
+        3,
+        score,
+        band,
+        tuple(Contribution(f, Verdict.PARTIAL, w, lb) for f, lb, w in parts),
     )
     assert rec._unpack(rec._pack(c)) == c
 
 
-def test_packed_candidates_are_flat_plain_values(serial: list[Candidate]) -> None:
+def _plain(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(_plain(v) for v in value)
+    return isinstance(value, str | int | float)
+
+
+def test_packed_candidates_are_plain_values(serial: list[Candidate]) -> None:
+    """What crosses the pipe is tuples of plain values (cheap to pickle), never dataclasses."""
     with_parts = next(c for c in serial if c.contributions)
     packed = rec._pack(with_parts)
-    assert all(isinstance(v, str | int | float) for v in packed)
+    assert _plain(packed)
     assert rec._unpack(packed) == with_parts
 
 

@@ -1,4 +1,4 @@
-"""Unit tests for api.web.chart: the inline-SVG contribution chart."""
+"""Unit tests for api.web.chart: the inline-SVG chart of the engine's per-field account."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.web.chart import CENTRE, HALF, chart_bars, contribution_chart
-from matcher.records import Contribution
+from matcher.records import Contribution, Verdict
 
 SVG = "{http://www.w3.org/2000/svg}"
+FIELDS = ["name", "father_name", "age", "sex", "place", "guardian_phone", "dates"]
+
+
+def _c(field: str, weight: float, verdict: Verdict | None = None) -> Contribution:
+    if verdict is None:
+        verdict = Verdict.AGREE if weight > 0 else Verdict.DISAGREE
+    return Contribution(field, verdict, weight, "a finding")
 
 
 def test_empty_list_draws_nothing() -> None:
@@ -31,29 +38,34 @@ def test_empty_list_draws_nothing() -> None:
 def test_bars_grow_from_the_centre(
     weights: list[float], right: list[bool], left: list[bool]
 ) -> None:
-    bars = chart_bars([Contribution(f"f{i}", "x", w) for i, w in enumerate(weights)])
+    bars = chart_bars([_c(f, w, Verdict.PARTIAL) for f, w in zip(FIELDS, weights, strict=False)])
     for bar, goes_right, goes_left in zip(bars, right, left, strict=True):
         assert (bar.x == CENTRE) is goes_right
         assert (bar.x + bar.width == pytest.approx(CENTRE) and bar.width > 0) is goes_left
 
 
 def test_largest_weight_fills_half_and_scale_is_shared() -> None:
-    bars = chart_bars([Contribution("name", "same key", 4.0), Contribution("age", "off", -2.0)])
+    bars = chart_bars([_c("name", 4.0), _c("age", -2.0)])
     assert bars[0].width == pytest.approx(HALF)
     assert bars[1].width == pytest.approx(HALF / 2)
 
 
 def test_small_weights_are_not_blown_up() -> None:
-    bars = chart_bars([Contribution("sex", "same", 0.5)])
+    bars = chart_bars([_c("sex", 0.5)])
     assert bars[0].width == pytest.approx(HALF * 0.5)
 
 
-def test_svg_is_well_formed_and_escapes_labels() -> None:
+def test_missing_fields_are_left_out() -> None:
+    bars = chart_bars([_c("name", 2.0), Contribution("mother_name", Verdict.MISSING, 0.0)])
+    assert [b.text.split(":")[0] for b in bars] == ["Name"]
+
+
+def test_rows_read_field_verdict_and_odds_and_escape_labels() -> None:
     svg = str(
         contribution_chart(
             [
-                Contribution("father_name", "<script>alert(1)</script> & co", 2.5),
-                Contribution("age", "expected 13.6, observed 12", -1.0),
+                Contribution("father_name", Verdict.AGREE, 3.0, "<script>alert(1)</script> & co"),
+                _c("age", -1.0),
             ]
         )
     )
@@ -61,31 +73,33 @@ def test_svg_is_well_formed_and_escapes_labels() -> None:
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
     texts = [t.text or "" for t in root.iter(f"{SVG}text")]
-    assert texts[0].startswith("Father's name: <script>")
-    assert "(+2.5)" in texts[0]
-    assert "(-1.0)" in texts[1]
+    assert texts[0] == "Father's name: agrees (8.0× more likely)"
+    assert texts[1] == "Age: disagrees (2.0× less likely)"
     assert "<script>" not in svg
 
 
-def test_bangla_chart_uses_bangla_labels_and_digits() -> None:
-    svg = str(contribution_chart([Contribution("name", "মিল", 2.5)], "bn"))
-    assert "নাম: মিল (+২.৫)" in svg
+def test_bangla_chart_uses_bangla_words_and_digits() -> None:
+    svg = str(contribution_chart([_c("name", 2.5)], "bn"))
+    assert "নাম: মেলে (৫.৭ গুণ বেশি সম্ভাব্য)" in svg
 
 
 @given(
     st.lists(
         st.tuples(
-            st.text(max_size=30),
+            st.sampled_from([*FIELDS, "not_a_field"]),
+            st.sampled_from(list(Verdict)),
             st.text(max_size=500),
             st.floats(allow_nan=True, allow_infinity=True),
         ),
         max_size=12,
     )
 )
-def test_chart_never_raises_and_stays_in_the_box(rows: list[tuple[str, str, float]]) -> None:
-    contributions = [Contribution(f, label, w) for f, label, w in rows]
+def test_chart_never_raises_and_stays_in_the_box(
+    rows: list[tuple[str, Verdict, str, float]],
+) -> None:
+    contributions = [Contribution(f, v, w, label) for f, v, label, w in rows]
     svg = str(contribution_chart(contributions))
-    if rows:
+    if any(v is not Verdict.MISSING for _, v, _, _ in rows):
         ET.fromstring(svg)
     for bar in chart_bars(contributions):
         assert math.isfinite(bar.width)

@@ -18,8 +18,8 @@ from api.roles import Role
 from api.settings import Settings
 from api.web import security
 from api.web.context import safe_next
-from matcher.normalize import name_key
-from matcher.records import Band, Candidate, Contribution, Interception, Report
+from matcher.names import name_key
+from matcher.records import Band, Candidate, Contribution, Interception, Report, Verdict
 from tests.web.conftest import cheap_hash
 
 PASSWORD = "synthetic password 1"
@@ -60,7 +60,10 @@ class FakeIndex:
                 rank,
                 0.9,
                 Band.REVIEW,
-                (Contribution("name", "same name key", 3.0), Contribution("age", "far", -1.5)),
+                (
+                    Contribution("name", Verdict.AGREE, 3.0, "same name key"),
+                    Contribution("age", Verdict.DISAGREE, -1.5, "far"),
+                ),
             )
             for rank, r in enumerate(hits[:top_k], start=1)
         ]

@@ -1,15 +1,20 @@
-"""Unit tests for api.web.sidebyside: per-field marks on the candidate page."""
+"""api.web.sidebyside: the candidate page shows the engine's verdicts and facts, computes none."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.web.sidebyside import Mark, age_now, field_rows
-from matcher.records import Contribution, Interception, Report, Sex
+from api.web import sidebyside
+from api.web.sidebyside import fact_line, field_rows, reasons
+from matcher.index import MatchIndex
+from matcher.levels import RecordField
+from matcher.records import Contribution, Interception, Language, Report, Sex, Verdict
 
 CHILD = Interception(
     "i-1",
@@ -37,96 +42,77 @@ REPORT = Report(
 )
 
 
-def _marks(contributions: list[Contribution] | None = None) -> dict[str, Mark]:
-    return {r.field: r.mark for r in field_rows(CHILD, REPORT, contributions or [])}
+@pytest.fixture(scope="module")
+def explained() -> list[Contribution]:
+    index = MatchIndex()
+    index.add(REPORT)
+    candidate = index.explain_pair("r-1", CHILD)
+    assert candidate is not None
+    return list(candidate.contributions)
 
 
-@pytest.mark.parametrize(
-    ("field", "mark"),
-    [
-        ("name", Mark.AGREE),
-        ("father_name", Mark.DISAGREE),
-        ("mother_name", Mark.MISSING),
-        ("sex", Mark.AGREE),
-        ("age", Mark.AGREE),
-        ("district", Mark.AGREE),
-        ("upazila", Mark.MISSING),
-        ("guardian_phone", Mark.AGREE),
-    ],
-    ids=[
-        "same-name",
-        "other-father",
-        "mother-missing-one-side",
-        "sex",
-        "age-carried-forward",
-        "district",
-        "upazila-missing",
-        "phone-formats",
-    ],
-)
-def test_marks_without_engine_explanation(field: str, mark: Mark) -> None:
-    assert _marks()[field] is mark
+def test_every_row_shows_the_engines_verdict_for_its_field(explained: list[Contribution]) -> None:
+    engine = {c.field: c.verdict for c in explained}
+    shown = {r.field: r.verdict for r in field_rows(CHILD, REPORT, explained)}
+    expected_field = {
+        "name": "name",
+        "father_name": "father_name",
+        "mother_name": "mother_name",
+        "sex": "sex",
+        "age": "age",
+        "district": "place",
+        "upazila": "place",
+        "guardian_phone": "guardian_phone",
+        "dates": "dates",
+    }
+    assert shown == {row: engine[field] for row, field in expected_field.items()}
+    assert shown["father_name"] is Verdict.DISAGREE
+    assert shown["mother_name"] is Verdict.MISSING
+    assert shown["guardian_phone"] is Verdict.AGREE  # formats differ, the engine's digits agree
 
 
-@pytest.mark.parametrize(
-    ("contribution", "field", "mark"),
-    [
-        (Contribution("age", "within a year", 2.0), "age", Mark.AGREE),
-        (Contribution("age", "a bit off", 0.3), "age", Mark.PARTIAL),
-        (Contribution("age", "far off", -3.0), "age", Mark.DISAGREE),
-        (Contribution("home_district", "far", -2.0), "district", Mark.DISAGREE),
-        (Contribution("place", "neighbour", 0.5), "district", Mark.PARTIAL),
-        (Contribution("mother_name", "match", 3.0), "mother_name", Mark.MISSING),
-        (Contribution("sex", "same sex", 0.4), "sex", Mark.AGREE),
-        (Contribution("name", "one part agrees", 0.4), "name", Mark.AGREE),
-        (Contribution("father_name", "surname differs", 3.0), "father_name", Mark.DISAGREE),
-        (Contribution("phone", "different", -2.0), "guardian_phone", Mark.AGREE),
-    ],
-    ids=[
-        "engine-agrees",
-        "engine-weak",
-        "engine-disagrees",
-        "interception-field-name",
-        "place-alias",
-        "missing-beats-weight",
-        "sex-by-value-not-weak-weight",
-        "name-by-value",
-        "father-by-value",
-        "phone-by-value",
-    ],
-)
-def test_engine_weight_decides_the_mark(contribution: Contribution, field: str, mark: Mark) -> None:
-    assert _marks([contribution])[field] is mark
+def test_rows_come_in_form_order_with_the_records_values(explained: list[Contribution]) -> None:
+    rows = field_rows(CHILD, REPORT, explained)
+    assert [r.field for r in rows][:5] == ["name", "father_name", "mother_name", "sex", "age"]
+    by_field = {r.field: r for r in rows}
+    assert by_field["age"].interception_value == "12"
+    assert by_field["guardian_phone"].report_value == "+8801712345678"
 
 
-def test_age_is_carried_forward_to_the_interception_date() -> None:
-    assert age_now(CHILD, REPORT) == pytest.approx(12.0, abs=0.01)
-    assert age_now(CHILD, Report("r", age=None)) is None
-    assert age_now(Interception("i"), Report("r", age=9.0)) == 9.0
+def test_age_and_place_lines_are_the_engines_facts(explained: list[Contribution]) -> None:
+    age = fact_line(explained, RecordField.AGE, Language.EN)
+    assert age.startswith("Age: ")
+    assert "12 given, 12 expected" in age  # 11 a year before: the engine carried it forward
+    place = fact_line(explained, RecordField.PLACE, Language.BN)
+    assert place.startswith("বাড়ি: ")
 
 
-def test_far_age_is_a_disagreement() -> None:
-    older = Report("r-2", age=3.0, report_date=date(2024, 3, 12))
-    rows = {r.field: r.mark for r in field_rows(CHILD, older)}
-    assert rows["age"] is Mark.DISAGREE
-
-
-def test_rows_come_in_form_order_with_shown_values() -> None:
-    rows = field_rows(CHILD, REPORT)
-    assert [r.field for r in rows][:3] == ["name", "father_name", "mother_name"]
-    assert rows[3].interception_value == "F"
-    assert rows[4].interception_value == "12"
-
-
-texts = st.one_of(st.none(), st.text(max_size=200))
-
-
-@given(texts, texts, texts, texts, st.one_of(st.none(), st.floats()))
-def test_field_rows_never_raise_and_missing_is_never_disagree(
-    name: str | None, other: str | None, district: str | None, phone: str | None, age: float | None
+def test_reasons_are_one_line_per_field_in_the_engines_order(
+    explained: list[Contribution],
 ) -> None:
-    child = Interception("i", name=name, home_district=district, guardian_phone=phone, age=age)
-    report = Report("r", name=other, district=district, guardian_phone=None, age=age)
-    for row in field_rows(child, report):
-        if not row.interception_value.strip() or not row.report_value.strip():
-            assert row.mark is Mark.MISSING
+    lines = reasons(explained, CHILD, REPORT, Language.EN)
+    assert len(lines) == len(explained) == len(RecordField)
+    assert lines[0].split(":")[0] in {"Name", "Home", "Guardian's phone", "Father's name"}
+    father = next(line for line in lines if line.startswith("Father's name"))
+    assert "(Abdul Karim / Habibur Rahman)" in father
+
+
+def test_the_page_module_computes_no_fact_about_the_pair() -> None:
+    """The engine decides: the page imports nothing that compares names, places or ages."""
+    tree = ast.parse(inspect.getsource(sidebyside))
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+    }
+    assert not imported & {"matcher.places", "matcher.names", "matcher.dates", "matcher.compare"}
+
+
+@given(
+    name=st.one_of(st.none(), st.text(max_size=30)),
+    age=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+)
+def test_rows_never_raise_on_odd_values(name: str | None, age: float | None) -> None:
+    child = Interception("i", name=name, age=age)
+    rows = field_rows(child, Report("r", name=name, age=age), [])
+    assert all(r.verdict is Verdict.MISSING for r in rows)

@@ -1,7 +1,7 @@
 """The review queue's district filter reads an interception's home as the engine does:
 ``interceptions.home_district_key`` is recomputed from ``home_district`` *and*
 ``home_upazila`` together (:func:`api.models.district_key`, i.e.
-:func:`matcher.geo.resolve_home`), no longer from ``home_district`` alone.
+:func:`matcher.places.resolve_home`), no longer from ``home_district`` alone.
 
 What changes for a stored interception: an upazila with a blank or unreadable district now
 keys to its district (the engine already placed such a child there, the filter did not find

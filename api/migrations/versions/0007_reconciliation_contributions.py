@@ -28,7 +28,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from api.migrations.backfills import keyset_pages
-from matcher.records import Contribution
 
 revision = "0007"
 down_revision = "0006"
@@ -57,8 +56,14 @@ def read_explanation(text: str | None) -> list[dict[str, Any]] | None:
             }
         )
         position = match.end()
-    again = "; ".join(str(Contribution(i["field"], i["label"], i["weight"])) for i in items)
+    again = "; ".join(_legacy_line(i["field"], i["label"], i["weight"]) for i in items)
     return items if again == text else None
+
+
+def _legacy_line(field: str, label: str, weight: float) -> str:
+    """One contribution as explanations were written when this revision was made (kept here,
+    not imported, so the migration reads old text the same way whatever the library becomes)."""
+    return f"{field.replace('_', ' ')}: {label} ({weight:+.1f})"
 
 
 def backfill(connection: sa.Connection) -> int:
