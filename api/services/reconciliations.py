@@ -10,8 +10,6 @@ columns and the same row format: each stored row is rebuilt into the engine's
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -27,8 +25,7 @@ from api.matching import candidate_record
 from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User
 from api.roles import Action
 from api.services.common import require
-from matcher.csvio import CANDIDATE_EXTRA_COLUMNS, format_candidates
-from matcher.records import CANDIDATE_COLUMNS
+from matcher.csvio import candidates_header, format_candidates
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +94,7 @@ def candidates_csv_text(rows: Iterable[ReconciliationCandidate]) -> Iterator[str
     """The candidates file of ``rows``, piece by piece: the header, then the engine's rows
     (byte for byte what :func:`matcher.csvio.write_candidates` writes for the same
     candidates)."""
-    header = io.StringIO(newline="")
-    csv.writer(header).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
-    yield header.getvalue()
+    yield candidates_header()
     it = iter(rows)
     while block := list(islice(it, _CSV_BLOCK)):
         yield format_candidates(candidate_record(row) for row in block)

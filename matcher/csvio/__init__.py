@@ -20,6 +20,7 @@ Spec (issue 3, "Data contract"; each module's docstring has the details):
 Import from this package; it re-exports the public names of its modules.
 """
 
+from matcher.csvio.cells import plain_cell, safe_cell
 from matcher.csvio.read import (
     AGE_REASON,
     MAX_AGE,
@@ -39,6 +40,8 @@ from matcher.csvio.write import (
     CANDIDATE_EXTRA_COLUMNS,
     REJECT_COLUMNS,
     atomic_write,
+    candidates_header,
+    csv_writer,
     format_candidates,
     write_candidate_text,
     write_candidates,
@@ -57,12 +60,16 @@ __all__ = [
     "RejectCounter",
     "Truth",
     "atomic_write",
+    "candidates_header",
+    "csv_writer",
     "format_candidates",
     "iter_candidates",
     "iter_interceptions",
     "iter_reports",
+    "plain_cell",
     "read_text_source",
     "read_truth",
+    "safe_cell",
     "split_csv",
     "write_candidate_text",
     "write_candidates",

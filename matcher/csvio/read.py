@@ -43,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TypeVar
 
+from matcher.csvio.cells import plain_cell
 from matcher.csvio.split import CsvSlice, _open_slice
 from matcher.dates import parse_age, parse_date
 from matcher.records import (
@@ -447,8 +448,8 @@ def iter_candidates(source: Source) -> Iterator[Candidate]:
                     continue
                 try:
                     yield Candidate(
-                        interception_id=raw[i_int].strip(),
-                        report_id=raw[i_rep].strip(),
+                        interception_id=plain_cell(raw[i_int].strip()),
+                        report_id=plain_cell(raw[i_rep].strip()),
                         rank=int(raw[i_rank]),
                         score=float(raw[i_score]),
                         band=Band(raw[i_band].strip()),

@@ -6,7 +6,11 @@ destination only when everything was written: a crash or an exception leaves eit
 or nothing, never a half-written one. A candidates file has the contract's ``CANDIDATE_COLUMNS``
 then :data:`CANDIDATE_EXTRA_COLUMNS` (the strongest contribution); :func:`format_candidates`
 gives rows byte for byte as :func:`write_candidates` writes them. Rows are RFC 4180 (CRLF; a
-value holding a comma, quote or line break is quoted).
+value holding a comma, quote or line break is quoted). Every cell goes through
+:func:`safe_cell`: a text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+tab, CR first) is written with a leading ``'`` (OWASP's CSV-injection advice), so an id such as
+``=HYPERLINK(...)`` in an input file never becomes a live formula in an exported one; plain
+numbers (``-2.40``) are left as they are.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from matcher.csvio.cells import safe_cell
 from matcher.csvio.read import Reject
 from matcher.records import CANDIDATE_COLUMNS, Candidate
 
@@ -27,7 +32,10 @@ __all__ = [
     "CANDIDATE_EXTRA_COLUMNS",
     "REJECT_COLUMNS",
     "atomic_write",
+    "candidates_header",
+    "csv_writer",
     "format_candidates",
+    "safe_cell",
     "write_candidate_text",
     "write_candidates",
     "write_rejects",
@@ -36,6 +44,26 @@ __all__ = [
 REJECT_COLUMNS: tuple[str, ...] = ("source", "row_number", "record_id", "field", "reason")
 CANDIDATE_EXTRA_COLUMNS: tuple[str, ...] = ("top_field", "top_weight")
 """Columns written after the contract's ``CANDIDATE_COLUMNS``: the strongest contribution."""
+
+
+class _SafeWriter:
+    """A ``csv.writer`` whose every cell goes through :func:`safe_cell`."""
+
+    def __init__(self, fh: Any) -> None:
+        self._writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
+
+    def writerow(self, row: Iterable[object]) -> Any:
+        return self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(fh: Any) -> _SafeWriter:
+    """The one CSV writer for files Shondhan exports (candidates, rejects, audit, runs):
+    RFC 4180 rows with formula-neutralised cells. Use it instead of ``csv.writer``."""
+    return _SafeWriter(fh)
 
 
 @contextlib.contextmanager
@@ -95,7 +123,7 @@ def write_candidates(
     """
     count = 0
     with atomic_write(path) as fh:
-        writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
+        writer = csv_writer(fh)
         writer.writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
         for c in candidates:
             writer.writerow(_candidate_row(c))
@@ -109,7 +137,14 @@ def format_candidates(candidates: Iterable[Candidate]) -> str:
     """Candidate rows as CSV text, byte for byte as :func:`write_candidates` writes them (no
     header): lets worker processes format their own rows (see :func:`write_candidate_text`)."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(map(_candidate_row, candidates))
+    csv_writer(buffer).writerows(map(_candidate_row, candidates))
+    return buffer.getvalue()
+
+
+def candidates_header() -> str:
+    """A candidates file's header line, as :func:`write_candidates` writes it."""
+    buffer = io.StringIO(newline="")
+    csv_writer(buffer).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
     return buffer.getvalue()
 
 
@@ -117,7 +152,7 @@ def write_candidate_text(texts: Iterable[str], path: str | os.PathLike[str]) -> 
     """Write a candidates CSV atomically from the header and pre-formatted row text
     (:func:`format_candidates`); the file equals what :func:`write_candidates` writes."""
     with atomic_write(path) as fh:
-        csv.writer(fh).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
+        fh.write(candidates_header())
         for text in texts:
             fh.write(text)
 
@@ -126,7 +161,7 @@ def write_rejects(rejects: Iterable[Reject], path: str | os.PathLike[str]) -> in
     """Write rejects atomically as CSV with ``REJECT_COLUMNS``; returns the number of rows."""
     count = 0
     with atomic_write(path) as fh:
-        writer = csv.writer(fh)  # RFC 4180 CRLF: a lone \r or \n in a value gets quoted
+        writer = csv_writer(fh)
         writer.writerow(REJECT_COLUMNS)
         for r in rejects:
             writer.writerow((r.source, r.row_number, r.record_id or "", r.field, r.reason))

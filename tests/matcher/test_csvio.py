@@ -25,6 +25,7 @@ from matcher.csvio import (
     iter_reports,
     read_text_source,
     read_truth,
+    safe_cell,
     split_csv,
     write_candidate_text,
     write_candidates,
@@ -436,3 +437,50 @@ def test_formatted_text_writes_the_same_file_as_write_candidates(
         write_candidates(cands, a)
         write_candidate_text([format_candidates(cands[:2]), format_candidates(cands[2:])], b)
         assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x","click")', '\'=HYPERLINK("http://x","click")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-2.40", "-2.40"),
+        ("+880", "+880"),
+        ("R-1", "R-1"),
+        (3, 3),
+    ],
+    ids=[
+        "equals",
+        "plus",
+        "minus-formula",
+        "at",
+        "tab",
+        "cr",
+        "neg-number",
+        "plus-digits",
+        "id",
+        "int",
+    ],
+)
+def test_exported_cells_never_start_a_formula(cell: object, written: object) -> None:
+    assert safe_cell(cell) == written
+
+
+def test_candidates_and_rejects_files_neutralise_formula_ids(tmp_path: Path) -> None:
+    evil = '=HYPERLINK("http://example.invalid","x")'
+    cand = Candidate(evil, "@SUM(A1)", 1, 0.5, Band.REVIEW)
+    write_candidates([cand], tmp_path / "c.csv")
+    rows = list(csv.reader((tmp_path / "c.csv").open(encoding="utf-8", newline="")))
+    assert rows[1][:2] == ["'" + evil, "'@SUM(A1)"]
+    written = (tmp_path / "c.csv").read_bytes().decode("utf-8")
+    assert format_candidates([cand]) == written.split("\r\n", 1)[1]
+    assert [(c.interception_id, c.report_id) for c in iter_candidates(tmp_path / "c.csv")] == [
+        (evil, "@SUM(A1)")
+    ]
+    write_rejects([Reject("reports.csv", 2, "+cmd|x", "age", "bad age")], tmp_path / "r.csv")
+    rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8", newline="")))
+    assert rows[1][2] == "'+cmd|x"
