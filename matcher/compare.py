@@ -46,7 +46,7 @@ from matcher.levels import (
 )
 from matcher.names import common_token_keys
 from matcher.places import Place, PlaceRelation, district_distance_km, place_relation
-from matcher.prepare import Ending, Prepared
+from matcher.prepare import Ending, Prepared, given_ending
 
 DAYS_PER_YEAR = 365.25
 AGE_BASE_TOLERANCE = 2.0  # years, officer's estimate vs a parent's statement
@@ -209,6 +209,13 @@ TokenBits = Callable[[str], float]
 def gendered_pair(a: int, b: int) -> bool:
     """Whether two given-name endings are a girl's and a boy's form (long a vs consonant)."""
     return {a, b} == {Ending.LONG_A, Ending.CONSONANT}
+
+
+def other_gender_form(a: str | None, b: str | None) -> bool:
+    """Whether two names' given names are a girl's and a boy's form of one name (Rahima /
+    Rahim, রহিমা / রহিম): the same key once the final vowel is forgotten, not the same name.
+    False when either name is missing or its ending unknown."""
+    return gendered_pair(given_ending(a), given_ending(b))
 
 
 def _name_measures(

@@ -260,6 +260,34 @@ def odds_phrase(bits: float, language: Language = Language.EN) -> str:
     return f"{shown}× {'more' if bits > 0 else 'less'} likely"
 
 
+def starting_odds_phrase(
+    baseline_bits: float, pool_bits: float = 0.0, language: Language = Language.EN
+) -> str:
+    """The two terms of a score that are about no field, in words: the model's starting odds
+    ("1 in 43,000" rather than −15.4 bits) and, when the index is larger than the model's
+    reference, how much every match is discounted for the look-alikes more reports hold."""
+    bn = language is Language.BN
+    one_in = math.pow(2.0, min(max(-baseline_bits, 0.0), 60.0))
+    digits = max(0, len(f"{one_in:.0f}") - 2)  # two significant figures
+    shown = localise_digits(f"{round(one_in, -digits):,.0f}", language)
+    if bn:
+        text = f"কোনো তথ্যের নয়: কিছু মেলানোর আগে একটি অভিযোগ এই শিশুর হওয়ার সম্ভাবনা {shown}-এ ১।"
+    else:
+        text = (
+            "Not about any field: before any detail is compared, the odds that a report is "
+            f"this child's are 1 in {shown}."
+        )
+    if pool_bits <= -0.15:
+        odds = odds_phrase(pool_bits, language)
+        text += (
+            f" জমা থাকা অভিযোগের সংখ্যায় প্রতিটি মিল {odds} (বেশি অভিযোগ, বেশি মিল-দেখানো)।"
+            if bn
+            else f" The number of reports on file makes every match {odds} (more reports, "
+            "more look-alikes)."
+        )
+    return text
+
+
 def weight_phrase(bits: float, language: Language = Language.EN) -> str:
     """A weight as a reviewer reads it at a glance: "makes a match 8× more likely"."""
     bn = language is Language.BN

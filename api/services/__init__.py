@@ -48,6 +48,7 @@ from api.services.reconciliations import (
 )
 from api.services.reports import (
     SEARCH_COUNT_CAP,
+    SEARCH_GENDER_WINDOW,
     SEARCH_LIMIT_MAX,
     ImportOutcome,
     bulk_load_reports,
@@ -84,6 +85,7 @@ __all__ = [
     "DATES_REVERSED",
     "REVIEW_BANDS",
     "SEARCH_COUNT_CAP",
+    "SEARCH_GENDER_WINDOW",
     "SEARCH_LIMIT_MAX",
     "ImportOutcome",
     "SignIn",

@@ -38,6 +38,7 @@ from api.models import (
 from api.roles import Action
 from api.schemas import SEARCH_LIMIT_MAX, RejectOut, ReportIn
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
+from matcher.compare import other_gender_form
 from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
 from matcher.records import Report
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 IMPORT_CHUNK = 2000
 SEARCH_COUNT_CAP = 20_000
+SEARCH_GENDER_WINDOW = 3
 
 __all__ = [
     "IMPORT_CHUNK",
@@ -115,22 +117,29 @@ def search_reports(
     drives, and its newest ``SEARCH_COUNT_CAP`` rows are walked straight from the index
     ``(key, created_at, report_id)``, each checked for the other keys by primary-key look-up,
     until ``limit`` reports are found. Every result carries the driving key, so hits in walk
-    order are the newest results. Only when every key is that common and the walk found too
-    few does one set query intersect the keys' index rows (cheaper than look-ups one by one
-    over hundreds of thousands of rows). No scan of ``reports`` in any case.
+    order are the newest results. Name keys forget a given name's final vowel (so a spelling
+    variant still finds its report), which also joins a girl's and a boy's form of one name
+    (Rahima / Rahim): up to ``SEARCH_GENDER_WINDOW`` × ``limit`` hits are read, and reports
+    whose given name is the query's other-gender form (:func:`matcher.compare.other_gender_form`,
+    the rule the engine scores with) come after the rest, each group newest first. Only when
+    every key is that common and the walk found too few does one set query intersect the keys'
+    index rows (cheaper than look-ups one by one over hundreds of thousands of rows). No scan
+    of ``reports`` in any case.
     """
     require(user, Action.REPORT_READ)
     wanted = name_search_keys(query)
     limit = max(1, min(limit, SEARCH_LIMIT_MAX))
+    window = limit * SEARCH_GENDER_WINDOW
     ids: list[str] = []
     if wanted:
         counts = {key: _key_count(session, key) for key in wanted}
         driving = min(wanted, key=lambda k: counts[k])
         if counts[driving]:
-            ids = list(session.scalars(_walk_statement(driving, wanted, limit)))
-            if len(ids) < limit and counts[driving] >= SEARCH_COUNT_CAP:
-                ids = list(session.scalars(_intersect_statement(wanted, limit)))
-    rows = rows_in_order(session, ReportRow.report_id, ids)
+            ids = list(session.scalars(_walk_statement(driving, wanted, window)))
+            if len(ids) < window and counts[driving] >= SEARCH_COUNT_CAP:
+                ids = list(session.scalars(_intersect_statement(wanted, window)))
+    hits = rows_in_order(session, ReportRow.report_id, ids)
+    rows = sorted(hits, key=lambda r: other_gender_form(query, r.name))[:limit]
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in rows])
     session.commit()
     log.info("report search: %d keys, %d results", len(wanted), len(rows))

@@ -162,14 +162,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "age_not_compared": ("Age: not on both records", "বয়স: দুই রেকর্ডে নেই"),
     "place_not_compared": ("Home: not on both records", "বাড়ি: দুই রেকর্ডে নেই"),
     "field_dates": ("Dates (intercepted / reported)", "তারিখ (আটক / অভিযোগ)"),
-    "other_terms": (
-        "Not about any field: the model's starting odds ({baseline} bits).",
-        "কোনো তথ্যের নয়: মডেলের শুরুর সম্ভাবনা ({baseline} বিট)।",
-    ),
-    "pool_term": (
-        "Reports on file lower every score by {pool} bits (more reports, more look-alikes).",
-        "জমা থাকা অভিযোগের সংখ্যায় প্রতিটি স্কোর {pool} বিট কমে (বেশি অভিযোগ, বেশি মিল-দেখানো)।",
-    ),
     "contributions": ("What drove the score", "স্কোরের পেছনের কারণ"),
     "contributions_help": (
         "One line per field. Bars to the right make a match more likely, to the left less likely.",

@@ -33,11 +33,10 @@ from api.models import CandidateRow, CandidateStatus, DecisionKind, User
 from api.roles import Action
 from api.schemas import DecisionIn
 from api.web.context import PageDep, WebRoute, live_index
-from api.web.i18n import localise_digits
 from api.web.places import district_names
 from api.web.sidebyside import fact_line, field_rows, reasons
 from matcher.dates import parse_date
-from matcher.explain import score_text
+from matcher.explain import score_text, starting_odds_phrase
 from matcher.levels import RecordField
 from matcher.records import Band, Language
 
@@ -177,8 +176,7 @@ def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response
         reasons=reasons(contributions, child, missing, language),
         age_line=fact_line(contributions, RecordField.AGE, language),
         place_line=fact_line(contributions, RecordField.PLACE, language),
-        baseline=localise_digits(f"{account.baseline_bits:+.1f}", page.lang),
-        pool=localise_digits(f"{account.pool_bits:+.1f}", page.lang) if account.pool_bits else "",
+        other_terms=starting_odds_phrase(account.baseline_bits, account.pool_bits, language),
         decisions=decisions,
         open_for_decision=candidate.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE),
         flash=done if done in FLASHES else None,

@@ -36,6 +36,7 @@ from api.models import (
     utcnow,
 )
 from api.roles import Action, Role, allowed
+from matcher.compare import other_gender_form
 from matcher.records import REPORT_COLUMNS, Report
 from tests.api.conftest import BACKENDS, Harness, fresh_database, report_body
 
@@ -525,10 +526,34 @@ def test_search_agrees_with_a_reference_scan(
         wanted = set(name_search_keys(query))
         every = s.execute(select(ReportRow.report_id, ReportRow.name, ReportRow.created_at)).all()
     reference = sorted(
-        ((at, rid) for rid, name, at in every if wanted and wanted <= set(name_search_keys(name))),
+        (
+            (at, rid, name)
+            for rid, name, at in every
+            if wanted and wanted <= set(name_search_keys(name))
+        ),
         reverse=True,
-    )
-    assert got == [rid for _at, rid in reference[:limit]]
+    )[: limit * services.SEARCH_GENDER_WINDOW]
+    reference.sort(key=lambda hit: other_gender_form(query, hit[2]))  # stable: newest first
+    assert got == [rid for _at, rid, _name in reference[:limit]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param("Jomila", ["J-GIRL", "J-BOY"], id="girl-first-for-a-girls-name"),
+        pytest.param("জামিলা", ["J-GIRL", "J-BOY"], id="girl-first-in-bangla"),
+        pytest.param("Jamil", ["J-BOY", "J-GIRL"], id="boy-first-for-a-boys-name"),
+    ],
+)
+def test_search_puts_the_other_gender_form_after_the_name_asked_for(
+    shared_harness: Harness, query: str, expected: list[str]
+) -> None:
+    """Keys forget the final vowel, so "Jamila" and "Jamil" share one; a search for the girl's
+    name must not list the newer boy first (the engine's gendered-form rule decides)."""
+    h = shared_harness
+    if h.call(R, "GET", "/reports/J-GIRL").status_code == 404:
+        _add(h, [("J-GIRL", "Jamila Khatun"), ("J-BOY", "Md. Jamil")])  # the boy is newer
+    assert _search_ids(h, R, query) == expected
 
 
 @settings(max_examples=300, deadline=None)

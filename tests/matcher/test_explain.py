@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from matcher.compare import TokenBits, compare_pair
-from matcher.explain import contributions, describe, score_text, sentence, weight_phrase
+from matcher.explain import (
+    contributions,
+    describe,
+    score_text,
+    sentence,
+    starting_odds_phrase,
+    weight_phrase,
+)
 from matcher.index import MatchIndex
 from matcher.levels import RecordField
 from matcher.model import MatchModel
@@ -249,3 +256,21 @@ def test_weights_read_as_how_much_more_likely(bits_: float, en: str, bn: str) ->
 )
 def test_scores_never_read_as_zero_or_certainty(score: float, shown: str) -> None:
     assert score_text(score) == shown
+
+
+@pytest.mark.parametrize(
+    ("baseline", "pool", "language", "wanted", "absent"),
+    [
+        (-15.4, 0.0, Language.EN, "1 in 43,000", "bits"),
+        (-15.4, -1.3, Language.EN, "2.5× less likely", "bits"),
+        (-15.4, -1.3, Language.BN, "৪৩,০০০-এ ১", "বিট"),
+        (-15.4, -0.1, Language.EN, "1 in 43,000.", "reports on file"),
+    ],
+    ids=["starting-odds", "pool", "bangla", "small-pool-unsaid"],
+)
+def test_the_terms_about_no_field_read_as_odds_not_bits(
+    baseline: float, pool: float, language: Language, wanted: str, absent: str
+) -> None:
+    text = starting_odds_phrase(baseline, pool, language)
+    assert wanted in text
+    assert absent not in text

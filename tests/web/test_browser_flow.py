@@ -85,6 +85,18 @@ def test_officer_to_reviewer_story(page: Any, wide_page: Any, live_server: LiveS
     wide_page.set_viewport_size({"width": 360, "height": 780})
     screenshot(wide_page, "candidate-360px")
     wide_page.set_viewport_size({"width": 1200, "height": 900})
+    # The same account in Bangla: verdicts, reasons and weights from the same engine data.
+    wide_page.click("a[href^='/lang/bn']")
+    wide_page.wait_for_selector("html[lang=bn]")
+    bn_marks = {
+        el.get_attribute("data-field"): el.get_attribute("data-mark")
+        for el in wide_page.locator("table[data-testid=side-by-side] tr[data-field]").all()
+    }
+    assert bn_marks == marks
+    assert "প্রত্যাশিত" in wide_page.inner_text("[data-testid=age-line]")
+    screenshot(wide_page, "candidate-bn")
+    wide_page.click("a[href^='/lang/en']")
+    wide_page.wait_for_selector("html[lang=en]")
 
     # Confirm with a note: the decision is saved and the next candidate (or the queue) opens.
     candidate_url = wide_page.url
