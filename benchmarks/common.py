@@ -8,6 +8,8 @@ generator is deterministic, so a cached set is identical to a fresh one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import training_data
 from training_data.generate import Split, stream_csvs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +38,19 @@ def data_root() -> Path:
     return root
 
 
+@functools.cache
+def generator_version() -> str:
+    """A short hash of the generator's code: cached splits are named by it, so a changed
+    generator never hands a benchmark the data an older one made."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(training_data.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def test_split(n_reports: int, n_interceptions: int, seed: int) -> Path:
     """A held-out *test* split (names the model never saw), generated once and cached."""
-    folder = data_root() / f"test-{n_reports}-{n_interceptions}-{seed}"
+    folder = data_root() / f"test-{n_reports}-{n_interceptions}-{seed}-{generator_version()}"
     done = folder / ".complete"
     if not done.exists():
         stream_csvs(

@@ -194,7 +194,7 @@ def _fact_text(c: Contribution, levels: Mapping[Field, Level], language: Languag
         return text
     if field is RecordField.DATES and "elapsed_years" in f:
         years = abs(float(f["elapsed_years"]))
-        if years < 2 / 12:
+        if years < 0.5:  # under half a year, days read better than "0.2 years"
             days = _number(years * 365.25, 0, language)
             return f"{days} দিনের ব্যবধান" if bn else f"{days} days apart"
         return f"{_number(years, 1, language)} বছরের ব্যবধান" if bn else f"{years:.1f} years apart"

@@ -56,9 +56,10 @@ PARENT_RARITY_LEVELS = (12.0, 8.0, 5.0)
 GIVEN_RARE_BITS = 8.0
 AGE_CLOSE = 1.0  # years: siblings are rarely this close, the same child usually is
 AGE_NEAR = 1.5  # years: beyond this (after elapsed time) a sibling is as likely as the child
-#: An interception at most this many days before the report is still plausible (dates typed
-#: late, a report filed the day after the child went missing and was caught).
-DATES_GRACE_DAYS = 30
+#: How long after an interception a family's report may come (days): within a month (a family
+#: that searched first, or reached a police station late), within half a year, within a year.
+#: Later than that, a report hardly describes a child already in a shelter.
+LATE_REPORT_DAYS = (31, 183, 366)
 
 
 class Field(StrEnum):
@@ -596,19 +597,45 @@ COMPARISONS: tuple[Comparison, ...] = (
                 lambda m: m.elapsed_days >= 0,
             ),
             Level(
-                "just_before_report",
-                "intercepted shortly before the report was filed",
-                "অভিযোগের কিছু আগে আটক",
-                P,
-                lambda m: m.elapsed_days >= -DATES_GRACE_DAYS,
-                f"at most {DATES_GRACE_DAYS} days before",
+                "report_within_month",
+                "the report was filed within a month after the interception (a family that "
+                "came late)",
+                "আটকের এক মাসের মধ্যে অভিযোগ (দেরিতে আসা পরিবার)",
+                A,
+                lambda m: m.elapsed_days >= -LATE_REPORT_DAYS[0],
+                f"at most {LATE_REPORT_DAYS[0]} days after",
             ),
             Level(
-                "long_before_report",
-                "intercepted long before the report was filed",
-                "অভিযোগের অনেক আগে আটক",
+                "report_within_half_year",
+                "the report was filed one to six months after the interception",
+                "আটকের এক থেকে ছয় মাস পরে অভিযোগ",
+                P,
+                lambda m: m.elapsed_days >= -LATE_REPORT_DAYS[1],
+                f"at most {LATE_REPORT_DAYS[1]} days after",
+            ),
+            Level(
+                "report_within_year",
+                "the report was filed six months to a year after the interception",
+                "আটকের ছয় মাস থেকে এক বছর পরে অভিযোগ",
+                P,
+                lambda m: m.elapsed_days >= -LATE_REPORT_DAYS[2],
+                f"at most {LATE_REPORT_DAYS[2]} days after",
+            ),
+            Level(
+                "report_years_after",
+                "the report was filed more than a year after the interception",
+                "আটকের এক বছরেরও বেশি পরে অভিযোগ",
                 D,
             ),
+        ),
+        # a family may reach a police station days or months after the child was caught: a
+        # report soon after the interception is as plausible as one before it, so the order
+        # only says that later is weaker, not that "after the report" beats "a month before"
+        order=(
+            ("report_within_month", "report_within_half_year"),
+            ("report_within_half_year", "report_within_year"),
+            ("report_within_year", "report_years_after"),
+            ("after_report", "report_years_after"),
         ),
     ),
     Comparison(

@@ -496,7 +496,7 @@ class MatchModel:
             Field.AGE: [0, 2, 1.75, 1.5, 0, -2, -5],
             Field.PLACE: [0, 2.5, 2, 0.5, -0.5, -2],
             Field.PHONE: [0, 8, 5, -1],
-            Field.DATE_ORDER: [0, 0, -1, -6],
+            Field.DATE_ORDER: [0, 1, 2, 0, -1, -6],
             Field.FAMILY: [0, 1, -5, -2, -4],
         }
         model = cls()

@@ -107,6 +107,16 @@ def _elapsed_days(rng: random.Random) -> int:
     return int(years * DAYS_PER_YEAR)
 
 
+def _late_report_days(rng: random.Random) -> int:
+    """How long after the interception a late family filed its report (days, 1 to 365)."""
+    u = rng.random()
+    if u < NOISE.late_report_under_1m:
+        return rng.randint(1, 30)
+    if u < NOISE.late_report_under_1m + NOISE.late_report_1m_to_6m:
+        return rng.randint(31, 182)
+    return rng.randint(183, 365)
+
+
 _AGE_HEAPS = (8.0, 10.0, 12.0, 14.0, 15.0, 16.0)
 
 
@@ -125,7 +135,9 @@ def interception_of(
     """What a border guard writes down about ``child``, and the truth flags of that record."""
     v, fam, geo = people.vocab, child.family, people.geo
     reported = bool(child.report_ids)
-    if reported:
+    if reported and rng.random() < NOISE.int_before_report:
+        at = child.report_dates[0] - _late_report_days(rng)
+    elif reported:
         at = child.report_dates[0] + _elapsed_days(rng)
         if at > LAST_INTERCEPTION:
             first = child.report_dates[0] + 7
@@ -257,6 +269,7 @@ def interception_of(
         district_wrong_or_missing=wrong_or_missing,
         no_father_name=father is None,
         elapsed_over_2y=reported and (at - child.report_dates[0]) > 2 * DAYS_PER_YEAR,
+        report_after_interception=reported and at < child.report_dates[0],
         sibling_in_reports=child.has_reported_sibling,
         has_duplicate_report=len(child.report_ids) > 1,
         name_typo=typo_made,

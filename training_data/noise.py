@@ -74,6 +74,11 @@ class NoiseModel:
     int_age_heaped: float = 0.35
     elapsed_under_6m: float = 0.45
     elapsed_6m_to_2y: float = 0.30  # the rest (0.25) is 2 to 5 years
+    # a family that searched first, or reached a police station late: the child was intercepted
+    # before the report was filed (then the report's delay after the interception:)
+    int_before_report: float = 0.15
+    late_report_under_1m: float = 0.6  # 1-30 days after the interception
+    late_report_1m_to_6m: float = 0.3  # 31-182 days; the rest (0.1) 183-365 days
     # interceptions: place
     int_district_missing: float = 0.12
     int_upazila_only: float = 0.12

@@ -26,6 +26,7 @@ TRUTH_FLAGS: tuple[str, ...] = (
     "district_wrong_or_missing",
     "no_father_name",
     "elapsed_over_2y",
+    "report_after_interception",
     "sibling_in_reports",
     "has_duplicate_report",
     "name_typo",
@@ -59,6 +60,7 @@ class TruthRow:
     district_wrong_or_missing: bool = False
     no_father_name: bool = False
     elapsed_over_2y: bool = False
+    report_after_interception: bool = False
     sibling_in_reports: bool = False
     has_duplicate_report: bool = False
     name_typo: bool = False

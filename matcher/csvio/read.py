@@ -86,6 +86,7 @@ TRUTH_SLICE_COLUMNS: tuple[str, ...] = (
     "district_wrong_or_missing",
     "no_father_name",
     "elapsed_over_2y",
+    "report_after_interception",
 )
 """The hard-case flags of the generator's truth.csv; each is a slice for per-slice recall."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -311,10 +311,27 @@ def test_age_tolerance_widens_with_elapsed_time_and_heaping() -> None:
     [
         (None, D0, "missing"),
         (D0, date(2022, 1, 1), "after_report"),
-        (D0, date(2021, 5, 20), "just_before_report"),
-        (D0, date(2020, 1, 1), "long_before_report"),
+        (D0, D0, "after_report"),
+        (D0, D0 - timedelta(days=31), "report_within_month"),
+        (D0, D0 - timedelta(days=32), "report_within_half_year"),
+        (D0, D0 - timedelta(days=183), "report_within_half_year"),
+        (D0, D0 - timedelta(days=300), "report_within_year"),
+        (D0, D0 - timedelta(days=366), "report_within_year"),
+        (D0, D0 - timedelta(days=367), "report_years_after"),
+        (D0, date(2018, 1, 1), "report_years_after"),
     ],
-    ids=["missing", "after", "just-before", "long-before"],
+    ids=[
+        "missing",
+        "after",
+        "same-day",
+        "report-31-days-after",
+        "report-32-days-after",
+        "report-half-year-after",
+        "report-300-days-after",
+        "report-366-days-after",
+        "report-367-days-after",
+        "report-years-after",
+    ],
 )
 def test_date_order_levels(report_day: date | None, day: date, expected: str) -> None:
     assert level(Prepared(day=report_day), Prepared(day=day), Field.DATE_ORDER) == expected
