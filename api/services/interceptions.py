@@ -171,22 +171,31 @@ def edit_interception(
     (version 1 = as submitted), and the change is an audited ``update``. Re-ranking excludes the
     reports a reviewer rejected for this child; a candidate ranked again keeps its id, status and
     decisions with the new score, one ranked out becomes ``superseded`` (rejected ones stay as
-    they are). Matching runs before the writes; two simultaneous edits of one interception
+    they are). The interception and its candidates are locked while it re-ranks (one query,
+    milliseconds), so a concurrent decision or edit waits; should two edits still meet, they
     conflict on the version number (409), never both land.
     """
     require(user, Action.INTERCEPTION_EDIT)
     row = _visible_interception(session, user, interception_id)
+    # Locks in the order a confirmation takes them (its candidate, then the interception), so
+    # an edit and a decision on the same child wait for each other instead of deadlocking; an
+    # edit never works from candidate statuses a decision is changing.
+    existing = list(
+        session.scalars(
+            select(CandidateRow)
+            .where(CandidateRow.interception_id == row.interception_id)
+            .order_by(CandidateRow.id)
+            .with_for_update()
+        )
+    )
+    session.refresh(row, with_for_update=True)
     if row.status == InterceptionStatus.MATCHED:
+        session.rollback()
         raise ConflictError(f"interception {interception_id} is matched; it cannot be edited")
     before = interception_record(row)
     changes = {
         k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(before, k) != v
     }
-    existing = list(
-        session.scalars(
-            select(CandidateRow).where(CandidateRow.interception_id == row.interception_id)
-        )
-    )
     if not changes:
         current = _current(existing)
         audit.record(session, user, AuditAction.READ, RecordType.INTERCEPTION, interception_id)
