@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
 
     READ = "read"
     CREATE = "create"
+    UPDATE = "update"
     IMPORT = "import"
     DECIDE = "decide"
     REVOKE = "revoke"

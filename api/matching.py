@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -380,6 +380,18 @@ class LiveIndex:
             raise RuntimeError("matching index is not loaded yet")
         with self._rw.read():
             return index.query(interception, top_k=top_k, exclude=exclude)
+
+    def ask_next(self, interception: Interception, *, candidates: Sequence[Candidate]) -> list[str]:
+        """The empty interception fields whose answer would best separate ``candidates`` (the
+        engine's :meth:`matcher.index.MatchIndex.ask_next`; reports no longer open are skipped).
+        Empty while the index loads, or for an engine index without the method."""
+        index = self._index
+        ask = getattr(index, "ask_next", None)
+        if ask is None:
+            return []
+        with self._rw.read():
+            fields: list[str] = ask(interception, candidates=candidates, top_k=len(candidates))
+        return fields
 
     def __len__(self) -> int:
         # No lock: a count read is atomic enough for /health and /metrics, which must not

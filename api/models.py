@@ -129,12 +129,15 @@ class InterceptionStatus(StrEnum):
 
 
 class CandidateStatus(StrEnum):
-    """Where a candidate is in review. ``unsure`` stays in the review queue."""
+    """Where a candidate is in review. ``unsure`` stays in the review queue; ``superseded``: an
+    edit of its interception re-ranked it out of the candidates (kept, never shown as current;
+    it becomes ``open`` again if a later edit ranks it back)."""
 
     OPEN = "open"
     UNSURE = "unsure"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"
 
 
 class DecisionKind(StrEnum):
@@ -375,6 +378,29 @@ def _keep_district_keys(session: Session, _flush: UOWTransaction, _instances: ob
             or get_history(row, "home_upazila").has_changes()
         ):
             row.home_district_key = district_key(row.home_district, row.home_upazila)
+
+
+class InterceptionVersionRow(Base):
+    """An interception's details as they stood before an edit replaced them (never updated).
+
+    ``version`` counts from 1 (the details as submitted); ``details`` holds the record's fields
+    (:data:`matcher.records.INTERCEPTION_COLUMNS` without the id; dates ISO, sex ``M``/``F``);
+    ``edited_by`` / ``edited_at``: who replaced them, and when. The unique (interception,
+    version) pair makes two simultaneous edits of one interception conflict instead of both
+    landing.
+    """
+
+    __tablename__ = "interception_versions"
+    __table_args__ = (
+        Index("ix_interception_versions_version", "interception_id", "version", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interception_id: Mapped[str] = mapped_column(ForeignKey("interceptions.interception_id"))
+    version: Mapped[int] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    edited_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CandidateRow(Base):

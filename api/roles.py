@@ -27,6 +27,7 @@ class Action(StrEnum):
     REPORT_IMPORT = "report.import"
     INTERCEPTION_CREATE = "interception.create"
     INTERCEPTION_READ = "interception.read"
+    INTERCEPTION_EDIT = "interception.edit"
     CANDIDATES_READ = "candidates.read"
     REVIEW_QUEUE = "review.queue"
     DECIDE = "review.decide"
@@ -48,6 +49,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INTERCEPTION_CREATE: frozenset({Role.BGB_OFFICER}),
     # A BGB officer reads only the interceptions they submitted (checked in the service).
     Action.INTERCEPTION_READ: frozenset({Role.BGB_OFFICER, Role.POLICE_REVIEWER, Role.ANALYST}),
+    # A BGB officer edits only the interceptions they submitted (checked in the service).
+    Action.INTERCEPTION_EDIT: frozenset({Role.BGB_OFFICER, Role.POLICE_REVIEWER}),
     Action.CANDIDATES_READ: frozenset({Role.BGB_OFFICER, Role.POLICE_REVIEWER, Role.ANALYST}),
     Action.REVIEW_QUEUE: frozenset({Role.POLICE_REVIEWER}),
     Action.DECIDE: frozenset({Role.POLICE_REVIEWER}),

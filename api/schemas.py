@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from api.matching import candidate_record
 from api.models import CandidateStatus, DecisionKind, InterceptionStatus, JobStatus, ReportStatus
 from api.roles import Action, Role, allowed
+from matcher.ask import question_label
 from matcher.explain import describe, score_text
 from matcher.records import Band, Contribution, Language, Sex, Verdict
 
@@ -152,14 +153,11 @@ class ReportOut(BaseModel):
     created_at: datetime
 
 
-class InterceptionIn(BaseModel):
-    """A new BGB interception. ``interception_id`` is generated when left out."""
+class InterceptionDetails(BaseModel):
+    """What a BGB officer records about a child: every field optional (unknown)."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [_INTERCEPTION_EXAMPLE]}
-    )
+    model_config = ConfigDict(extra="forbid")
 
-    interception_id: RecordId | None = None
     name: Name | None = None
     father_name: Name | None = None
     mother_name: Name | None = None
@@ -170,6 +168,26 @@ class InterceptionIn(BaseModel):
     home_upazila: Place | None = None
     border_post: Place | None = None
     guardian_phone: Phone | None = None
+
+
+class InterceptionIn(InterceptionDetails):
+    """A new BGB interception. ``interception_id`` is generated when left out."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [_INTERCEPTION_EXAMPLE]}
+    )
+
+    interception_id: RecordId | None = None
+
+
+class InterceptionEdit(InterceptionDetails):
+    """Details to add to or correct on a stored interception: only the fields sent change
+    (``null`` clears one); the id cannot change."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"father_name": "Abdul Karim"}]},
+    )
 
 
 class InterceptionOut(BaseModel):
@@ -190,6 +208,18 @@ class InterceptionOut(BaseModel):
     guardian_phone: str | None
     status: InterceptionStatus
     created_at: datetime
+
+
+class InterceptionVersionOut(BaseModel):
+    """An interception's details as they stood before an edit replaced them (``version`` 1:
+    as submitted), who replaced them and when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    details: dict[str, Any]
+    edited_by: str
+    edited_at: datetime
 
 
 class ContributionOut(BaseModel):
@@ -256,11 +286,22 @@ class CandidateOut(BaseModel):
     status: CandidateStatus
 
 
+class QuestionOut(BaseModel):
+    """An empty interception field worth asking the child, with its label in both languages."""
+
+    field: str = Field(description="The interception field, e.g. ``father_name``.")
+    label: str = Field(description='A short English label, e.g. "father\'s name".')
+    label_bn: str = Field(description="The same label in Bangla.")
+
+
 class InterceptionResult(BaseModel):
-    """The stored interception and its ranked candidates, best first."""
+    """The stored interception, its ranked candidates (best first) and ``ask_next``: the empty
+    fields whose answer would best separate the candidates, best first (empty when the best
+    candidate stands out, no missing detail would help, or the interception is matched)."""
 
     interception: InterceptionOut
     candidates: list[CandidateOut]
+    ask_next: list[QuestionOut] = Field(default_factory=list)
 
 
 class ReviewPage(BaseModel):
@@ -538,3 +579,15 @@ def reconciliation_out(row: Any) -> ReconciliationOut:
         created_at=row.created_at,
         finished_at=row.finished_at,
     )
+
+
+def questions_out(fields: list[str]) -> list[QuestionOut]:
+    """The API view of ``ask_next``: each field with the engine's English and Bangla label."""
+    return [
+        QuestionOut(
+            field=f,
+            label=question_label(f, Language.EN),
+            label_bn=question_label(f, Language.BN),
+        )
+        for f in fields
+    ]

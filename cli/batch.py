@@ -75,8 +75,11 @@ def run_reconcile(
     model_path: Path | None = None,
     workers: int = 1,
     show_progress: bool = True,
+    ask_next: bool = False,
 ) -> int:
-    """Reconcile two CSV files into a candidates CSV; returns the exit status (see module doc)."""
+    """Reconcile two CSV files into a candidates CSV; returns the exit status (see module doc).
+
+    ``ask_next`` adds the ``ask_next`` column (what to ask each child, best first)."""
     from tqdm import tqdm
 
     from matcher.csvio import (
@@ -125,7 +128,13 @@ def run_reconcile(
     ) as query_bar:
         # = write_candidates(query_all(...), out), with the rows formatted in the workers
         written = write_all(
-            index, interception_rows, out, top_k=top_k, workers=workers, progress=queried
+            index,
+            interception_rows,
+            out,
+            top_k=top_k,
+            workers=workers,
+            progress=queried,
+            ask_next=ask_next,
         )
     rejects = RejectCounter()
     rejects.rejects.extend(report_rejects.rejects + interception_rejects.rejects)
@@ -221,6 +230,14 @@ def reconcile_command(
         typer.Option("--demo", help="Run on a freshly generated synthetic sample; print paths."),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    ask_next: Annotated[
+        bool,
+        typer.Option(
+            "--ask-next",
+            help="Add an ask_next column: the empty fields worth asking each child, best first "
+            "(|-separated; blank: nothing to ask).",
+        ),
+    ] = False,
 ) -> None:
     """Rank the likely reports for every interception and write them to a CSV.
 
@@ -254,6 +271,7 @@ def reconcile_command(
         model_path=model,
         workers=n_workers,
         show_progress=not quiet,
+        ask_next=ask_next,
     )
     raise typer.Exit(code)
 

@@ -16,6 +16,9 @@ benchmarks and tests call the same stages the service does:
    (with the rival rule across the interception's candidates) and explanations from the details
    the comparison kept (:func:`matcher.explain.contributions`).
 
+:meth:`MatchIndex.ask_next` then says which empty interception field, asked of the child, would
+best separate those candidates (:mod:`matcher.ask`).
+
 Storage is the columnar :class:`matcher.report_store.ReportStore` plus the blocking postings
 (:class:`matcher.block.BlockIndex`). Adding, replacing (same ``report_id``) and removing are
 incremental. Concurrent queries are safe (they only fill caches); a write (add / remove) needs
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from matcher.ask import ask_next
 from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
 from matcher.compare import PairComparison, compare_pair
 from matcher.compare_many import DetailColumns, compare_many_detailed
@@ -384,6 +388,28 @@ class MatchIndex:
             return []
         retrieved = self.retrieve(interception, exclude=exclude)
         return self.rank(self.score(self.compare(retrieved, details=True)), top_k=top_k)
+
+    def ask_next(
+        self,
+        interception: Interception,
+        *,
+        top_k: int = 10,
+        candidates: Sequence[Candidate] | None = None,
+    ) -> list[str]:
+        """The interception's empty fields whose answer would best separate its candidates,
+        best first (:func:`matcher.ask.ask_next`): empty when the best candidate stands out or
+        no missing field would help; never a field the interception already has.
+
+        ``candidates`` — this interception's :meth:`query` result when the caller already has
+        it (the service, the batch), so the question costs no second query; candidates whose
+        report has left the index since are skipped.
+        """
+        if candidates is None:
+            candidates = self.query(interception, top_k=top_k)
+        row_of = self._store.row_of
+        kept = [c for c in candidates[:top_k] if c.report_id in row_of]
+        reports = [self._store.prepared(row_of[c.report_id]) for c in kept]
+        return ask_next(interception, kept, reports)
 
     def query_many(
         self, interceptions: Iterable[Interception], *, top_k: int = 10

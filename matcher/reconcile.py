@@ -105,7 +105,7 @@ class Queryable(Protocol):
 _WORKER_INDEX: Queryable | None = None
 _WORKER_TOP_K = 10
 _WORKER_EXCLUDE: Exclusions = NO_EXCLUSIONS
-_WORKER_SHAPE: Callable[[list[Candidate]], object] = list
+_WORKER_SHAPE: Callable[[Any, list[Interception], list[Candidate]], object] | None = None
 """How a worker sends a chunk's candidates back: packed tuples (:func:`query_all`) or finished
 CSV text (:func:`write_all`)."""
 
@@ -381,14 +381,16 @@ def _unpack(packed: _Packed) -> Candidate:
     return Candidate(interception_id, report_id, rank, score, Band(band), parts, baseline, pool)
 
 
-def _pack_all(candidates: list[Candidate]) -> list[_Packed]:
+def _pack_all(_index: object, _chunk: object, candidates: list[Candidate]) -> list[_Packed]:
     return [_pack(c) for c in candidates]
 
 
 def _worker_query(chunk: list[Interception]) -> object:
     """Worker side: query one chunk and shape the result with :data:`_WORKER_SHAPE`."""
     assert _WORKER_INDEX is not None, "worker started without an index"
-    return _WORKER_SHAPE(_query_chunk(_WORKER_INDEX, chunk, _WORKER_TOP_K, _WORKER_EXCLUDE))
+    assert _WORKER_SHAPE is not None, "worker started without a shape"
+    candidates = _query_chunk(_WORKER_INDEX, chunk, _WORKER_TOP_K, _WORKER_EXCLUDE)
+    return _WORKER_SHAPE(_WORKER_INDEX, chunk, candidates)
 
 
 def _check(top_k: int, chunk_size: int, workers: int) -> None:
@@ -446,8 +448,13 @@ def write_all(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
     progress: Progress | None = None,
+    ask_next: bool = False,
 ) -> int:
     """``write_candidates(query_all(...), path)`` with the CSV rows formatted by the workers.
+
+    ``ask_next`` adds the ``ask_next`` column (:data:`matcher.csvio.ASK_NEXT_COLUMN`): each
+    interception's empty fields worth asking the child, best first, ``|``-separated, on each of
+    its rows (:meth:`matcher.index.MatchIndex.ask_next` over the candidates just found).
 
     Same file, byte for byte; returns the number of candidates written. Formatting a candidate
     (explanation text, CSV quoting) and shipping it as text costs less than packing it, and it
@@ -459,18 +466,37 @@ def write_all(
 
     def texts() -> Iterator[str]:
         nonlocal count
+        shape = _CSV_TEXT_ASKED if ask_next else _CSV_TEXT
         for n, text in _chunk_results(
-            index, interceptions, top_k, chunk_size, workers, progress, _CSV_TEXT
+            index, interceptions, top_k, chunk_size, workers, progress, shape
         ):
             count += n
             yield text
 
-    write_candidate_text(texts(), path)
+    write_candidate_text(texts(), path, ask_next=ask_next)
     return count
 
 
-def _counted_text(candidates: list[Candidate]) -> tuple[int, str]:
+def _counted_text(_index: object, _chunk: object, candidates: list[Candidate]) -> tuple[int, str]:
     return len(candidates), format_candidates(candidates)
+
+
+def _counted_text_asked(
+    index: Any, chunk: list[Interception], candidates: list[Candidate]
+) -> tuple[int, str]:
+    """:func:`_counted_text` plus the ``ask_next`` column: each interception's questions
+    (:meth:`matcher.index.MatchIndex.ask_next` over its candidates), on each of its rows."""
+    by_interception: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        by_interception.setdefault(c.interception_id, []).append(c)
+    questions = {
+        i.interception_id: index.ask_next(
+            i, candidates=by_interception[i.interception_id], top_k=len(candidates)
+        )
+        for i in chunk
+        if i.interception_id in by_interception
+    }
+    return len(candidates), format_candidates(candidates, ask_next=questions)
 
 
 def _as_counted_text(received: Any) -> tuple[int, str]:
@@ -490,17 +516,18 @@ class _Shape(Generic[R]):
     """What a chunk's candidates become: ``here`` when queried in this process; ``send`` in a
     worker, then ``receive`` in this process (the pipe carries whatever ``send`` returns)."""
 
-    here: Callable[[list[Candidate]], R]
-    send: Callable[[list[Candidate]], object]
+    here: Callable[[Any, list[Interception], list[Candidate]], R]
+    send: Callable[[Any, list[Interception], list[Candidate]], object]
     receive: Callable[[Any], R]
 
 
-def _identity(candidates: list[Candidate]) -> list[Candidate]:
+def _identity(_index: object, _chunk: object, candidates: list[Candidate]) -> list[Candidate]:
     return candidates
 
 
 _CANDIDATES = _Shape(_identity, _pack_all, _unpack_all)
 _CSV_TEXT = _Shape(_counted_text, _counted_text, _as_counted_text)
+_CSV_TEXT_ASKED = _Shape(_counted_text_asked, _counted_text_asked, _as_counted_text)
 
 
 def _chunk_results(
@@ -529,7 +556,7 @@ def _chunk_results(
 
     if not parallel:
         for chunk in every_chunk():
-            yield shape.here(_query_chunk(index, chunk, top_k, exclude))
+            yield shape.here(index, chunk, _query_chunk(index, chunk, top_k, exclude))
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))

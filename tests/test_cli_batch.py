@@ -340,3 +340,45 @@ def test_unreadable_model_exits_2_and_writes_nothing(
     assert code == batch.EXIT_USAGE
     assert "cannot read model" in stderr
     assert not out.exists()
+
+
+def test_reconcile_ask_next_column(app: typer.Typer, sample: Path, tmp_path: Path) -> None:
+    """``--ask-next`` adds one last column: each interception's questions (the engine's
+    ``MatchIndex.ask_next`` over the candidates written), on each of its rows; the other columns
+    are unchanged, two workers write the same bytes as one, and ``evaluate`` still reads it."""
+    from matcher.ask import ASKABLE_FIELDS
+    from matcher.csvio import iter_interceptions, iter_reports
+    from matcher.index import MatchIndex
+
+    plain, asked, asked2 = tmp_path / "plain.csv", tmp_path / "asked.csv", tmp_path / "a2.csv"
+    assert run(app, *reconcile_args(sample, plain))[0] == 0
+    assert run(app, *reconcile_args(sample, asked, "--ask-next"))[0] == 0
+    args = reconcile_args(sample, asked2, "--ask-next")
+    args[args.index("--workers") + 1] = "2"
+    assert run(app, *args)[0] == 0
+    assert asked2.read_bytes() == asked.read_bytes()
+    plain_rows, asked_rows = read_rows(plain), read_rows(asked)
+    assert list(asked_rows[0])[-1] == "ask_next"
+    assert [{k: v for k, v in r.items() if k != "ask_next"} for r in asked_rows] == plain_rows
+
+    index = MatchIndex()
+    index.add_many(iter_reports(sample / "reports.csv"))
+    interceptions = {i.interception_id: i for i in iter_interceptions(sample / "interceptions.csv")}
+    by_interception: dict[str, set[str]] = {}
+    for row in asked_rows:
+        by_interception.setdefault(row["interception_id"], set()).add(row["ask_next"])
+    some_question = False
+    for iid, values in by_interception.items():
+        assert len(values) == 1  # the same on every row of the interception
+        fields = values.pop()
+        interception = interceptions[iid]
+        expected = index.ask_next(interception)
+        assert fields == "|".join(expected)
+        for field in filter(None, fields.split("|")):
+            assert field in ASKABLE_FIELDS
+            assert not getattr(interception, field)  # never a field the interception has
+            some_question = True
+    assert some_question
+    code, stdout, _ = run(app, "evaluate", "--candidates", asked, "--truth", sample / "truth.csv")
+    assert code == 0
+    assert "recall@1" in stdout

@@ -26,6 +26,7 @@ import re
 import zlib
 from datetime import date
 
+from matcher.ask import ASKABLE_FIELDS
 from matcher.records import Interception, Report, Sex
 from training_data import noise
 from training_data.names import VocabPart, reserved_tokens, vocab_part
@@ -277,6 +278,47 @@ def interception_of(
         split_only_name=vocab_part(child.given[0]) is not VocabPart.SHARED,
     )
     return record, truth
+
+
+#: The interception fields :func:`answer_of` can answer: every question the engine asks.
+ANSWERABLE = ASKABLE_FIELDS
+
+
+def answer_of(
+    child: Child,
+    field: str,
+    *,
+    on: date,
+    bangla: bool,
+    people: People,
+    rng: random.Random,
+) -> str | float:
+    """What ``child``, asked at the border on ``on``, answers for one interception ``field``.
+
+    The truth as the child knows it, written as the officer types it: parents' full names and
+    the home district / upazila in the interception's script (``bangla``) with the usual
+    spellings, the family's phone in one of its written forms, the age the child says (whole
+    years), the given name(s) with the surname. Used by ``benchmarks/ask_next.py`` to answer
+    the question the engine suggests; draws only from ``rng``.
+    """
+    fam, v, geo = child.family, people.vocab, people.geo
+    d = geo.districts[fam.district]
+    if field == "father_name":
+        return render_name(fam.father, prefix_sex=None, bangla=bangla, v=v, rng=rng)
+    if field == "mother_name":
+        return render_name(fam.mother, prefix_sex=None, bangla=bangla, v=v, rng=rng)
+    if field == "home_district":
+        return district_text(d, bangla=bangla, rng=rng)
+    if field == "home_upazila":
+        return upazila_text(d, fam.upazila, bangla=bangla, rng=rng)
+    if field == "guardian_phone":
+        return noise.phone_format(fam.phone, rng)
+    if field == "age":
+        return float(int((on.toordinal() - child.birth) / DAYS_PER_YEAR))
+    if field == "name":
+        tokens = (*child.given, child.surname) if child.surname else child.given
+        return render_name(tokens, prefix_sex=None, bangla=bangla, v=v, rng=rng)
+    raise ValueError(f"no answer for field {field!r}")
 
 
 _BANGLA_LETTER = re.compile("[\u0980-\u09ff]")

@@ -53,6 +53,9 @@ class SyntheticSet:
     truth: list[TruthRow]
     split: Split = Split.TRAIN
     seed: int = 0
+    #: the generator's own record of each interception's child, in the interceptions' order
+    #: (what the child could answer when asked: :func:`training_data.forms.answer_of`)
+    children: tuple[Child, ...] = ()
 
 
 def _id_width(n: int) -> int:
@@ -78,8 +81,9 @@ def _generate(
     split: Split,
     reported_share: float,
     sink: Callable[[Report], None],
-) -> tuple[list[Interception], list[TruthRow]]:
-    """Core generator: reports go to ``sink`` one by one; interceptions are returned.
+) -> tuple[list[Interception], list[TruthRow], list[Child]]:
+    """Core generator: reports go to ``sink`` one by one; interceptions (with their truth and
+    their children, in order) are returned.
 
     Reported children for interceptions are chosen by reservoir sampling while reports stream
     past, so memory stays proportional to the number of interceptions.
@@ -145,7 +149,7 @@ def _generate(
         record, row = interception_of(kid, interception_id, people=int_people, rng=int_rng)
         interceptions.append(record)
         truth.append(row)
-    return interceptions, truth
+    return interceptions, truth, children
 
 
 def generate(
@@ -162,7 +166,7 @@ def generate(
     reported children than that); the others were never reported.
     """
     reports: list[Report] = []
-    interceptions, truth = _generate(
+    interceptions, truth, children = _generate(
         n_reports=n_reports,
         n_interceptions=n_interceptions,
         seed=seed,
@@ -170,7 +174,7 @@ def generate(
         reported_share=reported_share,
         sink=reports.append,
     )
-    return SyntheticSet(reports, interceptions, truth, split, seed)
+    return SyntheticSet(reports, interceptions, truth, split, seed, tuple(children))
 
 
 def _write_rows(path: Path, header: Sequence[str], rows: Iterable[list[str]]) -> None:
@@ -213,7 +217,7 @@ def stream_csvs(
     with (out_dir / "reports.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)
-        interceptions, truth = _generate(
+        interceptions, truth, _children = _generate(
             n_reports=n_reports,
             n_interceptions=n_interceptions,
             seed=seed,

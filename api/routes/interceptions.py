@@ -1,4 +1,5 @@
-"""``/interceptions``: submit an interception and get ranked candidates at once (BGB officers)."""
+"""``/interceptions``: submit an interception and get ranked candidates at once (BGB officers),
+edit it (re-ranked at once, earlier versions kept), and what to ask the child next."""
 
 from __future__ import annotations
 
@@ -8,18 +9,21 @@ from fastapi import APIRouter, Path, status
 
 from api import services
 from api.deps import IndexDep, SessionDep, SettingsDep, require_role
-from api.models import User
+from api.matching import LiveIndex
+from api.models import CandidateRow, InterceptionRow, User
 from api.roles import Action
 from api.routes import AUTH_ERRORS, CONFLICT, NOT_FOUND
 from api.schemas import (
     ID_PATTERN,
-    CandidateOut,
     ErrorOut,
+    InterceptionEdit,
     InterceptionIn,
     InterceptionOut,
     InterceptionResult,
+    InterceptionVersionOut,
     candidate_out,
     may_read_reports,
+    questions_out,
 )
 
 router = APIRouter(prefix="/interceptions", tags=["interceptions"], responses=AUTH_ERRORS)
@@ -44,10 +48,59 @@ def submit_interception(
     row, candidates = services.submit_interception(
         session, user, body, index=index, top_k=settings.top_k
     )
+    return _result(row, candidates, user=user, index=index)
+
+
+def _result(
+    row: InterceptionRow, candidates: list[CandidateRow], *, user: User, index: LiveIndex
+) -> InterceptionResult:
     return InterceptionResult(
         interception=InterceptionOut.model_validate(row),
         candidates=[candidate_out(c, reveal_report=may_read_reports(user)) for c in candidates],
+        ask_next=questions_out(services.ask_next(index, row, candidates)),
     )
+
+
+@router.patch(
+    "/{interception_id}",
+    response_model=InterceptionResult,
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorOut, "description": "Matched, or edited by someone else meanwhile"},
+        503: {"model": ErrorOut, "description": "Index still loading"},
+    },
+)
+def edit_interception(
+    interception_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    body: InterceptionEdit,
+    session: SessionDep,
+    index: IndexDep,
+    settings: SettingsDep,
+    user: Annotated[User, require_role(Action.INTERCEPTION_EDIT)],
+) -> InterceptionResult:
+    """Add or correct details (only the fields sent; ``null`` clears one) and re-rank at once.
+
+    Its officer or a reviewer; a matched interception is refused (409). The replaced details
+    are kept as a version (``GET /interceptions/{id}/versions``) and the edit is audited."""
+    row, candidates = services.edit_interception(
+        session, user, interception_id, body, index=index, top_k=settings.top_k
+    )
+    return _result(row, candidates, user=user, index=index)
+
+
+@router.get(
+    "/{interception_id}/versions",
+    response_model=list[InterceptionVersionOut],
+    responses=NOT_FOUND,
+)
+def interception_versions(
+    interception_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.INTERCEPTION_READ)],
+) -> list[InterceptionVersionOut]:
+    """The interception's earlier details, oldest first (version 1: as submitted; audited)."""
+    rows = services.interception_versions(session, user, interception_id)
+    return [InterceptionVersionOut.model_validate(r) for r in rows]
 
 
 @router.get("/{interception_id}", response_model=InterceptionOut, responses=NOT_FOUND)
@@ -60,13 +113,14 @@ def get_interception(
     return InterceptionOut.model_validate(services.get_interception(session, user, interception_id))
 
 
-@router.get("/{interception_id}/candidates", response_model=list[CandidateOut], responses=NOT_FOUND)
+@router.get("/{interception_id}/candidates", response_model=InterceptionResult, responses=NOT_FOUND)
 def list_candidates(
     interception_id: Annotated[str, Path(pattern=ID_PATTERN)],
     session: SessionDep,
+    index: IndexDep,
     user: Annotated[User, require_role(Action.CANDIDATES_READ)],
-) -> list[CandidateOut]:
-    """The interception's stored candidates by rank, with their review status (audited)."""
-    reveal = may_read_reports(user)
-    rows = services.list_candidates(session, user, interception_id)
-    return [candidate_out(c, reveal_report=reveal) for c in rows]
+) -> InterceptionResult:
+    """The interception, its current candidates by rank with their review status, and
+    ``ask_next`` (audited)."""
+    row, candidates = services.interception_candidates(session, user, interception_id)
+    return _result(row, candidates, user=user, index=index)

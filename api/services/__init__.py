@@ -16,8 +16,8 @@ One module per resource, each re-exported here (``from api import services;
 services.review_queue(...)``):
 
 - :mod:`~api.services.reports`: add, read, import, search by name, seed;
-- :mod:`~api.services.interceptions`: submit (match at once), read, candidates, an officer's
-  recent ones;
+- :mod:`~api.services.interceptions`: submit (match at once), read, candidates, edit (re-rank,
+  earlier versions kept), what to ask the child next, an officer's recent ones;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
   revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
@@ -35,7 +35,11 @@ from __future__ import annotations
 from api.services.audit_log import list_audit
 from api.services.common import require
 from api.services.interceptions import (
+    ask_next,
+    edit_interception,
     get_interception,
+    interception_candidates,
+    interception_versions,
     list_candidates,
     recent_interceptions,
     submit_interception,
@@ -90,17 +94,21 @@ __all__ = [
     "ImportOutcome",
     "SignIn",
     "active_user",
+    "ask_next",
     "bulk_load_reports",
     "check_queue_filter",
     "create_report",
     "create_user",
     "decide",
+    "edit_interception",
     "find_user",
     "get_candidate",
     "get_interception",
     "get_reconciliation",
     "get_report",
     "import_reports",
+    "interception_candidates",
+    "interception_versions",
     "issue_passwords",
     "list_audit",
     "list_candidates",

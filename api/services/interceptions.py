@@ -1,4 +1,5 @@
-"""Interceptions: submit one (stored and matched at once), read one and its candidates.
+"""Interceptions: submit one (stored and matched at once), read one and its candidates, edit
+one (re-ranked at once, earlier versions kept), and what to ask the child next.
 
 Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a ``def`` route,
 ``run_in_threadpool``), never directly inside ``async def``. A BGB officer reads only the
@@ -7,37 +8,50 @@ interceptions they submitted.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
 from api.errors import ConflictError, ForbiddenError, NotFoundError
-from api.matching import LiveIndex, contribution_values
+from api.matching import (
+    LiveIndex,
+    candidate_record,
+    contribution_values,
+    interception_record,
+)
 from api.models import (
     AuditEvent,
     CandidateRow,
     CandidateStatus,
     InterceptionRow,
     InterceptionStatus,
+    InterceptionVersionRow,
     User,
     new_id,
     utcnow,
 )
 from api.roles import Action, Role
-from api.schemas import InterceptionIn
+from api.schemas import InterceptionEdit, InterceptionIn
 from api.services.common import new_record_id, require
-from matcher.records import Interception
+from matcher.records import INTERCEPTION_COLUMNS, Candidate, Interception
 
 log = logging.getLogger(__name__)
 
 RECENT_MAX = 100
 
 __all__ = [
+    "ask_next",
+    "edit_interception",
     "get_interception",
+    "interception_candidates",
+    "interception_versions",
     "list_candidates",
     "recent_interceptions",
     "submit_interception",
@@ -57,28 +71,12 @@ def submit_interception(
     values["interception_id"] = values["interception_id"] or new_record_id("I")
     record = Interception(**values)
     matches = index.query(record, top_k=top_k)
-    version = index.model_version
     now = utcnow()
     iid = values["interception_id"]
     row = InterceptionRow(
         **values, status=InterceptionStatus.OPEN, created_by=user.id, created_at=now
     )
-    cand_values = [
-        {
-            "id": new_id(),
-            "interception_id": iid,
-            "report_id": c.report_id,
-            "rank": c.rank,
-            "score": min(1.0, max(0.0, float(c.score))),
-            "band": c.band,
-            "explanation": c.explanation,
-            "contributions": contribution_values(c, ndigits=4),
-            "model_version": version,
-            "status": CandidateStatus.OPEN,
-            "created_at": now,
-        }
-        for c in matches
-    ]
+    cand_values = _candidate_values(matches, model_version=index.model_version, now=now)
     events = [(AuditAction.CREATE, RecordType.INTERCEPTION, iid)] + [
         (AuditAction.READ, RecordType.CANDIDATE, v["id"]) for v in cand_values
     ]
@@ -89,20 +87,7 @@ def submit_interception(
         session.flush()
         if cand_values:
             session.execute(insert(CandidateRow), cand_values)
-        session.execute(
-            insert(AuditEvent),
-            [
-                {
-                    "at": now,
-                    "user_id": user.id,
-                    "username": user.username,
-                    "action": a.value,
-                    "record_type": t.value,
-                    "record_id": rid,
-                }
-                for a, t, rid in events
-            ],
-        )
+        _insert_events(session, user, events, now=now)
         session.commit()
     except IntegrityError:
         # The only unique key we can hit is the interception id (reports are never deleted).
@@ -111,6 +96,237 @@ def submit_interception(
     candidates = [CandidateRow(**v) for v in cand_values]  # detached views of what was stored
     log.info("interception %s: %d candidates", row.interception_id, len(candidates))
     return row, candidates
+
+
+def _candidate_values(
+    matches: list[Candidate], *, model_version: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Column values of new candidate rows for the engine's ranked ``matches``."""
+    return [
+        {
+            "id": new_id(),
+            "interception_id": c.interception_id,
+            "report_id": c.report_id,
+            **_scored_values(c, model_version=model_version),
+            "status": CandidateStatus.OPEN,
+            "created_at": now,
+        }
+        for c in matches
+    ]
+
+
+def _scored_values(c: Candidate, *, model_version: str) -> dict[str, Any]:
+    """What the engine said about one candidate: the columns a re-ranking rewrites."""
+    return {
+        "rank": c.rank,
+        "score": min(1.0, max(0.0, float(c.score))),
+        "band": c.band,
+        "explanation": c.explanation,
+        "contributions": contribution_values(c, ndigits=4),
+        "model_version": model_version,
+    }
+
+
+def _insert_events(
+    session: Session,
+    user: User,
+    events: list[tuple[AuditAction, RecordType, str]],
+    *,
+    now: datetime,
+) -> None:
+    """Audit events as one multi-row insert (in the caller's transaction)."""
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": now,
+                "user_id": user.id,
+                "username": user.username,
+                "action": a.value,
+                "record_type": t.value,
+                "record_id": rid,
+            }
+            for a, t, rid in events
+        ],
+    )
+
+
+def edit_interception(
+    session: Session,
+    user: User,
+    interception_id: str,
+    data: InterceptionEdit,
+    *,
+    index: LiveIndex,
+    top_k: int,
+) -> tuple[InterceptionRow, list[CandidateRow]]:
+    """Add or correct an interception's details and re-rank its candidates (CPU-bound).
+
+    Who: the officer who submitted it (another officer: 403) or a police reviewer. A matched
+    interception is refused (409): its child is found, and changing the record under a confirmed
+    match would rewrite what the reviewer confirmed. Only the fields sent change; sending none
+    (or the values it already has) changes nothing and keeps no version.
+
+    Nothing is overwritten: the details as they stood become an ``interception_versions`` row
+    (version 1 = as submitted), and the change is an audited ``update``. Re-ranking excludes the
+    reports a reviewer rejected for this child; a candidate ranked again keeps its id, status and
+    decisions with the new score, one ranked out becomes ``superseded`` (rejected ones stay as
+    they are). The interception and its candidates are locked while it re-ranks (one query,
+    milliseconds), so a concurrent decision or edit waits; should two edits still meet, they
+    conflict on the version number (409), never both land.
+    """
+    require(user, Action.INTERCEPTION_EDIT)
+    row = _visible_interception(session, user, interception_id)
+    # Locks in the order a confirmation takes them (its candidate, then the interception), so
+    # an edit and a decision on the same child wait for each other instead of deadlocking; an
+    # edit never works from candidate statuses a decision is changing.
+    existing = list(
+        session.scalars(
+            select(CandidateRow)
+            .where(CandidateRow.interception_id == row.interception_id)
+            .order_by(CandidateRow.id)
+            .with_for_update()
+        )
+    )
+    session.refresh(row, with_for_update=True)
+    if row.status == InterceptionStatus.MATCHED:
+        session.rollback()
+        raise ConflictError(f"interception {interception_id} is matched; it cannot be edited")
+    before = interception_record(row)
+    changes = {
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(before, k) != v
+    }
+    if not changes:
+        current = _current(existing)
+        audit.record(session, user, AuditAction.READ, RecordType.INTERCEPTION, interception_id)
+        audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in current])
+        session.commit()
+        return row, current
+    after = dataclasses.replace(before, **changes)
+    rejected = [c.report_id for c in existing if c.status == CandidateStatus.REJECTED]
+    matches = index.query(after, top_k=top_k, exclude=rejected)
+    now = utcnow()
+    version = 1 + (
+        session.scalar(
+            select(func.count())
+            .select_from(InterceptionVersionRow)
+            .where(InterceptionVersionRow.interception_id == row.interception_id)
+        )
+        or 0
+    )
+    session.add(
+        InterceptionVersionRow(
+            interception_id=row.interception_id,
+            version=version,
+            details=_details(before),
+            edited_by=user.id,
+            edited_at=now,
+        )
+    )
+    for key, value in changes.items():
+        setattr(row, key, value)
+    by_report = {c.report_id: c for c in existing}
+    ranked = {m.report_id for m in matches}
+    new_values = _candidate_values(
+        [m for m in matches if m.report_id not in by_report],
+        model_version=index.model_version,
+        now=now,
+    )
+    for m in matches:
+        if (old := by_report.get(m.report_id)) is not None:
+            for key, value in _scored_values(m, model_version=index.model_version).items():
+                setattr(old, key, value)
+            if old.status == CandidateStatus.SUPERSEDED:
+                old.status = CandidateStatus.OPEN
+    for c in existing:
+        if c.report_id not in ranked and c.status in _RANKED_OUT_FROM:
+            c.status = CandidateStatus.SUPERSEDED
+    try:
+        session.flush()
+        if new_values:
+            session.execute(insert(CandidateRow), new_values)
+        shown = [by_report[m.report_id].id for m in matches if m.report_id in by_report]
+        shown += [v["id"] for v in new_values]
+        events = [(AuditAction.UPDATE, RecordType.INTERCEPTION, row.interception_id)] + [
+            (AuditAction.READ, RecordType.CANDIDATE, cid) for cid in shown
+        ]
+        _insert_events(session, user, events, now=now)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            f"interception {interception_id} was edited by someone else at the same time; "
+            "reload it and try again"
+        ) from None
+    candidates = _current(
+        list(
+            session.scalars(
+                select(CandidateRow).where(CandidateRow.interception_id == row.interception_id)
+            )
+        )
+    )
+    log.info(
+        "interception %s edited (version %d kept): %d candidates",
+        row.interception_id,
+        version,
+        len(candidates),
+    )
+    return row, candidates
+
+
+#: Statuses a re-ranking may retire: rejected candidates stay rejected, confirmed ones cannot
+#: exist on an open interception.
+_RANKED_OUT_FROM = frozenset({CandidateStatus.OPEN, CandidateStatus.UNSURE})
+
+
+def _current(rows: list[CandidateRow]) -> list[CandidateRow]:
+    """The candidates an interception has now (not superseded), by rank."""
+    return sorted((c for c in rows if c.status != CandidateStatus.SUPERSEDED), key=lambda c: c.rank)
+
+
+def _details(record: Interception) -> dict[str, Any]:
+    """An interception's fields as JSON values (what a version keeps)."""
+    out: dict[str, Any] = {}
+    for column in INTERCEPTION_COLUMNS[1:]:
+        value = getattr(record, column)
+        out[column] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def interception_versions(
+    session: Session, user: User, interception_id: str
+) -> list[InterceptionVersionRow]:
+    """The earlier versions of an interception's details, oldest first (audited as a read of
+    the interception). Who may read the interception may read its history."""
+    require(user, Action.INTERCEPTION_READ)
+    row = _visible_interception(session, user, interception_id)
+    rows = list(
+        session.scalars(
+            select(InterceptionVersionRow)
+            .where(InterceptionVersionRow.interception_id == row.interception_id)
+            .order_by(InterceptionVersionRow.version)
+        )
+    )
+    audit.record(session, user, AuditAction.READ, RecordType.INTERCEPTION, row.interception_id)
+    session.commit()
+    return rows
+
+
+def ask_next(index: LiveIndex, row: InterceptionRow, candidates: list[CandidateRow]) -> list[str]:
+    """The empty fields of the interception worth asking the child, best first (the engine's
+    :meth:`matcher.index.MatchIndex.ask_next` over the stored candidates still open to review).
+
+    Empty for a matched interception. Pure computation: no database access, no audit (the
+    caller has read and audited the interception and its candidates).
+    """
+    if row.status == InterceptionStatus.MATCHED:
+        return []
+    live = [
+        candidate_record(c)
+        for c in sorted(candidates, key=lambda c: c.rank)
+        if c.status in _RANKED_OUT_FROM
+    ]
+    return index.ask_next(interception_record(row), candidates=live)
 
 
 def _visible_interception(session: Session, user: User, interception_id: str) -> InterceptionRow:
@@ -132,20 +348,32 @@ def get_interception(session: Session, user: User, interception_id: str) -> Inte
 
 
 def list_candidates(session: Session, user: User, interception_id: str) -> list[CandidateRow]:
-    """The stored candidates of an interception by rank (audited). Officers: own only."""
+    """The current candidates of an interception by rank (audited; not those an edit ranked
+    out). Officers: own only."""
+    return interception_candidates(session, user, interception_id)[1]
+
+
+def interception_candidates(
+    session: Session, user: User, interception_id: str
+) -> tuple[InterceptionRow, list[CandidateRow]]:
+    """The interception and its current candidates by rank (:func:`list_candidates`, audited
+    once: the interception and each candidate read)."""
     require(user, Action.CANDIDATES_READ)
     row = _visible_interception(session, user, interception_id)
     rows = list(
         session.scalars(
             select(CandidateRow)
-            .where(CandidateRow.interception_id == row.interception_id)
+            .where(
+                CandidateRow.interception_id == row.interception_id,
+                CandidateRow.status != CandidateStatus.SUPERSEDED,
+            )
             .order_by(CandidateRow.rank)
         )
     )
     audit.record(session, user, AuditAction.READ, RecordType.INTERCEPTION, row.interception_id)
     audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in rows])
     session.commit()
-    return rows
+    return row, rows
 
 
 def recent_interceptions(session: Session, user: User, *, limit: int = 20) -> list[InterceptionRow]:

@@ -193,7 +193,8 @@ def decide(
       an admin must revoke that one first.
     - ``reject``: the pair never resurfaces (not in the queue, excluded from batch runs).
     - ``unsure`` keeps the candidate in the queue.
-    - A candidate already confirmed or rejected cannot be decided again (409).
+    - A candidate already confirmed or rejected cannot be decided again (409), nor one an
+      edit of its interception ranked out (``superseded``, 409).
     """
     require(user, Action.DECIDE)
     cand = session.get(CandidateRow, candidate_id, with_for_update=True)
@@ -202,6 +203,11 @@ def decide(
     if cand.status in (CandidateStatus.CONFIRMED, CandidateStatus.REJECTED):
         raise ConflictError(
             f"candidate {cand.id} is already {cand.status.value}; an admin must revoke that first"
+        )
+    if cand.status == CandidateStatus.SUPERSEDED:
+        raise ConflictError(
+            f"candidate {cand.id} was ranked out when its interception was edited; "
+            "decide on its current candidates"
         )
     pending: int | None = None
     if data.decision == DecisionKind.CONFIRM:

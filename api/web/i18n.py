@@ -145,6 +145,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "cand_rejected": ("rejected", "বাতিল"),
     "revoked": ("revoked", "প্রত্যাহার করা হয়েছে"),
     "why": ("Why", "কারণ"),
+    "ask_next_intro": (
+        "{n} reports fit this description. Asking for the {field} would narrow it most.",
+        "{n}টি রিপোর্ট এই বর্ণনার সাথে মেলে। {field} জিজ্ঞেস করলে সবচেয়ে বেশি বাছাই হবে।",
+    ),
+    "ask_next_also": ("Also useful: {fields}.", "এগুলোও কাজে লাগবে: {fields}।"),
+    "ask_next_button": ("Add and re-rank", "যোগ করে আবার সাজান"),
     # review
     "review_title": ("Review queue", "যাচাই তালিকা"),
     "review_empty": ("Nothing waiting for review.", "যাচাইয়ের জন্য কিছু নেই।"),

@@ -37,6 +37,7 @@ from matcher.csvio.read import (
 )
 from matcher.csvio.split import CsvSlice, split_csv
 from matcher.csvio.write import (
+    ASK_NEXT_COLUMN,
     CANDIDATE_EXTRA_COLUMNS,
     REJECT_COLUMNS,
     atomic_write,
@@ -50,6 +51,7 @@ from matcher.csvio.write import (
 
 __all__ = [
     "AGE_REASON",
+    "ASK_NEXT_COLUMN",
     "CANDIDATE_EXTRA_COLUMNS",
     "MAX_AGE",
     "REJECT_COLUMNS",

@@ -20,7 +20,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +29,7 @@ from matcher.csvio.read import Reject
 from matcher.records import CANDIDATE_COLUMNS, Candidate
 
 __all__ = [
+    "ASK_NEXT_COLUMN",
     "CANDIDATE_EXTRA_COLUMNS",
     "REJECT_COLUMNS",
     "atomic_write",
@@ -43,6 +44,9 @@ __all__ = [
 
 REJECT_COLUMNS: tuple[str, ...] = ("source", "row_number", "record_id", "field", "reason")
 CANDIDATE_EXTRA_COLUMNS: tuple[str, ...] = ("top_field", "top_weight")
+#: The opt-in last column of a candidates file: the interception's empty fields worth asking
+#: the child, best first, ``|``-separated (blank: nothing to ask), on each of its rows.
+ASK_NEXT_COLUMN = "ask_next"
 """Columns written after the contract's ``CANDIDATE_COLUMNS``: the strongest contribution."""
 
 
@@ -133,26 +137,40 @@ def write_candidates(
     return count
 
 
-def format_candidates(candidates: Iterable[Candidate]) -> str:
+def format_candidates(
+    candidates: Iterable[Candidate], *, ask_next: Mapping[str, Sequence[str]] | None = None
+) -> str:
     """Candidate rows as CSV text, byte for byte as :func:`write_candidates` writes them (no
-    header): lets worker processes format their own rows (see :func:`write_candidate_text`)."""
+    header): lets worker processes format their own rows (see :func:`write_candidate_text`).
+
+    ``ask_next`` (interception id -> fields to ask) adds the :data:`ASK_NEXT_COLUMN` column.
+    """
+    rows: Iterable[tuple[object, ...]] = map(_candidate_row, candidates)
+    if ask_next is not None:
+        questions = ask_next
+        rows = ((*row, "|".join(questions.get(str(row[0]), ()))) for row in rows)
     buffer = io.StringIO(newline="")
-    csv_writer(buffer).writerows(map(_candidate_row, candidates))
+    csv_writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 
-def candidates_header() -> str:
-    """A candidates file's header line, as :func:`write_candidates` writes it."""
+def candidates_header(*, ask_next: bool = False) -> str:
+    """A candidates file's header line, as :func:`write_candidates` writes it (with the
+    :data:`ASK_NEXT_COLUMN` column last when ``ask_next``)."""
     buffer = io.StringIO(newline="")
-    csv_writer(buffer).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS))
+    extra = (ASK_NEXT_COLUMN,) if ask_next else ()
+    csv_writer(buffer).writerow((*CANDIDATE_COLUMNS, *CANDIDATE_EXTRA_COLUMNS, *extra))
     return buffer.getvalue()
 
 
-def write_candidate_text(texts: Iterable[str], path: str | os.PathLike[str]) -> None:
+def write_candidate_text(
+    texts: Iterable[str], path: str | os.PathLike[str], *, ask_next: bool = False
+) -> None:
     """Write a candidates CSV atomically from the header and pre-formatted row text
-    (:func:`format_candidates`); the file equals what :func:`write_candidates` writes."""
+    (:func:`format_candidates`); the file equals what :func:`write_candidates` writes.
+    ``ask_next``: the rows carry the :data:`ASK_NEXT_COLUMN` column (the header names it)."""
     with atomic_write(path) as fh:
-        fh.write(candidates_header())
+        fh.write(candidates_header(ask_next=ask_next))
         for text in texts:
             fh.write(text)
 

@@ -45,6 +45,8 @@ OPERATION_ACTION: dict[tuple[str, str], Action] = {
     ("POST", "/interceptions"): Action.INTERCEPTION_CREATE,
     ("GET", "/interceptions/{interception_id}"): Action.INTERCEPTION_READ,
     ("GET", "/interceptions/{interception_id}/candidates"): Action.CANDIDATES_READ,
+    ("PATCH", "/interceptions/{interception_id}"): Action.INTERCEPTION_EDIT,
+    ("GET", "/interceptions/{interception_id}/versions"): Action.INTERCEPTION_READ,
     ("GET", "/review-queue"): Action.REVIEW_QUEUE,
     ("GET", "/candidates/{candidate_id}"): Action.REVIEW_QUEUE,
     ("POST", "/candidates/{candidate_id}/decision"): Action.DECIDE,

@@ -27,6 +27,8 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("submit-interception", "POST", "/interceptions", {"json": {"age": "old"}}, {B}, 422),
     ("get-interception", "GET", "/interceptions/M-I1", {}, {B, R, A}, 200),
     ("list-candidates", "GET", "/interceptions/M-I1/candidates", {}, {B, R, A}, 200),
+    ("edit-interception", "PATCH", "/interceptions/M-I1", {"json": {"age": "old"}}, {B, R}, 422),
+    ("interception-versions", "GET", "/interceptions/M-I1/versions", {}, {B, R, A}, 200),
     ("review-queue", "GET", "/review-queue", {}, {R}, 200),
     ("get-candidate", "GET", f"/candidates/{UNKNOWN}", {}, {R}, 404),
     (

@@ -42,7 +42,7 @@ def test_report_is_matchable_at_once_and_candidates_are_ranked(harness: Harness)
     top = result["candidates"][0]
     assert top["explanation"]
     assert top["contributions"][0]["field"]
-    stored = h.call(B, "GET", "/interceptions/I-1/candidates").json()
+    stored = h.call(B, "GET", "/interceptions/I-1/candidates").json()["candidates"]
     assert [c["candidate_id"] for c in stored] == [c["candidate_id"] for c in result["candidates"]]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import itertools
 import time
@@ -326,6 +327,31 @@ def test_write_all_writes_the_same_bytes_as_write_candidates(
     assert got.read_bytes() == expected.read_bytes()
     assert count == written > 0
     assert sum(done) == len(data.interceptions)
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "2 workers"])
+def test_write_all_ask_next_adds_each_interceptions_questions(
+    data: SyntheticSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """In process and in forked workers alike, the ``ask_next`` column is the engine's
+    ``MatchIndex.ask_next`` over each interception's candidates; the rest of each row is the
+    plain file's."""
+    monkeypatch.setattr(rec, "_MIN_PER_WORKER", 1)
+    index = rec.build_index(data.reports)
+    plain, asked = tmp_path / "plain.csv", tmp_path / "asked.csv"
+    rec.write_all(index, data.interceptions, plain, top_k=4, chunk_size=9, workers=1)
+    rec.write_all(
+        index, data.interceptions, asked, top_k=4, chunk_size=9, workers=workers, ask_next=True
+    )
+    plain_rows = list(csv.reader(plain.open(encoding="utf-8", newline="")))
+    asked_rows = list(csv.reader(asked.open(encoding="utf-8", newline="")))
+    assert asked_rows[0][-1] == csvio.ASK_NEXT_COLUMN
+    expected = {i.interception_id: "|".join(index.ask_next(i, top_k=4)) for i in data.interceptions}
+    for plain_row, row in zip(plain_rows, asked_rows, strict=True):
+        assert row[:-1] == plain_row
+    for row in asked_rows[1:]:
+        assert row[-1] == expected[row[0]]
+    assert any(row[-1] for row in asked_rows[1:])
 
 
 def test_query_only_index_answers_the_same_and_refuses_get(

@@ -15,8 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.places import resolve_place
+from matcher.prepare import normalize_phone
 from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS
 from training_data import noise
+from training_data.forms import ANSWERABLE, answer_of
 from training_data.generate import (
     COMMITTED,
     DATA_ROOT,
@@ -38,6 +41,7 @@ from training_data.generate import (
     write_committed,
     write_csvs,
 )
+from training_data.people import People
 
 BANGLA = re.compile(r"[\u0980-\u09ff]")
 BANGLA_TOKEN = re.compile(r"[\u0980-\u09ff\u200c\u200d]+")
@@ -661,3 +665,52 @@ def test_noise_functions_survive_edge_cases(
     out = func(text, random.Random(0))
     assert isinstance(out, str)
     assert len(out) <= 2 * len(text) + 8
+
+
+# ------------------------------------------------------------------ the child's answers
+
+
+def test_each_interception_keeps_its_child(small: SyntheticSet) -> None:
+    assert len(small.children) == len(small.interceptions)
+    for child, truth in zip(small.children, small.truth, strict=True):
+        assert (child.report_ids[0] if child.report_ids else None) == truth.report_id
+
+
+@pytest.mark.parametrize("field", ANSWERABLE, ids=str)
+def test_the_child_answers_with_its_own_family_record(small: SyntheticSet, field: str) -> None:
+    people = People(Split.VALIDATION, random.Random(0))
+    rng = random.Random(1)
+    on = date(2026, 1, 1)
+    for child in small.children[:40]:
+        fam = child.family
+        bangla = answer_of(child, field, on=on, bangla=True, people=people, rng=rng)
+        latin = answer_of(child, field, on=on, bangla=False, people=people, rng=rng)
+        if field == "father_name":
+            assert bangla == " ".join(fam.father)
+        elif field == "mother_name":
+            assert bangla == " ".join(fam.mother)
+        elif field == "home_district":
+            code = resolve_place(bangla).district_code  # type: ignore[union-attr, arg-type]
+            assert resolve_place(latin).district_code == code  # type: ignore[union-attr, arg-type]
+        elif field == "guardian_phone":
+            assert normalize_phone(str(latin)) == fam.phone[-10:]
+        elif field == "age":
+            assert 0 <= (on.toordinal() - child.birth) / 365.25 - float(latin) < 1
+        elif field == "name":
+            assert str(bangla).split()[: len(child.given)] == list(child.given)
+        else:
+            assert isinstance(latin, str)
+            assert latin
+
+
+def test_answer_of_refuses_an_unknown_field(small: SyntheticSet) -> None:
+    people = People(Split.VALIDATION, random.Random(0))
+    with pytest.raises(ValueError, match="border_post"):
+        answer_of(
+            small.children[0],
+            "border_post",
+            on=date(2026, 1, 1),
+            bangla=False,
+            people=people,
+            rng=random.Random(1),
+        )

@@ -200,3 +200,87 @@ def test_language_switch_to_bangla(page: Any, live_server: LiveServer) -> None:
     screenshot(page, "submit-interception-bn")
     page.click("a[href^='/lang/en']")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+#: Five synthetic girls called Nusrat Jahan, the same age, reported the same day: only the
+#: father's name and the district tell them apart (names from the public lists' common forms).
+LOOKALIKE_FATHERS = ("Abdul Karim", "Rafiqul Islam", "Jamal Uddin", "Shahidul Haque", "Nurul Amin")
+LOOKALIKE_DISTRICTS = ("Jashore", "Dhaka", "Khulna", "Rajshahi", "Sylhet")
+
+
+def _seed_lookalikes(live_server: LiveServer) -> None:
+    from datetime import date
+
+    from api import services
+    from api.schemas import ReportIn
+
+    app = live_server.app
+    with app.state.sessions() as session:
+        reviewer = services.find_user(session, username="reviewer")
+        for i, (father, district) in enumerate(
+            zip(LOOKALIKE_FATHERS, LOOKALIKE_DISTRICTS, strict=True)
+        ):
+            services.create_report(
+                session,
+                reviewer,
+                ReportIn(
+                    report_id=f"ASK-R-{i}",
+                    name="Nusrat Jahan",
+                    father_name=father,
+                    sex="F",
+                    age=9,
+                    report_date=date(2025, 5, 1),
+                    district=district,
+                ),
+                index=app.state.index,
+            )
+
+
+def _submit_thin(tab: Any) -> None:
+    """Submit what a frightened child says: a name, a girl, about 10; nothing else."""
+    tab.goto("/web/interceptions/new")
+    tab.fill("#name", "Nusrat Jahan")
+    tab.select_option("#sex", "F")
+    tab.fill("#age", "10")
+    tab.fill("#interception_date", "2026-03-02")
+    tab.click("form.stack button[type=submit]")
+    tab.wait_for_url(re.compile(r".*/web/interceptions/[A-Za-z0-9-]+$"))
+
+
+def test_asking_the_child_brings_the_right_report_to_the_top(
+    page: Any, live_server: LiveServer
+) -> None:
+    errors = console_errors(page)
+    _seed_lookalikes(live_server)
+    sign_in(page, "officer")
+    # a thin interception: a name and an age, nothing else the child said
+    _submit_thin(page)
+    ask = page.locator("[data-testid=ask-next]")
+    assert ask.get_attribute("data-field") == "father_name"
+    question = page.inner_text("[data-testid=ask-question]")
+    assert "Asking for the father's name would narrow it most." in question
+    assert re.match(r"\d+ reports fit this description", question)
+    first = page.locator("[data-testid=candidates] [data-report-id]").first
+    assert first.get_attribute("data-report-id") != "ASK-R-2"
+    screenshot(page, "ask-next-360px")
+    # the officer asks; the child says its father is Jamal Uddin
+    page.fill("[data-testid=ask-next] input[name=father_name]", "Jamal Uddin")
+    url = page.url
+    page.click("[data-testid=ask-next] button[type=submit]")
+    page.wait_for_url(url)
+    first = page.locator("[data-testid=candidates] [data-report-id]").first
+    assert first.get_attribute("data-report-id") == "ASK-R-2"
+    assert page.locator("[data-testid=ask-next][data-field=father_name]").count() == 0
+    # the page fits a phone: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # the same question in Bangla, on a fresh thin interception
+    _submit_thin(page)
+    page.click("a[href^='/lang/bn']")
+    page.wait_for_load_state()
+    assert "পিতার নাম জিজ্ঞেস করলে সবচেয়ে বেশি বাছাই হবে" in page.inner_text(
+        "[data-testid=ask-question]"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "ask-next-bn-360px")
+    page.click("a[href^='/lang/en']")
+    assert errors == []

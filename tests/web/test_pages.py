@@ -632,3 +632,43 @@ def test_the_officers_start_page_lists_their_own_interceptions_as_an_audited_rea
         assert (
             session.execute(select(AuditEvent.id).where(AuditEvent.id > (before or 0))).all() == []
         )
+
+
+def test_answering_the_question_edits_only_what_was_answered(app: Any) -> None:
+    """``POST /web/interceptions/{id}/answer`` (the ask-next box): the posted field is added
+    through the service (earlier version kept), blank and unposted fields stay as they were, an
+    unreadable answer re-shows the page with the error, and a CSRF-less post is refused."""
+    client = _client(app)
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    response = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "name": "Sumaiya Akter", "home_district": "Khulna"},
+        follow_redirects=False,
+    )
+    url = response.headers["location"]
+    iid = url.rsplit("/", 1)[1]
+    token = _csrf(client, url)
+    response = client.post(
+        f"{url}/answer",
+        data={"csrf_token": token, "father_name": "Jamal Uddin", "mother_name": " "},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == url
+    with app.state.sessions() as session:
+        officer = services.find_user(session, username="officer")
+        row = services.get_interception(session, officer, iid)
+        assert (row.father_name, row.mother_name, row.home_district) == (
+            "Jamal Uddin",
+            None,
+            "Khulna",
+        )
+        versions = services.interception_versions(session, officer, iid)
+        assert [v.details["father_name"] for v in versions] == [None]
+    response = client.post(f"{url}/answer", data={"csrf_token": token, "age": "old"})
+    assert response.status_code == 422
+    assert 'data-testid="form-errors"' in response.text
+    assert "not an age" in response.text
+    response = client.post(f"{url}/answer", data={"father_name": "Forged"})
+    assert response.status_code == 403
