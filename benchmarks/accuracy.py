@@ -14,7 +14,15 @@ blocking: candidate pairs per interception and pair completeness, for the pairs 
 and (Shondhan) the ones kept for full comparison.
 
     python -m benchmarks.accuracy            # 50,000 reports / 5,000 interceptions
-    python -m benchmarks.accuracy --quick    # 3,000 / 300 (CI smoke run)
+    python -m benchmarks.accuracy --quick    # 3,000 / 300 (CI smoke run), then a small scale table
+    python -m benchmarks.accuracy --reports 50000 200000 1000000 \
+        --splink-at 200000 --splink-tight-at 1000000   # issue 12's table, one column per size
+
+The scale table adds issue 12's figures: pair completeness of the retrieved and of the fully
+compared rows, best recall at precision >= 0.98, review-band size and share true, calibration
+error, **reviewer effort** (candidates read in score order, all interceptions together, per
+child found when 80 / 90 / 95% of the reported children have been found), false alarms and
+recall@10 per hard slice.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import logging
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,16 +174,139 @@ def comparison_rows(ours: Evaluation, theirs: Evaluation) -> list[list[str]]:
     return rows
 
 
+def _effort(e: Evaluation, share: float) -> str:
+    value = e.effort.get(share, math.nan)
+    return "never" if math.isnan(value) else f"{value:.2f}"
+
+
+def scale_rows(columns: list[tuple[Evaluation, Blocking | None]]) -> list[list[str]]:
+    """Issue 12's figures, one column per (system, size)."""
+
+    def row(label: str, cell: Callable[[Evaluation, Blocking | None], str]) -> list[str]:
+        return [label, *(cell(e, b) for e, b in columns)]
+
+    def blocked(b: Blocking | None, compared: bool) -> str:
+        if b is None:
+            return ""
+        value = b.compared_completeness if compared else b.completeness
+        return "" if value is None else _fmt(value)
+
+    rows = [
+        row("recall@1", lambda e, _: _fmt(e.recall_at_1)),
+        row(f"recall@{columns[0][0].k}", lambda e, _: _fmt(e.recall_at_k)),
+        row("pair completeness, retrieved", lambda _, b: blocked(b, False)),
+        row("pair completeness, fully compared", lambda _, b: blocked(b, True)),
+        row("match band: precision", lambda e, _: _fmt(e.match_band.precision)),
+        row("match band: recall", lambda e, _: _fmt(e.match_band.recall)),
+        row("best recall at precision >= 0.98", lambda e, _: _fmt(e.best_recall_p98.prf.recall)),
+        row(
+            "review band: candidates per interception",
+            lambda e, _: f"{e.review_band.predicted / max(e.interceptions, 1):.2f}",
+        ),
+        row("review band: share true", lambda e, _: _fmt(e.review_band.precision)),
+        row("calibration error (ECE, all candidates)", lambda e, _: f"{e.calibration_error:.3f}"),
+    ]
+    for share in (0.8, 0.9, 0.95):
+        rows.append(
+            row(
+                f"reviewer effort: read per child found, {share:.0%} found",
+                lambda e, _, s=share: _effort(e, s),  # type: ignore[misc]
+            )
+        )
+    rows.append(
+        row(
+            "false alarms (unreported children)",
+            lambda e, _: f"{e.false_alarms.count} / {e.false_alarms.unreported}",
+        )
+    )
+    for name in TRUTH_SLICE_COLUMNS:
+        rows.append(
+            row(
+                f"recall@{columns[0][0].k}: {name}",
+                lambda e, _, n=name: _fmt(e.slices.get(n, (math.nan, 0))[0]),  # type: ignore[misc]
+            )
+        )
+    return rows
+
+
+def run_scale(args: argparse.Namespace) -> int:
+    """One table of issue 12's figures for several index sizes, Splink beside where asked."""
+    columns: list[tuple[Evaluation, Blocking | None]] = []
+    heads = ["figure"]
+    for n_r in args.reports:
+        folder = test_split(n_r, args.interceptions or 5_000, args.seed)
+        truth = read_truth(folder / "truth.csv")
+        true_pairs = {(iid, rid) for iid, rids in truth.matches.items() for rid in rids}
+        ours_csv = folder / "shondhan-candidates.csv"
+        seconds = run_shondhan(folder, ours_csv, top_k=args.k)
+        ours = evaluate_candidates(
+            iter_candidates(ours_csv), truth.matches, k=args.k, slices=truth.slices
+        )
+        columns.append((ours, shondhan_blocking(folder, true_pairs)))
+        heads.append(f"Shondhan {n_r:,} ({seconds:.0f} s)")
+        tight = n_r in (args.splink_tight_at or [])
+        if n_r in (args.splink_at or []) or tight:
+            theirs_csv = folder / "splink-candidates.csv"
+            timings = splink_baseline.run(
+                folder / "reports.csv",
+                folder / "interceptions.csv",
+                theirs_csv,
+                top_k=args.k,
+                tight=tight,
+                u_pairs=5e5 if args.quick else 5e6,
+                true_pairs=pd.DataFrame(
+                    sorted(true_pairs), columns=["interception_id", "report_id"]
+                ),
+            )
+            theirs = evaluate_candidates(
+                iter_candidates(theirs_csv), truth.matches, k=args.k, slices=truth.slices
+            )
+            block = Blocking(
+                per_query=timings["pairs"] / max(len(truth.matches), 1),
+                completeness=timings["true_pairs_blocked"] / max(len(true_pairs), 1),
+            )
+            columns.append((theirs, block))
+            heads.append(f"Splink{' (tight)' if tight else ''} {n_r:,} ({timings['total']:.0f} s)")
+    print(
+        f"## Accuracy at scale: held-out test splits, seed {args.seed}, "
+        f"{args.interceptions or 5_000:,} interceptions each, top {args.k}"
+    )
+    print()
+    print(table(heads, scale_rows(columns)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI)")
-    parser.add_argument("--reports", type=int)
+    parser.add_argument(
+        "--reports",
+        type=int,
+        nargs="+",
+        help="index size(s); several print one scale table (issue 12) instead",
+    )
     parser.add_argument("--interceptions", type=int)
     parser.add_argument("--seed", type=int, default=ACCURACY_SEED)
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--splink-at", type=int, nargs="*", help="scale table: sizes with Splink")
+    parser.add_argument(
+        "--splink-tight-at", type=int, nargs="*", help="scale table: sizes with Splink --tight"
+    )
     args = parser.parse_args(argv)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    n_r = args.reports or (3_000 if args.quick else 50_000)
+    if args.reports and len(args.reports) > 1:
+        return run_scale(args)
+    if args.quick and not args.reports:
+        # CI: the single-size report, then the scale table at two small sizes
+        args.reports = [3_000]
+        single(args)
+        args.reports, args.interceptions, args.splink_at = [1_000, 3_000], 300, [3_000]
+        return run_scale(args)
+    return single(args)
+
+
+def single(args: argparse.Namespace) -> int:
+    n_r = args.reports[0] if args.reports else (3_000 if args.quick else 50_000)
     n_i = args.interceptions or (300 if args.quick else 5_000)
     folder = test_split(n_r, n_i, args.seed)
     truth = read_truth(folder / "truth.csv")
@@ -219,6 +351,13 @@ def main(argv: list[str] | None = None) -> int:
         "Splink compares every blocked pair in full):"
     )
     print(table(["blocking", "Shondhan", "Splink"], blocking_rows(ours_blocking, theirs_blocking)))
+    print()
+    print(
+        table(
+            ["figure (issue 12)", "Shondhan", "Splink"],
+            scale_rows([(ours, ours_blocking), (theirs, theirs_blocking)])[4:],
+        )
+    )
     return 0
 
 

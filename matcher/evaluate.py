@@ -30,7 +30,9 @@ __all__ = [
     "FalseAlarms",
     "ThresholdF1",
     "band_prf",
+    "best_recall_at_precision",
     "best_threshold_f1",
+    "calibration_error",
     "evaluate_candidates",
     "false_alarms",
     "pair_completeness",
@@ -38,6 +40,7 @@ __all__ = [
     "rank_lists",
     "recall_at_k",
     "reduction_ratio",
+    "reviewer_effort",
     "slice_recall_at_k",
 ]
 
@@ -177,19 +180,15 @@ def band_prf(
     return prf(len(predicted & actual), len(predicted), len(actual))
 
 
-def best_threshold_f1(scored: Iterable[tuple[str, str, float]], truth: TruthMatches) -> ThresholdF1:
+def best_threshold_f1(scored: Scored, truth: TruthMatches) -> ThresholdF1:
     """The threshold on ``score`` that maximises pair F1, sweeping every distinct score.
 
     ``scored`` are ``(interception_id, report_id, score)``; a pair listed twice keeps its best
     score. Pairs never scored count as missed (recall is against all true pairs). With no scored
     pair or no true pair the result is ``nan`` throughout.
     """
-    best: dict[Pair, float] = {}
-    for iid, rid, score in scored:
-        if iid in truth and score > best.get((iid, rid), -math.inf):
-            best[(iid, rid)] = score
     actual = _truth_pairs(truth)
-    ordered = sorted(best.items(), key=lambda kv: -kv[1])
+    ordered = _best_scores(scored, truth)
     top = ThresholdF1(NAN, prf(0, 0, len(actual)))
     tp = 0
     for i, (pair, score) in enumerate(ordered):
@@ -200,6 +199,81 @@ def best_threshold_f1(scored: Iterable[tuple[str, str, float]], truth: TruthMatc
         if not math.isnan(current.f1) and (math.isnan(top.prf.f1) or current.f1 > top.prf.f1):
             top = ThresholdF1(score, current)
     return top
+
+
+Scored = Iterable[tuple[str, str, float]]
+"""``(interception_id, report_id, score)`` of candidates."""
+
+
+def _best_scores(scored: Scored, truth: TruthMatches) -> list[tuple[Pair, float]]:
+    """Each scored pair once (its best score) for interceptions in the truth, best first; equal
+    scores in id order, so every sweep over them is deterministic."""
+    best: dict[Pair, float] = {}
+    for iid, rid, score in scored:
+        if iid in truth and score > best.get((iid, rid), -math.inf):
+            best[(iid, rid)] = score
+    return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def best_recall_at_precision(
+    scored: Scored, truth: TruthMatches, *, min_precision: float = 0.98
+) -> ThresholdF1:
+    """The most pair recall any score threshold reaches while pair precision stays at or above
+    ``min_precision`` (sweeping every distinct score), and that threshold: how much a match band
+    *could* find at that precision, whatever threshold the model ships. ``nan`` when no
+    threshold reaches the precision."""
+    actual = _truth_pairs(truth)
+    ordered = _best_scores(scored, truth)
+    top = ThresholdF1(NAN, prf(0, 0, len(actual)))
+    tp = 0
+    for i, (pair, score) in enumerate(ordered):
+        tp += pair in actual
+        if i + 1 < len(ordered) and ordered[i + 1][1] == score:
+            continue
+        current = prf(tp, i + 1, len(actual))
+        if current.precision >= min_precision and (
+            math.isnan(top.prf.recall) or current.recall > top.prf.recall
+        ):
+            top = ThresholdF1(score, current)
+    return top
+
+
+def reviewer_effort(
+    scored: Scored, truth: TruthMatches, *, shares: Sequence[float] = (0.8, 0.9, 0.95)
+) -> dict[float, float]:
+    """Candidates a police unit reads per child it finds, reading every interception's
+    candidates together in score order, at the moment ``share`` of the reported children have
+    been found (a child is found when the first of its true reports is read). ``nan`` for a
+    share the candidates never reach. 1.0 is the floor: every candidate read was a child found.
+    """
+    reported = {iid for iid, rids in truth.items() if rids}
+    needed = {share: math.ceil(share * len(reported)) for share in shares}
+    out = dict.fromkeys(shares, NAN)
+    found: set[str] = set()
+    for read, ((iid, rid), _score) in enumerate(_best_scores(scored, truth), start=1):
+        if iid in reported and iid not in found and rid in truth[iid]:
+            found.add(iid)
+            for share, n in needed.items():
+                if math.isnan(out[share]) and len(found) >= n > 0:
+                    out[share] = read / len(found)
+    return out
+
+
+def calibration_error(scored: Scored, truth: TruthMatches, *, bins: int = 10) -> float:
+    """Expected calibration error of the scores as match probabilities: the mean, weighted by
+    pairs, of |mean score − share of true pairs| over ``bins`` equal-width score bins. 0 is
+    perfectly calibrated; ``nan`` without scored pairs."""
+    actual = _truth_pairs(truth)
+    totals = [[0, 0.0, 0] for _ in range(bins)]  # pairs, score sum, true pairs
+    for pair, score in _best_scores(scored, truth):
+        b = totals[min(bins - 1, max(0, int(score * bins)))]
+        b[0] += 1
+        b[1] += score
+        b[2] += pair in actual
+    n = sum(int(b[0]) for b in totals)
+    if not n:
+        return NAN
+    return sum(abs(b[1] - b[2]) for b in totals) / n
 
 
 def false_alarms(candidates: Iterable[Candidate], truth: TruthMatches) -> FalseAlarms:
@@ -235,6 +309,13 @@ class Evaluation:
     best_f1: ThresholdF1
     false_alarms: FalseAlarms
     slices: dict[str, tuple[float, int]] = field(default_factory=dict)
+    review_band: PRF = field(default_factory=lambda: prf(0, 0, 0))
+    """Pairs in the review band: precision is the share of them that are true."""
+    best_recall_p98: ThresholdF1 = field(default_factory=lambda: ThresholdF1(NAN, prf(0, 0, 0)))
+    """The most recall a threshold reaches at pair precision ≥ 0.98."""
+    effort: dict[float, float] = field(default_factory=dict)
+    """:func:`reviewer_effort` at 80 / 90 / 95% of reported children found."""
+    calibration_error: float = NAN
 
     def rows(self) -> list[tuple[str, str]]:
         """``(figure, value)`` rows ready to print as a table (no personal data)."""
@@ -272,6 +353,7 @@ def evaluate_candidates(
     """Compute every headline figure in one pass over ``candidates`` (materialised once)."""
     cands = list(candidates)
     ranked = rank_lists(cands)
+    scored = [(c.interception_id, c.report_id, c.score) for c in cands]
     return Evaluation(
         k=k,
         interceptions=len(truth),
@@ -279,9 +361,11 @@ def evaluate_candidates(
         recall_at_1=recall_at_k(ranked, truth, k=1),
         recall_at_k=recall_at_k(ranked, truth, k=k),
         match_band=band_prf(cands, truth),
-        best_f1=best_threshold_f1(
-            ((c.interception_id, c.report_id, c.score) for c in cands), truth
-        ),
+        best_f1=best_threshold_f1(scored, truth),
         false_alarms=false_alarms(cands, truth),
         slices=slice_recall_at_k(ranked, truth, slices, k=k) if slices else {},
+        review_band=band_prf(cands, truth, band=Band.REVIEW),
+        best_recall_p98=best_recall_at_precision(scored, truth, min_precision=0.98),
+        effort=reviewer_effort(scored, truth),
+        calibration_error=calibration_error(scored, truth),
     )

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from matcher.evaluate import (
     band_prf,
+    best_recall_at_precision,
     best_threshold_f1,
+    calibration_error,
     evaluate_candidates,
     false_alarms,
     pair_completeness,
@@ -18,9 +20,12 @@ from matcher.evaluate import (
     rank_lists,
     recall_at_k,
     reduction_ratio,
+    reviewer_effort,
     slice_recall_at_k,
 )
 from matcher.records import Band, Candidate
+
+NAN = float("nan")
 
 # i1 -> r1 (found at rank 2), i2 -> r2 (found at rank 1), i3 -> r3 (never proposed),
 # i4 unreported (gets a match-band candidate: a false alarm), i5 unreported (review only),
@@ -217,3 +222,71 @@ def test_best_f1_is_at_least_any_fixed_threshold(
         fixed = prf(len(pairs & actual), len(pairs), len(actual))
         if not math.isnan(fixed.f1):
             assert best.prf.f1 >= fixed.f1 - 1e-12
+
+
+# ------------------------------------------------------------------ reviewer effort, calibration
+
+EFFORT_TRUTH = {"I1": frozenset({"R1"}), "I2": frozenset({"R2", "R2b"}), "I3": frozenset()}
+
+
+@pytest.mark.parametrize(
+    ("scored", "expected"),
+    [
+        pytest.param(
+            [("I1", "R1", 0.9), ("I2", "R2", 0.8), ("I3", "R9", 0.7)],
+            {0.5: 1.0, 1.0: 1.0},
+            id="every-read-finds-a-child",
+        ),
+        pytest.param(
+            [("I1", "R1", 0.9), ("I3", "R9", 0.8), ("I2", "X", 0.7), ("I2", "R2b", 0.6)],
+            {0.5: 1.0, 1.0: 2.0},
+            id="two-look-alikes-read-before-the-second-child",
+        ),
+        pytest.param(
+            [("I1", "R1", 0.9), ("I2", "R2", 0.8), ("I2", "R2b", 0.7), ("I1", "Y", 0.6)],
+            {0.5: 1.0, 1.0: 1.0},
+            id="a-second-report-of-a-found-child-is-read-after",
+        ),
+        pytest.param([("I1", "X", 0.9), ("I1", "R1", 0.5)], {0.5: 2.0, 1.0: NAN}, id="never-all"),
+    ],
+)
+def test_reviewer_effort_counts_candidates_read_per_child_found(
+    scored: list[tuple[str, str, float]], expected: dict[float, float]
+) -> None:
+    got = reviewer_effort(scored, EFFORT_TRUTH, shares=tuple(expected))
+    for share, value in expected.items():
+        if math.isnan(value):
+            assert math.isnan(got[share])
+        else:
+            assert got[share] == pytest.approx(value)
+
+
+def test_best_recall_at_precision_takes_the_lowest_threshold_that_keeps_precision() -> None:
+    truth = {"I1": frozenset({"R1"}), "I2": frozenset({"R2"}), "I3": frozenset({"R3"})}
+    scored = [("I1", "R1", 0.9), ("I2", "X", 0.8), ("I2", "R2", 0.7), ("I3", "R3", 0.6)]
+    strict = best_recall_at_precision(scored, truth, min_precision=0.98)
+    assert strict.threshold == 0.9
+    assert strict.prf.recall == pytest.approx(1 / 3)
+    loose = best_recall_at_precision(scored, truth, min_precision=0.75)
+    assert loose.threshold == 0.6
+    assert loose.prf.recall == pytest.approx(1.0)
+    assert math.isnan(best_recall_at_precision([("I1", "X", 0.9)], truth).threshold)
+
+
+@pytest.mark.parametrize(
+    ("scored", "expected"),
+    [
+        pytest.param([("I1", "R1", 1.0), ("I2", "X", 0.0)], 0.0, id="perfect"),
+        pytest.param([("I1", "R1", 0.05), ("I2", "X", 0.95)], 0.95, id="backwards"),
+        pytest.param(
+            [("I1", "R1", 0.55), ("I2", "X", 0.55), ("I3", "Y", 0.55), ("I4", "Z", 0.55)],
+            0.3,
+            id="one-in-four-at-0.55",
+        ),
+        pytest.param([], NAN, id="nothing-scored"),
+    ],
+)
+def test_calibration_error(scored: list[tuple[str, str, float]], expected: float) -> None:
+    truth = {f"I{i}": frozenset({"R1"} if i == 1 else set()) for i in range(1, 5)}
+    got = calibration_error(scored, truth)
+    assert math.isnan(got) if math.isnan(expected) else got == pytest.approx(expected)
