@@ -30,6 +30,9 @@ class AuditAction(StrEnum):
     USER_CREATE = "user_create"
     TOKEN_CREATE = "token_create"  # noqa: S105 - an action name, not a secret
     TOKEN_REVOKE = "token_revoke"  # noqa: S105
+    USER_DISABLE = "user_disable"
+    USER_ENABLE = "user_enable"
+    PASSWORD_SET = "password_set"  # noqa: S105
 
 
 class RecordType(StrEnum):

@@ -425,11 +425,13 @@ class UserOut(BaseModel):
 
 
 class TokenCreated(BaseModel):
-    """A new bearer token. ``token`` is shown only in this response: store it now."""
+    """A new bearer token. ``token`` is shown only in this response: store it now. It works
+    until ``expires_at`` unless revoked."""
 
     token_id: str
     user_id: str
     token: str
+    expires_at: datetime | None = None
 
 
 class RevokedTokens(BaseModel):

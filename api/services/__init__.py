@@ -22,7 +22,7 @@ services.review_queue(...)``):
   revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
   their CSV, in the engine's candidates format;
-- :mod:`~api.services.users`: users, tokens, web passwords, sign-in;
+- :mod:`~api.services.users`: users, tokens, web passwords, sign-in, web sessions;
 - :mod:`~api.services.audit_log`: reading the audit log;
 - :mod:`~api.services.common`: the role check, record ids, report stamps.
 
@@ -68,16 +68,21 @@ from api.services.review import (
     revoke_decision,
 )
 from api.services.users import (
+    SIGN_IN_FAILED,
     SignIn,
-    active_user,
+    change_own_password,
     create_user,
     find_user,
     issue_passwords,
     list_users,
+    must_change_password,
     new_token,
     revoke_user_tokens,
+    session_user,
+    set_disabled,
     set_password,
     sign_in,
+    sign_out,
 )
 
 __all__ = [
@@ -85,10 +90,11 @@ __all__ = [
     "REVIEW_BANDS",
     "SEARCH_COUNT_CAP",
     "SEARCH_LIMIT_MAX",
+    "SIGN_IN_FAILED",
     "ImportOutcome",
     "SignIn",
-    "active_user",
     "bulk_load_reports",
+    "change_own_password",
     "check_queue_filter",
     "create_report",
     "create_user",
@@ -104,6 +110,7 @@ __all__ = [
     "list_candidates",
     "list_decisions",
     "list_users",
+    "must_change_password",
     "new_token",
     "queue_interceptions",
     "recent_interceptions",
@@ -114,8 +121,11 @@ __all__ = [
     "revoke_decision",
     "revoke_user_tokens",
     "search_reports",
+    "session_user",
+    "set_disabled",
     "set_password",
     "sign_in",
+    "sign_out",
     "start_reconciliation",
     "submit_interception",
 ]

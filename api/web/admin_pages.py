@@ -1,9 +1,11 @@
-"""Administration (admin): users and roles, token revocation, revoking a decision, audit log.
+"""Administration (admin): users and roles, one-time passwords, token revocation, disabling
+and re-enabling accounts, revoking a decision, the audit log.
 
 Everything goes through ``api.services`` (role checks and audit included). Least privilege:
 an admin manages accounts and reads the audit trail, which holds ids and verbs only — these
-pages never show a child's record. A new user's first API token is shown once, on the page that
-created it, and never again.
+pages never show a child's record. Credentials stay bound to their user (issue 15, item 3): an
+admin issues API tokens only to themselves (on their account page); a password they set for
+someone else is one-time (the user must choose their own at sign-in, before anything else).
 """
 
 from __future__ import annotations
@@ -13,16 +15,25 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from api import services
-from api.errors import ConflictError, NotFoundError
+from api.errors import ConflictError, InvalidError, NotFoundError
 from api.roles import Action, Role
 from api.schemas import Reason, Username
-from api.web.context import PageDep, WebRoute, live_index
+from api.web.context import ACCOUNT_PATH, PageDep, WebRoute, live_index
 from api.web.security import is_locked
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 AUDIT_PAGE = 100
-FLASHES = frozenset({"token_revoked", "decision_revoked", "user_created"})
+FLASHES = frozenset(
+    {
+        "token_revoked",
+        "decision_revoked",
+        "user_created",
+        "password_set_once",
+        "user_disabled",
+        "user_enabled",
+    }
+)
 _USERNAME = TypeAdapter(Username)
 _REASON = TypeAdapter(Reason)
 
@@ -34,7 +45,6 @@ def _admin_page(page: PageDep, status: int = 200, **context: object) -> Response
         "users": users,
         "roles": [r.value for r in Role],
         "locked": {u.id: is_locked(u.locked_until) for u in users},
-        "new_token": None,
         "problem": None,
     }
     values.update(context)
@@ -51,7 +61,8 @@ def admin_page(page: PageDep, done: str = "") -> Response:
 def create_user(
     page: PageDep, username: str = Form("", max_length=64), role: str = Form("")
 ) -> Response:
-    """Create a user; their first API token is shown once, here."""
+    """Create a user (no token: they sign in with a one-time password set here, then issue
+    their own; or the operator runs ``shondhan users token``)."""
     actor = page.require(Action.USERS_MANAGE)
     try:
         name = _USERNAME.validate_python(username.strip().lower())
@@ -59,18 +70,58 @@ def create_user(
     except (ValidationError, ValueError):
         return _admin_page(page, status=422, problem="invalid_user")
     try:
-        user, _, plain = services.create_user(page.db, actor, name, chosen)
+        services.create_user(page.db, actor, name, chosen)
     except ConflictError:
         return _admin_page(page, status=409, problem="user_exists")
-    return _admin_page(page, flash="user_created", new_token=(user.username, plain))
+    return page.redirect("/web/admin?done=user_created")
 
 
 @router.post("/web/admin/users/{user_id}/revoke")
 def revoke_tokens(page: PageDep, user_id: str, disable: str = Form("")) -> Response:
-    """Revoke every API token of a user (and, if ticked, disable the account)."""
+    """Revoke every API token of a user and end their web sessions (and, if ticked, disable
+    the account)."""
     actor = page.require(Action.USERS_MANAGE)
-    services.revoke_user_tokens(page.db, actor, user_id, disable=disable == "on")
+    try:
+        services.revoke_user_tokens(page.db, actor, user_id, disable=disable == "on")
+    except ConflictError:
+        return _admin_page(page, status=409, problem="cannot_disable_self")
     return page.redirect("/web/admin?done=token_revoked")
+
+
+@router.post("/web/admin/users/{user_id}/disable")
+def disable_user(page: PageDep, user_id: str) -> Response:
+    """Disable an account: its tokens are revoked and its web sessions end."""
+    actor = page.require(Action.USERS_MANAGE)
+    try:
+        services.set_disabled(page.db, actor, user_id, True)
+    except ConflictError:
+        return _admin_page(page, status=409, problem="cannot_disable_self")
+    return page.redirect("/web/admin?done=user_disabled")
+
+
+@router.post("/web/admin/users/{user_id}/enable")
+def enable_user(page: PageDep, user_id: str) -> Response:
+    """Re-enable a disabled account (no credential comes back with it)."""
+    actor = page.require(Action.USERS_MANAGE)
+    services.set_disabled(page.db, actor, user_id, False)
+    return page.redirect("/web/admin?done=user_enabled")
+
+
+@router.post("/web/admin/users/{user_id}/password", response_class=HTMLResponse)
+def set_password(
+    page: PageDep, user_id: str, password: str = Form("", max_length=2048)
+) -> Response:
+    """Set a one-time password for a user (they must choose their own when they sign in);
+    their web sessions end. The admin's own password is changed on their account page."""
+    actor = page.require(Action.USERS_MANAGE)
+    target = services.find_user(page.db, user_id=user_id[:64])
+    if target.id == actor.id:
+        return page.redirect(ACCOUNT_PATH)
+    try:
+        services.set_password(page.db, actor, target.username, password)
+    except InvalidError as exc:
+        return _admin_page(page, status=422, problem=exc.code)
+    return page.redirect("/web/admin?done=password_set_once")
 
 
 @router.post("/web/admin/decisions/revoke", response_class=HTMLResponse)
