@@ -32,7 +32,14 @@ Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a 
 
 from __future__ import annotations
 
-from api.services.audit_log import list_audit
+from api.services.audit_log import (
+    AUDIT_EXPORT_MAX,
+    AuditLine,
+    AuditQuery,
+    audit_csv,
+    audit_lines,
+    list_audit,
+)
 from api.services.common import require
 from api.services.interceptions import (
     get_interception,
@@ -86,13 +93,18 @@ from api.services.users import (
 )
 
 __all__ = [
+    "AUDIT_EXPORT_MAX",
     "DATES_REVERSED",
     "REVIEW_BANDS",
     "SEARCH_COUNT_CAP",
     "SEARCH_LIMIT_MAX",
     "SIGN_IN_FAILED",
+    "AuditLine",
+    "AuditQuery",
     "ImportOutcome",
     "SignIn",
+    "audit_csv",
+    "audit_lines",
     "bulk_load_reports",
     "change_own_password",
     "check_queue_filter",

@@ -10,16 +10,22 @@ someone else is one-time (the user must choose their own at sign-in, before anyt
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from api import services
+from api.audit import AuditAction, RecordType
 from api.errors import ConflictError, InvalidError, NotFoundError
 from api.roles import Action, Role
 from api.schemas import Reason, Username
 from api.web.context import ACCOUNT_PATH, PageDep, WebRoute, live_index
 from api.web.security import is_locked
+from matcher.dates import parse_date
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -147,24 +153,87 @@ def revoke_decision(
     return page.redirect("/web/admin?done=decision_revoked")
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """The audit page's filters as typed (query parameters, shared by the page and its CSV)."""
+
+    actor: str = ""
+    action: str = ""
+    record_type: str = ""
+    record_id: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    def shown(self) -> dict[str, str]:
+        """The filters to show back in the form and to carry in links."""
+        return {k: str(v)[:64] for k, v in asdict(self).items()}
+
+    def query(self) -> services.AuditQuery:
+        """The service's query: blank or unreadable means no filter (a date that is not a
+        date); a range typed backwards raises the service's :class:`InvalidError`."""
+        return services.AuditQuery(
+            actor=self.actor.strip().lower()[:64] or None,
+            action=self.action.strip()[:32] or None,
+            record_type=self.record_type.strip()[:32] or None,
+            record_id=self.record_id.strip()[:64] or None,
+            date_from=parse_date(self.date_from[:40]) if self.date_from else None,
+            date_to=parse_date(self.date_to[:40]) if self.date_to else None,
+        )
+
+
+AuditFiltersDep = Annotated[AuditFilters, Depends()]
+
+
 @router.get("/web/admin/audit", response_class=HTMLResponse)
 def audit_page(
-    page: PageDep, after: int = 0, record_type: str = "", record_id: str = ""
+    page: PageDep,
+    typed: AuditFiltersDep,
+    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
-    """The audit log, oldest first, a page at a time (ids and verbs only)."""
+    """The audit log, newest first, a page at a time, filtered; decisions described and people
+    named by username (ids and verbs only: no child's record)."""
     user = page.require(Action.AUDIT_READ)
-    events = services.list_audit(
-        page.db,
-        user,
-        after_id=max(0, after),
-        limit=AUDIT_PAGE,
-        record_type=record_type[:32] or None,
-        record_id=record_id[:64] or None,
-    )
+    filters = typed.shown()
+    context: dict[str, Any] = {
+        "filters": filters,
+        "actions": [a.value for a in AuditAction],
+        "record_types": [r.value for r in RecordType],
+        "actors": [u.username for u in services.list_users(page.db, user)],
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+    }
+    try:
+        query = typed.query()
+    except InvalidError as exc:
+        return page.render(
+            "audit.html",
+            status=422,
+            nav="admin",
+            events=[],
+            older=None,
+            problem=exc.code,
+            **context,
+        )
+    events = services.audit_lines(page.db, user, query, before_id=before, limit=AUDIT_PAGE)
+    older = events[-1].id if len(events) == AUDIT_PAGE else None
     return page.render(
-        "audit.html",
-        nav="admin",
-        events=events,
-        next_after=events[-1].id if len(events) == AUDIT_PAGE else None,
-        filters={"record_type": record_type[:32], "record_id": record_id[:64]},
+        "audit.html", nav="admin", events=events, older=older, problem=None, **context
     )
+
+
+@router.get("/web/admin/audit.csv")
+def audit_export(page: PageDep, typed: AuditFiltersDep) -> Response:
+    """The filtered audit log as CSV, newest first (``services.audit_csv``: formula-safe
+    cells, at most ``AUDIT_EXPORT_MAX`` events; ``X-Shondhan-Truncated: true`` when more
+    matched)."""
+    user = page.require(Action.AUDIT_READ)
+    text, truncated = services.audit_csv(page.db, user, typed.query())
+    response = Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="audit-log.csv"',
+            "X-Shondhan-Truncated": "true" if truncated else "false",
+        },
+    )
+    page.finish(response)
+    return response
