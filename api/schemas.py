@@ -311,6 +311,8 @@ class DecisionOut(BaseModel):
     revoked_at: datetime | None
     revoked_by: str | None
     revoke_reason: str | None
+    decided_by_username: str | None = None
+    revoked_by_username: str | None = None
 
 
 class RejectOut(BaseModel):
@@ -502,8 +504,10 @@ def candidate_out(row: Any, *, reveal_report: bool) -> CandidateOut:
     )
 
 
-def decision_out(row: Any) -> DecisionOut:
-    """The API view of a stored decision."""
+def decision_out(row: Any, names: dict[str, str] | None = None) -> DecisionOut:
+    """The API view of a stored decision; ``names`` (user id -> username, from
+    ``services.usernames``) fills in who decided and who revoked."""
+    names = names or {}
     return DecisionOut(
         decision_id=row.id,
         candidate_id=row.candidate_id,
@@ -514,6 +518,8 @@ def decision_out(row: Any) -> DecisionOut:
         revoked_at=row.revoked_at,
         revoked_by=row.revoked_by,
         revoke_reason=row.revoke_reason,
+        decided_by_username=names.get(row.decided_by),
+        revoked_by_username=names.get(row.revoked_by) if row.revoked_by else None,
     )
 
 

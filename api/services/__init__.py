@@ -90,6 +90,7 @@ from api.services.users import (
     set_password,
     sign_in,
     sign_out,
+    usernames,
 )
 
 __all__ = [
@@ -140,4 +141,5 @@ __all__ = [
     "sign_out",
     "start_reconciliation",
     "submit_interception",
+    "usernames",
 ]

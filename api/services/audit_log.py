@@ -28,6 +28,7 @@ from api.audit import AuditAction, RecordType
 from api.models import ApiToken, AuditEvent, CandidateRow, DecisionKind, DecisionRow, User
 from api.roles import Action
 from api.services.common import check_date_range, require
+from api.services.users import usernames
 from matcher.csvio import csv_writer
 
 __all__ = [
@@ -246,7 +247,7 @@ def _describe_events(session: Session, rows: Sequence[AuditEvent]) -> list[Audit
             select(CandidateRow).where(CandidateRow.id.in_({d.candidate_id for d in decisions}))
         )
     }
-    names = _usernames(
+    names = usernames(
         session, user_ids | set(token_owner.values()) | {d.decided_by for d in decisions}
     )
     details = {
@@ -310,13 +311,6 @@ def _nearest(
     return None if best is None else best[1]
 
 
-def _usernames(session: Session, user_ids: Iterable[str]) -> dict[str, str]:
-    ids = set(user_ids)
-    if not ids:
-        return {}
-    return _pairs(session, select(User.id, User.username).where(User.id.in_(ids)))
-
-
 def _pairs(session: Session, stmt: Select[str, str]) -> dict[str, str]:
     """A two-column query as a dict (first column -> second)."""
-    return {str(row[0]): str(row[1]) for row in session.execute(stmt)}
+    return {str(a): str(b) for a, b in session.execute(stmt)}

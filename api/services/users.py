@@ -78,6 +78,7 @@ __all__ = [
     "set_password",
     "sign_in",
     "sign_out",
+    "usernames",
 ]
 
 
@@ -123,6 +124,16 @@ def list_users(session: Session, actor: User | None) -> list[User]:
     users = list(session.scalars(select(User).order_by(User.username)))
     session.commit()  # ends the read's transaction (on SQLite it holds the write lock)
     return users
+
+
+def usernames(session: Session, user_ids: Iterable[str | None]) -> dict[str, str]:
+    """Username by user id for ``user_ids`` (unknown ids and None left out): for every place
+    people read who did something (decision history, the audit log) instead of hex ids."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    return {str(uid): str(name) for uid, name in rows}
 
 
 def find_user(session: Session, *, user_id: str | None = None, username: str | None = None) -> User:

@@ -180,6 +180,7 @@ def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response
         baseline=localise_digits(f"{account.baseline_bits:+.1f}", page.lang),
         pool=localise_digits(f"{account.pool_bits:+.1f}", page.lang) if account.pool_bits else "",
         decisions=decisions,
+        decided_by=services.usernames(page.db, [d.decided_by for d in decisions]),
         open_for_decision=candidate.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE),
         flash=done if done in FLASHES else None,
     )

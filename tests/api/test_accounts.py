@@ -14,7 +14,7 @@ from api import services
 from api.models import ApiToken
 from api.roles import Role
 from api.settings import Settings
-from tests.api.conftest import Harness, report_body
+from tests.api.conftest import Harness, interception_body, report_body
 from tests.api.test_cli import shondhan
 
 R, B, A, AD = Role.POLICE_REVIEWER, Role.BGB_OFFICER, Role.ANALYST, Role.ADMIN
@@ -137,3 +137,17 @@ def test_cli_enable_re_enables_a_user(tmp_path: Path) -> None:
     token = shondhan(url, "users", "token", "--username", "an.analyst")
     assert token.returncode == 0
     assert len(token.stdout.strip()) >= 40
+
+
+def test_decision_history_carries_usernames(harness: Harness) -> None:
+    h = harness
+    h.call(R, "POST", "/reports", json=report_body("R-1"))
+    submitted = h.call(B, "POST", "/interceptions", json=interception_body("I-1")).json()
+    candidate = next(c for c in submitted["candidates"] if c["report_id"] == "R-1")
+    path = f"/candidates/{candidate['candidate_id']}"
+    h.call(R, "POST", f"{path}/decision", json={"decision": "confirm"})
+    decision = h.call(R, "GET", f"{path}/decisions").json()[0]
+    h.call(AD, "POST", f"/decisions/{decision['decision_id']}/revoke", json={"reason": "test"})
+    history = h.call(AD, "GET", f"{path}/decisions").json()[0]
+    assert history["decided_by_username"] == "t-police_reviewer"
+    assert history["revoked_by_username"] == "t-admin"

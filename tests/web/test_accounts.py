@@ -512,3 +512,13 @@ def test_only_admins_read_the_audit_log_and_its_export(app: Any) -> None:
     _sign_in(reviewer, _user(app))
     assert reviewer.get("/web/admin/audit.csv").status_code == 403
     assert reviewer.get("/web/admin/audit").status_code == 403
+
+
+def test_decision_history_names_the_reviewer(app: Any, decided: dict[str, str]) -> None:
+    """Finding 16.4: decision history showed hex user ids (JSON) or nobody (the page)."""
+    reviewer = _client(app)
+    _sign_in(reviewer, decided["reviewer"])
+    html = reviewer.get(f"/review/{decided['confirmed']}").text
+    history = re.findall(r'data-testid="decision-history">([^<]*)<', html)
+    assert history
+    assert decided["reviewer"] in history[0]
