@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -110,28 +110,40 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 class SignInLimitMiddleware:
     """The sign-in rate limit (``api.throttle``): ``POST /login`` beyond the per-source limit
-    gets a 429 page with ``Retry-After`` here, on the event loop, before the form is read, a
-    database session opened or a password hashed, so a flood of sign-ins costs the rest of the
-    service next to nothing."""
+    gets a 429 with ``Retry-After`` here, on the event loop, before the form is read, a
+    database session opened or a password hashed. The answer is a page rendered once per
+    language when the app starts, so a flood of sign-ins costs the rest of the service next to
+    nothing."""
 
     def __init__(self, app: ASGIApp, *, throttle: SignInThrottle) -> None:
         self.app = app
         self.throttle = throttle
+        self._pages: dict[str, Response] = {}
+
+    def _page(self, scope: Scope) -> Response:
+        from api.web.context import error_page
+        from api.web.i18n import parse_lang
+        from api.web.security import LANG_COOKIE
+
+        request = Request(scope)
+        lang = parse_lang(request.cookies.get(LANG_COOKIE)).value
+        if lang not in self._pages:
+            self._pages[lang] = error_page(request, 429, "sign_in_rate_limited")
+        return self._pages[lang]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope.get("method") == "POST"
-            and scope.get("path") == ("/login")
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") == (
+            "/login"
         ):
             wait = self.throttle.admit(client_source(scope))
             if wait is not None:
-                log.info("sign-in rate limit: retry in %.0fs", wait)
-                from api.web.context import error_page
-
-                response = error_page(Request(scope), 429, "sign_in_rate_limited")
-                response.headers["Retry-After"] = str(int(wait + 0.999))
-                await response(scope, receive, send)
+                page = self._page(scope)
+                headers = [
+                    *[(k, v) for k, v in page.raw_headers if k != b"retry-after"],
+                    (b"retry-after", str(int(wait + 0.999)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 429, "headers": headers})
+                await send({"type": "http.response.body", "body": page.body})
                 return
         await self.app(scope, receive, send)
 
