@@ -132,8 +132,10 @@ class SignInLimitMiddleware:
         return self._pages[lang]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") == (
-            "/login"
+        if (
+            scope["type"] == "http"
+            and scope.get("method") == "POST"
+            and scope.get("path") == ("/login")
         ):
             wait = self.throttle.admit(client_source(scope))
             if wait is not None:

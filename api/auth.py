@@ -20,7 +20,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from api.models import ApiToken, User, WebSession, utcnow
@@ -80,7 +80,15 @@ def start_web_session(
     session: Session, user: User, *, lifetime: timedelta = SESSION_LIFETIME
 ) -> str:
     """A new web session for ``user`` working for ``lifetime``; returns the plain key (for the
-    cookie only)."""
+    cookie only). The user's sessions that ended or expired over a day ago are deleted on the
+    way, so the table holds roughly the open sessions and the last day's."""
+    old = utcnow() - timedelta(days=1)
+    session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id,
+            (WebSession.ended_at < old) | (WebSession.expires_at < old),
+        )
+    )
     plain = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
         WebSession(user_id=user.id, key_hash=hash_token(plain), expires_at=utcnow() + lifetime)

@@ -131,6 +131,22 @@ def test_an_expired_session_opens_nothing(app: Any) -> None:
     assert not _opens(client)
 
 
+def test_old_sessions_are_pruned_at_the_next_sign_in(app: Any) -> None:
+    name = _user(app)
+    for _ in range(3):
+        _sign_in(_client(app), name)
+    with app.state.sessions() as session:
+        rows = session.query(WebSession).filter(WebSession.user_id == _id(app, name)).all()
+        assert len(rows) == 3
+        rows[0].ended_at = datetime.now(UTC) - timedelta(days=2)
+        rows[1].expires_at = datetime.now(UTC) - timedelta(days=2)
+        session.commit()
+    _sign_in(_client(app), name)
+    with app.state.sessions() as session:
+        left = session.query(WebSession).filter(WebSession.user_id == _id(app, name)).count()
+    assert left == 2
+
+
 def test_sessions_last_the_configured_hours(app: Any) -> None:
     name = _user(app)
     _sign_in(_client(app), name)
