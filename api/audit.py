@@ -33,6 +33,8 @@ class AuditAction(StrEnum):
     USER_DISABLE = "user_disable"
     USER_ENABLE = "user_enable"
     PASSWORD_SET = "password_set"  # noqa: S105
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
 
 
 class RecordType(StrEnum):

@@ -58,6 +58,8 @@ DESCRIBE_CHUNK = 1_000
 """Events described per round of look-ups (keeps every ``IN (...)`` list short)."""
 OPERATOR = "(command line)"
 """How an event with no user (the operator's command line) names its actor."""
+ANONYMOUS = "(not signed in)"
+"""How a failed sign-in (no user yet) names its actor."""
 
 
 def list_audit(
@@ -279,7 +281,8 @@ def _describe_events(session: Session, rows: Sequence[AuditEvent]) -> list[Audit
             AuditLine(
                 id=r.id,
                 at=r.at,
-                actor=r.username or OPERATOR,
+                actor=r.username
+                or (ANONYMOUS if r.action == AuditAction.SIGN_IN_FAILED else OPERATOR),
                 action=r.action,
                 record_type=r.record_type,
                 record_id=r.record_id,

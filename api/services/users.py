@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 _DUMMY_HASH = hash_password("dummy password for timing only")
 SIGN_IN_FAILED = "sign_in_failed"
+UNKNOWN_ACCOUNT = "unknown"
+"""The record id of a failed sign-in's audit event when no account was checked."""
 USERNAME_CHARS = 64
 
 __all__ = [
@@ -261,7 +263,10 @@ def sign_in(
     Every refusal is the same answer (:data:`SIGN_IN_FAILED`) after the same work (one argon2
     verification, against a dummy hash when there is no usable account), whether the name is
     unknown, the password wrong, the account disabled, or a back-off in force — so neither the
-    text nor the timing tells which usernames exist. Back-off (:mod:`api.passwords`): the
+    text nor the timing tells which usernames exist; every attempt also writes one audit event
+    (``sign_in`` by the user, or ``sign_in_failed`` with no user, about the account's id or
+    ``unknown`` — never the name typed), so each answer costs the same database write too.
+    Back-off (:mod:`api.passwords`): the
     source on this name (``throttle``, in memory) and the account as a whole (database), the
     latter not for a source that has signed in to this account before.
     """
@@ -279,6 +284,8 @@ def sign_in(
             user.failed_logins, locked_until = after_failure(user.failed_logins or 0)
             if locked_until is not None:
                 user.locked_until = locked_until
+        about = user.id if user is not None else UNKNOWN_ACCOUNT
+        audit.record(session, None, AuditAction.SIGN_IN_FAILED, RecordType.USER, about)
         session.commit()
         log.info("sign-in failed: user=%s", user.id if user is not None else "-")
         return SignIn(None, SIGN_IN_FAILED)
@@ -286,6 +293,7 @@ def sign_in(
     user.failed_logins = 0
     user.locked_until = None
     key = start_web_session(session, user, lifetime=lifetime)
+    audit.record(session, user, AuditAction.SIGN_IN, RecordType.USER, user.id)
     session.commit()
     log.info("sign-in: user=%s", user.id)
     return SignIn(user, key=key)

@@ -87,6 +87,15 @@ def _alert(response: Any) -> str:
     return match.group(1) if match else ""
 
 
+def _audit_count(app: Any) -> int:
+    from sqlalchemy import func, select
+
+    from api.models import AuditEvent
+
+    with app.state.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
 def _opens(client: TestClient, path: str = "/review") -> bool:
     return client.get(path, follow_redirects=False).status_code == 200
 
@@ -165,7 +174,8 @@ def test_every_refusal_is_the_same_answer_after_one_password_check(
 ) -> None:
     """Finding 15.4: an existing user's answer differed from an unknown one's (text, timing).
     Unknown name, wrong password, disabled account and an account backing off all get the same
-    status and words, and each costs exactly one argon2 verification."""
+    status and words, and each costs exactly one argon2 verification and one audit event (the
+    same database write)."""
     import api.services.users as users_service
 
     wrong, disabled, backing = _user(app), _user(app), _user(app)
@@ -190,9 +200,11 @@ def test_every_refusal_is_the_same_answer_after_one_password_check(
         (backing, PASSWORD),
     ]:
         calls.clear()
+        before = _audit_count(app)
         response = _sign_in(_client(app, f"198.51.100.{len(answers) + 1}"), username, password)
         answers.append((response.status_code, _alert(response)))
         assert calls == [1], username
+        assert _audit_count(app) == before + 1, username
     assert len(set(answers)) == 1
     assert answers[0][0] == 401
     assert "Wrong username or password" in answers[0][1]
