@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import random
 import re
 import statistics
 import sys
@@ -107,8 +108,11 @@ def _timing(base: str, rounds: int) -> dict[str, float]:
     times: dict[str, list[float]] = {k: [] for k in cases}
     with httpx.Client(base_url=base, timeout=60) as client:
         token = _csrf(client)
+        shuffle = random.Random(SEED)
         for _ in range(rounds):
-            for label, (username, password) in cases.items():
+            order = list(cases.items())
+            shuffle.shuffle(order)  # no case always runs first (or last) in a round
+            for label, (username, password) in order:
                 t = time.perf_counter()
                 status = _attempt(client, token, username, password)
                 times[label].append((time.perf_counter() - t) * 1000)
