@@ -261,7 +261,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "revoke_decision": ("Revoke a confirmation", "নিশ্চিতকরণ বাতিল"),
     "audit_title": ("Audit log", "নিরীক্ষা লগ"),
     "disabled": ("Disabled", "নিষ্ক্রিয়"),
-    "locked": ("Locked (failed sign-ins)", "আটকে আছে (ভুল প্রবেশ)"),
+    "locked": (
+        "Sign-in slowed down (failed attempts)",
+        "প্রবেশ ধীর করা হয়েছে (ভুল চেষ্টা)",
+    ),
     "no_password": ("no web password", "ওয়েব পাসওয়ার্ড নেই"),
     "user_created": ("User created", "ব্যবহারকারী তৈরি হয়েছে"),
     "user_exists": ("That username is taken.", "এই নাম আগেই নেওয়া হয়েছে।"),

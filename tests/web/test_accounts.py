@@ -362,6 +362,23 @@ def test_admin_disables_and_re_enables_an_account_on_the_page(app: Any) -> None:
     assert own.status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("password", "status", "words"),
+    [("short", 422, "at least 10"), ("x" * 1500, 422, "too long")],
+    ids=["too-short", "too-long"],
+)
+def test_admin_one_time_password_refuses_bad_passwords(
+    app: Any, password: str, status: int, words: str
+) -> None:
+    admin = _client(app)
+    _sign_in(admin, _user(app, Role.ADMIN))
+    target = _user(app)
+    answer = _post(admin, f"/web/admin/users/{_id(app, target)}/password", {"password": password})
+    assert answer.status_code == status
+    assert words in _alert(answer)
+    assert _sign_in(_client(app, "192.0.2.77"), target).status_code == 303  # unchanged
+
+
 def test_admin_page_never_shows_a_token_for_someone_else(app: Any) -> None:
     admin = _client(app)
     _sign_in(admin, _user(app, Role.ADMIN))
