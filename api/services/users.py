@@ -44,7 +44,7 @@ from api.auth import (
     user_for_session,
 )
 from api.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
-from api.models import ApiToken, User
+from api.models import ApiToken, User, utcnow
 from api.passwords import (
     after_failure,
     hash_password,
@@ -74,6 +74,7 @@ __all__ = [
     "list_users",
     "must_change_password",
     "new_token",
+    "own_tokens",
     "revoke_user_tokens",
     "session_user",
     "set_disabled",
@@ -168,6 +169,24 @@ def new_token(
     audit.record(session, actor, AuditAction.TOKEN_CREATE, RecordType.TOKEN, token.id)
     session.commit()
     return token, plain
+
+
+def own_tokens(session: Session, user: User) -> list[ApiToken]:
+    """``user``'s tokens that still work (unrevoked, unexpired), newest first: when each was
+    issued and until when it works (never the token, which is not stored)."""
+    rows = list(
+        session.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > utcnow(),
+            )
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+    session.commit()  # ends the read's transaction
+    return rows
 
 
 def revoke_user_tokens(

@@ -24,8 +24,10 @@ FLASHES = frozenset({"password_changed", "own_tokens_revoked"})
 
 def _account_page(page: PageDep, status: int = 200, **context: object) -> Response:
     user = page.require(Action.SELF_READ)
+    must_change = services.must_change_password(user)
     values: dict[str, object] = {
-        "must_change": services.must_change_password(user),
+        "must_change": must_change,
+        "tokens": [] if must_change else services.own_tokens(page.db, user),
         "new_token": None,
         "problem": None,
         "token_days": page.request.app.state.settings.token_days,

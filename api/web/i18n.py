@@ -245,6 +245,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "আমার সব এপিআই টোকেন বাতিল করুন (অন্য সেশন থেকেও বের করুন)",
     ),
     "token_issued": ("Token issued.", "টোকেন দেওয়া হয়েছে।"),
+    "token_expires": ("Works until", "চলবে যত দিন"),
+    "no_tokens": ("You have no working API token.", "আপনার কোনো চালু এপিআই টোকেন নেই।"),
     "own_tokens_revoked": ("Your API tokens were revoked.", "আপনার এপিআই টোকেন বাতিল হয়েছে।"),
     "token_shown_once_own": (
         "Copy this API token now; it is shown only once. It works until",

@@ -313,9 +313,12 @@ def test_my_account_issues_and_revokes_my_own_tokens(app: Any) -> None:
     api = _client(app)
     bearer = {"Authorization": f"Bearer {token.group(1)}"}
     assert api.get("/me", headers=bearer).json()["username"] == name
-    assert token.group(1) not in client.get("/web/account").text  # shown once
+    listed = client.get("/web/account").text
+    assert token.group(1) not in listed  # shown once
+    assert listed.count("<tr><td>") == 2  # the operator's first token and this one
     assert _post(client, "/web/account/tokens/revoke").status_code == 303
     assert api.get("/me", headers=bearer).status_code == 401
+    assert "no working API token" in client.get("/web/account").text
     assert _opens(client)  # revoking my tokens keeps this session
 
 
