@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +39,7 @@ from api.metrics import Metrics
 from api.migrate import upgrade
 from api.services import ImportOutcome
 from api.settings import Settings
+from api.throttle import SignInThrottle, client_source
 
 log = logging.getLogger("api")
 
@@ -105,6 +106,48 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     response = JSONResponse(body, status_code=status)
     await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
+
+
+class SignInLimitMiddleware:
+    """The sign-in rate limit (``api.throttle``): ``POST /login`` beyond the per-source limit
+    gets a 429 with ``Retry-After`` here, on the event loop, before the form is read, a
+    database session opened or a password hashed. The answer is a page rendered once per
+    language when the app starts, so a flood of sign-ins costs the rest of the service next to
+    nothing."""
+
+    def __init__(self, app: ASGIApp, *, throttle: SignInThrottle) -> None:
+        self.app = app
+        self.throttle = throttle
+        self._pages: dict[str, Response] = {}
+
+    def _page(self, scope: Scope) -> Response:
+        from api.web.context import error_page
+        from api.web.i18n import parse_lang
+        from api.web.security import LANG_COOKIE
+
+        request = Request(scope)
+        lang = parse_lang(request.cookies.get(LANG_COOKIE)).value
+        if lang not in self._pages:
+            self._pages[lang] = error_page(request, 429, "sign_in_rate_limited")
+        return self._pages[lang]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope.get("method") == "POST"
+            and scope.get("path") == ("/login")
+        ):
+            wait = self.throttle.admit(client_source(scope))
+            if wait is not None:
+                page = self._page(scope)
+                headers = [
+                    *[(k, v) for k, v in page.raw_headers if k != b"retry-after"],
+                    (b"retry-after", str(int(wait + 0.999)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 429, "headers": headers})
+                await send({"type": "http.response.body", "body": page.body})
+                return
+        await self.app(scope, receive, send)
 
 
 class ObserveMiddleware:
@@ -256,6 +299,7 @@ def create_app(
     app.state.runner = runner
     app.state.metrics = metrics
     app.state.secret_key = (settings.secret_key or "").encode() or _random_secret()
+    app.state.sign_in_throttle = throttle = SignInThrottle(per_minute=settings.sign_in_per_minute)
 
     from api.routes import audit, health, interceptions, reconciliations, reports, review, users
     from api.web.pages import router as web_router
@@ -277,6 +321,7 @@ def create_app(
         max_body=settings.max_body_bytes,
         max_upload=settings.max_upload_bytes,
     )
+    app.add_middleware(SignInLimitMiddleware, throttle=throttle)
     app.add_middleware(ObserveMiddleware, metrics=metrics)
     return app
 

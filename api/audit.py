@@ -31,6 +31,11 @@ class AuditAction(StrEnum):
     USER_CREATE = "user_create"
     TOKEN_CREATE = "token_create"  # noqa: S105 - an action name, not a secret
     TOKEN_REVOKE = "token_revoke"  # noqa: S105
+    USER_DISABLE = "user_disable"
+    USER_ENABLE = "user_enable"
+    PASSWORD_SET = "password_set"  # noqa: S105
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
 
 
 class RecordType(StrEnum):

@@ -171,7 +171,14 @@ class Counter(Base):
 
 
 class User(Base):
-    """Someone who may call the service. Web sign-in uses ``password_hash`` and the lock-out."""
+    """Someone who may call the service. Web sign-in uses ``password_hash`` and the account's
+    back-off (``failed_logins``, ``locked_until``: see :mod:`api.passwords`).
+
+    ``password_set_by`` is the id of the admin who set the current password for this user, or
+    None when the user chose it (or the operator set it with ``shondhan users set-password``).
+    A session signed in with a password someone else chose may do nothing but choose a new one,
+    so an admin who sets a password cannot read a child's record as that user.
+    """
 
     __tablename__ = "users"
 
@@ -183,10 +190,15 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_set_by: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class ApiToken(Base):
-    """A bearer token: only its SHA-256 is stored; revoked tokens stay for the record."""
+    """A bearer token: only its SHA-256 is stored; revoked tokens stay for the record.
+
+    A token works until ``expires_at`` (set at issue from ``Settings.token_days``; NULL never
+    works) unless revoked first.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -195,6 +207,25 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class WebSession(Base):
+    """A signed-in web session, held server-side so that signing out, revoking a user's
+    credentials, disabling them or setting a new password ends it at once.
+
+    The cookie carries a random key; only its SHA-256 (``key_hash``) is stored. A session works
+    while ``ended_at`` is NULL, ``expires_at`` is in the future and its user is enabled.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class ReportRow(Base):

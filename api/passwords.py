@@ -1,11 +1,16 @@
-"""Web sign-in passwords and the lock-out policy: pure functions, no web framework, no database.
+"""Web sign-in passwords and the back-off policy: pure functions, no web framework, no database.
 
-Contract (issue 5):
+Contract (issues 5 and 15):
 - Passwords are hashed with argon2id (``argon2-cffi`` defaults); only the hash is stored.
   ``verify_password`` never raises: a malformed or missing hash simply does not verify.
-- Lock-out: after ``MAX_FAILURES`` failed sign-ins in a row an account is locked for
-  ``LOCKOUT``; a successful sign-in resets the count. The policy is a pure function of the
-  counters, so the sign-in service and the ``users set-password`` command share it.
+- Back-off, never a hard lock that strangers control: failures are counted per source and
+  account (:class:`api.throttle.SignInThrottle`, in memory) and per account (``users``
+  columns). After ``free`` failures in a row the next try must wait :func:`backoff` (doubling
+  from ``base``, at most ``cap``); a success resets the count. The account's own back-off does
+  not apply to a source that has signed in to that account before (see the throttle), so a
+  stranger failing on purpose slows only themselves and new devices.
+- The policy is pure functions of the counters, so the sign-in service, the throttle and the
+  ``users set-password`` command (which lifts the account's back-off) share it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MAX_FAILURES = 5
+"""Failures in a row from one source for one account before that pair backs off."""
+SOURCE_BACKOFF = timedelta(seconds=30)
+"""The first back-off of a (source, account) pair; each further failure doubles it."""
+ACCOUNT_FAILURES = 20
+"""Failures in a row on one account (from any source) before the account backs off."""
+ACCOUNT_BACKOFF = timedelta(minutes=1)
+"""The first back-off of an account; each further failure doubles it."""
 LOCKOUT = timedelta(minutes=15)
+"""The longest back-off of either kind."""
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
@@ -55,13 +68,24 @@ def is_locked(locked_until: datetime | None, *, now: datetime | None = None) -> 
     return (now or datetime.now(UTC)) < locked_until
 
 
-def after_failure(failures: int, *, now: datetime | None = None) -> tuple[int, datetime | None]:
-    """New (failure count, locked_until) after one more failed sign-in.
+def backoff(
+    failures: int, *, free: int, base: timedelta, cap: timedelta = LOCKOUT
+) -> timedelta | None:
+    """How long to wait after ``failures`` failures in a row: None while ``failures < free``,
+    then ``base``, doubling with each further failure, never more than ``cap``."""
+    if failures < free:
+        return None
+    doublings = min(failures - free, 32)
+    wait: timedelta = base * (2**doublings)
+    return min(cap, wait)
 
-    The account locks when the count reaches ``MAX_FAILURES``; the count then restarts so the
-    next window again allows ``MAX_FAILURES`` tries.
+
+def after_failure(failures: int, *, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """An account's new (failure count, locked_until) after one more failed sign-in.
+
+    The count keeps growing until a success (so each back-off doubles); ``locked_until`` is
+    None until ``ACCOUNT_FAILURES`` failures, then now plus the account's back-off.
     """
     count = max(0, failures) + 1
-    if count >= MAX_FAILURES:
-        return 0, (now or datetime.now(UTC)) + LOCKOUT
-    return count, None
+    wait = backoff(count, free=ACCOUNT_FAILURES, base=ACCOUNT_BACKOFF)
+    return count, None if wait is None else (now or datetime.now(UTC)) + wait

@@ -352,6 +352,8 @@ class DecisionOut(BaseModel):
     revoked_at: datetime | None
     revoked_by: str | None
     revoke_reason: str | None
+    decided_by_username: str | None = None
+    revoked_by_username: str | None = None
 
 
 class RejectOut(BaseModel):
@@ -466,11 +468,13 @@ class UserOut(BaseModel):
 
 
 class TokenCreated(BaseModel):
-    """A new bearer token. ``token`` is shown only in this response: store it now."""
+    """A new bearer token. ``token`` is shown only in this response: store it now. It works
+    until ``expires_at`` unless revoked."""
 
     token_id: str
     user_id: str
     token: str
+    expires_at: datetime | None = None
 
 
 class RevokedTokens(BaseModel):
@@ -541,8 +545,10 @@ def candidate_out(row: Any, *, reveal_report: bool) -> CandidateOut:
     )
 
 
-def decision_out(row: Any) -> DecisionOut:
-    """The API view of a stored decision."""
+def decision_out(row: Any, names: dict[str, str] | None = None) -> DecisionOut:
+    """The API view of a stored decision; ``names`` (user id -> username, from
+    ``services.usernames``) fills in who decided and who revoked."""
+    names = names or {}
     return DecisionOut(
         decision_id=row.id,
         candidate_id=row.candidate_id,
@@ -553,6 +559,8 @@ def decision_out(row: Any) -> DecisionOut:
         revoked_at=row.revoked_at,
         revoked_by=row.revoked_by,
         revoke_reason=row.revoke_reason,
+        decided_by_username=names.get(row.decided_by),
+        revoked_by_username=names.get(row.revoked_by) if row.revoked_by else None,
     )
 
 

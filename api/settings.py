@@ -7,10 +7,18 @@ Nothing is read at import time.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_DAYS = 90
+"""Default lifetime of an API token, in days (``SHONDHAN_TOKEN_DAYS``)."""
+SESSION_HOURS = 12.0
+"""Default lifetime of a signed-in web session, in hours (``SHONDHAN_SESSION_HOURS``)."""
+SIGN_IN_PER_MINUTE = 20
+"""Default sign-in attempts one source may make per minute (``SHONDHAN_SIGN_IN_PER_MINUTE``)."""
 
 
 class Settings(BaseSettings):
@@ -63,3 +71,34 @@ class Settings(BaseSettings):
     reconciliation_chunk: int = Field(
         default=200, ge=1, description="Interceptions per progress update of a batch run."
     )
+    token_days: int = Field(
+        default=TOKEN_DAYS,
+        ge=1,
+        le=3650,
+        description="Days an API token works after it is issued (then it must be re-issued).",
+    )
+    session_hours: float = Field(
+        default=SESSION_HOURS,
+        gt=0,
+        le=24 * 30,
+        description="Hours a web sign-in lasts (signing out or revocation ends it earlier).",
+    )
+    sign_in_per_minute: int = Field(
+        default=SIGN_IN_PER_MINUTE,
+        ge=1,
+        le=100_000,
+        description=(
+            "Sign-in attempts (POST /login) one source address may make in any 60 s; more get "
+            "429. Counted per server process."
+        ),
+    )
+
+    @property
+    def token_lifetime(self) -> timedelta:
+        """How long a new API token works."""
+        return timedelta(days=self.token_days)
+
+    @property
+    def session_lifetime(self) -> timedelta:
+        """How long a new web session works."""
+        return timedelta(hours=self.session_hours)

@@ -24,9 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -36,31 +34,10 @@ from api.db import make_engine, make_session_factory
 from api.migrate import upgrade
 from api.models import ReportRow
 from api.roles import Role
-from benchmarks.common import test_split
-from matcher.csvio import iter_interceptions, iter_reports
+from benchmarks.common import interception_bodies, percentile, test_split
+from matcher.csvio import iter_reports
 
 SEED = 90_003
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def _bodies(folder: Path, n: int) -> list[dict[str, Any]]:
-    bodies = []
-    for i, rec in enumerate(iter_interceptions(folder / "interceptions.csv")):
-        if i >= n:
-            break
-        body = {k: v for k, v in asdict(rec).items() if v is not None}
-        for key in ("age",):
-            if key in body:
-                body[key] = float(body[key])
-        for key in ("interception_date",):
-            if key in body:
-                body[key] = body[key].isoformat()
-        bodies.append(body)
-    return bodies
 
 
 def main(argv: list[str]) -> int:
@@ -86,7 +63,7 @@ def main(argv: list[str]) -> int:
 
     started = time.perf_counter()
     folder = test_split(n_reports, max(n_interceptions, 500), SEED)
-    bodies = _bodies(folder, n_interceptions)
+    bodies = interception_bodies(folder, n_interceptions)
     with tempfile.TemporaryDirectory(prefix="shondhan-api-bench-") as tmp:
         db_path = args.db or Path(tmp) / "bench.db"
         url = f"sqlite:///{db_path}"
@@ -148,7 +125,7 @@ def main(argv: list[str]) -> int:
         finally:
             server.stop()
 
-    p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     print(f"benchmarks.api: {loaded:,} reports in the database and the live index")
     print(f"  load into SQLite + start-up (index build): {load_s:.1f} s + {startup_s:.1f} s")
     print(

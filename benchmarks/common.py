@@ -17,8 +17,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import training_data
 from training_data.generate import Split, stream_csvs
@@ -28,6 +29,29 @@ ROOT = Path(__file__).resolve().parent.parent
 # Seeds no training or validation run uses (training uses 101/202 and the committed splits).
 ACCURACY_SEED = 90_001
 SPEED_SEED = 90_002
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0-1) of ``values`` by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def interception_bodies(folder: Path, n: int) -> list[dict[str, Any]]:
+    """The first ``n`` interceptions of a split's CSV as ``POST /interceptions`` JSON bodies."""
+    from matcher.csvio import iter_interceptions
+
+    bodies = []
+    for i, rec in enumerate(iter_interceptions(folder / "interceptions.csv")):
+        if i >= n:
+            break
+        body = {k: v for k, v in asdict(rec).items() if v is not None}
+        if "age" in body:
+            body["age"] = float(body["age"])
+        if "interception_date" in body:
+            body["interception_date"] = body["interception_date"].isoformat()
+        bodies.append(body)
+    return bodies
 
 
 def data_root() -> Path:

@@ -1,8 +1,11 @@
-"""Service commands: ``shondhan serve [--demo]`` and ``shondhan users create|revoke|list``.
+"""Service commands: ``shondhan serve [--demo]`` and ``shondhan users
+create|token|revoke|enable|list``.
 
-``users create`` prints the new token once, on stdout, and nowhere else: it is the bootstrap
-path for the first admin (no API call needed). Configuration comes from ``SHONDHAN_*``
-environment variables (see ``api.settings``).
+``users create`` and ``users token`` print the new token once, on stdout, and nowhere else:
+the operator's path to a user's token (the bootstrap of the first admin, or a user without web
+access). Through the API and the pages a token is only ever issued to its own user. Tokens
+work for ``SHONDHAN_TOKEN_DAYS`` days. Configuration comes from ``SHONDHAN_*`` environment
+variables (see ``api.settings``).
 """
 
 from __future__ import annotations
@@ -114,12 +117,14 @@ def users_create(
     sessions, _ = _sessions()
     with sessions() as session:
         try:
-            user, _token, plain = services.create_user(session, None, username, role)
+            user, _token, plain = services.create_user(
+                session, None, username, role, lifetime=Settings().token_lifetime
+            )
         except ServiceError as exc:
             typer.echo(exc.detail, err=True)
             raise typer.Exit(1) from None
     typer.echo(f"user {user.username} ({role.value}) created; token (shown only now):", err=True)
-    typer.echo(plain)
+    typer.echo(plain or "")
 
 
 @users_app.command("token")
@@ -132,7 +137,9 @@ def users_token(username: Annotated[str, typer.Option(help="Login name")]) -> No
     with sessions() as session:
         try:
             user = services.find_user(session, username=username)
-            _token, plain = services.new_token(session, None, user.id)
+            _token, plain = services.new_token(
+                session, None, user.id, lifetime=Settings().token_lifetime
+            )
         except ServiceError as exc:
             typer.echo(exc.detail, err=True)
             raise typer.Exit(1) from None
@@ -144,7 +151,7 @@ def users_revoke(
     username: Annotated[str, typer.Option(help="Login name")],
     disable: Annotated[bool, typer.Option(help="Also disable the user")] = False,
 ) -> None:
-    """Revoke every token of a user."""
+    """Revoke every token of a user and end their web sessions (--disable: also disable)."""
     from api import services
     from api.errors import ServiceError
 
@@ -157,6 +164,23 @@ def users_revoke(
             typer.echo(exc.detail, err=True)
             raise typer.Exit(1) from None
     typer.echo(f"{count} token(s) revoked for {username}")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Option(help="Login name")]) -> None:
+    """Re-enable a disabled user (no credential comes back: issue a token or let them sign in)."""
+    from api import services
+    from api.errors import ServiceError
+
+    sessions, _ = _sessions()
+    with sessions() as session:
+        try:
+            user = services.find_user(session, username=username)
+            services.set_disabled(session, None, user.id, False)
+        except ServiceError as exc:
+            typer.echo(exc.detail, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"{username} enabled")
 
 
 @users_app.command("list")

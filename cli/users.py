@@ -3,8 +3,10 @@
 Users are created (with their role and first API token) by ``shondhan users create``; a password
 is only needed to sign in to the pages. The password is read from a hidden prompt (twice) or,
 for scripts, from standard input with ``--password-stdin``; it is never a command-line argument
-(that would leak into shell history and ``ps``). Setting a password also lifts a lock-out. The
-rules (what password is acceptable, the lock-out) are the service's
+(that would leak into shell history and ``ps``). Setting a password also lifts the account's
+sign-in back-off and ends the user's web sessions. A password the operator sets is the user's
+own (not one-time, unlike one an admin sets on the admin page). The rules (what password is
+acceptable, the back-off) are the service's
 (:func:`api.services.set_password`); this module only reads the password and reports.
 
 Registration: ``register(app)`` adds ``set-password`` to the app's existing ``users`` group (so
@@ -48,7 +50,8 @@ def _set_password_command(
         False, "--password-stdin", help="Read the password from standard input (one line)."
     ),
 ) -> None:
-    """Set (or reset) a user's web sign-in password; also lifts a lock-out."""
+    """Set (or reset) a user's web sign-in password; lifts the sign-in back-off and ends the
+    user's web sessions."""
     from api.web.i18n import translate
 
     if password_stdin:

@@ -130,8 +130,11 @@ def decide(
 def list_decisions(
     candidate_id: HexId, session: SessionDep, user: CurrentUser
 ) -> list[DecisionOut]:
-    """Every decision on a candidate, oldest first (reviewers, admins)."""
-    return [decision_out(d) for d in services.list_decisions(session, user, candidate_id)]
+    """Every decision on a candidate, oldest first (reviewers, admins), naming who decided and
+    who revoked by username as well as id."""
+    rows = services.list_decisions(session, user, candidate_id)
+    names = services.usernames(session, [u for d in rows for u in (d.decided_by, d.revoked_by)])
+    return [decision_out(d, names) for d in rows]
 
 
 @router.post(

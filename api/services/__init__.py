@@ -22,7 +22,7 @@ services.review_queue(...)``):
   revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
   their CSV, in the engine's candidates format;
-- :mod:`~api.services.users`: users, tokens, web passwords, sign-in;
+- :mod:`~api.services.users`: users, tokens, web passwords, sign-in, web sessions;
 - :mod:`~api.services.audit_log`: reading the audit log;
 - :mod:`~api.services.common`: the role check, record ids, report stamps.
 
@@ -32,7 +32,14 @@ Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a 
 
 from __future__ import annotations
 
-from api.services.audit_log import list_audit
+from api.services.audit_log import (
+    AUDIT_EXPORT_MAX,
+    AuditLine,
+    AuditQuery,
+    audit_csv,
+    audit_lines,
+    list_audit,
+)
 from api.services.common import require
 from api.services.interceptions import (
     ask_next,
@@ -73,29 +80,43 @@ from api.services.review import (
     revoke_decision,
 )
 from api.services.users import (
+    SIGN_IN_FAILED,
     SignIn,
-    active_user,
+    change_own_password,
     create_user,
     find_user,
     issue_passwords,
     list_users,
+    must_change_password,
     new_token,
+    own_tokens,
     revoke_user_tokens,
+    session_user,
+    set_disabled,
     set_password,
     sign_in,
+    sign_out,
+    usernames,
 )
 
 __all__ = [
+    "AUDIT_EXPORT_MAX",
     "DATES_REVERSED",
     "REVIEW_BANDS",
     "SEARCH_COUNT_CAP",
     "SEARCH_GENDER_WINDOW",
     "SEARCH_LIMIT_MAX",
+    "SIGN_IN_FAILED",
+    "AuditLine",
+    "AuditQuery",
     "ImportOutcome",
     "SignIn",
     "active_user",
     "ask_next",
+    "audit_csv",
+    "audit_lines",
     "bulk_load_reports",
+    "change_own_password",
     "check_queue_filter",
     "create_report",
     "create_user",
@@ -114,7 +135,9 @@ __all__ = [
     "list_candidates",
     "list_decisions",
     "list_users",
+    "must_change_password",
     "new_token",
+    "own_tokens",
     "queue_interceptions",
     "recent_interceptions",
     "recent_reconciliations",
@@ -124,8 +147,12 @@ __all__ = [
     "revoke_decision",
     "revoke_user_tokens",
     "search_reports",
+    "session_user",
+    "set_disabled",
     "set_password",
     "sign_in",
+    "sign_out",
     "start_reconciliation",
     "submit_interception",
+    "usernames",
 ]

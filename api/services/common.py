@@ -7,22 +7,33 @@ build on these. See :mod:`api.services` for the contract of a service operation.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from api.errors import ForbiddenError
+from api.errors import ForbiddenError, InvalidError
 from api.models import Counter, ReportRow, User
 from api.roles import Action, allowed
 
 REPORT_SEQ = "report_seq"
+DATES_REVERSED = "date_to is before date_from"
+"""Why a backwards date range is refused (the JSON 422's ``msg``)."""
 
 
 def require(user: User, action: Action) -> None:
     """Raise :class:`ForbiddenError` unless ``user``'s role may do ``action``."""
     if not allowed(user.role, action):
         raise ForbiddenError(f"role {user.role} may not {action.value}")
+
+
+def check_date_range(date_from: date | None, date_to: date | None) -> None:
+    """Refuse a ``date_to`` before ``date_from`` (a filter that keeps nothing would look like an
+    empty list): :class:`InvalidError` with ``field="date_to"`` and the i18n code
+    ``date_to_before_date_from``. The review queue's and the audit log's filters share it."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise InvalidError(DATES_REVERSED, field="date_to", code="date_to_before_date_from")
 
 
 def new_record_id(prefix: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from api.errors import ConflictError, ForbiddenError, NotFoundError
 from api.matching import LiveIndex
 from api.models import (
     CandidateRow,
@@ -36,14 +36,19 @@ from api.models import (
 )
 from api.roles import Action, allowed
 from api.schemas import DecisionIn
-from api.services.common import pending_stamp, publish, require, rows_in_order
+from api.services.common import (
+    DATES_REVERSED,
+    check_date_range,
+    pending_stamp,
+    publish,
+    require,
+    rows_in_order,
+)
 from matcher.records import Band
 
 log = logging.getLogger(__name__)
 
 REVIEW_BANDS = (Band.MATCH, Band.REVIEW)
-DATES_REVERSED = "date_to is before date_from"
-"""Why a backwards date range is refused (the JSON 422's ``msg``)."""
 
 __all__ = [
     "DATES_REVERSED",
@@ -63,8 +68,7 @@ def check_queue_filter(*, date_from: date | None = None, date_to: date | None = 
     ``date_from`` (an empty page would look like an empty queue). Raises
     :class:`InvalidError` with ``field="date_to"``; :func:`review_queue` calls it, and a shell
     may call it first to check a form."""
-    if date_from is not None and date_to is not None and date_to < date_from:
-        raise InvalidError(DATES_REVERSED, field="date_to", code="date_to_before_date_from")
+    check_date_range(date_from, date_to)
 
 
 def get_candidate(session: Session, user: User, candidate_id: str) -> CandidateRow:

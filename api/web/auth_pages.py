@@ -1,10 +1,11 @@
 """Sign-in, sign-out, language switch, home page and the stylesheet.
 
-Sign-in contract (checked by ``api.services.sign_in``, which owns it): a wrong username and a
-wrong password look the same (same message, same status, and the password is still hashed
-against a dummy hash so timing does not tell them apart); a locked or disabled account cannot
-sign in even with the right password; every failure counts towards the lock-out
-(``api.passwords``). Logs carry the user id, never the username typed or the password.
+Sign-in contract (checked by ``api.services.sign_in``, which owns it): every refusal looks the
+same (same message, same status, one password hash each) whether the name is unknown, the
+password wrong, the account disabled or a back-off in force (``api.passwords``,
+``api.throttle``); the rate limit per source is ``api.app.SignInLimitMiddleware``'s. A success
+starts a server-side web session; signing out ends it. Logs carry the user id, never the
+username typed or the password.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from api import services
 from api.models import InterceptionRow
 from api.roles import Action
+from api.throttle import client_source
 from api.web import security
-from api.web.context import PageDep, PageError, WebRoute, safe_next
+from api.web.context import PageDep, PageError, WebRoute, safe_next, session_lifetime
 from api.web.i18n import parse_lang
 
 log = logging.getLogger(__name__)
@@ -62,10 +64,20 @@ def login(
 ) -> Response:
     """Check the password (the service counts failures); on success start a fresh session and
     go to ``next``."""
-    attempt = services.sign_in(page.db, username, password)
-    if attempt.user is None:
-        return _failed(page, username, next, attempt.problem or "sign_in_failed")
-    page.sign_in(attempt.user)
+    request = page.request
+    attempt = services.sign_in(
+        page.db,
+        username,
+        password,
+        source=client_source(request),
+        throttle=request.app.state.sign_in_throttle,
+        lifetime=session_lifetime(request),
+    )
+    if attempt.user is None or attempt.key is None:
+        return _failed(page, username, next, attempt.problem or services.SIGN_IN_FAILED)
+    if page.session.key is not None:
+        services.sign_out(page.db, page.session.key)  # the cookie's earlier session, if any
+    page.sign_in(attempt.user, attempt.key)
     return page.redirect(safe_next(next))
 
 

@@ -8,7 +8,10 @@ Contract:
 - ``Page`` (a dependency) carries the request, the session, the signed-in user (or None), the
   language and a DB session; ``page.require(action)`` redirects anonymous visitors to
   ``/login`` and answers 403 to a role that may not perform ``action`` — the same
-  ``api.roles.allowed`` table the JSON API uses.
+  ``api.roles.allowed`` table the JSON API uses. A user who signed in with a password an admin
+  set (``services.must_change_password``) is sent to ``/web/account`` from every other page.
+- The signed-in user comes from the server-side web session the cookie names
+  (``services.session_user``): sign-out and revocation end it for every copy of the cookie.
 - Every response made through ``Page.render`` / ``Page.redirect`` (re)sets the session cookie
   when it changed: HttpOnly, SameSite=Strict, ``Secure`` when the request came over https.
 - Page handlers are plain ``def`` (FastAPI runs them in a worker thread): database and matching
@@ -21,6 +24,7 @@ import logging
 import secrets
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -54,6 +58,8 @@ from matcher.records import Band, Language, Verdict
 
 log = logging.getLogger(__name__)
 
+ACCOUNT_PATH = "/web/account"
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 # (label key, href, section, action that must be allowed to see the link)
@@ -64,6 +70,7 @@ NAV: tuple[tuple[str, str, str, Action | None], ...] = (
     ("nav_reports", "/web/reports", "reports", Action.REPORT_READ),
     ("nav_reconcile", "/web/reconciliations", "reconcile", Action.RECONCILIATION_READ),
     ("nav_admin", "/web/admin", "admin", Action.USERS_MANAGE),
+    ("nav_account", ACCOUNT_PATH, "account", Action.SELF_READ),
 )
 
 
@@ -166,6 +173,11 @@ class Page:
             query = self.request.url.query
             target = here + (f"?{query}" if query else "")
             raise PageError(303, location=f"/login?next={_quote(target)}")
+        if services.must_change_password(self.user) and self.request.url.path not in (
+            ACCOUNT_PATH,
+            ACCOUNT_PATH + "/password",
+        ):
+            raise PageError(303, location=ACCOUNT_PATH)
         if action is not None and not allowed(self.user.role, action):
             log.info("page refused: user=%s action=%s", self.user.id, action.value)
             raise PageError(403, "forbidden")
@@ -188,16 +200,17 @@ class Page:
         ]
 
     # --- session ------------------------------------------------------------------------------
-    def sign_in(self, user: User) -> None:
-        """Start a fresh session (new nonce: no fixation) for ``user``."""
-        self.session = Session.signed_in(
-            user.id, security.password_tag(user.password_hash, self.secret)
-        )
+    def sign_in(self, user: User, key: str) -> None:
+        """Point the cookie at the web session ``key`` the service started for ``user`` (a
+        fresh nonce too: no fixation)."""
+        self.session = Session.signed_in(key)
         self.user = user
         self.session_changed = True
 
     def sign_out(self) -> None:
-        """Forget the user; the visitor keeps a fresh anonymous session."""
+        """End the web session server-side (so a saved copy of the cookie opens nothing) and
+        forget the user; the visitor keeps a fresh anonymous session."""
+        services.sign_out(self.db, self.session.key)
         self.session = Session.anonymous()
         self.user = None
         self.session_changed = True
@@ -289,12 +302,19 @@ def _is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def session_lifetime(request: Request) -> timedelta:
+    """How long a signed-in web session lasts (the service's setting)."""
+    settings = getattr(request.app.state, "settings", None)
+    lifetime = getattr(settings, "session_lifetime", None)
+    return lifetime if isinstance(lifetime, timedelta) else security.SESSION_MAX_AGE
+
+
 def set_session_cookie(request: Request, response: Response, session: Session, key: bytes) -> None:
     """Write the session cookie with the flags the issue asks for."""
     response.set_cookie(
         security.SESSION_COOKIE,
         security.encode_session(session, key),
-        max_age=int(security.SESSION_MAX_AGE.total_seconds()),
+        max_age=int(max(session_lifetime(request), security.SESSION_MAX_AGE).total_seconds()),
         httponly=True,
         samesite="strict",
         secure=_is_https(request),
@@ -302,30 +322,26 @@ def set_session_cookie(request: Request, response: Response, session: Session, k
     )
 
 
-def _load_user(db: DbSession, session: Session, key: bytes) -> User | None:
-    """The session's user if still allowed in: enabled, not locked, same password."""
-    if not session.user_id:
-        return None
-    user = services.active_user(db, session.user_id)
-    if user is None:
-        return None
-    if session.password_tag != security.password_tag(user.password_hash, key):
-        return None
-    return user
+def _decode(request: Request, key: bytes) -> Session | None:
+    return security.decode_session(
+        request.cookies.get(security.SESSION_COOKIE),
+        key,
+        max_age=max(session_lifetime(request), security.SESSION_MAX_AGE),
+    )
 
 
 def page(request: Request) -> Iterator[Page]:
     """The ``Page`` of this request, with a DB session that is closed afterwards."""
     key = secret_of(request)
-    session = security.decode_session(request.cookies.get(security.SESSION_COOKIE), key)
+    session = _decode(request, key)
     changed = session is None
     if session is None:
         session = Session.anonymous()
     lang = parse_lang(request.cookies.get(security.LANG_COOKIE))
     db = _factory(request)()
     try:
-        user = _load_user(db, session, key)
-        if session.user_id is not None and user is None:
+        user = services.session_user(db, session.key) if session.key else None
+        if session.key is not None and user is None:
             session, changed = Session.anonymous(), True
         yield Page(request, db, session, user, lang, key, session_changed=changed)
     except BaseException:
@@ -338,7 +354,7 @@ def page(request: Request) -> Iterator[Page]:
 PageDep = Annotated[Page, Depends(page)]
 
 
-def _error_response(request: Request, status: int, key: str) -> HTMLResponse:
+def error_page(request: Request, status: int, key: str) -> HTMLResponse:
     """A bare HTML error page (no DB access: used when the page could not even start)."""
     lang = parse_lang(request.cookies.get(security.LANG_COOKIE))
     html = _ENV.get_template("error.html").render(
@@ -371,26 +387,26 @@ class WebRoute(APIRoute):
                 try:
                     form = await request.form(max_fields=MAX_FORM_FIELDS)
                 except Exception:
-                    return _error_response(request, 400, "error")
+                    return error_page(request, 400, "error")
                 token = form.get("csrf_token")
                 key = secret_of(request)
-                session = security.decode_session(request.cookies.get(security.SESSION_COOKIE), key)
+                session = _decode(request, key)
                 if not isinstance(token, str) or not security.csrf_ok(session, token, key):
                     log.info("csrf refused: path=%s", request.url.path)
-                    return _error_response(request, 403, "csrf_failed")
+                    return error_page(request, 403, "csrf_failed")
             try:
                 return await original(request)
             except PageError as exc:
                 if exc.location is not None:
                     return RedirectResponse(exc.location, status_code=303)
-                return _error_response(request, exc.status, exc.key)
+                return error_page(request, exc.status, exc.key)
             except RequestValidationError:
-                return _error_response(request, 422, "invalid_input")
+                return error_page(request, 422, "invalid_input")
             except Exception as exc:
                 status = _service_status(exc)
                 if status is None:
                     raise
-                return _error_response(request, status, _status_key(status))
+                return error_page(request, status, _status_key(status))
 
         return handler
 

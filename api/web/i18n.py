@@ -48,12 +48,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "username": ("Username", "ব্যবহারকারীর নাম"),
     "password": ("Password", "পাসওয়ার্ড"),
     "sign_in_failed": (
-        "Wrong username or password.",
-        "ব্যবহারকারীর নাম বা পাসওয়ার্ড ভুল।",
+        "Wrong username or password. After several failed tries, wait a few minutes "
+        "before trying again.",
+        "ব্যবহারকারীর নাম বা পাসওয়ার্ড ভুল। কয়েকবার ভুল হলে কয়েক মিনিট অপেক্ষা করে আবার চেষ্টা করুন।",
     ),
-    "account_locked": (
-        "Too many failed attempts. Try again in 15 minutes.",
-        "অনেকবার ভুল হয়েছে। ১৫ মিনিট পরে আবার চেষ্টা করুন।",
+    "sign_in_rate_limited": (
+        "Too many sign-in attempts from this address. Wait a minute and try again.",
+        "এই ঠিকানা থেকে অনেকবার প্রবেশের চেষ্টা হয়েছে। এক মিনিট অপেক্ষা করে আবার চেষ্টা করুন।",
     ),
     "password_too_short": (
         "The password must have at least 10 characters.",
@@ -211,6 +212,44 @@ LABELS: dict[str, tuple[str, str]] = {
     "job_done": ("done", "শেষ"),
     "job_failed": ("failed", "ব্যর্থ"),
     "refresh": ("Refresh", "হালনাগাদ"),
+    # my account
+    "nav_account": ("My account", "আমার অ্যাকাউন্ট"),
+    "account_title": ("My account", "আমার অ্যাকাউন্ট"),
+    "password_change": ("Choose a new password", "নতুন পাসওয়ার্ড দিন"),
+    "password_current": ("Current password", "বর্তমান পাসওয়ার্ড"),
+    "password_new": ("New password (at least 10 characters)", "নতুন পাসওয়ার্ড (অন্তত ১০ অক্ষর)"),
+    "password_repeat": ("New password again", "নতুন পাসওয়ার্ড আবার"),
+    "password_mismatch": (
+        "The two new passwords differ.",
+        "দুটি নতুন পাসওয়ার্ড মেলেনি।",
+    ),
+    "password_wrong": ("The current password is wrong.", "বর্তমান পাসওয়ার্ড ভুল।"),
+    "password_same": (
+        "Choose a password different from the current one.",
+        "বর্তমান পাসওয়ার্ড থেকে আলাদা একটি পাসওয়ার্ড দিন।",
+    ),
+    "password_changed": ("Password changed.", "পাসওয়ার্ড বদলানো হয়েছে।"),
+    "password_must_change": (
+        "An administrator set this password for you. Choose your own before you continue.",
+        "একজন প্রশাসক এই পাসওয়ার্ড দিয়েছেন। এগিয়ে যাওয়ার আগে নিজের পাসওয়ার্ড দিন।",
+    ),
+    "own_tokens_help": (
+        "API tokens for scripts and the API (Authorization: Bearer …). Each works for {days} days.",
+        "স্ক্রিপ্ট ও এপিআই-এর জন্য টোকেন (Authorization: Bearer …)। প্রতিটি {days} দিন চলে।",
+    ),
+    "token_issue_own": ("Issue me a new API token", "আমাকে নতুন এপিআই টোকেন দিন"),
+    "token_revoke_own": (
+        "Revoke all my API tokens (and sign out my other sessions)",
+        "আমার সব এপিআই টোকেন বাতিল করুন (অন্য সেশন থেকেও বের করুন)",
+    ),
+    "token_issued": ("Token issued.", "টোকেন দেওয়া হয়েছে।"),
+    "token_expires": ("Works until", "চলবে যত দিন"),
+    "no_tokens": ("You have no working API token.", "আপনার কোনো চালু এপিআই টোকেন নেই।"),
+    "own_tokens_revoked": ("Your API tokens were revoked.", "আপনার এপিআই টোকেন বাতিল হয়েছে।"),
+    "token_shown_once_own": (
+        "Copy this API token now; it is shown only once. It works until",
+        "এই এপিআই টোকেন এখনই কপি করুন; এটি একবারই দেখানো হবে। এটি চলবে:",
+    ),
     # admin
     "admin_title": ("Administration", "প্রশাসন"),
     "users": ("Users", "ব্যবহারকারী"),
@@ -222,22 +261,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "revoke_decision": ("Revoke a confirmation", "নিশ্চিতকরণ বাতিল"),
     "audit_title": ("Audit log", "নিরীক্ষা লগ"),
     "disabled": ("Disabled", "নিষ্ক্রিয়"),
-    "locked": ("Locked (failed sign-ins)", "আটকে আছে (ভুল প্রবেশ)"),
+    "locked": (
+        "Sign-in slowed down (failed attempts)",
+        "প্রবেশ ধীর করা হয়েছে (ভুল চেষ্টা)",
+    ),
     "no_password": ("no web password", "ওয়েব পাসওয়ার্ড নেই"),
-    "disable_user": ("also disable the account", "অ্যাকাউন্টও নিষ্ক্রিয় করুন"),
     "user_created": ("User created", "ব্যবহারকারী তৈরি হয়েছে"),
     "user_exists": ("That username is taken.", "এই নাম আগেই নেওয়া হয়েছে।"),
     "invalid_user": (
         "Usernames are 2-64 lower-case letters, digits, dots, dashes; pick a role.",
         "নাম ২-৬৪ অক্ষরের ছোট হাতের ইংরেজি অক্ষর, অঙ্ক, ডট বা ড্যাশ; একটি ভূমিকা বেছে নিন।",
     ),
-    "token_shown_once": (
-        "Copy this API token now; it is shown only once. User:",
-        "এই এপিআই টোকেন এখনই কপি করুন; এটি একবারই দেখানো হবে। ব্যবহারকারী:",
+    "user_add_help": (
+        "A new user gets no token here: set them a one-time password below (they choose their "
+        "own at first sign-in and then issue their own API tokens), or the operator runs "
+        "shondhan users token --username NAME.",
+        "নতুন ব্যবহারকারী এখানে টোকেন পান না: নিচে একটি এককালীন পাসওয়ার্ড দিন (প্রথম প্রবেশে "
+        "তিনি নিজের পাসওয়ার্ড ও টোকেন নেবেন), অথবা অপারেটর চালাবেন shondhan users token "
+        "--username NAME।",
     ),
-    "set_password_help": (
-        "Web password: shondhan users set-password --username NAME",
-        "ওয়েব পাসওয়ার্ড: shondhan users set-password --username NAME",
+    "users_help": (
+        "Revoking tokens also signs the user out everywhere; disabling does both and blocks "
+        "sign-in until re-enabled.",
+        "টোকেন বাতিল করলে ব্যবহারকারী সব জায়গা থেকে বের হয়ে যান; নিষ্ক্রিয় করলে দুটোই হয় "
+        "এবং আবার সক্রিয় না করা পর্যন্ত প্রবেশ বন্ধ থাকে।",
+    ),
+    "account_actions": ("Account", "অ্যাকাউন্ট"),
+    "own_tokens_link": ("My password and API tokens", "আমার পাসওয়ার্ড ও এপিআই টোকেন"),
+    "user_disable": ("Disable", "নিষ্ক্রিয় করুন"),
+    "user_enable": ("Re-enable", "আবার সক্রিয় করুন"),
+    "user_disabled": ("Account disabled", "অ্যাকাউন্ট নিষ্ক্রিয় হয়েছে"),
+    "user_enabled": ("Account re-enabled", "অ্যাকাউন্ট আবার সক্রিয় হয়েছে"),
+    "cannot_disable_self": (
+        "You cannot disable your own account.",
+        "নিজের অ্যাকাউন্ট নিষ্ক্রিয় করা যায় না।",
+    ),
+    "password_one_time": ("one-time password", "এককালীন পাসওয়ার্ড"),
+    "password_one_time_set": ("One-time password", "এককালীন পাসওয়ার্ড"),
+    "password_set": ("Set", "দিন"),
+    "password_set_once": (
+        "One-time password set: the user chooses their own when they sign in.",
+        "এককালীন পাসওয়ার্ড দেওয়া হয়েছে: প্রবেশের সময় ব্যবহারকারী নিজের পাসওয়ার্ড দেবেন।",
     ),
     "decision_id": ("Decision id", "সিদ্ধান্ত নম্বর"),
     "decision_id_help": (
@@ -250,6 +314,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Only the latest, unrevoked decision of a candidate can be revoked.",
         "শুধু সর্বশেষ, অপ্রত্যাহৃত সিদ্ধান্তই প্রত্যাহার করা যায়।",
     ),
+    "audit_help": (
+        "Newest first. Reading this log is itself logged.",
+        "নতুনগুলো আগে। এই লগ পড়াও লগে লেখা হয়।",
+    ),
+    "audit_export": ("Download as CSV (these filters)", "সিএসভি নামান (এই ছাঁকনিতে)"),
+    "audit_details": ("Details", "বিস্তারিত"),
+    "decided_by": ("by", "সিদ্ধান্ত দিয়েছেন"),
+    "older": ("Older", "পুরোনো"),
     "when": ("When", "কখন"),
     "who": ("Who", "কে"),
     "action": ("Action", "কাজ"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.web import (
+    account_pages,
     admin_pages,
     auth_pages,
     batch_pages,
@@ -20,5 +21,6 @@ router.include_router(review_pages.router)
 router.include_router(report_pages.router)
 router.include_router(batch_pages.router)
 router.include_router(admin_pages.router)
+router.include_router(account_pages.router)
 
 __all__ = ["router"]

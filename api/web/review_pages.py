@@ -178,6 +178,7 @@ def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response
         place_line=fact_line(contributions, RecordField.PLACE, language),
         other_terms=starting_odds_phrase(account.baseline_bits, account.pool_bits, language),
         decisions=decisions,
+        decided_by=services.usernames(page.db, [d.decided_by for d in decisions]),
         open_for_decision=candidate.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE),
         flash=done if done in FLASHES else None,
     )

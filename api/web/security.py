@@ -1,21 +1,17 @@
-"""Sign-in security for the pages: password hashes, the session cookie, CSRF tokens, lock-out.
+"""Sign-in security for the pages: password hashes, the session cookie, CSRF tokens.
 
-Contract (issue 5):
-- Passwords and the lock-out policy are :mod:`api.passwords`' (re-exported here for the pages):
-  argon2id hashes, ``verify_password`` never raises, ``MAX_FAILURES`` failures lock for
-  ``LOCKOUT``.
-- The session lives in one cookie, signed with HMAC-SHA256 under the app's secret key. It holds
-  only ids and times (user id, issue time, a random nonce, a password-hash tag), never
-  personal data. Tampered,
-  expired or malformed cookies read as "no session"; they never raise.
-- A signed-in session also carries a keyed tag of the user's password hash; a new password
-  (``users set-password``) therefore ends the sessions signed in with the old one.
+Contract (issues 5 and 15):
+- Passwords and the back-off policy are :mod:`api.passwords`' (re-exported here for the pages):
+  argon2id hashes, ``verify_password`` never raises.
+- The cookie is signed with HMAC-SHA256 under the app's secret key. It holds only ids, times
+  and random values (a nonce and, once signed in, the web session's key), never personal data.
+  Tampered, expired or malformed cookies read as "no session"; they never raise.
+- A signed-in cookie only points at a server-side web session (:mod:`api.auth`): the session
+  row decides whether it still works, so signing out, revoking the user's tokens, disabling
+  them or setting a new password ends it, and a copy of the cookie saved earlier opens nothing.
 - Every visitor (signed in or not) has a session nonce; the CSRF token of a page is an HMAC of
   that nonce, so a form posted from another site (which cannot read our cookie) is refused.
   Signing in issues a fresh nonce (no session fixation).
-- Lock-out: after ``MAX_FAILURES`` failed sign-ins in a row an account is locked for
-  ``LOCKOUT``; a successful sign-in resets the count (``api.services.sign_in`` applies it; the
-  ``users set-password`` command lifts it).
 """
 
 from __future__ import annotations
@@ -39,10 +35,12 @@ from api.passwords import (
     password_problem,
     verify_password,
 )
+from api.settings import SESSION_HOURS
 
 SESSION_COOKIE = "shondhan_session"
 LANG_COOKIE = "shondhan_lang"
-SESSION_MAX_AGE = timedelta(hours=12)
+SESSION_MAX_AGE = timedelta(hours=SESSION_HOURS)
+"""How long an anonymous visitor's cookie (its CSRF nonce) lasts."""
 
 __all__ = [
     "LANG_COOKIE",
@@ -61,7 +59,6 @@ __all__ = [
     "is_locked",
     "new_secret",
     "password_problem",
-    "password_tag",
     "verify_password",
 ]
 
@@ -70,27 +67,21 @@ __all__ = [
 class Session:
     """What the session cookie carries: ids and times only.
 
-    ``user_id`` is None for a visitor who has not signed in (they still get a nonce so the
-    sign-in form has a CSRF token).
+    ``key`` is None for a visitor who has not signed in (they still get a nonce so the sign-in
+    form has a CSRF token); once signed in it is the server-side web session's key.
     """
 
     nonce: str
-    user_id: str | None = None
+    key: str | None = None
     issued: float = 0.0
-    password_tag: str = ""
 
     @classmethod
     def anonymous(cls) -> Session:
-        return cls(nonce=secrets.token_urlsafe(18), user_id=None, issued=time.time())
+        return cls(nonce=secrets.token_urlsafe(18), key=None, issued=time.time())
 
     @classmethod
-    def signed_in(cls, user_id: str, password_tag: str = "") -> Session:
-        return cls(
-            nonce=secrets.token_urlsafe(18),
-            user_id=user_id,
-            issued=time.time(),
-            password_tag=password_tag,
-        )
+    def signed_in(cls, key: str) -> Session:
+        return cls(nonce=secrets.token_urlsafe(18), key=key, issued=time.time())
 
 
 def _b64(data: bytes) -> str:
@@ -113,20 +104,22 @@ def _same(given: str, expected: str) -> bool:
 def encode_session(session: Session, secret: bytes) -> str:
     """The cookie value for ``session``: ``payload.signature``, both URL-safe base64."""
     body = json.dumps(
-        {
-            "n": session.nonce,
-            "u": session.user_id,
-            "t": round(session.issued, 3),
-            "p": session.password_tag,
-        },
+        {"n": session.nonce, "k": session.key, "t": round(session.issued, 3)},
         separators=(",", ":"),
     )
     payload = _b64(body.encode())
     return f"{payload}.{_mac(secret, 'session', payload)}"
 
 
-def decode_session(value: str | None, secret: bytes, *, now: float | None = None) -> Session | None:
-    """The session in a cookie value, or None if it is missing, tampered, malformed or expired."""
+def decode_session(
+    value: str | None,
+    secret: bytes,
+    *,
+    now: float | None = None,
+    max_age: timedelta = SESSION_MAX_AGE,
+) -> Session | None:
+    """The session in a cookie value, or None if it is missing, tampered, malformed or older
+    than ``max_age`` (a signed-in session's own expiry is the server's: :mod:`api.auth`)."""
     if not value or len(value) > 4096 or "." not in value:
         return None
     payload, _, signature = value.partition(".")
@@ -135,21 +128,14 @@ def decode_session(value: str | None, secret: bytes, *, now: float | None = None
     try:
         data = json.loads(_unb64(payload))
         nonce = str(data["n"])
-        user_id = None if data["u"] is None else str(data["u"])
+        key = None if data.get("k") is None else str(data["k"])
         issued = float(data["t"])
-        password_tag = str(data.get("p", ""))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     current = time.time() if now is None else now
-    if issued > current + 60 or current - issued > SESSION_MAX_AGE.total_seconds():
+    if issued > current + 60 or current - issued > max_age.total_seconds():
         return None
-    return Session(nonce=nonce, user_id=user_id, issued=issued, password_tag=password_tag)
-
-
-def password_tag(password_hash: str | None, secret: bytes) -> str:
-    """A short keyed tag of the stored hash: a session remembers it, so setting a new password
-    ends every session signed in with the old one. Reveals nothing about the password."""
-    return _mac(secret, "password", password_hash or "")[:16]
+    return Session(nonce=nonce, key=key, issued=issued)
 
 
 def csrf_token(session: Session, secret: bytes) -> str:

@@ -60,6 +60,7 @@ OPERATION_ACTION: dict[tuple[str, str], Action] = {
     ("POST", "/users"): Action.USERS_MANAGE,
     ("POST", "/users/{user_id}/tokens"): Action.USERS_MANAGE,
     ("POST", "/users/{user_id}/revoke"): Action.USERS_MANAGE,
+    ("POST", "/users/{user_id}/enable"): Action.USERS_MANAGE,
     ("GET", "/me"): Action.SELF_READ,
     ("GET", "/metrics"): Action.METRICS_READ,
     ("GET", "/health"): Action.SELF_READ,

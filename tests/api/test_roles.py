@@ -56,6 +56,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("create-user", "POST", "/users", {"json": {"username": "X"}}, {AD}, 422),
     ("new-token", "POST", f"/users/{UNKNOWN}/tokens", {}, {AD}, 404),
     ("revoke-tokens", "POST", f"/users/{UNKNOWN}/revoke", {}, {AD}, 404),
+    ("enable-user", "POST", f"/users/{UNKNOWN}/enable", {}, {AD}, 404),
     ("me", "GET", "/me", {}, set(Role), 200),
     ("metrics", "GET", "/metrics", {}, {AD, A}, 200),
 ]

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+from api import services
+from api.errors import ConflictError
 from api.roles import Role
 from tests.api.conftest import Harness, interception_body, report_body
 
@@ -158,10 +162,9 @@ def test_review_queue_is_sorted_and_paginated(harness: Harness) -> None:
 def test_officer_sees_only_own_interceptions(harness: Harness) -> None:
     h = harness
     _submit(h, "I-1")
-    other = h.call(
-        AD, "POST", "/users", json={"username": "officer2", "role": "bgb_officer"}
-    ).json()
-    headers = {"Authorization": f"Bearer {other['token']}"}
+    with h.app.state.sessions() as session:  # the operator's path to a user's token
+        _user, _tok, plain = services.create_user(session, None, "officer2", Role.BGB_OFFICER)
+    headers = {"Authorization": f"Bearer {plain}"}
     assert h.client.get("/interceptions/I-1", headers=headers).status_code == 403
     assert h.client.get("/interceptions/I-1/candidates", headers=headers).status_code == 403
     assert h.call(B, "GET", "/interceptions/I-1").status_code == 200
@@ -248,7 +251,8 @@ def test_revoked_token_is_refused(harness: Harness) -> None:
     r = h.call(AD, "POST", f"/users/{h.user_ids[A]}/revoke")
     assert r.json() == {"revoked": 1}
     assert h.call(A, "GET", "/me").status_code == 401
-    fresh = h.call(AD, "POST", f"/users/{h.user_ids[A]}/tokens").json()["token"]
+    with h.app.state.sessions() as session:  # the operator issues the analyst a new token
+        _tok, fresh = services.new_token(session, None, h.user_ids[A])
     assert h.client.get("/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 
 
@@ -302,4 +306,5 @@ def test_disabled_user_is_refused_even_with_an_unrevoked_token(harness: Harness)
         user.disabled = True
         session.commit()
     assert h.call(A, "GET", "/me").status_code == 401
-    assert h.call(AD, "POST", f"/users/{h.user_ids[A]}/tokens").status_code == 409
+    with h.app.state.sessions() as session, pytest.raises(ConflictError):
+        services.new_token(session, None, h.user_ids[A])

@@ -150,6 +150,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         database_url=f"sqlite:///{db}",
         secret_key="synthetic-test-secret-key-0123456789",
         sync_enabled=False,
+        sign_in_per_minute=10_000,  # every browser test signs in from 127.0.0.1
     )
     app = create_app(settings)
     port = _free_port()
