@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from cli import batch
+from matcher.fields import AGE_REASON, DATE_REASON, SEX_REASON
 from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS
 from training_data.generate import Split, generate, write_csvs
 
@@ -122,8 +123,8 @@ def test_bad_rows_are_rejected_with_row_field_reason_and_exit_3(
         for r in read_rows(bad)
     }
     assert got == {
-        ("r.csv", str(n + 2), "BAD-AGE", "age", "age is not a number of years in 0-120"),
-        ("r.csv", str(n + 3), "BAD-DATE", "report_date", "date is not a recognised date"),
+        ("r.csv", str(n + 2), "BAD-AGE", "age", AGE_REASON),
+        ("r.csv", str(n + 3), "BAD-DATE", "report_date", DATE_REASON),
         ("r.csv", str(n + 4), "", "report_id", "id is empty"),
         (
             "r.csv",
@@ -132,7 +133,7 @@ def test_bad_rows_are_rejected_with_row_field_reason_and_exit_3(
             "report_id",
             "duplicate id (first seen at row 5)",
         ),
-        ("i.csv", "7", i_rows[5][0], "sex", "sex is not M or F"),
+        ("i.csv", "7", i_rows[5][0], "sex", SEX_REASON),
     }
     assert f"{n} reports, {len(i_rows) - 1} interceptions" in stdout
     ids = {r["interception_id"] for r in read_rows(out)}

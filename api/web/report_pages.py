@@ -90,7 +90,7 @@ async def add_report(request: Request, page: PageDep) -> Response:
     """Store one report (it becomes matchable at once)."""
     user = page.require(Action.REPORT_CREATE)
     form = await request.form()
-    result = parse_record_form(dict(form), ReportIn, date_field="report_date", id_field="report_id")
+    result = parse_record_form(dict(form), ReportIn, id_field="report_id")
     if result.model is None:
         return _render(page, status=422, values=result.values, errors=result.errors)
     row = await run_in_threadpool(

@@ -32,6 +32,13 @@ from matcher.csvio import (
     write_rejects,
 )
 from matcher.csvio import split as csvio_split
+from matcher.fields import (
+    AGE_REASON,
+    DATE_REASON,
+    FUTURE_REASON,
+    NO_DETAIL_REASON,
+    SEX_REASON,
+)
 from matcher.records import (
     CANDIDATE_COLUMNS,
     INTERCEPTION_COLUMNS,
@@ -80,18 +87,30 @@ def test_bangla_script_values_and_bom_and_extra_columns(tmp_path: Path) -> None:
 BAD_ROWS = [
     (",Name,,,F,12,2024-01-01,,,,", "report_id", "id is empty"),
     ("R1,Name,,,F,12,2024-01-01,,,,", "report_id", "duplicate id (first seen at row 2)"),
-    ("R2,Name,,,X,12,2024-01-01,,,,", "sex", "sex is not M or F"),
-    ("R3,Name,,,F,abc,2024-01-01,,,,", "age", "age is not a number of years in 0-120"),
-    ("R4,Name,,,F,999,2024-01-01,,,,", "age", "age is not a number of years in 0-120"),
-    ("R5,Name,,,F,12,not a date,,,,", "report_date", "date is not a recognised date"),
+    ("R2,Name,,,X,12,2024-01-01,,,,", "sex", SEX_REASON),
+    ("R3,Name,,,F,abc,2024-01-01,,,,", "age", AGE_REASON),
+    ("R4,Name,,,F,999,2024-01-01,,,,", "age", AGE_REASON),
+    ("R5,Name,,,F,12,not a date,,,,", "report_date", DATE_REASON),
     ("R6,Name,,,F,12", "row", "row has 6 fields, header has 11"),
+    ("R7,Name,,,F,12,14/03/2099,,,,", "report_date", FUTURE_REASON),
+    ("R8,,,,,,14/03/2025,,,Sharsha PS,", "row", NO_DETAIL_REASON),
 ]
 
 
 @pytest.mark.parametrize(
     ("row", "field", "reason"),
     BAD_ROWS,
-    ids=["empty-id", "duplicate-id", "bad-sex", "age-abc", "age-999", "bad-date", "short-row"],
+    ids=[
+        "empty-id",
+        "duplicate-id",
+        "bad-sex",
+        "age-abc",
+        "age-999",
+        "bad-date",
+        "short-row",
+        "future-date",
+        "nothing-about-the-child",
+    ],
 )
 def test_bad_row_is_rejected_and_good_rows_still_flow(row: str, field: str, reason: str) -> None:
     ids, rejects = reports_from(f"{HEADER}\n{GOOD}\n{row}\nR9,Other,,,M,8,,,,,\n")
