@@ -418,20 +418,17 @@ def _train_from_database(username: str | None, out: Path, *, min_precision: floa
     """``train --from-database``: a supervised model from the confirmed decisions (audited)."""
     from api import audit, labels
     from api.audit import AuditAction, RecordType
-    from api.db import make_engine, make_session_factory
+    from api.db import make_session_factory
     from api.errors import NotFoundError
-    from api.migrate import upgrade
     from api.roles import Action, allowed
     from api.services import find_user
-    from api.settings import Settings
+    from cli.service import open_database
     from matcher import training
 
     if not username:
         _err("error: --from-database needs --username (the analyst running it)")
         raise typer.Exit(EXIT_USAGE)
-    engine = make_engine(Settings().database_url)
-    upgrade(engine)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(open_database())
     with sessions() as session:
         try:
             user = find_user(session, username=username)
