@@ -317,6 +317,26 @@ def test_form_errors_are_shown_not_stored(app: Any, age: str, date: str, field: 
     assert 'value="Rahima"' in response.text  # what was typed is kept
 
 
+def test_an_interception_form_with_nothing_about_the_child_is_refused(app: Any) -> None:
+    from sqlalchemy import func, select
+
+    from api.models import InterceptionRow
+
+    client = _client(app)
+    _sign_in(client, "officer")
+    with app.state.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(InterceptionRow))
+    token = _csrf(client, "/web/interceptions/new")
+    response = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "name": "", "age": "", "interception_date": "2025-03-14"},
+    )
+    assert response.status_code == 422
+    assert "says nothing about the child" in response.text
+    with app.state.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InterceptionRow)) == before
+
+
 def test_language_cookie_switches_labels(app: Any) -> None:
     client = _client(app)
     response = client.get("/lang/bn?next=/login", follow_redirects=False)
@@ -616,6 +636,11 @@ def test_the_officers_start_page_lists_their_own_interceptions_as_an_audited_rea
     home = client.get("/")
     assert home.status_code == 200
     assert "I-HOME-1" in home.text
+    title = re.search(r"<title>(.*?)</title>", home.text, re.DOTALL)
+    assert title is not None
+    assert "I-HOME-1" not in title.group(1)  # the title is the page's name, not its table
+    assert "<" not in title.group(1)
+    assert home.text.count('data-testid="mine"') == 1
     with app.state.sessions() as session:
         events = session.execute(
             select(
