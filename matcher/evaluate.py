@@ -235,6 +235,16 @@ class Evaluation:
     best_f1: ThresholdF1
     false_alarms: FalseAlarms
     slices: dict[str, tuple[float, int]] = field(default_factory=dict)
+    candidate_interceptions: int = 0
+    """Distinct interception ids in the candidates."""
+    known_interceptions: int = 0
+    """How many of those the truth knows. 0 means the two files are not of the same data (or
+    the candidates are empty): every figure would be a meaningless 0, see :attr:`unrelated`."""
+
+    @property
+    def unrelated(self) -> bool:
+        """True when no candidate's interception is in the truth: nothing was evaluated."""
+        return self.known_interceptions == 0
 
     def rows(self) -> list[tuple[str, str]]:
         """``(figure, value)`` rows ready to print as a table (no personal data)."""
@@ -272,6 +282,7 @@ def evaluate_candidates(
     """Compute every headline figure in one pass over ``candidates`` (materialised once)."""
     cands = list(candidates)
     ranked = rank_lists(cands)
+    seen = {c.interception_id for c in cands}
     return Evaluation(
         k=k,
         interceptions=len(truth),
@@ -284,4 +295,6 @@ def evaluate_candidates(
         ),
         false_alarms=false_alarms(cands, truth),
         slices=slice_recall_at_k(ranked, truth, slices, k=k) if slices else {},
+        candidate_interceptions=len(seen),
+        known_interceptions=sum(1 for i in seen if i in truth),
     )

@@ -2,7 +2,12 @@
 
 Spec (issue 3, "Data contract"):
 
-- Input files are UTF-8 (a leading BOM, as Excel writes, is accepted) with a header row. Header
+- Input files are UTF-8 (a leading BOM, as Excel writes, is accepted) with a header row. A file
+  that is not UTF-8 text at all is refused by name before any row is read, here and only here
+  (:func:`sniff_encoding`, :class:`EncodingError`: "this file is UTF-16; save it as UTF-8"):
+  UTF-16 or UTF-32 (a byte-order mark, or the NUL bytes such text has between Latin letters)
+  and Excel workbooks. Paths are checked by the readers; a door holding an upload's bytes opens
+  them with :func:`open_csv_bytes`, which checks the same way. Header
   names are matched after stripping spaces and case-folding, so ``Report_ID`` works. Unknown extra
   columns are ignored. Every contract column (``REPORT_COLUMNS`` / ``INTERCEPTION_COLUMNS``) must
   be present -- its *values* may be blank, except the id -- and a missing one raises
@@ -68,7 +73,9 @@ from matcher.records import (
 __all__ = [
     "AGE_REASON",
     "MAX_AGE",
+    "SNIFF_BYTES",
     "TRUTH_SLICE_COLUMNS",
+    "EncodingError",
     "MissingColumnError",
     "Reject",
     "RejectCounter",
@@ -77,8 +84,10 @@ __all__ = [
     "iter_candidates",
     "iter_interceptions",
     "iter_reports",
+    "open_csv_bytes",
     "read_text_source",
     "read_truth",
+    "sniff_encoding",
 ]
 
 Source = str | os.PathLike[str] | IO[str]
@@ -115,6 +124,75 @@ class MissingColumnError(ValueError):
         where = f" in {source}" if source else ""
         plural = "s" if len(self.columns) > 1 else ""
         super().__init__(f"missing required column{plural}{where}: {', '.join(self.columns)}")
+
+
+SNIFF_BYTES = 4096
+"""How much of a file's start :func:`sniff_encoding` looks at."""
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive, not a CSV"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls), not a CSV"),
+)
+
+
+class EncodingError(ValueError):
+    """A file that is not UTF-8 text, refused by name before any row is read.
+
+    ``found`` says what it is instead ("UTF-16", "an Excel workbook ..."); the message tells the
+    user how to save it, and names the file (``source``) when known.
+    """
+
+    def __init__(self, found: str, *, source: str = "") -> None:
+        self.found = found
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(
+            f"{where}this file is {found}; save it as UTF-8 "
+            '(in Excel: Save As, then "CSV UTF-8 (comma delimited)")'
+        )
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """What the first bytes of a file say it is, when that is not UTF-8 text; else ``None``.
+
+    A byte-order mark of UTF-16 or UTF-32; no mark but NUL bytes making up at least a fifth of
+    the start (UTF-16 text in Latin letters has one every other byte, UTF-32 three in four --
+    UTF-8 text has none; a stray NUL in a real CSV is far rarer and left to the row checks);
+    the signature of an Excel workbook. UTF-8 with or without its BOM, and anything else, is
+    ``None``: stray bad bytes are the rows' problem (``text is not valid UTF-8``).
+    """
+    if head.startswith(b"\xef\xbb\xbf"):
+        return None
+    for mark, name in (*_BOMS, *_MAGIC):
+        if head.startswith(mark):
+            return name
+    if head and head.count(0) * 5 >= len(head):
+        return "UTF-32" if head.count(0) * 2 > len(head) * 1.2 else "UTF-16"
+    return None
+
+
+def open_csv_bytes(raw: IO[bytes], *, source: str = "") -> io.TextIOWrapper:
+    """Text over an upload's bytes for the readers: checked by :func:`sniff_encoding` first
+    (:class:`EncodingError`), then decoded as UTF-8 with or without BOM; undecodable bytes
+    become U+FFFD, which the readers reject row by row. ``raw`` is read from its current
+    position and, if it can seek, put back there before decoding; call ``detach()`` on the
+    result to keep ``raw`` open."""
+    if raw.seekable():
+        start = raw.tell()
+        head = raw.read(SNIFF_BYTES)
+        raw.seek(start)
+    else:
+        head = b""
+    found = sniff_encoding(head)
+    if found is not None:
+        raise EncodingError(found, source=source)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +254,7 @@ def _display_name(source: Source) -> str:
 @contextlib.contextmanager
 def _open_text(source: Source) -> Iterator[IO[str]]:
     if isinstance(source, (str, os.PathLike)):
-        with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        with open(source, "rb") as raw, open_csv_bytes(raw, source=Path(source).name) as fh:
             yield fh
     else:
         yield source
