@@ -3,6 +3,9 @@
 #   make test  - install Shondhan with its test tools and run lint, types, tests, quick benchmarks
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# make demo PORT=8080 HOST=0.0.0.0
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -17,7 +20,7 @@ install-test: $(PY)
 	$(PY) -m pip install -q -e '.[test,bench]'
 
 demo: install
-	$(VENV)/bin/shondhan serve --demo
+	$(VENV)/bin/shondhan serve --demo --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check matcher api cli training_data benchmarks tests

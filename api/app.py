@@ -290,6 +290,10 @@ def create_app(
             "(`shondhan users create`). Roles: bgb_officer, police_reviewer, analyst, admin."
         ),
         lifespan=lifespan,
+        # FastAPI's pages load Swagger UI / ReDoc from a CDN; ours (api.web.docs_pages) don't.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine

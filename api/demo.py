@@ -3,7 +3,10 @@
 Contract: :func:`seed_demo` is idempotent — it adds the synthetic data set only to a database
 without reports, submits a share of the interceptions through the normal service path (so the
 review queue holds real candidates), and on every call issues a fresh token per role (older demo
-tokens are revoked). Everything is synthetic (``training_data.generate``); nothing is real.
+tokens are revoked). Tokens and passwords are stored only as hashes, so a restart cannot show
+the earlier ones again: it issues new ones, and ``shondhan serve --demo`` says so
+(:func:`has_demo_data` tells it which case it is in). Everything is synthetic
+(``training_data.generate``); nothing is real.
 """
 
 from __future__ import annotations
@@ -31,9 +34,7 @@ def seed_demo(
     """Load the demo data if the database has no reports; return a new token per role."""
     from training_data.generate import generate
 
-    with sessions() as session:
-        empty = not session.scalar(select(func.count()).select_from(ReportRow))
-    if empty:
+    if not has_demo_data(sessions):
         data = generate(n_reports=n_reports, n_interceptions=n_interceptions, seed=DEMO_SEED)
         with sessions() as session:
             services.bulk_load_reports(session, data.reports)
@@ -54,6 +55,12 @@ def seed_demo(
             _token, plain = services.new_token(session, None, user.id)
             tokens[role] = plain
     return tokens
+
+
+def has_demo_data(sessions: sessionmaker[Session]) -> bool:
+    """Whether the database already holds reports (a restart: :func:`seed_demo` loads nothing)."""
+    with sessions() as session:
+        return bool(session.scalar(select(func.count()).select_from(ReportRow)))
 
 
 def demo_username(role: Role) -> str:

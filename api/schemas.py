@@ -10,16 +10,28 @@ Contract:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from api.matching import candidate_record
 from api.models import CandidateStatus, DecisionKind, InterceptionStatus, JobStatus, ReportStatus
 from api.roles import Action, Role, allowed
 from matcher.ask import question_label
 from matcher.explain import describe, score_text
+from matcher.fields import NO_DETAIL_REASON, describes_child, read_age, read_date, read_sex
 from matcher.records import Band, Contribution, Language, Sex, Verdict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -56,7 +68,66 @@ Reason = Annotated[
     str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_storable_required)
 ]
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
-Age = Annotated[float, Field(ge=0, le=120)]
+
+
+def _door(read: Callable[[object], Any], kind: str) -> PlainValidator:
+    """The engine's reader of a field (:mod:`matcher.fields`) as a pydantic validator: the API
+    accepts and refuses what the CSV readers and the web forms do, with the same message."""
+
+    def validate(value: object) -> Any:
+        try:
+            return read(value)
+        except ValueError as exc:
+            raise PydanticCustomError(kind, str(exc)) from None
+
+    return PlainValidator(validate)
+
+
+AgeIn = Annotated[
+    float | None,
+    _door(read_age, "age"),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
+            "description": "Years, 0-120: a number, or text as people write it -- Bangla "
+            'digits ("১২"), "about 12", "~12", "12 yrs", "6 months", a range "10-12" '
+            "(its midpoint). Blank or null: unknown.",
+            "examples": [12, "১২", "about 12", "10-12"],
+        }
+    ),
+]
+SexIn = Annotated[
+    Sex | None,
+    _door(read_sex, "sex"),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": 'M or F, or a word for it: "male", "female", "boy", "girl", '
+            '"ছেলে", "মেয়ে", "পুরুষ", "মহিলা" (any case). Blank or null: unknown.',
+            "examples": ["F", "female", "মেয়ে"],
+        }
+    ),
+]
+DateIn = Annotated[
+    date | None,
+    _door(read_date, "date"),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": "ISO 2025-03-14, or day first as Bangladesh writes it -- "
+            '"14/03/2025", "14-03-25", "14 Mar 2025", Bangla digits -- never month first; '
+            "not after today. Blank or null: unknown.",
+            "examples": ["2025-03-14", "14/03/2025", "১৪/০৩/২০২৫"],
+        }
+    ),
+]
+
+
+def _refuse_empty(record: BaseModel) -> None:
+    """The engine's rule for a record with nothing about the child (:mod:`matcher.fields`)."""
+    if not describes_child(record):
+        raise PydanticCustomError("no_detail", NO_DETAIL_REASON)
+
 
 _REPORT_EXAMPLE: dict[str, Any] = {
     "report_id": "DMP-2025-0412",
@@ -87,7 +158,11 @@ _INTERCEPTION_EXAMPLE: dict[str, Any] = {
 
 
 class ReportIn(BaseModel):
-    """A new missing-person report. ``report_id`` is generated when left out."""
+    """A new missing-person report. ``report_id`` is generated when left out.
+
+    Sex, age and date accept what the CSV import accepts (see each field); a report that says
+    nothing about the child (no name, parent, sex, age, place or phone) is refused (422).
+    """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_REPORT_EXAMPLE]})
 
@@ -95,13 +170,18 @@ class ReportIn(BaseModel):
     name: Name | None = None
     father_name: Name | None = None
     mother_name: Name | None = None
-    sex: Sex | None = None
-    age: Age | None = None
-    report_date: date | None = None
+    sex: SexIn = None
+    age: AgeIn = None
+    report_date: DateIn = None
     district: Place | None = None
     upazila: Place | None = None
     police_station: Place | None = None
     guardian_phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _describes_child(self) -> Self:
+        _refuse_empty(self)
+        return self
 
 
 class ReportSearchIn(BaseModel):
@@ -154,16 +234,17 @@ class ReportOut(BaseModel):
 
 
 class InterceptionDetails(BaseModel):
-    """What a BGB officer records about a child: every field optional (unknown)."""
+    """What a BGB officer records about a child: every field optional (unknown). Sex, age and
+    date accept what the CSV files accept (see each field)."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
     father_name: Name | None = None
     mother_name: Name | None = None
-    sex: Sex | None = None
-    age: Age | None = None
-    interception_date: date | None = None
+    sex: SexIn = None
+    age: AgeIn = None
+    interception_date: DateIn = None
     home_district: Place | None = None
     home_upazila: Place | None = None
     border_post: Place | None = None
@@ -171,13 +252,19 @@ class InterceptionDetails(BaseModel):
 
 
 class InterceptionIn(InterceptionDetails):
-    """A new BGB interception. ``interception_id`` is generated when left out."""
+    """A new BGB interception. ``interception_id`` is generated when left out; one that says
+    nothing about the child (no name, parent, sex, age, place or phone) is refused (422)."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [_INTERCEPTION_EXAMPLE]}
     )
 
     interception_id: RecordId | None = None
+
+    @model_validator(mode="after")
+    def _describes_child(self) -> Self:
+        _refuse_empty(self)
+        return self
 
 
 class InterceptionEdit(InterceptionDetails):

@@ -83,6 +83,7 @@ def run_reconcile(
     from tqdm import tqdm
 
     from matcher.csvio import (
+        EncodingError,
         MissingColumnError,
         RejectCounter,
         iter_interceptions,
@@ -98,7 +99,7 @@ def run_reconcile(
         # Both headers are checked now, before the long index build.
         iter_reports(reports).close()
         interception_rows = iter_interceptions(interceptions, on_reject=interception_rejects)
-    except MissingColumnError as exc:
+    except (MissingColumnError, EncodingError) as exc:
         _err(f"error: {exc}")
         return EXIT_USAGE
     disable = not show_progress
@@ -285,8 +286,12 @@ def evaluate_command(
     ],
     k: Annotated[int, typer.Option("--k", min=1, max=1000, help="k of recall@k.")] = 10,
 ) -> None:
-    """Print recall@1, recall@k, match-band precision/recall/F1, best F1, false alarms, slices."""
-    from matcher.csvio import MissingColumnError, iter_candidates, read_truth
+    """Print recall@1, recall@k, match-band precision/recall/F1, best F1, false alarms, slices.
+
+    Refuses (exit 2, no figures) when no candidate's interception id is in the truth file: the
+    files are not of the same data, and every figure would be a misleading 0.
+    """
+    from matcher.csvio import EncodingError, MissingColumnError, iter_candidates, read_truth
     from matcher.evaluate import evaluate_candidates
 
     for path in (candidates, truth):
@@ -298,9 +303,16 @@ def evaluate_command(
         evaluation = evaluate_candidates(
             iter_candidates(candidates), t.matches, k=k, slices=t.slices
         )
-    except MissingColumnError as exc:
+    except (MissingColumnError, EncodingError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+    if evaluation.unrelated:
+        _err(
+            f"error: none of the {evaluation.candidate_interceptions} interception ids in "
+            f"{candidates.name} is in {truth.name} ({evaluation.interceptions} ids): are they "
+            "files of the same data? Nothing was evaluated."
+        )
+        raise typer.Exit(EXIT_USAGE)
     for figure, value in evaluation.rows():
         typer.echo(f"{figure:<38} {value}")
 
@@ -436,20 +448,17 @@ def _train_from_database(username: str | None, out: Path, *, min_precision: floa
     """``train --from-database``: a supervised model from the confirmed decisions (audited)."""
     from api import audit, labels
     from api.audit import AuditAction, RecordType
-    from api.db import make_engine, make_session_factory
+    from api.db import make_session_factory
     from api.errors import NotFoundError
-    from api.migrate import upgrade
     from api.roles import Action, allowed
     from api.services import find_user
-    from api.settings import Settings
+    from cli.service import open_database
     from matcher import training
 
     if not username:
         _err("error: --from-database needs --username (the analyst running it)")
         raise typer.Exit(EXIT_USAGE)
-    engine = make_engine(Settings().database_url)
-    upgrade(engine)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(open_database())
     with sessions() as session:
         try:
             user = find_user(session, username=username)
@@ -498,7 +507,13 @@ def _train_from_database(username: str | None, out: Path, *, min_precision: floa
 def _train_unsupervised(reports: Path | None, interceptions: Path | None, out: Path) -> None:
     """``train --unsupervised``: EM on the deployment's own CSVs (bad rows skipped, counted)."""
     from matcher import training
-    from matcher.csvio import MissingColumnError, RejectCounter, iter_interceptions, iter_reports
+    from matcher.csvio import (
+        EncodingError,
+        MissingColumnError,
+        RejectCounter,
+        iter_interceptions,
+        iter_reports,
+    )
 
     if reports is None or interceptions is None:
         _err("error: --unsupervised needs --reports FILE and --interceptions FILE")
@@ -514,7 +529,7 @@ def _train_unsupervised(reports: Path | None, interceptions: Path | None, out: P
             list(iter_interceptions(interceptions, on_reject=interception_rejects)),
             out=out,
         )
-    except MissingColumnError as exc:
+    except (MissingColumnError, EncodingError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     except ValueError as exc:

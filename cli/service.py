@@ -1,4 +1,4 @@
-"""Service commands: ``shondhan serve [--demo]`` and ``shondhan users
+"""Service commands: ``shondhan serve [--demo]``, ``shondhan migrate`` and ``shondhan users
 create|token|revoke|enable|list``.
 
 ``users create`` and ``users token`` print the new token once, on stdout, and nowhere else:
@@ -6,6 +6,12 @@ the operator's path to a user's token (the bootstrap of the first admin, or a us
 access). Through the API and the pages a token is only ever issued to its own user. Tokens
 work for ``SHONDHAN_TOKEN_DAYS`` days. Configuration comes from ``SHONDHAN_*`` environment
 variables (see ``api.settings``).
+
+The ``users`` commands (and ``users set-password``, ``train --from-database``) work on an
+existing, migrated database only (:func:`open_database`): a missing file or schema is refused in
+one line naming ``SHONDHAN_DATABASE_URL`` (exit 2), never created empty. ``migrate`` creates or
+upgrades the schema; ``serve`` does the same at start-up, and ``serve --demo`` uses its own
+``./shondhan-demo.db`` unless ``SHONDHAN_DATABASE_URL`` is set.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from api.roles import Role
 from api.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
 users_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_help=True)
@@ -34,14 +41,47 @@ def _settings(demo: bool = False) -> Settings:
     return Settings()
 
 
+def open_database(url: str | None = None) -> Engine:
+    """The configured database (or ``url``), existing and migrated; otherwise print one line
+    naming ``SHONDHAN_DATABASE_URL`` and exit 2 (:func:`api.migrate.open_current`)."""
+    from api.migrate import DatabaseNotReadyError, open_current
+
+    try:
+        return open_current(url or Settings().database_url)
+    except DatabaseNotReadyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _sessions(demo: bool = False) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
     from api.db import make_engine, make_read_only_session_factory, make_session_factory
     from api.migrate import upgrade
 
-    settings = _settings(demo)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    if demo:  # the demo makes its own database
+        engine = make_engine(_settings(demo=True).database_url)
+        upgrade(engine)
+    else:
+        engine = open_database()
     return make_session_factory(engine), make_read_only_session_factory(engine)
+
+
+def migrate() -> None:
+    """Create the database schema at SHONDHAN_DATABASE_URL, or upgrade it to this version's."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.db import make_engine
+    from api.migrate import SETTING, head_revision, shown_url, upgrade
+
+    url = Settings().database_url
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0][:200]
+        typer.echo(f"error: cannot migrate {SETTING}={shown_url(url)}: {reason}", err=True)
+        raise typer.Exit(2) from None
+    engine.dispose()
+    typer.echo(f"database {shown_url(url)} is at schema {head_revision()}")
 
 
 def serve(
@@ -77,18 +117,29 @@ def serve(
         raise typer.Exit(2) from None
     if demo:
         from api import services
-        from api.demo import demo_username, seed_demo
+        from api.demo import demo_username, has_demo_data, seed_demo
 
         sessions, read_sessions = _sessions(demo=True)
-        typer.echo("Loading the synthetic demo data (first run only) ...", err=True)
+        if has_demo_data(sessions):
+            typer.echo(
+                "Demo data already loaded; issuing NEW demo tokens and passwords "
+                "(the ones printed before no longer work) ...",
+                err=True,
+            )
+        else:
+            typer.echo(
+                "Loading the synthetic demo data (this first start takes a minute) ...", err=True
+            )
         tokens = seed_demo(sessions, read_sessions)
         typer.echo(f"Demo database: {settings.database_url}")
-        typer.echo("Demo tokens (use as 'Authorization: Bearer <token>'):")
+        typer.echo("Demo tokens, new on every start (use as 'Authorization: Bearer <token>'):")
         for role, token in tokens.items():
             typer.echo(f"  {role.value:16} {token}")
         with sessions() as session:
             passwords = services.issue_passwords(session, [demo_username(role) for role in tokens])
-        typer.echo(f"Demo sign-in for the web pages at http://{host}:{port}/login:")
+        typer.echo(
+            f"Demo sign-in for the web pages at http://{host}:{port}/login (new on every start):"
+        )
         for username, password in passwords.items():
             typer.echo(f"  {username:24} {password}")
         typer.echo(f"Open http://{host}:{port}/docs for the API.")
@@ -198,4 +249,5 @@ def users_list() -> None:
 def register(app: typer.Typer) -> None:
     """Add the service commands to the ``shondhan`` app."""
     app.command("serve")(serve)
+    app.command("migrate")(migrate)
     app.add_typer(users_app, name="users")

@@ -23,15 +23,16 @@ import typer
 def set_password(username: str, password: str, *, database_url: str | None = None) -> bool:
     """Store an argon2 hash of ``password`` for ``username``; False if there is no such user.
 
-    Raises ``ValueError`` (with an i18n key) if the password is unacceptable.
+    Raises ``ValueError`` (with an i18n key) if the password is unacceptable; a missing or
+    unmigrated database exits 2 with one line naming the setting
+    (:func:`cli.service.open_database`).
     """
     from api import services
-    from api.db import make_engine, make_session_factory, session_scope
+    from api.db import make_session_factory, session_scope
     from api.errors import InvalidError, NotFoundError
-    from api.settings import Settings
+    from cli.service import open_database
 
-    url = database_url or Settings().database_url
-    engine = make_engine(url)
+    engine = open_database(database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
             services.set_password(session, None, username, password)

@@ -13,6 +13,7 @@ from matcher.csvio import (
 )
 from matcher.dates import expected_age, is_heaped_age, parse_age, parse_date
 from matcher.evaluate import Evaluation, evaluate_candidates, recall_at_k
+from matcher.fields import describes_child, parse_sex
 from matcher.index import MatchIndex
 from matcher.model import MatchModel, Method, ModelFormatError
 from matcher.names import (
@@ -60,6 +61,7 @@ __all__ = [
     "Reject",
     "Report",
     "Sex",
+    "describes_child",
     "district_distance_km",
     "evaluate_candidates",
     "expected_age",
@@ -73,6 +75,7 @@ __all__ = [
     "parse_age",
     "parse_date",
     "parse_name",
+    "parse_sex",
     "place_relation",
     "recall_at_k",
     "resolve_place",

@@ -55,6 +55,7 @@ __all__ = [
     "MIN_YEAR",
     "TWO_DIGIT_YEAR_PIVOT",
     "expected_age",
+    "expected_age_on",
     "is_heaped_age",
     "parse_age",
     "parse_date",
@@ -273,6 +274,20 @@ def expected_age(age: float, at: date, on: date) -> float:
     2025-07-02.
     """
     return age + (on - at).days / DAYS_PER_YEAR
+
+
+def expected_age_on(age: float | None, at: date | None, on: date) -> float | None:
+    """:func:`expected_age` for a record whose age or date may be unknown: ``None`` without an
+    age; the recorded age itself without a date (no elapsed time can be added); never below 0.
+
+    What a page shows as a child's "age now" (``on`` = today): the engine's arithmetic, so the
+    queue, the search results and the candidate page cannot disagree.
+    """
+    if age is None:
+        return None
+    if at is None:
+        return age
+    return max(0.0, expected_age(age, at, on))
 
 
 def is_heaped_age(age: float) -> bool:

@@ -316,6 +316,16 @@ class Evaluation:
     effort: dict[float, float] = field(default_factory=dict)
     """:func:`reviewer_effort` at 80 / 90 / 95% of reported children found."""
     calibration_error: float = NAN
+    candidate_interceptions: int = 0
+    """Distinct interception ids in the candidates."""
+    known_interceptions: int = 0
+    """How many of those the truth knows. 0 means the two files are not of the same data (or
+    the candidates are empty): every figure would be a meaningless 0, see :attr:`unrelated`."""
+
+    @property
+    def unrelated(self) -> bool:
+        """True when no candidate's interception is in the truth: nothing was evaluated."""
+        return self.known_interceptions == 0
 
     def rows(self) -> list[tuple[str, str]]:
         """``(figure, value)`` rows ready to print as a table (no personal data)."""
@@ -354,6 +364,7 @@ def evaluate_candidates(
     cands = list(candidates)
     ranked = rank_lists(cands)
     scored = [(c.interception_id, c.report_id, c.score) for c in cands]
+    seen = {c.interception_id for c in cands}
     return Evaluation(
         k=k,
         interceptions=len(truth),
@@ -368,4 +379,6 @@ def evaluate_candidates(
         best_recall_p98=best_recall_at_precision(scored, truth, min_precision=0.98),
         effort=reviewer_effort(scored, truth),
         calibration_error=calibration_error(scored, truth),
+        candidate_interceptions=len(seen),
+        known_interceptions=sum(1 for i in seen if i in truth),
     )

@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from cli import batch
+from matcher.fields import AGE_REASON, DATE_REASON, SEX_REASON
 from matcher.records import INTERCEPTION_COLUMNS, REPORT_COLUMNS
 from training_data.generate import Split, generate, write_csvs
 
@@ -122,8 +123,8 @@ def test_bad_rows_are_rejected_with_row_field_reason_and_exit_3(
         for r in read_rows(bad)
     }
     assert got == {
-        ("r.csv", str(n + 2), "BAD-AGE", "age", "age is not a number of years in 0-120"),
-        ("r.csv", str(n + 3), "BAD-DATE", "report_date", "date is not a recognised date"),
+        ("r.csv", str(n + 2), "BAD-AGE", "age", AGE_REASON),
+        ("r.csv", str(n + 3), "BAD-DATE", "report_date", DATE_REASON),
         ("r.csv", str(n + 4), "", "report_id", "id is empty"),
         (
             "r.csv",
@@ -132,7 +133,7 @@ def test_bad_rows_are_rejected_with_row_field_reason_and_exit_3(
             "report_id",
             "duplicate id (first seen at row 5)",
         ),
-        ("i.csv", "7", i_rows[5][0], "sex", "sex is not M or F"),
+        ("i.csv", "7", i_rows[5][0], "sex", SEX_REASON),
     }
     assert f"{n} reports, {len(i_rows) - 1} interceptions" in stdout
     ids = {r["interception_id"] for r in read_rows(out)}
@@ -210,6 +211,45 @@ def test_evaluate_with_bad_truth_exits_2(app: typer.Typer, sample: Path, tmp_pat
     code, _, stderr = run(app, "evaluate", "--candidates", sample / "truth.csv", "--truth", truth)
     assert code == batch.EXIT_USAGE
     assert "report_id" in stderr
+
+
+def test_evaluate_refuses_candidates_of_other_data(
+    app: typer.Typer, sample: Path, tmp_path: Path
+) -> None:
+    """No candidate's interception in the truth: not "recall 0.0000" and exit 0, but a refusal."""
+    out = tmp_path / "c.csv"
+    assert run(app, *reconcile_args(sample, out))[0] == batch.EXIT_OK
+    truth = tmp_path / "other-truth.csv"
+    truth.write_text("interception_id,report_id\nOTHER-1,R-1\nOTHER-2,\n", encoding="utf-8")
+    code, stdout, stderr = run(app, "evaluate", "--candidates", out, "--truth", truth)
+    assert code == batch.EXIT_USAGE
+    assert "recall" not in stdout
+    assert "none of the" in stderr
+    assert "other-truth.csv" in stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_reconcile_refuses_a_file_that_is_not_utf8_by_name(
+    app: typer.Typer, sample: Path, tmp_path: Path, encoding: str
+) -> None:
+    reports = tmp_path / "reports.csv"
+    reports.write_text((sample / "reports.csv").read_text("utf-8"), encoding=encoding)
+    out = tmp_path / "c.csv"
+    code, _, stderr = run(
+        app,
+        "reconcile",
+        "--reports",
+        reports,
+        "--interceptions",
+        sample / "interceptions.csv",
+        "--out",
+        out,
+        "--quiet",
+    )
+    assert code == batch.EXIT_USAGE
+    assert f"reports.csv: this file is {encoding.upper()}; save it as UTF-8" in stderr
+    assert "missing required column" not in stderr
+    assert not out.exists()
 
 
 def test_demo_generates_runs_and_prints_paths(

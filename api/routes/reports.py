@@ -8,7 +8,6 @@ not travel in a URL (proxies log URLs, browsers keep them in history and Referer
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, UploadFile, status
@@ -63,8 +62,7 @@ def import_reports(
 ) -> ImportResult:
     """Import a reports CSV in one transaction. All-or-nothing unless ``partial=true``; the
     response lists every bad row (row number, field, reason — never the value)."""
-    stream = io.TextIOWrapper(file.file, encoding="utf-8-sig", errors="replace", newline="")
-    outcome = services.import_reports(session, user, stream, partial=partial, index=index)
+    outcome = services.import_reports(session, user, file.file, partial=partial, index=index)
     return ImportResult(
         committed=outcome.committed,
         imported=outcome.imported,

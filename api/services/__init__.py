@@ -54,6 +54,7 @@ from api.services.interceptions import (
 from api.services.reconciliations import (
     get_reconciliation,
     recent_reconciliations,
+    reconciliation_band_counts,
     reconciliation_csv,
     start_reconciliation,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "queue_interceptions",
     "recent_interceptions",
     "recent_reconciliations",
+    "reconciliation_band_counts",
     "reconciliation_csv",
     "require",
     "review_queue",

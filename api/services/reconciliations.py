@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api import audit
@@ -26,6 +26,7 @@ from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User
 from api.roles import Action
 from api.services.common import require
 from matcher.csvio import candidates_header, format_candidates
+from matcher.records import Band
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ __all__ = [
     "candidates_csv_text",
     "get_reconciliation",
     "recent_reconciliations",
+    "reconciliation_band_counts",
     "reconciliation_csv",
     "start_reconciliation",
 ]
@@ -88,6 +90,28 @@ def get_reconciliation(session: Session, user: User, reconciliation_id: str) -> 
     audit.record(session, user, AuditAction.READ, RecordType.RECONCILIATION, run.id)
     session.commit()
     return run
+
+
+def reconciliation_band_counts(
+    session: Session, user: User, reconciliation_id: str
+) -> dict[Band, int]:
+    """How many of a run's candidate rows fall in each band (every band present, 0 if none).
+
+    ``Reconciliation.candidates`` counts every row of the file, ``no_match`` included (each
+    interception gets its top-k whatever their scores); a page that says "possible matches"
+    means the ``match`` and ``review`` bands, so it needs these. Counts only, no record is read
+    (not audited, like :func:`recent_reconciliations`).
+    """
+    require(user, Action.RECONCILIATION_READ)
+    counts = {band: 0 for band in Band}
+    for band, n in session.execute(
+        select(ReconciliationCandidate.band, func.count())
+        .where(ReconciliationCandidate.reconciliation_id == reconciliation_id)
+        .group_by(ReconciliationCandidate.band)
+    ):
+        counts[Band(band)] = int(n)
+    session.commit()
+    return counts
 
 
 def candidates_csv_text(rows: Iterable[ReconciliationCandidate]) -> Iterator[str]:

@@ -10,11 +10,12 @@ stamp the touched reports and bring the live index up to date before returning (
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Select, exists, func, insert, select
@@ -39,7 +40,14 @@ from api.roles import Action
 from api.schemas import SEARCH_LIMIT_MAX, RejectOut, ReportIn
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
 from matcher.compare import other_gender_form
-from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
+from matcher.csvio import (
+    EncodingError,
+    MissingColumnError,
+    Reject,
+    RejectCounter,
+    iter_reports,
+    open_csv_bytes,
+)
 from matcher.records import Report
 
 log = logging.getLogger(__name__)
@@ -210,7 +218,7 @@ def _reject_out(r: Reject) -> RejectOut:
 def import_reports(
     session: Session,
     user: User,
-    stream: IO[str],
+    stream: IO[str] | IO[bytes],
     *,
     partial: bool = False,
     index: LiveIndex,
@@ -221,8 +229,28 @@ def import_reports(
     All-or-nothing by default: any bad row (csvio's checks, our length/charset limits, or an id
     that already exists) stores nothing and raises :class:`InvalidError` whose ``extra`` holds
     the outcome. With ``partial=True`` the good rows are stored and the bad ones reported.
+
+    ``stream``: an upload's bytes (opened by :func:`matcher.csvio.open_csv_bytes`, so a file
+    that is not UTF-8 text is refused by name: "this file is UTF-16; save it as UTF-8"; the
+    caller's file is left open) or text.
     """
     require(user, Action.REPORT_IMPORT)
+    if isinstance(stream, io.TextIOBase):
+        return _import_text(session, user, cast(IO[str], stream), partial, index, label)
+    try:
+        text = open_csv_bytes(cast(IO[bytes], stream), source=label)
+    except EncodingError as exc:
+        raise InvalidError(str(exc), field="file", code="file_not_utf8") from None
+    try:
+        return _import_text(session, user, text, partial, index, label)
+    finally:
+        text.detach()
+
+
+def _import_text(
+    session: Session, user: User, stream: IO[str], partial: bool, index: LiveIndex, label: str
+) -> ImportOutcome:
+    """:func:`import_reports` on a text stream."""
     counter = RejectCounter()
     try:
         records = iter_reports(stream, on_reject=counter, label=label)

@@ -92,6 +92,7 @@ def review_queue(
     district: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    after: str | None = None,
 ) -> tuple[list[CandidateRow], int]:
     """Candidates awaiting a decision (band match/review, open or unsure, on an open report and
     an open interception), highest score first (ties by id); returns (page, total).
@@ -109,6 +110,12 @@ def review_queue(
     - ``date_from`` / ``date_to``: the *interception date*, inclusive; an interception without
       a date never matches a date filter. A ``date_to`` before ``date_from`` is refused
       (:func:`check_queue_filter`), before anything is read.
+
+    ``after``: the id of a candidate (in the queue or just decided; an unknown id is ignored):
+    the page starts right after its place in that order (lower score, or the same score and a
+    greater id), so a reviewer who decides one goes on to the *next* one of the same filtered
+    queue -- not back to the top, and not to the same candidate again after ``unsure``.
+    ``total`` still counts the whole filtered queue.
 
     Audited: one read event per candidate returned (exactly the page, not the filtered set).
     ``limit=0`` returns ``([], total)`` without reading any candidate (nothing is audited):
@@ -158,10 +165,16 @@ def review_queue(
         # The page's ids first, from indexes alone (ix_candidates_queue ends with the id,
         # migration 0005): ordering every queued candidate then sorts small tuples instead of
         # reading each one's wide row (~0.26 s instead of ~0.8 s at 130k queued on SQLite).
+        page = joined(select(CandidateRow.id))
+        anchor = session.get(CandidateRow, after) if after is not None else None
+        if anchor is not None:  # only its place is used: nothing of it is returned or audited
+            page = page.where(
+                (CandidateRow.score < anchor.score)
+                | ((CandidateRow.score == anchor.score) & (CandidateRow.id > anchor.id))
+            )
         ids = list(
             session.scalars(
-                joined(select(CandidateRow.id))
-                .order_by(CandidateRow.score.desc(), CandidateRow.id)
+                page.order_by(CandidateRow.score.desc(), CandidateRow.id)
                 .limit(limit)
                 .offset(offset)
             )

@@ -16,6 +16,7 @@ from api import services
 from api.models import JobStatus
 from api.roles import Action
 from api.web.context import PageDep, PageError, WebRoute
+from matcher.records import Band
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -48,10 +49,13 @@ def run_page(page: PageDep, reconciliation_id: str) -> Response:
     user = page.require(Action.RECONCILIATION_READ)
     run = services.get_reconciliation(page.db, user, reconciliation_id)
     active = run.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    bands = services.reconciliation_band_counts(page.db, user, reconciliation_id)
     return page.render(
         "reconciliation.html",
         nav="reconcile",
         run=run,
+        bands=bands,
+        possible=bands[Band.MATCH] + bands[Band.REVIEW],
         active=active,
         refresh=REFRESH_SECONDS if active else None,
     )

@@ -24,7 +24,7 @@ import logging
 import secrets
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -53,6 +53,7 @@ from api.web.i18n import (
     translate,
 )
 from api.web.security import Session
+from matcher.dates import expected_age_on
 from matcher.explain import VERDICT_WORDS, describe, score_text
 from matcher.records import Band, Language, Verdict
 
@@ -199,6 +200,14 @@ class Page:
             if c.verdict is not Verdict.MISSING
         ]
 
+    def age_now(self, age: float | None, at: date | None) -> str:
+        """A child's age today in whole years, from the age recorded ``at`` a date: the engine's
+        :func:`matcher.dates.expected_age_on`; "—" when unknown."""
+        years = expected_age_on(age, at, date.today())
+        if years is None:
+            return "—"
+        return localise_digits(f"{years:.0f}", self.lang)
+
     # --- session ------------------------------------------------------------------------------
     def sign_in(self, user: User, key: str) -> None:
         """Point the cookie at the web session ``key`` the service started for ``user`` (a
@@ -245,6 +254,8 @@ class Page:
             "datetime": lambda v: format_datetime(v, self.lang),
             "digits": lambda v: localise_digits(str(v), self.lang),
             "num": lambda v: "" if v is None else localise_digits(f"{v:g}", self.lang),
+            "age_now": self.age_now,
+            "sex": lambda v: self.t(f"sex_{v.value}") if v is not None else "—",
             "may": self.may,
             "Action": Action,
             "verdict": lambda v: VERDICT_WORDS[Verdict(v)][1 if self.lang is Lang.BN else 0],

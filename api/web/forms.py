@@ -1,10 +1,12 @@
 """Turning what an officer typed into the service's input schemas, with readable errors.
 
 Forms post strings; the service takes ``InterceptionIn`` / ``ReportIn``. Here we only bridge:
-empty boxes become ``None`` (unknown, never a mismatch), ages and dates go through the engine's
-own lenient parsers (``matcher.dates``: "~12", "১২", "10-12", "12/03/2025"), and a pydantic
-error becomes a list of (field, message) pairs shown next to the form. Never raises on odd
-input.
+empty boxes become ``None`` (unknown, never a mismatch) and the text goes to the schema as typed,
+so sex, ages and dates are read by the same readers as the JSON API and the CSV files
+(``matcher.fields``: "~12", "১২", "10-12", "14/03/2025", "মেয়ে"), and refused with the same
+words. A pydantic error becomes a list of (field, message) pairs shown next to the form; a
+record-level one (nothing about the child) is shown at the name, the first box to fill. Never
+raises on odd input.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from matcher.dates import parse_age, parse_date
-from matcher.records import Sex
-
 Model = TypeVar("Model", bound=BaseModel)
 
 MAX_FIELD = 2000
+RECORD_ERROR_FIELD = "name"
+"""Where a problem of the whole record is shown: the first box of the form."""
 
 
 @dataclass
@@ -41,40 +42,19 @@ def parse_record_form(
     form: Mapping[str, Any],
     schema: type[Model],
     *,
-    date_field: str,
     id_field: str,
 ) -> FormResult:
-    """Build ``schema`` from form fields named like its attributes."""
+    """Build ``schema`` from form fields named like its attributes (blank id: generated)."""
     names = list(schema.model_fields)
     values = {name: _text(form, name) for name in names}
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {name: values[name] or None for name in names}
     errors: list[tuple[str, str]] = []
-    for name in names:
-        raw = values[name]
-        if not raw:
-            data[name] = None
-        elif name == "age":
-            age = parse_age(raw)
-            if age is None:
-                errors.append((name, "not an age"))
-            data[name] = age
-        elif name == date_field:
-            day = parse_date(raw)
-            if day is None:
-                errors.append((name, "not a date"))
-            data[name] = day
-        elif name == "sex":
-            data[name] = raw if raw in {s.value for s in Sex} else None
-        else:
-            data[name] = raw
     if data.get(id_field) is None:
         data.pop(id_field, None)
-    if errors:
-        return FormResult(None, errors, values)
     try:
         return FormResult(schema.model_validate(data), [], values)
     except ValidationError as exc:
         for err in exc.errors():
-            loc = str(err["loc"][0]) if err.get("loc") else "form"
+            loc = str(err["loc"][0]) if err.get("loc") else RECORD_ERROR_FIELD
             errors.append((loc, str(err.get("msg", "invalid"))[:200]))
         return FormResult(None, errors, values)

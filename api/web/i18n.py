@@ -91,6 +91,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "field_sex": ("Sex", "লিঙ্গ"),
     "field_age": ("Age (years)", "বয়স (বছর)"),
     "field_estimated_age": ("Estimated age (years)", "আনুমানিক বয়স (বছর)"),
+    "age_now": ("Age now (expected)", "এখনকার বয়স (আনুমানিক)"),
     "field_home_district": ("Home district", "নিজ জেলা"),
     "field_home_upazila": ("Home upazila", "নিজ উপজেলা"),
     "field_district": ("District", "জেলা"),
@@ -118,6 +119,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "submit_button": ("Find matches", "মিল খুঁজুন"),
     "candidates_title": ("Possible matches", "সম্ভাব্য মিল"),
+    "candidate_rows": (
+        "Rows in the candidates file (the top candidates of every interception, every band)",
+        "প্রার্থী ফাইলের সারি (প্রতিটি আটকের শীর্ষ প্রার্থী, সব শ্রেণি)",
+    ),
     "no_candidates": (
         "No matching report found yet. The interception is saved "
         "and will be matched as reports arrive.",

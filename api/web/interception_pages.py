@@ -51,9 +51,7 @@ async def submit_interception(request: Request, page: PageDep) -> Response:
     """Store the interception, match it, and show its candidates."""
     page.require(Action.INTERCEPTION_CREATE)
     form = await request.form()
-    result = parse_record_form(
-        dict(form), InterceptionIn, date_field="interception_date", id_field="interception_id"
-    )
+    result = parse_record_form(dict(form), InterceptionIn, id_field="interception_id")
     if result.model is None:
         return page.render(
             "interception_new.html",
@@ -127,7 +125,6 @@ async def answer_question(request: Request, page: PageDep, interception_id: str)
     result = parse_record_form(
         {f: form[f] for f in posted},
         InterceptionEdit,
-        date_field="interception_date",
         id_field="interception_id",
     )
     if result.model is None:

@@ -9,6 +9,7 @@ from api.web import (
     admin_pages,
     auth_pages,
     batch_pages,
+    docs_pages,
     interception_pages,
     report_pages,
     review_pages,
@@ -22,5 +23,6 @@ router.include_router(report_pages.router)
 router.include_router(batch_pages.router)
 router.include_router(admin_pages.router)
 router.include_router(account_pages.router)
+router.include_router(docs_pages.router)
 
 __all__ = ["router"]

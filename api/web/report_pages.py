@@ -14,7 +14,6 @@ proxy access logs, browser history and Referer headers would keep it. The GET pa
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -90,7 +89,7 @@ async def add_report(request: Request, page: PageDep) -> Response:
     """Store one report (it becomes matchable at once)."""
     user = page.require(Action.REPORT_CREATE)
     form = await request.form()
-    result = parse_record_form(dict(form), ReportIn, date_field="report_date", id_field="report_id")
+    result = parse_record_form(dict(form), ReportIn, id_field="report_id")
     if result.model is None:
         return _render(page, status=422, values=result.values, errors=result.errors)
     row = await run_in_threadpool(
@@ -108,11 +107,10 @@ async def import_reports(request: Request, page: PageDep) -> Response:
     partial = form.get("partial") == "on"
     if not isinstance(upload, UploadFile):
         return _render(page, status=422, import_error="error")
-    stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
 
     def run() -> ImportOutcome:
         return services.import_reports(
-            page.db, user, stream, partial=partial, index=live_index(request), label="upload"
+            page.db, user, upload.file, partial=partial, index=live_index(request), label="upload"
         )
 
     try:
@@ -122,8 +120,6 @@ async def import_reports(request: Request, page: PageDep) -> Response:
         if isinstance(refused, ImportOutcome):
             return _render(page, status=422, outcome=refused)
         return _render(page, status=422, import_error=exc.detail)
-    finally:
-        stream.detach()
     return _render(page, outcome=outcome)
 
 

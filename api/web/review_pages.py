@@ -5,7 +5,9 @@ the child's home district and the interception date. ``/review/{id}`` shows the 
 and the report side by side (each field marked agree / partial / disagree / missing), the
 report's age carried forward to the interception date, the place relation in words and the
 per-field contribution chart; the decision form (confirm / reject / unsure + note) posts to
-``api.services.decide`` (which audits it) and the next candidate in the queue opens.
+``api.services.decide`` (which audits it) and the *next* candidate of the same filtered queue
+opens (the one after the decided one in queue order, ``review_queue(after=...)``): the queue's
+filters travel in the candidate links' query string and the decision form's hidden fields.
 
 Filters (band, the interception's home district in any spelling or script, the interception
 date range) are the service's: ``api.services.review_queue`` applies them in SQL and paginates
@@ -22,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
@@ -74,22 +77,45 @@ class QueueFilter:
         """True if any filter is set."""
         return bool(self.band or self.district or self.date_from or self.date_to)
 
+    def query(self) -> str:
+        """The filters as a query string ("" without any), to carry them from page to page."""
+        values = {
+            "band": self.band.value if self.band else "",
+            "district": self.district,
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return urlencode({k: v for k, v in values.items() if v})
 
-def _queue_page(
-    page: PageDep, user: User, chosen: QueueFilter, number: int
+
+def _queue(
+    page: PageDep,
+    user: User,
+    chosen: QueueFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    after: str | None = None,
 ) -> tuple[list[CandidateRow], int]:
-    """Page ``number`` (from 1) of the filtered queue and the filtered total, from the service
-    (which filters in SQL and audits exactly the rows returned)."""
+    """The service's filtered queue (it filters in SQL and audits exactly the rows returned)."""
     return services.review_queue(
         page.db,
         user,
-        limit=PAGE_SIZE,
-        offset=(number - 1) * PAGE_SIZE,
+        limit=limit,
+        offset=offset,
         band=chosen.band,
         district=chosen.district or None,
         date_from=chosen.date_from,
         date_to=chosen.date_to,
+        after=after,
     )
+
+
+def _queue_page(
+    page: PageDep, user: User, chosen: QueueFilter, number: int
+) -> tuple[list[CandidateRow], int]:
+    """Page ``number`` (from 1) of the filtered queue and the filtered total."""
+    return _queue(page, user, chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -149,13 +175,24 @@ def review_queue(
         filter_error=None,
         districts=district_names(),
         flash=done if done in FLASHES else None,
+        queue_query=chosen.query(),
     )
 
 
 @router.get("/review/{candidate_id}", response_class=HTMLResponse)
-def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response:
-    """Interception and report side by side, with the reasons and the decision form."""
+def candidate_page(
+    page: PageDep,
+    candidate_id: str,
+    done: str = "",
+    band: str = "",
+    district: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> Response:
+    """Interception and report side by side, with the reasons and the decision form (which
+    carries the queue's filters, so the decision leads to the next candidate of that queue)."""
     user = page.require(Action.REVIEW_QUEUE)
+    chosen = QueueFilter.parse(band, district, date_from, date_to)
     candidate = services.get_candidate(page.db, user, candidate_id)
     interception = services.get_interception(page.db, user, candidate.interception_id)
     report = services.get_report(page.db, user, candidate.report_id)
@@ -181,6 +218,8 @@ def candidate_page(page: PageDep, candidate_id: str, done: str = "") -> Response
         decided_by=services.usernames(page.db, [d.decided_by for d in decisions]),
         open_for_decision=candidate.status in (CandidateStatus.OPEN, CandidateStatus.UNSURE),
         flash=done if done in FLASHES else None,
+        chosen=chosen,
+        queue_query=chosen.query(),
     )
 
 
@@ -190,13 +229,20 @@ def decide(
     candidate_id: str,
     decision: str = Form(...),
     note: str = Form("", max_length=2000),
+    band: str = Form(""),
+    district: str = Form("", max_length=200),
+    date_from: str = Form("", max_length=40),
+    date_to: str = Form("", max_length=40),
 ) -> Response:
-    """Record the decision (audited by the service), then open the next candidate."""
+    """Record the decision (audited by the service), then open the next candidate of the same
+    filtered queue: the one after this candidate's place in it (or the queue page at its end)."""
     user = page.require(Action.DECIDE)
+    chosen = QueueFilter.parse(band, district, date_from, date_to)
+    query = chosen.query()
     try:
         kind = DecisionKind(decision)
     except ValueError:
-        return page.redirect(f"/review/{candidate_id}")
+        return page.redirect(f"/review/{candidate_id}" + (f"?{query}" if query else ""))
     services.decide(
         page.db,
         user,
@@ -204,7 +250,11 @@ def decide(
         DecisionIn(decision=kind, note=note.strip() or None),
         index=live_index(page.request),
     )
-    following, _ = services.review_queue(page.db, user, limit=1)
+    try:
+        following, _ = _queue(page, user, chosen, limit=1, after=candidate_id)
+    except InvalidError:  # a filter the queue refuses (a backwards range): the plain queue
+        following, query = [], ""
+    tail = "done=decision_saved" + (f"&{query}" if query else "")
     if following:
-        return page.redirect(f"/review/{following[0].id}?done=decision_saved")
-    return page.redirect("/review?done=decision_saved")
+        return page.redirect(f"/review/{following[0].id}?{tail}")
+    return page.redirect(f"/review?{tail}")

@@ -2,7 +2,8 @@
 
 Spec (issue 3, "Data contract"; each module's docstring has the details):
 
-- Reading (:mod:`~matcher.csvio.read`): UTF-8 files (a BOM is accepted) with a header row;
+- Reading (:mod:`~matcher.csvio.read`): UTF-8 files (a BOM is accepted; UTF-16/32 and Excel
+  workbooks are refused by name, :class:`EncodingError`) with a header row;
   header names match after stripping and case-folding; extra columns are ignored; a missing
   contract column raises :class:`MissingColumnError` when the reader is created, before any row
   is read. Readers are generators (flat memory). A bad row never stops the stream: each problem
@@ -24,7 +25,9 @@ from matcher.csvio.cells import plain_cell, safe_cell
 from matcher.csvio.read import (
     AGE_REASON,
     MAX_AGE,
+    SNIFF_BYTES,
     TRUTH_SLICE_COLUMNS,
+    EncodingError,
     MissingColumnError,
     Reject,
     RejectCounter,
@@ -32,8 +35,10 @@ from matcher.csvio.read import (
     iter_candidates,
     iter_interceptions,
     iter_reports,
+    open_csv_bytes,
     read_text_source,
     read_truth,
+    sniff_encoding,
 )
 from matcher.csvio.split import CsvSlice, split_csv
 from matcher.csvio.write import (
@@ -55,8 +60,10 @@ __all__ = [
     "CANDIDATE_EXTRA_COLUMNS",
     "MAX_AGE",
     "REJECT_COLUMNS",
+    "SNIFF_BYTES",
     "TRUTH_SLICE_COLUMNS",
     "CsvSlice",
+    "EncodingError",
     "MissingColumnError",
     "Reject",
     "RejectCounter",
@@ -68,10 +75,12 @@ __all__ = [
     "iter_candidates",
     "iter_interceptions",
     "iter_reports",
+    "open_csv_bytes",
     "plain_cell",
     "read_text_source",
     "read_truth",
     "safe_cell",
+    "sniff_encoding",
     "split_csv",
     "write_candidate_text",
     "write_candidates",

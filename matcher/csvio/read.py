@@ -2,7 +2,12 @@
 
 Spec (issue 3, "Data contract"):
 
-- Input files are UTF-8 (a leading BOM, as Excel writes, is accepted) with a header row. Header
+- Input files are UTF-8 (a leading BOM, as Excel writes, is accepted) with a header row. A file
+  that is not UTF-8 text at all is refused by name before any row is read, here and only here
+  (:func:`sniff_encoding`, :class:`EncodingError`: "this file is UTF-16; save it as UTF-8"):
+  UTF-16 or UTF-32 (a byte-order mark, or the NUL bytes such text has between Latin letters)
+  and Excel workbooks. Paths are checked by the readers; a door holding an upload's bytes opens
+  them with :func:`open_csv_bytes`, which checks the same way. Header
   names are matched after stripping spaces and case-folding, so ``Report_ID`` works. Unknown extra
   columns are ignored. Every contract column (``REPORT_COLUMNS`` / ``INTERCEPTION_COLUMNS``) must
   be present -- its *values* may be blank, except the id -- and a missing one raises
@@ -11,14 +16,15 @@ Spec (issue 3, "Data contract"):
 - Readers are generators: memory stays flat however long the file is. Bad rows never stop the
   stream; each problem becomes a :class:`Reject` handed to ``on_reject`` and the row is skipped,
   while the good rows keep flowing. A row is rejected for: an empty id, an id already seen in
-  this file, a value of ``sex`` that is not M/F, an age that does not parse or is outside 0-120,
-  a date that does not parse, a wrong number of fields, or bytes that are not UTF-8. One row can
-  yield several rejects (one per bad field).
+  this file, a sex, age or date the readers of :mod:`matcher.fields` refuse (the same rules and
+  words as the API and the web forms: sex M/F or a word for it, an age in 0-120, a day-first
+  date not after today), a row that says nothing about the child (field ``row``), a wrong number
+  of fields, or bytes that are not UTF-8. One row can yield several rejects (one per bad field).
 - ``Reject.row_number`` counts the header as row 1, so the first data row is row 2: the number a
   spreadsheet shows beside the row. (A quoted field with an embedded newline still counts as one
   row, as in a spreadsheet.)
-- Values are kept as written (stripped); blank means unknown (``None``). Ages and dates go
-  through :func:`matcher.dates.parse_age` / :func:`matcher.dates.parse_date` (either digit set).
+- Values are kept as written (stripped); blank means unknown (``None``). Sex, ages and dates go
+  through :mod:`matcher.fields` (either script, either digit set).
 - Nothing here logs field values: rejects carry the id, the column name and a reason written
   without the offending value, because values can be names or phone numbers.
 - A slice of a big reports file (:func:`matcher.csvio.split.split_csv`) is read with
@@ -36,7 +42,6 @@ import csv
 import io
 import operator
 import os
-import unicodedata
 from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +50,16 @@ from typing import IO, TypeVar
 
 from matcher.csvio.cells import plain_cell
 from matcher.csvio.split import CsvSlice, _open_slice
-from matcher.dates import parse_age, parse_date
+from matcher.dates import MAX_AGE_YEARS
+from matcher.fields import (
+    AGE_REASON,
+    NO_DETAIL_REASON,
+    describes_child,
+    read_age,
+    read_date,
+    read_sex,
+    today,
+)
 from matcher.records import (
     INTERCEPTION_COLUMNS,
     REPORT_COLUMNS,
@@ -59,7 +73,9 @@ from matcher.records import (
 __all__ = [
     "AGE_REASON",
     "MAX_AGE",
+    "SNIFF_BYTES",
     "TRUTH_SLICE_COLUMNS",
+    "EncodingError",
     "MissingColumnError",
     "Reject",
     "RejectCounter",
@@ -68,17 +84,17 @@ __all__ = [
     "iter_candidates",
     "iter_interceptions",
     "iter_reports",
+    "open_csv_bytes",
     "read_text_source",
     "read_truth",
+    "sniff_encoding",
 ]
 
 Source = str | os.PathLike[str] | IO[str]
 T = TypeVar("T")
 
-MAX_AGE = 120.0
+MAX_AGE = MAX_AGE_YEARS
 """Ages above this are data-entry errors (e.g. a year typed into the age column)."""
-
-AGE_REASON = f"age is not a number of years in 0-{MAX_AGE:.0f}"
 
 TRUTH_SLICE_COLUMNS: tuple[str, ...] = (
     "cross_script",
@@ -90,20 +106,6 @@ TRUTH_SLICE_COLUMNS: tuple[str, ...] = (
 )
 """The hard-case flags of the generator's truth.csv; each is a slice for per-slice recall."""
 
-_SEX_VALUES: dict[str, Sex] = {
-    "M": Sex.MALE,
-    "F": Sex.FEMALE,
-    "m": Sex.MALE,
-    "male": Sex.MALE,
-    "boy": Sex.MALE,
-    "পুরুষ": Sex.MALE,
-    "ছেলে": Sex.MALE,
-    "f": Sex.FEMALE,
-    "female": Sex.FEMALE,
-    "girl": Sex.FEMALE,
-    "মহিলা": Sex.FEMALE,
-    "\u09ae\u09c7\u09af\u09bc\u09c7": Sex.FEMALE,  # meye, NFC form (ya + nukta)
-}
 _TRUE_VALUES = frozenset({"1", "true", "t", "yes", "y"})
 _FALSE_VALUES = frozenset({"0", "false", "f", "no", "n"})
 _CACHE_LIMIT = 200_000
@@ -123,6 +125,75 @@ class MissingColumnError(ValueError):
         where = f" in {source}" if source else ""
         plural = "s" if len(self.columns) > 1 else ""
         super().__init__(f"missing required column{plural}{where}: {', '.join(self.columns)}")
+
+
+SNIFF_BYTES = 4096
+"""How much of a file's start :func:`sniff_encoding` looks at."""
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive, not a CSV"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls), not a CSV"),
+)
+
+
+class EncodingError(ValueError):
+    """A file that is not UTF-8 text, refused by name before any row is read.
+
+    ``found`` says what it is instead ("UTF-16", "an Excel workbook ..."); the message tells the
+    user how to save it, and names the file (``source``) when known.
+    """
+
+    def __init__(self, found: str, *, source: str = "") -> None:
+        self.found = found
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(
+            f"{where}this file is {found}; save it as UTF-8 "
+            '(in Excel: Save As, then "CSV UTF-8 (comma delimited)")'
+        )
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """What the first bytes of a file say it is, when that is not UTF-8 text; else ``None``.
+
+    A byte-order mark of UTF-16 or UTF-32; no mark but NUL bytes making up at least a fifth of
+    the start (UTF-16 text in Latin letters has one every other byte, UTF-32 three in four --
+    UTF-8 text has none; a stray NUL in a real CSV is far rarer and left to the row checks);
+    the signature of an Excel workbook. UTF-8 with or without its BOM, and anything else, is
+    ``None``: stray bad bytes are the rows' problem (``text is not valid UTF-8``).
+    """
+    if head.startswith(b"\xef\xbb\xbf"):
+        return None
+    for mark, name in (*_BOMS, *_MAGIC):
+        if head.startswith(mark):
+            return name
+    if head and head.count(0) * 5 >= len(head):
+        return "UTF-32" if head.count(0) * 2 > len(head) * 1.2 else "UTF-16"
+    return None
+
+
+def open_csv_bytes(raw: IO[bytes], *, source: str = "") -> io.TextIOWrapper:
+    """Text over an upload's bytes for the readers: checked by :func:`sniff_encoding` first
+    (:class:`EncodingError`), then decoded as UTF-8 with or without BOM; undecodable bytes
+    become U+FFFD, which the readers reject row by row. ``raw`` is read from its current
+    position and, if it can seek, put back there before decoding; call ``detach()`` on the
+    result to keep ``raw`` open."""
+    if raw.seekable():
+        start = raw.tell()
+        head = raw.read(SNIFF_BYTES)
+        raw.seek(start)
+    else:
+        head = b""
+    found = sniff_encoding(head)
+    if found is not None:
+        raise EncodingError(found, source=source)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +255,7 @@ def _display_name(source: Source) -> str:
 @contextlib.contextmanager
 def _open_text(source: Source) -> Iterator[IO[str]]:
     if isinstance(source, (str, os.PathLike)):
-        with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        with open(source, "rb") as raw, open_csv_bytes(raw, source=Path(source).name) as fh:
             yield fh
     else:
         yield source
@@ -202,10 +273,12 @@ def _header_index(header: list[str], required: tuple[str, ...], source: str) -> 
 
 
 class _RowParser:
-    """Field parsers shared by both record kinds, with memo tables for ages and dates.
+    """Field readers shared by both record kinds (:mod:`matcher.fields`, the readers every door
+    uses), with memo tables for ages, dates and sexes.
 
-    Dates and ages repeat a lot in a big file (a few thousand distinct values in a million rows),
-    so memoising the parse keeps the reader fast whatever ``matcher.dates`` costs per call.
+    Values repeat a lot in a big file (a few thousand distinct ones in a million rows), so
+    memoising the outcome -- the value or the reason it was refused -- keeps the reader fast
+    whatever a parse costs. ``latest`` (today, read once per file) bounds the dates.
     """
 
     def __init__(self, source: str, id_column: str, date_column: str) -> None:
@@ -213,50 +286,47 @@ class _RowParser:
         self.id_column = id_column
         self.date_column = date_column
         self.seen_ids: dict[str, int] = {}
-        self._ages: dict[str, float | None] = {}
-        self._dates: dict[str, date | None] = {}
+        self.latest = today()
+        self._ages: dict[str, tuple[float | None, str]] = {}
+        self._dates: dict[str, tuple[date | None, str]] = {}
+        self._sexes: dict[str, tuple[Sex | None, str]] = {}
         self.problems: list[tuple[str, str]] = []
 
-    def age(self, text: str) -> float | None:
-        if not text:
-            return None
+    def _read(
+        self,
+        memo: dict[str, tuple[T | None, str]],
+        text: str,
+        field: str,
+        read: Callable[[str], T | None],
+    ) -> T | None:
+        """``read(text)`` memoised as (value, "") or (None, the reason it was refused)."""
         try:
-            value = self._ages[text]
+            value, reason = memo[text]
         except KeyError:
-            value = parse_age(text)
-            if value is not None and not 0.0 <= value <= MAX_AGE:
-                value = -1.0
-            if len(self._ages) > _CACHE_LIMIT:
-                self._ages.clear()
-            self._ages[text] = value
-        if value is None or value < 0:
-            self.problems.append(("age", AGE_REASON))
-            return None
+            try:
+                value, reason = read(text), ""
+            except ValueError as exc:
+                value, reason = None, str(exc)
+            if len(memo) > _CACHE_LIMIT:
+                memo.clear()
+            memo[text] = (value, reason)
+        if reason:
+            self.problems.append((field, reason))
         return value
+
+    def _read_date(self, text: str) -> date | None:
+        return read_date(text, latest=self.latest)
+
+    def age(self, text: str) -> float | None:
+        return self._read(self._ages, text, "age", read_age) if text else None
 
     def date(self, text: str) -> date | None:
         if not text:
             return None
-        try:
-            value = self._dates[text]
-        except KeyError:
-            value = parse_date(text)
-            if len(self._dates) > _CACHE_LIMIT:
-                self._dates.clear()
-            self._dates[text] = value
-        if value is None:
-            self.problems.append((self.date_column, "date is not a recognised date"))
-        return value
+        return self._read(self._dates, text, self.date_column, self._read_date)
 
     def sex(self, text: str) -> Sex | None:
-        if not text:
-            return None
-        value = _SEX_VALUES.get(text) or _SEX_VALUES.get(
-            unicodedata.normalize("NFC", text).casefold()
-        )
-        if value is None:
-            self.problems.append(("sex", "sex is not M or F"))
-        return value
+        return self._read(self._sexes, text, "sex", read_sex) if text else None
 
     def record_id(self, text: str, row_number: int) -> None:
         if not text:
@@ -332,6 +402,8 @@ def _iter_rows(
                 else:
                     seen[rid] = line_no
                 record = build(values, parser)
+                if not problems and not describes_child(record):
+                    problems.append(("row", NO_DETAIL_REASON))
                 if problems:
                     for field_name, reason in problems:
                         report(Reject(name, line_no, rid or None, field_name, reason))

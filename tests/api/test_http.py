@@ -204,3 +204,81 @@ def test_json_routes_are_plain_def_so_matching_never_blocks_the_event_loop() -> 
     assert len(routes) > 15
     coroutines = [r.path for r in routes if inspect.iscoroutinefunction(r.endpoint)]
     assert coroutines == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "stored"),
+    [
+        ({"age": "১২"}, {"age": 12.0}),
+        ({"age": "about 12"}, {"age": 12.0}),
+        ({"age": "10-12"}, {"age": 11.0}),
+        ({"sex": "female"}, {"sex": "F"}),
+        ({"sex": "মেয়ে"}, {"sex": "F"}),
+        ({"interception_date": "14/03/2025"}, {"interception_date": "2025-03-14"}),
+        ({"interception_date": "১৪/০৩/২০২৫"}, {"interception_date": "2025-03-14"}),
+    ],
+    ids=["bangla-age", "about", "range", "sex-word", "sex-bangla", "day-first", "bangla-date"],
+)
+def test_the_api_reads_what_the_csv_files_and_forms_read(
+    shared_harness: Harness, fields: dict, stored: dict
+) -> None:
+    r = shared_harness.call(B, "POST", "/interceptions", json=interception_body(None, **fields))
+    assert r.status_code == 201, r.text
+    got = r.json()["interception"]
+    assert {k: got[k] for k in stored} == stored
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc", "words"),
+    [
+        ("/interceptions", {}, ["body"], "says nothing about the child"),
+        ("/interceptions", {"border_post": "Benapole"}, ["body"], "says nothing about the child"),
+        ("/reports", {"report_id": "EMPTY-1"}, ["body"], "says nothing about the child"),
+        (
+            "/interceptions",
+            interception_body(None, interception_date="2099-01-01"),
+            ["body", "interception_date"],
+            "after today",
+        ),
+        (
+            "/reports",
+            report_body("FUTURE-1", report_date="01/01/2099"),
+            ["body", "report_date"],
+            "after today",
+        ),
+        (
+            "/reports",
+            report_body("BADDATE-1", report_date="03/31/2025"),
+            ["body", "report_date"],
+            "day-first: 14/03/2025",
+        ),
+    ],
+    ids=[
+        "empty",
+        "only-the-post",
+        "report-only-id",
+        "future-interception",
+        "future-report",
+        "month-first",
+    ],
+)
+def test_empty_and_impossible_records_are_refused_naming_the_field(
+    shared_harness: Harness, path: str, body: dict, loc: list[str], words: str
+) -> None:
+    role = B if path == "/interceptions" else R
+    r = shared_harness.call(role, "POST", path, json=body)
+    assert r.status_code == 422
+    [error] = r.json()["detail"]
+    assert error["loc"] == loc
+    assert words in error["msg"]
+    if loc == ["body"]:
+        assert "name" in error["msg"]  # says which fields would do
+
+
+def test_the_schema_documents_the_accepted_forms(shared_harness: Harness) -> None:
+    schema = shared_harness.client.get("/openapi.json").json()["components"]["schemas"]
+    fields = schema["InterceptionIn"]["properties"]
+    assert "10-12" in fields["age"]["description"]
+    assert "মেয়ে" in fields["sex"]["description"]
+    assert "14/03/2025" in fields["interception_date"]["description"]
+    assert "14/03/2025" in schema["ReportIn"]["properties"]["report_date"]["examples"]

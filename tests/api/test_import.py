@@ -119,6 +119,18 @@ def test_unreadable_files_are_422(harness: Harness, data: bytes) -> None:
     assert _count(harness) == 0
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_file_that_is_not_utf8_is_refused_by_its_encoding(
+    harness: Harness, encoding: str
+) -> None:
+    data = make_csv(GOOD).decode("utf-8").encode(encoding)
+    r = upload(harness, data, partial="true")
+    assert r.status_code == 422
+    assert f"this file is {encoding.upper()}; save it as UTF-8" in r.json()["detail"]
+    assert "missing required column" not in r.text
+    assert _count(harness) == 0
+
+
 def test_upload_over_limit_is_413(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.api.conftest import start_harness
 

@@ -105,7 +105,7 @@ def test_local_and_remote_indexes_track_open_reports(db, ops, prefix, monkeypatc
         rid = f"L{tag}-{n}"
         if op == "add":
             with contextlib.suppress(ConflictError), sessions() as s:
-                services.create_report(s, user, ReportIn(report_id=rid), index=local)
+                services.create_report(s, user, ReportIn(report_id=rid, name="Rahima"), index=local)
         elif op == "bulk":
             with sessions() as s:
                 services.bulk_load_reports(s, [Report(f"{rid}-{k}") for k in range(n)], chunk=7)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from matcher.csvio import (
     CANDIDATE_EXTRA_COLUMNS,
     REJECT_COLUMNS,
+    EncodingError,
     MissingColumnError,
     Reject,
     RejectCounter,
@@ -23,15 +24,24 @@ from matcher.csvio import (
     iter_candidates,
     iter_interceptions,
     iter_reports,
+    open_csv_bytes,
     read_text_source,
     read_truth,
     safe_cell,
+    sniff_encoding,
     split_csv,
     write_candidate_text,
     write_candidates,
     write_rejects,
 )
 from matcher.csvio import split as csvio_split
+from matcher.fields import (
+    AGE_REASON,
+    DATE_REASON,
+    FUTURE_REASON,
+    NO_DETAIL_REASON,
+    SEX_REASON,
+)
 from matcher.records import (
     CANDIDATE_COLUMNS,
     INTERCEPTION_COLUMNS,
@@ -80,18 +90,30 @@ def test_bangla_script_values_and_bom_and_extra_columns(tmp_path: Path) -> None:
 BAD_ROWS = [
     (",Name,,,F,12,2024-01-01,,,,", "report_id", "id is empty"),
     ("R1,Name,,,F,12,2024-01-01,,,,", "report_id", "duplicate id (first seen at row 2)"),
-    ("R2,Name,,,X,12,2024-01-01,,,,", "sex", "sex is not M or F"),
-    ("R3,Name,,,F,abc,2024-01-01,,,,", "age", "age is not a number of years in 0-120"),
-    ("R4,Name,,,F,999,2024-01-01,,,,", "age", "age is not a number of years in 0-120"),
-    ("R5,Name,,,F,12,not a date,,,,", "report_date", "date is not a recognised date"),
+    ("R2,Name,,,X,12,2024-01-01,,,,", "sex", SEX_REASON),
+    ("R3,Name,,,F,abc,2024-01-01,,,,", "age", AGE_REASON),
+    ("R4,Name,,,F,999,2024-01-01,,,,", "age", AGE_REASON),
+    ("R5,Name,,,F,12,not a date,,,,", "report_date", DATE_REASON),
     ("R6,Name,,,F,12", "row", "row has 6 fields, header has 11"),
+    ("R7,Name,,,F,12,14/03/2099,,,,", "report_date", FUTURE_REASON),
+    ("R8,,,,,,14/03/2025,,,Sharsha PS,", "row", NO_DETAIL_REASON),
 ]
 
 
 @pytest.mark.parametrize(
     ("row", "field", "reason"),
     BAD_ROWS,
-    ids=["empty-id", "duplicate-id", "bad-sex", "age-abc", "age-999", "bad-date", "short-row"],
+    ids=[
+        "empty-id",
+        "duplicate-id",
+        "bad-sex",
+        "age-abc",
+        "age-999",
+        "bad-date",
+        "short-row",
+        "future-date",
+        "nothing-about-the-child",
+    ],
 )
 def test_bad_row_is_rejected_and_good_rows_still_flow(row: str, field: str, reason: str) -> None:
     ids, rejects = reports_from(f"{HEADER}\n{GOOD}\n{row}\nR9,Other,,,M,8,,,,,\n")
@@ -484,3 +506,55 @@ def test_candidates_and_rejects_files_neutralise_formula_ids(tmp_path: Path) -> 
     write_rejects([Reject("reports.csv", 2, "+cmd|x", "age", "bad age")], tmp_path / "r.csv")
     rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8", newline="")))
     assert rows[1][2] == "'+cmd|x"
+
+
+SNIFFED = [
+    ("utf-8", "report_id,name\nR1,রহিমা\n".encode(), None),
+    ("utf-8-bom", "\ufeffreport_id,name\nR1,Rahima\n".encode(), None),
+    ("utf-16-le-bom", "report_id,name\nR1,Rahima\n".encode("utf-16"), "UTF-16"),
+    ("utf-16-be-bom", b"\xfe\xff" + "report_id,name\n".encode("utf-16-be"), "UTF-16"),
+    ("utf-16-no-bom", "report_id,name\nR1,Rahima\n".encode("utf-16-le"), "UTF-16"),
+    ("utf-32", "report_id,name\nR1,Rahima\n".encode("utf-32"), "UTF-32"),
+    ("utf-32-no-bom", "report_id,name\nR1,Rahima\n".encode("utf-32-le"), "UTF-32"),
+    (
+        "xlsx",
+        b"PK\x03\x04" + b"\x00" * 40,
+        "an Excel workbook (.xlsx) or another zip archive, not a CSV",
+    ),
+    (
+        "xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40,
+        "an Excel 97-2003 workbook (.xls), not a CSV",
+    ),
+    ("one-stray-nul", b"report_id,name\nR1,Ra\x00hima\nR2,Karim\n", None),
+    ("latin-1", "report_id,name\nR1,José\n".encode("latin-1"), None),
+    ("empty", b"", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "found"), [(d, f) for _, d, f in SNIFFED], ids=[i for i, _, _ in SNIFFED]
+)
+def test_sniff_encoding(data: bytes, found: str | None) -> None:
+    assert sniff_encoding(data) == found
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_file_that_is_not_utf8_is_refused_by_name_before_any_row(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "reports.csv"
+    path.write_text(f"{HEADER}\n{GOOD}\n", encoding=encoding)
+    with pytest.raises(EncodingError, match="save it as UTF-8") as caught:
+        iter_reports(path)
+    assert str(caught.value).startswith(f"reports.csv: this file is {encoding[:6].upper()};")
+
+
+def test_open_csv_bytes_reads_utf8_and_leaves_the_stream_where_it_was() -> None:
+    raw = io.BytesIO(("\ufeff" + f"{HEADER}\n{GOOD}\n").encode())
+    text = open_csv_bytes(raw, source="upload")
+    assert [r.report_id for r in iter_reports(text)] == ["R1"]
+    text.detach()
+    assert not raw.closed
+    with pytest.raises(EncodingError, match="upload: this file is UTF-16"):
+        open_csv_bytes(io.BytesIO(f"{HEADER}\n".encode("utf-16")), source="upload")

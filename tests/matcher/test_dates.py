@@ -13,6 +13,7 @@ from matcher.dates import (
     DAYS_PER_YEAR,
     MAX_AGE_YEARS,
     expected_age,
+    expected_age_on,
     is_heaped_age,
     parse_age,
     parse_date,
@@ -276,3 +277,19 @@ def test_expected_age_round_trip(age: float, at: date, days: int) -> None:
 )
 def test_is_heaped_age(age: float, heaped: bool) -> None:
     assert is_heaped_age(age) is heaped
+
+
+@pytest.mark.parametrize(
+    ("age", "at", "want"),
+    [
+        (12.0, date(2024, 1, 1), expected_age(12.0, date(2024, 1, 1), date(2025, 7, 2))),
+        (None, date(2024, 1, 1), None),
+        (12.0, None, 12.0),
+        (0.5, date(2026, 1, 1), 0.0),
+    ],
+    ids=["carried-forward", "no-age", "no-date-keeps-the-recorded-age", "never-below-zero"],
+)
+def test_expected_age_on_a_record_with_gaps(
+    age: float | None, at: date | None, want: float | None
+) -> None:
+    assert expected_age_on(age, at, date(2025, 7, 2)) == want

@@ -70,7 +70,7 @@ def test_officer_to_reviewer_story(page: Any, wide_page: Any, live_server: LiveS
     assert TARGET["report_id"] in row.inner_text()
     screenshot(wide_page, "review-queue")
     row.locator("a").click()
-    wide_page.wait_for_url(re.compile(r".*/review/[0-9a-f]+$"))
+    wide_page.wait_for_url(re.compile(r".*/review/[0-9a-f]+\?district=Jessore$"))  # filter kept
     marks = {
         el.get_attribute("data-field"): el.get_attribute("data-mark")
         for el in wide_page.locator("table[data-testid=side-by-side] tr[data-field]").all()
@@ -102,7 +102,7 @@ def test_officer_to_reviewer_story(page: Any, wide_page: Any, live_server: LiveS
     candidate_url = wide_page.url
     wide_page.fill("#note", "Father confirmed by phone (synthetic).")
     wide_page.click("button[value=confirm]")
-    wide_page.wait_for_url(re.compile(r".*done=decision_saved$"))
+    wide_page.wait_for_url(re.compile(r".*done=decision_saved(&district=Jessore)?$"))
     assert wide_page.url != candidate_url
     assert "Decision saved" in wide_page.inner_text("main")
     sign_out(wide_page)

@@ -323,6 +323,26 @@ def test_form_errors_are_shown_not_stored(app: Any, age: str, date: str, field: 
     assert 'value="Rahima"' in response.text  # what was typed is kept
 
 
+def test_an_interception_form_with_nothing_about_the_child_is_refused(app: Any) -> None:
+    from sqlalchemy import func, select
+
+    from api.models import InterceptionRow
+
+    client = _client(app)
+    _sign_in(client, "officer")
+    with app.state.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(InterceptionRow))
+    token = _csrf(client, "/web/interceptions/new")
+    response = client.post(
+        "/web/interceptions",
+        data={"csrf_token": token, "name": "", "age": "", "interception_date": "2025-03-14"},
+    )
+    assert response.status_code == 422
+    assert "says nothing about the child" in response.text
+    with app.state.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InterceptionRow)) == before
+
+
 def test_language_cookie_switches_labels(app: Any) -> None:
     client = _client(app)
     response = client.get("/lang/bn?next=/login", follow_redirects=False)
@@ -622,6 +642,11 @@ def test_the_officers_start_page_lists_their_own_interceptions_as_an_audited_rea
     home = client.get("/")
     assert home.status_code == 200
     assert "I-HOME-1" in home.text
+    title = re.search(r"<title>(.*?)</title>", home.text, re.DOTALL)
+    assert title is not None
+    assert "I-HOME-1" not in title.group(1)  # the title is the page's name, not its table
+    assert "<" not in title.group(1)
+    assert home.text.count('data-testid="mine"') == 1
     with app.state.sessions() as session:
         events = session.execute(
             select(
@@ -678,3 +703,74 @@ def test_answering_the_question_edits_only_what_was_answered(app: Any) -> None:
     assert "not an age" in response.text
     response = client.post(f"{url}/answer", data={"father_name": "Forged"})
     assert response.status_code == 403
+
+
+def test_search_results_show_sex_and_the_engines_age_now(app: Any) -> None:
+    """Sex and the age the child is expected to be today (the engine's
+    ``matcher.dates.expected_age_on``, not a page computation), in the search results."""
+    from datetime import date
+
+    from matcher.dates import expected_age_on
+
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    added = client.post(
+        "/web/reports",
+        data={
+            "csrf_token": token,
+            "report_id": "R-AGE-NOW",
+            "name": "Synthetic Agenow Khatun",
+            "sex": "মেয়ে",
+            "age": "10",
+            "report_date": "14/03/2020",
+        },
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    token = _csrf(client, "/web/reports")
+    html = client.post(
+        "/web/reports/search", data={"csrf_token": token, "q": "Synthetic Agenow"}
+    ).text
+    row = re.search(r'<tr data-report-id="R-AGE-NOW">(.*?)</tr>', html, re.DOTALL)
+    assert row is not None
+    now = expected_age_on(10.0, date(2020, 3, 14), date.today())
+    assert now is not None
+    assert '<td data-field="sex">Female</td>' in row.group(1)
+    assert f'<td class="num" data-field="age-now">{now:.0f}</td>' in row.group(1)
+
+
+def test_a_batch_page_counts_only_match_and_review_rows_as_possible_matches(app: Any) -> None:
+    from api.models import JobStatus, Reconciliation, ReconciliationCandidate
+
+    with app.state.sessions() as session:
+        analyst, _, _ = services.create_user(session, None, "analyst.count", Role.ANALYST)
+        analyst.password_hash = cheap_hash(PASSWORD)
+        run = Reconciliation(
+            status=JobStatus.DONE, total=3, done=3, candidates=7, started_by=analyst.id
+        )
+        session.add(run)
+        session.flush()
+        bands = [Band.MATCH] + [Band.REVIEW] * 2 + [Band.NO_MATCH] * 4
+        session.add_all(
+            ReconciliationCandidate(
+                reconciliation_id=run.id,
+                interception_id=f"I-{i}",
+                report_id=f"R-{i}",
+                rank=1,
+                score=0.5,
+                band=band,
+                contributions=[],
+            )
+            for i, band in enumerate(bands)
+        )
+        session.commit()
+        run_id = run.id
+    client = _client(app)
+    _sign_in(client, "analyst.count")
+    html = client.get(f"/web/reconciliations/{run_id}").text
+    assert '<strong data-testid="possible-matches">3</strong>' in html
+    rows = re.search(r'data-testid="candidate-rows">(.*?)</p>', html, re.DOTALL)
+    assert rows is not None
+    assert ": 7 (" in rows.group(1)
+    assert ": 4)" in rows.group(1)

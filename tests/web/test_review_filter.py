@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,9 +130,9 @@ def _seed_queue(app: Any) -> None:
         s.commit()
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = tmp_path_factory.mktemp("review-page") / "review.db"
+@contextmanager
+def _queue_client(db: Path) -> Iterator[TestClient]:
+    """An app on a new database with the seeded queue, signed in as the reviewer."""
     settings = Settings(
         database_url=f"sqlite:///{db}",
         secret_key="synthetic-secret-for-review-page-tests",
@@ -149,6 +151,12 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             "/login",
             data={"username": "reviewer", "password": PASSWORD, "csrf_token": token.group(1)},
         )
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with _queue_client(tmp_path_factory.mktemp("review-page") / "review.db") as test_client:
         yield test_client
 
 
@@ -253,3 +261,67 @@ def test_a_date_range_typed_backwards_is_refused_like_the_json_route(client: Tes
     )
     assert forwards.status_code == 200
     assert len(_shown(forwards.text)) == 15  # the same range typed forwards: Jashore, Feb
+
+
+# -- review comfort: sex and age now in the queue; the next candidate after a decision ----------
+@pytest.fixture
+def deciding(tmp_path: Path) -> Iterator[TestClient]:
+    """A fresh app with the seeded queue (decisions change it), signed in as the reviewer."""
+    with _queue_client(tmp_path / "decide.db") as test_client:
+        yield test_client
+
+
+def _decide(client: TestClient, candidate_link: str, decision: str) -> str:
+    """Open a candidate from its link, post a decision through its form; the redirect target."""
+    page = client.get(candidate_link).text
+    form = re.search(r'<form[^>]*action="(/review/[0-9a-f]+/decision)"(.*?)</form>', page, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    response = client.post(
+        form.group(1), data={**fields, "decision": decision}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    return str(response.headers["location"])
+
+
+@pytest.mark.parametrize("decision", ["unsure", "reject"])
+def test_a_decision_leads_to_the_next_candidate_of_the_same_filtered_queue(
+    deciding: TestClient, decision: str
+) -> None:
+    queue = deciding.get("/review", params={"district": "Jessore"}).text
+    shown = _shown(queue)
+    links = re.findall(r'href="(/review/[0-9a-f]+[^"]*)"', queue)
+    assert links[2] == f"/review/{shown[2]}?district=Jessore"  # the filter travels
+    location = _decide(deciding, links[2].replace("&amp;", "&"), decision)
+    # not the top of the queue, not the same candidate again (unsure stays queued): the next
+    assert location == f"/review/{shown[3]}?done=decision_saved&district=Jessore"
+    assert _homes(deciding, [shown[3]]) == {"Jashore"}
+    after = _shown(deciding.get("/review", params={"district": "Jessore"}).text)
+    assert (shown[2] in after) is (decision == "unsure")
+
+
+def test_the_last_decision_of_a_filtered_queue_goes_back_to_that_queue(
+    deciding: TestClient,
+) -> None:
+    queue = deciding.get("/review", params={"district": FAR_DISTRICT}).text
+    last = _shown(queue)[-1]
+    location = _decide(deciding, f"/review/{last}?district={FAR_DISTRICT}", "reject")
+    assert location.startswith("/review?done=decision_saved&district=")
+
+
+def test_the_queue_shows_sex_and_the_engines_age_now(deciding: TestClient) -> None:
+    from api.models import InterceptionRow
+    from matcher.dates import expected_age_on
+    from matcher.records import Sex
+
+    with deciding.app.state.sessions() as s:  # type: ignore[attr-defined]
+        row = s.get(InterceptionRow, "PQ-I000")
+        row.sex, row.age = Sex.FEMALE, 12.0
+        s.commit()
+    html = deciding.get("/review").text
+    first = re.search(r'<tr data-candidate-id="[0-9a-f]+">(.*?)</tr>', html, re.S)
+    assert first is not None
+    now = expected_age_on(12.0, date(2026, 1, 10), date.today())
+    assert now is not None
+    assert '<td data-field="sex">Female</td>' in first.group(1)
+    assert f'<td class="num" data-field="age-now">{now:.0f}</td>' in first.group(1)
