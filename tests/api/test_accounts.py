@@ -126,6 +126,7 @@ def test_an_admin_cannot_disable_themselves(harness: Harness) -> None:
 
 def test_cli_enable_re_enables_a_user(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert shondhan(url, "migrate").returncode == 0
     created = shondhan(url, "users", "create", "--username", "an.analyst", "--role", "analyst")
     assert created.returncode == 0
     assert shondhan(url, "users", "revoke", "--username", "an.analyst", "--disable").returncode == 0
