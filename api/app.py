@@ -4,9 +4,10 @@ Contract:
 - No import-time singletons: everything (engine, sessions, matching index, batch runner,
   metrics) is built per app and kept on ``app.state``, so tests build apps against temporary
   databases. The web pages (``api.web``) read the same ``app.state``.
-- At start-up (lifespan): migrations run (``Settings.run_migrations``), batch runs a dead
-  process left unfinished are marked failed, the matching index is built from the database, and
-  the background index sync starts. At shutdown they stop in reverse order.
+- At start-up (lifespan): migrations run (``Settings.run_migrations``), batch runs and imports
+  that dead processes left unfinished are failed and cleaned up (leases, :mod:`api.lease`; a
+  live process's are left alone) and the lease heartbeat starts, the matching index is built
+  from the database, and the background index sync starts. At shutdown they stop in reverse order.
 - Every error is a JSON body ``{"detail": ...}``: 401/403/404/409/413/422 as documented, and a
   bare 500 without stack trace or personal data for anything unexpected. Validation errors do
   not echo the submitted values.
@@ -23,20 +24,22 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import services
 from api.db import make_engine, make_read_only_session_factory, make_session_factory
 from api.errors import ServiceError
-from api.jobs import ReconciliationRunner, fail_interrupted
+from api.jobs import ReconciliationRunner, fail_dead_runs
 from api.matching import Index, LiveIndex, index_factory_for
 from api.metrics import Metrics
 from api.migrate import upgrade
+from api.schemas import ImportRefused
 from api.services import ImportOutcome
 from api.settings import Settings
 
@@ -150,21 +153,17 @@ class ObserveMiddleware:
 
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+    async def service_error(_request: Request, exc: ServiceError) -> Response:
         outcome = exc.extra.get("outcome")
         if isinstance(outcome, ImportOutcome):
-            return JSONResponse(
-                jsonable_encoder(
-                    {
-                        "detail": exc.detail,
-                        "committed": outcome.committed,
-                        "imported": outcome.imported,
-                        "rejected_rows": outcome.rejected_rows,
-                        "rejects": outcome.rejects,
-                    }
-                ),
-                status_code=exc.status,
-            )
+            # At most SHOWN_REJECTS rejects, and encoded on a worker thread all the same: the
+            # event loop serves everyone else.
+            def body() -> bytes:
+                refused = ImportRefused(detail=exc.detail, **dict(outcome.result()))
+                return refused.model_dump_json().encode()
+
+            content = await run_in_threadpool(body)
+            return Response(content, status_code=exc.status, media_type="application/json")
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(OperationalError)
@@ -216,7 +215,12 @@ def create_app(
         interval=settings.index_sync_interval,
     )
     runner = ReconciliationRunner(
-        sessions, read_sessions, index, top_k=settings.top_k, chunk=settings.reconciliation_chunk
+        sessions,
+        read_sessions,
+        index,
+        top_k=settings.top_k,
+        chunk=settings.reconciliation_chunk,
+        lease_seconds=settings.job_lease_seconds,
     )
     metrics = Metrics(lambda: float(len(index)))
 
@@ -225,9 +229,17 @@ def create_app(
         if settings.run_migrations:
             upgrade(engine)
         with sessions() as session:
-            interrupted = fail_interrupted(session)
-        if interrupted:
-            log.warning("%d interrupted reconciliations marked failed", interrupted)
+            interrupted = fail_dead_runs(session, lease_seconds=settings.job_lease_seconds)
+            discarded = services.discard_dead_imports(
+                session, lease_seconds=settings.job_lease_seconds
+            )
+        if interrupted or discarded:
+            log.warning(
+                "%d reconciliations and %d imports of dead processes marked failed",
+                interrupted,
+                discarded,
+            )
+        runner.start()
         index.load()
         if settings.sync_enabled:
             index.start()

@@ -40,6 +40,7 @@ class RecordType(StrEnum):
     CANDIDATE = "candidate"
     DECISION = "decision"
     RECONCILIATION = "reconciliation"
+    IMPORT = "import"
     USER = "user"
     TOKEN = "token"  # noqa: S105
     AUDIT = "audit"

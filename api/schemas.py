@@ -314,12 +314,23 @@ class DecisionOut(BaseModel):
 
 
 class RejectOut(BaseModel):
-    """One problem with one CSV row (row 1 is the header); the value itself is never echoed."""
+    """One problem with one CSV row (row 1 is the header); the value itself is never echoed,
+    and ``record_id`` only when it looks like a record id (else ``null``: the row number names
+    the row)."""
 
     row_number: int
     record_id: str | None
     field: str
     reason: str
+
+
+class RejectCountOut(BaseModel):
+    """How many rejects share a field and a reason (a row number in the reason reads
+    ``row N``)."""
+
+    field: str
+    reason: str
+    count: int
 
 
 class ImportResult(BaseModel):
@@ -332,6 +343,7 @@ class ImportResult(BaseModel):
                     "committed": True,
                     "imported": 998,
                     "rejected_rows": 2,
+                    "total_rejects": 2,
                     "rejects": [
                         {
                             "row_number": 17,
@@ -340,6 +352,8 @@ class ImportResult(BaseModel):
                             "reason": "age does not parse",
                         }
                     ],
+                    "counts": [{"field": "age", "reason": "age does not parse", "count": 2}],
+                    "rejects_csv": "/reports/imports/4f0c.../rejects.csv",
                 }
             ]
         }
@@ -348,11 +362,19 @@ class ImportResult(BaseModel):
     committed: bool
     imported: int
     rejected_rows: int
-    rejects: list[RejectOut]
+    total_rejects: int = 0
+    rejects: list[RejectOut] = Field(
+        description="The first 1,000 rejects by row; all of them are in ``rejects_csv``"
+    )
+    counts: list[RejectCountOut] = Field(default_factory=list)
+    rejects_csv: str | None = Field(
+        default=None, description="Where the uploader downloads every reject as CSV"
+    )
 
 
-class ImportRefused(BaseModel):
-    """A 422 from an import: why (``detail``) and, for a readable file, every bad row.
+class ImportRefused(ImportResult):
+    """A 422 from an import: why (``detail``) and, for a readable file, the first 1,000 bad
+    rows, counts of all of them and where to download them all.
 
     Also the shape of an ordinary validation error (only ``detail``), hence the defaults.
     """

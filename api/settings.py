@@ -63,3 +63,11 @@ class Settings(BaseSettings):
     reconciliation_chunk: int = Field(
         default=200, ge=1, description="Interceptions per progress update of a batch run."
     )
+    job_lease_seconds: float = Field(
+        default=120.0,
+        ge=1.0,
+        description=(
+            "A batch run or import whose owner has not renewed its heartbeat for this long is "
+            "dead: any process marks it failed and removes what it left half-done."
+        ),
+    )

@@ -16,6 +16,8 @@ One module per resource, each re-exported here (``from api import services;
 services.review_queue(...)``):
 
 - :mod:`~api.services.reports`: add, read, import, search by name, seed;
+- :mod:`~api.services.imports`: an import's bounded reject report, its rejects file, and the
+  clean-up of imports whose process died;
 - :mod:`~api.services.interceptions`: submit (match at once), read, candidates, an officer's
   recent ones;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 from api.services.audit_log import list_audit
 from api.services.common import require
+from api.services.imports import discard_dead_imports, rejects_csv
 from api.services.interceptions import (
     get_interception,
     list_candidates,
@@ -93,6 +96,7 @@ __all__ = [
     "create_report",
     "create_user",
     "decide",
+    "discard_dead_imports",
     "find_user",
     "get_candidate",
     "get_interception",
@@ -109,6 +113,7 @@ __all__ = [
     "recent_interceptions",
     "recent_reconciliations",
     "reconciliation_csv",
+    "rejects_csv",
     "require",
     "review_queue",
     "revoke_decision",

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.audit import AuditAction, RecordType
 from api.errors import NotFoundError
+from api.lease import process_owner
 from api.matching import candidate_record
-from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User
+from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User, utcnow
 from api.roles import Action
 from api.services.common import require
 from matcher.csvio import candidates_header, format_candidates
@@ -52,7 +53,10 @@ class Runner(Protocol):
 def start_reconciliation(session: Session, user: User, *, runner: Runner) -> Reconciliation:
     """Store a new run and queue it (analyst); returns the stored run."""
     require(user, Action.RECONCILIATION_START)
-    run = Reconciliation(status=JobStatus.QUEUED, started_by=user.id)
+    # Owned by this process (which runs it) from the start: see api.jobs on leases.
+    run = Reconciliation(
+        status=JobStatus.QUEUED, started_by=user.id, owner=process_owner(), heartbeat_at=utcnow()
+    )
     session.add(run)
     session.flush()
     audit.record(session, user, AuditAction.START, RecordType.RECONCILIATION, run.id)

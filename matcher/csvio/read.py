@@ -63,6 +63,7 @@ __all__ = [
     "MissingColumnError",
     "Reject",
     "RejectCounter",
+    "RowCursor",
     "Source",
     "Truth",
     "iter_candidates",
@@ -160,6 +161,19 @@ class RejectCounter:
     def rows(self) -> int:
         """Number of distinct rejected rows (a row with two bad fields counts once)."""
         return len({(r.source, r.row_number) for r in self.rejects})
+
+
+@dataclass(slots=True)
+class RowCursor:
+    """Where a reader is: ``row_number`` of the record it yielded last (header = row 1).
+
+    Pass one as ``cursor=`` to :func:`iter_reports` / :func:`iter_interceptions` when the
+    caller checks records further and must name their rows: the reader's numbers are the
+    spreadsheet's (blank lines and rejected rows counted), which a caller counting records
+    cannot rebuild.
+    """
+
+    row_number: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +292,7 @@ def _iter_rows(
     label: str | None,
     part: CsvSlice | None = None,
     ids_seen: dict[str, int] | None = None,
+    cursor: RowCursor | None = None,
 ) -> Generator[T, None, None]:
     """Open ``source``, check the header eagerly, then return the row generator."""
     name = label if label is not None else _display_name(source)
@@ -336,6 +351,8 @@ def _iter_rows(
                         report(Reject(name, line_no, rid or None, field_name, reason))
                     problems.clear()
                     continue
+                if cursor is not None:
+                    cursor.row_number = line_no
                 yield record
 
     return rows()
@@ -378,6 +395,7 @@ def iter_reports(
     label: str | None = None,
     part: CsvSlice | None = None,
     ids_seen: dict[str, int] | None = None,
+    cursor: RowCursor | None = None,
 ) -> Generator[Report, None, None]:
     """Stream the good rows of a reports CSV as :class:`Report` records.
 
@@ -385,7 +403,8 @@ def iter_reports(
     checked now (``MissingColumnError``); rows are read lazily. ``label`` names the file in
     rejects (default: the file's base name). ``part`` (a path only) reads one slice from
     :func:`split_csv`; ``ids_seen``, if given, is filled with every id the reader accepted
-    (id -> row number), so a caller combining slices can check ids across them.
+    (id -> row number), so a caller combining slices can check ids across them. ``cursor``,
+    if given, holds the row number of each record while the caller has it (:class:`RowCursor`).
     """
     return _iter_rows(
         source,
@@ -397,6 +416,7 @@ def iter_reports(
         label,
         part,
         ids_seen,
+        cursor,
     )
 
 
@@ -405,6 +425,7 @@ def iter_interceptions(
     *,
     on_reject: Callable[[Reject], None] | None = None,
     label: str | None = None,
+    cursor: RowCursor | None = None,
 ) -> Generator[Interception, None, None]:
     """Stream the good rows of an interceptions CSV as :class:`Interception` records.
 
@@ -418,6 +439,7 @@ def iter_interceptions(
         _build_interception,
         on_reject,
         label,
+        cursor=cursor,
     )
 
 
