@@ -17,11 +17,13 @@ Contract:
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,7 +41,7 @@ from api.jobs import ReconciliationRunner, fail_dead_runs
 from api.matching import Index, LiveIndex, index_factory_for
 from api.metrics import Metrics
 from api.migrate import upgrade
-from api.schemas import ImportRefused
+from api.schemas import NUL_MESSAGE, ImportRefused, clean_text
 from api.services import ImportOutcome
 from api.settings import Settings
 
@@ -110,6 +112,99 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
+_TEXT_BODIES = (b"application/x-www-form-urlencoded", b"application/json")
+
+
+def _nul_in(payload: object, where: list[str | int]) -> list[str | int] | None:
+    """Where in a decoded JSON value :func:`api.schemas.clean_text` refuses a string."""
+    if isinstance(payload, str):
+        try:
+            clean_text(payload)
+        except ValueError:
+            return where
+    elif isinstance(payload, dict):
+        for key, value in payload.items():
+            found = _nul_in(key, where) or _nul_in(value, [*where, key])
+            if found:
+                return found
+    elif isinstance(payload, list):
+        for i, value in enumerate(payload):
+            found = _nul_in(value, [*where, i])
+            if found:
+                return found
+    return None
+
+
+def refused_text(scope: Scope, body: bytes) -> list[str | int] | None:
+    """Where a request carries text :func:`api.schemas.clean_text` refuses (a NUL), as a
+    validation ``loc`` (``["path"]``, ``["query", name]``, ``["body", field ...]``), or ``None``.
+
+    Every door is checked here, before any route, page or form parser sees the request: the
+    path, the query string, and form or JSON bodies. (Record fields are cleaned again by the
+    schemas, which also drop bidi controls; CSV cells go through the same schemas.)
+    """
+    try:
+        clean_text(scope.get("path", ""))
+    except ValueError:
+        return ["path"]
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), True):
+        found = _nul_in(name, ["query", name]) or _nul_in(value, ["query", name])
+        if found:
+            return found
+    if not body:
+        return None
+    kind = dict(scope.get("headers", [])).get(b"content-type", b"")
+    if kind.startswith(b"application/json"):
+        try:
+            return _nul_in(json.loads(body), ["body"])
+        except ValueError:
+            return None  # not JSON: the route's own parser answers
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), True):
+        found = _nul_in(name, ["body", name]) or _nul_in(value, ["body", name])
+        if found:
+            return found
+    return None
+
+
+class InputTextMiddleware:
+    """Refuse, with a 422 naming where, any request whose path, query or form/JSON body holds
+    a NUL character (:func:`refused_text`). Form and JSON bodies are read whole (they are small:
+    :class:`BodyLimitMiddleware` limits them) and handed on unchanged; uploads stream past."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        kind = dict(scope.get("headers", [])).get(b"content-type", b"")
+        body = b""
+        replay: list[Message] = []
+        if kind.startswith(_TEXT_BODIES):
+            while True:
+                message = await receive()
+                replay.append(message)
+                if message["type"] != "http.request":
+                    break
+                body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    break
+        where = refused_text(scope, body)
+        if where is not None:
+            detail = [{"loc": where, "msg": NUL_MESSAGE, "type": "value_error"}]
+            await _send_json(send, 422, {"detail": detail})
+            return
+        if not replay:
+            await self.app(scope, receive, send)
+            return
+
+        async def replayed() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self.app(scope, replayed, send)
+
+
 class ObserveMiddleware:
     """Metrics and one log line per request (method, route template, status, milliseconds),
     and the last line of defence: an unexpected exception becomes a bare JSON 500 here and is
@@ -133,6 +228,7 @@ class ObserveMiddleware:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 started = True
+                message = _no_store(scope, message)
             await send(message)
 
         try:
@@ -149,6 +245,19 @@ class ObserveMiddleware:
             elapsed = time.perf_counter() - start
             self.metrics.observe(route, scope.get("method", ""), status, elapsed)
             log.info("%s %s %d %.1fms", scope.get("method"), route, status, elapsed * 1000)
+
+
+def _no_store(scope: Scope, start: Message) -> Message:
+    """``Cache-Control: no-store`` on every answer that sets no cache policy of its own: any of
+    them may carry a child's record (JSON, pages, CSV files), and none may stay in a browser's
+    or a proxy's cache. Static files and the few answers that set their own policy (public
+    place lists) keep theirs."""
+    headers = list(start.get("headers", []))
+    if scope.get("path", "").startswith("/static/") or any(
+        name.lower() == b"cache-control" for name, _ in headers
+    ):
+        return start
+    return {**start, "headers": [*headers, (b"cache-control", b"no-store")]}
 
 
 def _error_handlers(app: FastAPI) -> None:
@@ -284,6 +393,7 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(InputTextMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,

@@ -10,7 +10,7 @@ Contract:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -26,17 +26,43 @@ SEARCH_LIMIT_MAX = 200
 """The most reports one name search returns (``api.services`` clamps to it as well)."""
 
 
+NUL_MESSAGE = "text must not contain NUL characters"
+_BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]  # embeddings, overrides, isolates
+)
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def clean_text(value: str) -> str:
+    """Text from any door of the service (JSON fields, form fields, query and path parameters,
+    CSV cells through the record schemas), as it may be stored: a NUL character is refused
+    (``ValueError``: PostgreSQL cannot store it, and it is never meant), and bidirectional
+    embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069) are removed, so
+    that a name cannot reverse the text shown after it (``U+202E``). Idempotent."""
+    if "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value.translate(_BIDI_CONTROLS)
+
+
 def _storable(value: str | None) -> str | None:
     if value is None:
         return None
-    if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
+    value = clean_text(value)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("text must be valid Unicode") from None
     value = value.strip()
     return value or None
+
+
+def _sane_date(value: date) -> date:
+    """A record's date is after 1900 and not in the future (a day's grace for time zones:
+    Bangladesh's day starts six hours before UTC's)."""
+    latest = datetime.now(UTC).date() + timedelta(days=1)
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValueError(f"date must be between {EARLIEST_DATE.isoformat()} and today")
+    return value
 
 
 def _storable_required(value: str) -> str:
@@ -56,6 +82,7 @@ Reason = Annotated[
 ]
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
 Age = Annotated[float, Field(ge=0, le=120)]
+RecordDate = Annotated[date, AfterValidator(_sane_date)]
 
 _REPORT_EXAMPLE: dict[str, Any] = {
     "report_id": "DMP-2025-0412",
@@ -96,7 +123,7 @@ class ReportIn(BaseModel):
     mother_name: Name | None = None
     sex: Sex | None = None
     age: Age | None = None
-    report_date: date | None = None
+    report_date: RecordDate | None = None
     district: Place | None = None
     upazila: Place | None = None
     police_station: Place | None = None
@@ -165,7 +192,7 @@ class InterceptionIn(BaseModel):
     mother_name: Name | None = None
     sex: Sex | None = None
     age: Age | None = None
-    interception_date: date | None = None
+    interception_date: RecordDate | None = None
     home_district: Place | None = None
     home_upazila: Place | None = None
     border_post: Place | None = None

@@ -34,6 +34,7 @@ Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a 
 
 from __future__ import annotations
 
+from api.services.audit_log import AFTER_ID_MAX as AUDIT_AFTER_ID_MAX
 from api.services.audit_log import list_audit
 from api.services.common import require
 from api.services.imports import discard_dead_imports, rejects_csv
@@ -84,6 +85,7 @@ from api.services.users import (
 )
 
 __all__ = [
+    "AUDIT_AFTER_ID_MAX",
     "DATES_REVERSED",
     "REVIEW_BANDS",
     "SEARCH_COUNT_CAP",

@@ -7,11 +7,16 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
+from api.errors import InvalidError
 from api.models import AuditEvent, User
 from api.roles import Action
 from api.services.common import require
 
-__all__ = ["list_audit"]
+__all__ = ["AFTER_ID_MAX", "list_audit"]
+
+AFTER_ID_MAX = 2**62
+"""The largest ``after_id`` a reader may give (event ids are 64-bit; beyond this a database
+cannot compare them)."""
 
 
 def list_audit(
@@ -29,9 +34,12 @@ def list_audit(
     the range of event ids returned (``"12-111"``; ``"after:500"`` when nothing came back), in
     the same transaction. It is added after the page is read, so it is never part of the page
     it describes; the filters are not recorded (a record id filter is an id, but the range is
-    what the reader saw).
+    what the reader saw). An ``after_id`` outside 0..:data:`AFTER_ID_MAX` is
+    :class:`InvalidError`.
     """
     require(user, Action.AUDIT_READ)
+    if not 0 <= after_id <= AFTER_ID_MAX:
+        raise InvalidError(f"after must be between 0 and {AFTER_ID_MAX}", field="after_id")
     stmt = select(AuditEvent).where(AuditEvent.id > after_id)
     if record_type:
         stmt = stmt.where(AuditEvent.record_type == record_type)

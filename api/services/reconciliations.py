@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import NotFoundError
+from api.errors import ConflictError, NotFoundError
 from api.lease import process_owner
 from api.matching import candidate_record
 from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User, utcnow
@@ -107,12 +107,17 @@ def candidates_csv_text(rows: Iterable[ReconciliationCandidate]) -> Iterator[str
 def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
     """The run's candidates as the engine's candidates CSV, ranked per interception.
 
-    Available while the run is still going (holds the chunks done so far). Audited.
+    Available while the run is still going (holds the chunks done so far). A failed run's file
+    would be incomplete with nothing to say so: :class:`ConflictError` (409) instead. Audited.
     """
     require(user, Action.RECONCILIATION_READ)
     run = session.get(Reconciliation, reconciliation_id)
     if run is None:
         raise NotFoundError(f"reconciliation {reconciliation_id} not found")
+    if run.status == JobStatus.FAILED:
+        raise ConflictError(
+            f"reconciliation {reconciliation_id} failed; its candidates are incomplete"
+        )
     rows = session.scalars(
         select(ReconciliationCandidate)
         .where(ReconciliationCandidate.reconciliation_id == run.id)

@@ -105,7 +105,7 @@ def audit_page(
     events = services.list_audit(
         page.db,
         user,
-        after_id=max(0, after),
+        after_id=after,
         limit=AUDIT_PAGE,
         record_type=record_type[:32] or None,
         record_id=record_id[:64] or None,
