@@ -116,16 +116,18 @@ async def import_reports(request: Request, page: PageDep) -> Response:
             page.db, user, stream, partial=partial, index=live_index(request), label="upload"
         )
 
+    # The import and the page (up to SHOWN_REJECTS rows) are built on worker threads: the
+    # event loop keeps serving everyone else.
     try:
         outcome = await run_in_threadpool(run)
     except InvalidError as exc:
         refused = exc.extra.get("outcome")
         if isinstance(refused, ImportOutcome):
-            return _render(page, status=422, outcome=refused)
+            return await run_in_threadpool(_render, page, 422, outcome=refused)
         return _render(page, status=422, import_error=exc.detail)
     finally:
         stream.detach()
-    return _render(page, outcome=outcome)
+    return await run_in_threadpool(_render, page, 200, outcome=outcome)
 
 
 @router.get("/web/reports/imports/{attempt_id}/rejects.csv")

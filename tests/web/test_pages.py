@@ -632,3 +632,30 @@ def test_the_officers_start_page_lists_their_own_interceptions_as_an_audited_rea
         assert (
             session.execute(select(AuditEvent.id).where(AuditEvent.id > (before or 0))).all() == []
         )
+
+
+def test_import_page_lists_the_first_thousand_bad_rows_and_links_them_all(app: Any) -> None:
+    """Issue 15.1: the page once listed every bad row (100,000 rows: 31 MB of HTML). It lists
+    the first 1,000, counts all, links the full CSV (which the uploader can download), and
+    every answer carrying a child's record is not cached."""
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    header = (
+        "report_id,name,father_name,mother_name,sex,age,report_date,district,upazila,"
+        "police_station,guardian_phone\n"
+    )
+    body = header + "".join(f"WEB-{i:05d},Rahima,,,F,abc,,,,,\n" for i in range(5000))
+    page = client.post(
+        "/web/reports/import",
+        data={"csrf_token": _csrf(client, "/web/reports")},
+        files={"file": ("r.csv", body.encode(), "text/csv")},
+    )
+    assert page.status_code == 422
+    assert page.headers["cache-control"] == "no-store"
+    table = page.text.split('data-testid="import-errors"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 1000
+    assert "5,000" in page.text or "5000" in page.text
+    link = re.search(r'href="(/web/reports/imports/[0-9a-f]{32}/rejects\.csv)"', page.text)
+    assert link is not None
+    csv_text = client.get(link.group(1)).text
+    assert len(csv_text.splitlines()) == 1 + 5000
