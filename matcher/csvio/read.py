@@ -10,8 +10,9 @@ Spec (issue 3, "Data contract"):
   column(s).
 - Readers are generators: memory stays flat however long the file is. Bad rows never stop the
   stream; each problem becomes a :class:`Reject` handed to ``on_reject`` and the row is skipped,
-  while the good rows keep flowing. A row is rejected for: an empty id, an id already seen in
-  this file, a value of ``sex`` that is not M/F, an age that does not parse or is outside 0-120,
+  while the good rows keep flowing. A row is rejected for: an empty id, the id of an earlier
+  good row of this file (ids of rejected rows are not remembered, so memory grows with the good
+  rows only), a value of ``sex`` that is not M/F, an age that does not parse or is outside 0-120,
   a date that does not parse, a wrong number of fields, or bytes that are not UTF-8. One row can
   yield several rejects (one per bad field).
 - ``Reject.row_number`` counts the header as row 1, so the first data row is row 2: the number a
@@ -343,14 +344,13 @@ def _iter_rows(
                     continue
                 if not rid or rid in seen:
                     parser.record_id(rid, line_no)
-                else:
-                    seen[rid] = line_no
                 record = build(values, parser)
                 if problems:
                     for field_name, reason in problems:
                         report(Reject(name, line_no, rid or None, field_name, reason))
                     problems.clear()
                     continue
+                seen[rid] = line_no  # good rows only: a file of bad rows costs no memory
                 if cursor is not None:
                     cursor.row_number = line_no
                 yield record
