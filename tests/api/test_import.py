@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 
@@ -212,3 +213,65 @@ def test_rejects_do_not_echo_ids_that_may_be_personal(harness: Harness, bad_id: 
         {"row_number": 2, "record_id": None, "field": "age", "reason": AGE_REASON}
     ]
     assert bad_id not in r.text
+
+
+def test_an_import_lets_other_writers_in_between_chunks_and_hides_staged_rows(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.6: an import used to hold SQLite's only write lock from its first row to its
+    commit (20 clients during a 300k-row import got 503s). Now between its chunks another
+    request writes at once, and the rows already staged are invisible until the end."""
+    from api import services
+    from api.models import User
+    from api.services import reports as reports_service
+
+    app = harness.app
+    seen: dict[str, object] = {}
+    original = reports_service._spooled
+
+    def spooled(spool):  # type: ignore[no-untyped-def]
+        for i, chunk in enumerate(original(spool)):
+            if i == 1:  # the first chunk is staged and committed
+                seen.update(_meanwhile(app, harness))
+            yield chunk
+
+    monkeypatch.setattr(reports_service, "_spooled", spooled)
+    rows = [report_body(f"CHUNK-{i:04d}") for i in range(2 * reports_service.IMPORT_CHUNK + 10)]
+    r = upload(harness, make_csv(rows))
+    assert r.status_code == 200, r.text
+    assert seen == {"other_write": 201, "staged_read": "not found", "staged_search": []}
+    with app.state.sessions() as s:
+        user = s.get(User, harness.user_ids[R])
+        assert services.get_report(s, user, "CHUNK-0000").report_id == "CHUNK-0000"
+
+
+def _meanwhile(app: object, harness: Harness) -> dict[str, object]:
+    """From another thread: write a report (an import holding the write lock would keep it
+    waiting), read and search a staged one."""
+    from api import services
+    from api.errors import NotFoundError
+    from api.models import User
+    from api.schemas import ReportIn
+
+    out: dict[str, object] = {}
+
+    def other() -> None:
+        sessions = app.state.sessions  # type: ignore[attr-defined]
+        with sessions() as s:
+            user = s.get(User, harness.user_ids[R])
+            s.commit()
+            body = ReportIn.model_validate(report_body("MEANWHILE-1"))
+            services.create_report(s, user, body, index=app.state.index)  # type: ignore[attr-defined]
+            out["other_write"] = 201
+            try:
+                services.get_report(s, user, "CHUNK-0000")
+                out["staged_read"] = "found"
+            except NotFoundError:
+                out["staged_read"] = "not found"
+            found = services.search_reports(s, user, "Rahima Khatun")
+            out["staged_search"] = [r.report_id for r in found if r.report_id.startswith("CHUNK")]
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(timeout=60)
+    return out
