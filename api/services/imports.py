@@ -264,24 +264,32 @@ def rejects_csv(session: Session, user: User, attempt_id: str) -> Iterator[bytes
 
 
 def discard_staged(session: Session, attempt_id: str) -> None:
-    """Delete the rows an attempt staged and mark it failed (one transaction)."""
-    attempt = session.get(ImportAttempt, attempt_id)
-    if attempt is None:
-        return
-    if attempt.pending is not None:
+    """Delete the rows an attempt staged and mark it failed (one transaction).
+
+    Only rows still ``staged`` go, and only a ``running`` attempt turns ``failed``: should the
+    import open its rows meanwhile (its last transaction committing while this one waited for
+    its locks), nothing of it is touched.
+    """
+    pending = session.scalar(
+        select(ImportAttempt.pending).where(
+            ImportAttempt.id == attempt_id, ImportAttempt.status == JobStatus.RUNNING
+        )
+    )
+    if pending is not None:
         staged = select(ReportRow.report_id).where(
-            ReportRow.seq == attempt.pending, ReportRow.status == ReportStatus.STAGED
+            ReportRow.seq == pending, ReportRow.status == ReportStatus.STAGED
         )
         session.execute(delete(ReportNameKey).where(ReportNameKey.report_id.in_(staged)))
         session.execute(
             delete(ReportRow).where(
-                ReportRow.seq == attempt.pending, ReportRow.status == ReportStatus.STAGED
+                ReportRow.seq == pending, ReportRow.status == ReportStatus.STAGED
             )
         )
-    if attempt.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        attempt.status = JobStatus.FAILED
-        attempt.finished_at = utcnow()
-    attempt.pending = None
+    session.execute(
+        update(ImportAttempt)
+        .where(ImportAttempt.id == attempt_id, ImportAttempt.status == JobStatus.RUNNING)
+        .values(status=JobStatus.FAILED, finished_at=utcnow(), pending=None)
+    )
     session.commit()
 
 

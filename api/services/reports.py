@@ -20,13 +20,13 @@ from datetime import date
 from typing import IO, Any, NoReturn, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Select, Table, exists, func, insert, literal, select
+from sqlalchemy import Select, Table, exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import ConflictError, InvalidError, NotFoundError
+from api.errors import ConflictError, InvalidError, NotFoundError, UnavailableError
 from api.lease import process_owner
 from api.matching import LiveIndex
 from api.models import (
@@ -406,9 +406,18 @@ def _open_staged(
     session: Session, user: User, attempt: ImportAttempt, report: RejectReport, staged: int
 ) -> None:
     """Phase 3: one transaction opens every staged row (stamp, status ``open``), writes their
-    audit events and closes the attempt."""
+    audit events and closes the attempt. It first claims the attempt (``running`` ->
+    ``done``): if another process has meanwhile taken it for dead (its lease ran out) and
+    removed its rows, the import fails instead of reporting rows it no longer has."""
     pending = attempt.pending
     assert pending is not None
+    claimed = session.execute(
+        update(ImportAttempt)
+        .where(ImportAttempt.id == attempt.id, ImportAttempt.status == JobStatus.RUNNING)
+        .values(status=JobStatus.DONE)
+    )
+    if getattr(claimed, "rowcount", 1) != 1:
+        raise UnavailableError(f"import {attempt.id} was interrupted; nothing was imported")
     mine = select(ReportRow.report_id).where(
         ReportRow.seq == pending, ReportRow.status == ReportStatus.STAGED
     )
