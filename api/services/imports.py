@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import NotFoundError
+from api.errors import NotFoundError, UnavailableError
 from api.lease import dead_owner, expired_before
 from api.models import (
     ImportAttempt,
@@ -263,18 +263,20 @@ def rejects_csv(session: Session, user: User, attempt_id: str) -> Iterator[bytes
     return pieces()
 
 
-def discard_staged(session: Session, attempt_id: str) -> None:
+def discard_staged(session: Session, attempt_id: str, *, pending: int | None = None) -> None:
     """Delete the rows an attempt staged and mark it failed (one transaction).
 
-    Only rows still ``staged`` go, and only a ``running`` attempt turns ``failed``: should the
-    import open its rows meanwhile (its last transaction committing while this one waited for
-    its locks), nothing of it is touched.
+    Another process (``pending`` None) touches only a ``running`` attempt and its still-staged
+    rows: should the import open its rows meanwhile (its last transaction committing while
+    this one waited for its locks), nothing of it is touched. The import itself passes its
+    ``pending`` stamp: its staged rows go whatever the attempt's state.
     """
-    pending = session.scalar(
-        select(ImportAttempt.pending).where(
-            ImportAttempt.id == attempt_id, ImportAttempt.status == JobStatus.RUNNING
+    if pending is None:
+        pending = session.scalar(
+            select(ImportAttempt.pending).where(
+                ImportAttempt.id == attempt_id, ImportAttempt.status == JobStatus.RUNNING
+            )
         )
-    )
     if pending is not None:
         staged = select(ReportRow.report_id).where(
             ReportRow.seq == pending, ReportRow.status == ReportStatus.STAGED
@@ -314,7 +316,12 @@ def discard_dead_imports(session: Session, *, lease_seconds: float) -> int:
 
 
 def renew(session: Session, attempt_id: str) -> None:
-    """Renew an attempt's heartbeat (in the caller's transaction)."""
-    session.execute(
-        update(ImportAttempt).where(ImportAttempt.id == attempt_id).values(heartbeat_at=utcnow())
+    """Renew a running attempt's heartbeat (in the caller's transaction); raise
+    :class:`UnavailableError` if it is no longer running (another process took it for dead)."""
+    renewed = session.execute(
+        update(ImportAttempt)
+        .where(ImportAttempt.id == attempt_id, ImportAttempt.status == JobStatus.RUNNING)
+        .values(heartbeat_at=utcnow())
     )
+    if getattr(renewed, "rowcount", 1) != 1:
+        raise UnavailableError(f"import {attempt_id} was interrupted; nothing was imported")

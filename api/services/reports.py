@@ -277,7 +277,7 @@ def import_reports(
         except BaseException:
             session.rollback()
             with contextlib.suppress(Exception):
-                discard_staged(session, attempt.id)
+                discard_staged(session, attempt.id, pending=attempt.pending)
             raise
         log.info(
             "report import %s: committed %d of %d rows, %d rejects",

@@ -8,7 +8,9 @@ import io
 import threading
 
 import pytest
+import sqlalchemy as sa
 
+from api.models import ReportRow
 from api.roles import Role
 from matcher.csvio import AGE_REASON
 from matcher.records import REPORT_COLUMNS
@@ -275,3 +277,38 @@ def _meanwhile(app: object, harness: Harness) -> dict[str, object]:
     thread.start()
     thread.join(timeout=60)
     return out
+
+
+def test_an_import_taken_for_dead_meanwhile_fails_whole(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.2: if another process discards an import whose lease ran out while the import
+    was in fact still going, the import must not then report (or open) rows it lost."""
+    from api.models import ImportAttempt, JobStatus
+    from api.services import imports as imports_service
+    from api.services import reports as reports_service
+
+    app = harness.app
+    original = reports_service._spooled
+
+    def spooled(spool):  # type: ignore[no-untyped-def]
+        for i, chunk in enumerate(original(spool)):
+            if i == 1:
+                with app.state.sessions() as s:
+                    (aid,) = s.scalars(
+                        sa.select(ImportAttempt.id).where(ImportAttempt.status == JobStatus.RUNNING)
+                    )
+                    imports_service.discard_staged(s, aid)
+            yield chunk
+
+    monkeypatch.setattr(reports_service, "_spooled", spooled)
+    rows = [report_body(f"LOST-{i:04d}") for i in range(2 * reports_service.IMPORT_CHUNK + 10)]
+    r = upload(harness, make_csv(rows))
+    assert r.status_code == 503, r.text
+    with app.state.sessions() as s:
+        left = s.scalar(
+            sa.select(sa.func.count())
+            .select_from(ReportRow)
+            .where(ReportRow.report_id.like("LOST-%"))
+        )
+    assert left == 0
