@@ -659,3 +659,11 @@ def test_import_page_lists_the_first_thousand_bad_rows_and_links_them_all(app: A
     assert link is not None
     csv_text = client.get(link.group(1)).text
     assert len(csv_text.splitlines()) == 1 + 5000
+
+
+def test_audit_page_cursor_past_64_bits_is_422_not_500(app: Any) -> None:
+    """Issue 15.9: ``after=9223372036854775808`` reached the database and answered 500."""
+    client = _client(app)
+    _sign_in(client, "admin")
+    page = client.get("/web/admin/audit", params={"after": "9223372036854775808"})
+    assert page.status_code == 422
