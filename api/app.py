@@ -4,9 +4,10 @@ Contract:
 - No import-time singletons: everything (engine, sessions, matching index, batch runner,
   metrics) is built per app and kept on ``app.state``, so tests build apps against temporary
   databases. The web pages (``api.web``) read the same ``app.state``.
-- At start-up (lifespan): migrations run (``Settings.run_migrations``), batch runs a dead
-  process left unfinished are marked failed, the matching index is built from the database, and
-  the background index sync starts. At shutdown they stop in reverse order.
+- At start-up (lifespan): migrations run (``Settings.run_migrations``), batch runs and imports
+  that dead processes left unfinished are failed and cleaned up (leases, :mod:`api.lease`; a
+  live process's are left alone) and the lease heartbeat starts, the matching index is built
+  from the database, and the background index sync starts. At shutdown they stop in reverse order.
 - Every error is a JSON body ``{"detail": ...}``: 401/403/404/409/413/422 as documented, and a
   bare 500 without stack trace or personal data for anything unexpected. Validation errors do
   not echo the submitted values.
@@ -16,27 +17,31 @@ Contract:
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import services
 from api.db import make_engine, make_read_only_session_factory, make_session_factory
 from api.errors import ServiceError
-from api.jobs import ReconciliationRunner, fail_interrupted
+from api.jobs import ReconciliationRunner, fail_dead_runs
 from api.matching import Index, LiveIndex, index_factory_for
 from api.metrics import Metrics
 from api.migrate import upgrade
+from api.schemas import NUL_MESSAGE, ImportRefused, clean_text
 from api.services import ImportOutcome
 from api.settings import Settings
 from api.throttle import SignInThrottle, client_source
@@ -150,6 +155,99 @@ class SignInLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+_TEXT_BODIES = (b"application/x-www-form-urlencoded", b"application/json")
+
+
+def _nul_in(payload: object, where: list[str | int]) -> list[str | int] | None:
+    """Where in a decoded JSON value :func:`api.schemas.clean_text` refuses a string."""
+    if isinstance(payload, str):
+        try:
+            clean_text(payload)
+        except ValueError:
+            return where
+    elif isinstance(payload, dict):
+        for key, value in payload.items():
+            found = _nul_in(key, where) or _nul_in(value, [*where, key])
+            if found:
+                return found
+    elif isinstance(payload, list):
+        for i, value in enumerate(payload):
+            found = _nul_in(value, [*where, i])
+            if found:
+                return found
+    return None
+
+
+def refused_text(scope: Scope, body: bytes) -> list[str | int] | None:
+    """Where a request carries text :func:`api.schemas.clean_text` refuses (a NUL), as a
+    validation ``loc`` (``["path"]``, ``["query", name]``, ``["body", field ...]``), or ``None``.
+
+    Every door is checked here, before any route, page or form parser sees the request: the
+    path, the query string, and form or JSON bodies. (Record fields are cleaned again by the
+    schemas, which also drop bidi controls; CSV cells go through the same schemas.)
+    """
+    try:
+        clean_text(scope.get("path", ""))
+    except ValueError:
+        return ["path"]
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), True):
+        found = _nul_in(name, ["query", name]) or _nul_in(value, ["query", name])
+        if found:
+            return found
+    if not body:
+        return None
+    kind = dict(scope.get("headers", [])).get(b"content-type", b"")
+    if kind.startswith(b"application/json"):
+        try:
+            return _nul_in(json.loads(body), ["body"])
+        except ValueError:
+            return None  # not JSON: the route's own parser answers
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), True):
+        found = _nul_in(name, ["body", name]) or _nul_in(value, ["body", name])
+        if found:
+            return found
+    return None
+
+
+class InputTextMiddleware:
+    """Refuse, with a 422 naming where, any request whose path, query or form/JSON body holds
+    a NUL character (:func:`refused_text`). Form and JSON bodies are read whole (they are small:
+    :class:`BodyLimitMiddleware` limits them) and handed on unchanged; uploads stream past."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        kind = dict(scope.get("headers", [])).get(b"content-type", b"")
+        body = b""
+        replay: list[Message] = []
+        if kind.startswith(_TEXT_BODIES):
+            while True:
+                message = await receive()
+                replay.append(message)
+                if message["type"] != "http.request":
+                    break
+                body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    break
+        where = refused_text(scope, body)
+        if where is not None:
+            detail = [{"loc": where, "msg": NUL_MESSAGE, "type": "value_error"}]
+            await _send_json(send, 422, {"detail": detail})
+            return
+        if not replay:
+            await self.app(scope, receive, send)
+            return
+
+        async def replayed() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self.app(scope, replayed, send)
+
+
 class ObserveMiddleware:
     """Metrics and one log line per request (method, route template, status, milliseconds),
     and the last line of defence: an unexpected exception becomes a bare JSON 500 here and is
@@ -173,6 +271,7 @@ class ObserveMiddleware:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 started = True
+                message = _no_store(scope, message)
             await send(message)
 
         try:
@@ -191,23 +290,32 @@ class ObserveMiddleware:
             log.info("%s %s %d %.1fms", scope.get("method"), route, status, elapsed * 1000)
 
 
+def _no_store(scope: Scope, start: Message) -> Message:
+    """``Cache-Control: no-store`` on every answer that sets no cache policy of its own: any of
+    them may carry a child's record (JSON, pages, CSV files), and none may stay in a browser's
+    or a proxy's cache. Static files and the few answers that set their own policy (public
+    place lists) keep theirs."""
+    headers = list(start.get("headers", []))
+    if scope.get("path", "").startswith("/static/") or any(
+        name.lower() == b"cache-control" for name, _ in headers
+    ):
+        return start
+    return {**start, "headers": [*headers, (b"cache-control", b"no-store")]}
+
+
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+    async def service_error(_request: Request, exc: ServiceError) -> Response:
         outcome = exc.extra.get("outcome")
         if isinstance(outcome, ImportOutcome):
-            return JSONResponse(
-                jsonable_encoder(
-                    {
-                        "detail": exc.detail,
-                        "committed": outcome.committed,
-                        "imported": outcome.imported,
-                        "rejected_rows": outcome.rejected_rows,
-                        "rejects": outcome.rejects,
-                    }
-                ),
-                status_code=exc.status,
-            )
+            # At most SHOWN_REJECTS rejects, and encoded on a worker thread all the same: the
+            # event loop serves everyone else.
+            def body() -> bytes:
+                refused = ImportRefused(detail=exc.detail, **dict(outcome.result()))
+                return refused.model_dump_json().encode()
+
+            content = await run_in_threadpool(body)
+            return Response(content, status_code=exc.status, media_type="application/json")
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(OperationalError)
@@ -259,7 +367,12 @@ def create_app(
         interval=settings.index_sync_interval,
     )
     runner = ReconciliationRunner(
-        sessions, read_sessions, index, top_k=settings.top_k, chunk=settings.reconciliation_chunk
+        sessions,
+        read_sessions,
+        index,
+        top_k=settings.top_k,
+        chunk=settings.reconciliation_chunk,
+        lease_seconds=settings.job_lease_seconds,
     )
     metrics = Metrics(lambda: float(len(index)))
 
@@ -268,9 +381,17 @@ def create_app(
         if settings.run_migrations:
             upgrade(engine)
         with sessions() as session:
-            interrupted = fail_interrupted(session)
-        if interrupted:
-            log.warning("%d interrupted reconciliations marked failed", interrupted)
+            interrupted = fail_dead_runs(session, lease_seconds=settings.job_lease_seconds)
+            discarded = services.discard_dead_imports(
+                session, lease_seconds=settings.job_lease_seconds
+            )
+        if interrupted or discarded:
+            log.warning(
+                "%d reconciliations and %d imports of dead processes marked failed",
+                interrupted,
+                discarded,
+            )
+        runner.start()
         index.load()
         if settings.sync_enabled:
             index.start()
@@ -320,6 +441,7 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(InputTextMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_body=settings.max_body_bytes,

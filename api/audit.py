@@ -46,6 +46,7 @@ class RecordType(StrEnum):
     CANDIDATE = "candidate"
     DECISION = "decision"
     RECONCILIATION = "reconciliation"
+    IMPORT = "import"
     USER = "user"
     TOKEN = "token"  # noqa: S105
     AUDIT = "audit"

@@ -13,8 +13,15 @@ Contract:
   each query (reports added meanwhile wait at most one query, not the whole run).
 - Progress (``done`` of ``total`` interceptions) is committed every ``chunk`` interceptions,
   together with that chunk's candidates, so ``GET /reconciliations/{id}`` shows real progress
-  and a crash loses at most one chunk. Runs left ``queued``/``running`` by a dead process are
-  marked ``failed`` at the next start-up (:func:`fail_interrupted`).
+  and a crash loses at most one chunk.
+- A run is owned by a lease (:mod:`api.lease`): it names the process that queued it, and that
+  process's heartbeat thread renews ``heartbeat_at`` of all its unfinished runs every quarter
+  lease, independently of the run's own commits (which a long import can hold up). The same
+  thread, in every process, fails the runs whose owner is dead (:func:`fail_dead_runs`: lease
+  expired, or a process of this host that no longer exists) and removes imports left
+  half-staged (:func:`api.services.discard_dead_imports`). A process starting up does the same
+  once, so it never fails another live process's runs. Marking a run failed is retried until it
+  is written (never dropped); if this process dies first, the lease does it.
 - Rejected pairs never resurface: they are excluded from each interception's query.
 - Each candidate is stored with its contributions (exact weights), so the run's CSV is the
   library's candidate format (:func:`matcher.csvio.format_candidates`), the same as the CLI's.
@@ -25,12 +32,14 @@ Contract:
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.lease import dead_owner, expired_before, process_owner
 from api.matching import LiveIndex, contribution_values, interception_record
 from api.models import (
     CandidateRow,
@@ -42,8 +51,11 @@ from api.models import (
     ReconciliationCandidate,
     utcnow,
 )
+from api.services import discard_dead_imports
 from matcher.reconcile import query_all
 from matcher.records import Candidate
+
+DEAD = "its process stopped (lease expired)"
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +71,52 @@ class ReconciliationRunner:
         *,
         top_k: int,
         chunk: int,
+        lease_seconds: float = 120.0,
     ) -> None:
         self._sessions = sessions
         self._read = read_sessions
         self._index = index
         self._top_k = top_k
         self._chunk = chunk
+        self._lease = lease_seconds
         self._pool: ThreadPoolExecutor | None = None
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the heartbeat thread (renew this process's leases, clean up after dead
+        processes); idempotent."""
+        if self._beat is not None:
+            return
+        self._stop.clear()
+        self._beat = threading.Thread(target=self._beat_loop, name="shondhan-lease", daemon=True)
+        self._beat.start()
+
+    def _beat_loop(self) -> None:
+        while not self._stop.wait(self._lease / 4):
+            self.beat()
+
+    def beat(self) -> None:
+        """Renew this process's runs, then fail dead processes' runs and imports. A database
+        error is logged and tried again at the next beat."""
+        try:
+            with self._sessions() as session:
+                session.execute(
+                    update(Reconciliation)
+                    .where(
+                        Reconciliation.owner == process_owner(),
+                        Reconciliation.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+                    )
+                    .values(heartbeat_at=utcnow())
+                )
+                session.commit()
+                failed = fail_dead_runs(session, lease_seconds=self._lease)
+                discard_dead_imports(session, lease_seconds=self._lease)
+            if failed:
+                log.warning("%d reconciliations of dead processes marked failed", failed)
+        except Exception as exc:
+            log.warning("lease heartbeat failed (%s); will retry", type(exc).__name__)
+            log.debug("traceback", exc_info=True)
 
     def submit(self, reconciliation_id: str) -> None:
         """Queue a stored run (the worker thread starts on first use, again after shutdown)."""
@@ -74,10 +125,14 @@ class ReconciliationRunner:
         self._pool.submit(self.run, reconciliation_id)
 
     def shutdown(self) -> None:
-        """Stop accepting runs; wait for the current one."""
+        """Stop accepting runs; wait for the current one; stop the heartbeat."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=10)
+            self._beat = None
 
     def run(self, reconciliation_id: str) -> None:
         """Do one run now (on the calling thread). Failures are recorded, never raised."""
@@ -87,17 +142,32 @@ class ReconciliationRunner:
             # The type only: a message could quote record values. Traceback at DEBUG.
             log.error("reconciliation %s failed: %s", reconciliation_id, type(exc).__name__)
             log.debug("traceback", exc_info=True)
-            with self._sessions() as session:
-                session.execute(
-                    update(Reconciliation)
-                    .where(Reconciliation.id == reconciliation_id)
-                    .values(
-                        status=JobStatus.FAILED,
-                        error=type(exc).__name__[:200],
-                        finished_at=utcnow(),
+            self._mark_failed(reconciliation_id, type(exc).__name__[:200])
+
+    def _mark_failed(self, reconciliation_id: str, error: str) -> None:
+        """Write the failure, retrying (1, 2, 4 ... 30 s apart) until it is written: a busy
+        database must not leave the run "running". If this process stops first, its lease
+        runs out and another process fails the run."""
+        delay = 1.0
+        while True:
+            try:
+                with self._sessions() as session:
+                    session.execute(
+                        update(Reconciliation)
+                        .where(Reconciliation.id == reconciliation_id)
+                        .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
                     )
+                    session.commit()
+                return
+            except Exception as exc:
+                log.warning(
+                    "reconciliation %s: marking it failed failed (%s); retrying",
+                    reconciliation_id,
+                    type(exc).__name__,
                 )
-                session.commit()
+                if self._stop.wait(delay):
+                    return
+                delay = min(delay * 2, 30.0)
 
     def _run(self, reconciliation_id: str) -> None:
         with self._read() as session:
@@ -120,7 +190,12 @@ class ReconciliationRunner:
             session.execute(
                 update(Reconciliation)
                 .where(Reconciliation.id == reconciliation_id)
-                .values(status=JobStatus.RUNNING, total=len(interceptions))
+                .values(
+                    status=JobStatus.RUNNING,
+                    total=len(interceptions),
+                    owner=process_owner(),
+                    heartbeat_at=utcnow(),
+                )
             )
             session.commit()
         log.info("reconciliation %s: %d interceptions", reconciliation_id, len(interceptions))
@@ -139,7 +214,7 @@ class ReconciliationRunner:
                 session.execute(
                     update(Reconciliation)
                     .where(Reconciliation.id == reconciliation_id)
-                    .values(done=done, candidates=found)
+                    .values(done=done, candidates=found, heartbeat_at=utcnow())
                 )
                 session.commit()
             rows.clear()
@@ -178,12 +253,27 @@ def _stored(reconciliation_id: str, candidate: Candidate) -> dict[str, object]:
     }
 
 
-def fail_interrupted(session: Session) -> int:
-    """Mark runs a dead process left queued or running as failed; returns how many."""
-    result = session.execute(
-        update(Reconciliation)
-        .where(Reconciliation.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
-        .values(status=JobStatus.FAILED, error="interrupted by a restart", finished_at=utcnow())
-    )
+def fail_dead_runs(session: Session, *, lease_seconds: float) -> int:
+    """Mark failed the queued or running runs whose owner is dead: no heartbeat within
+    ``lease_seconds`` (or none at all: a run stored before leases), or a process of this host
+    that no longer exists. A live process's runs are left alone. Returns how many."""
+    limit = expired_before(lease_seconds)
+    unfinished = Reconciliation.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
+    rows = session.execute(
+        select(Reconciliation.id, Reconciliation.owner, Reconciliation.heartbeat_at).where(
+            unfinished
+        )
+    ).all()
+    dead = [
+        rid
+        for rid, owner, beat in rows
+        if owner is None or beat is None or beat < limit or dead_owner(owner)
+    ]
+    if dead:
+        session.execute(
+            update(Reconciliation)
+            .where(Reconciliation.id.in_(dead), unfinished)
+            .values(status=JobStatus.FAILED, error=DEAD, finished_at=utcnow())
+        )
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return len(dead)

@@ -48,6 +48,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -115,10 +116,16 @@ def _enum(cls: type[StrEnum], name: str) -> SAEnum:
 
 
 class ReportStatus(StrEnum):
-    """``open`` until a confirmed match marks the child found."""
+    """``open`` until a confirmed match marks the child found.
+
+    ``staged``: written by an import that has not finished (:mod:`api.services.imports`). Such
+    rows are invisible (no read, search or index sees them) until the import's last, short
+    transaction opens them all at once; an import that fails or dies leaves them to be deleted.
+    """
 
     OPEN = "open"
     FOUND = "found"
+    STAGED = "staged"
 
 
 class InterceptionStatus(StrEnum):
@@ -493,7 +500,12 @@ class AuditEvent(Base):
 
 
 class Reconciliation(Base):
-    """A batch run of all open interceptions against all open reports."""
+    """A batch run of all open interceptions against all open reports.
+
+    ``owner`` (the process running it, :func:`api.lease.process_owner`) and ``heartbeat_at``
+    (renewed while it runs) make a lease: a ``queued``/``running`` run whose heartbeat is older
+    than the lease died with its process, and any process may mark it failed (migration 0010).
+    """
 
     __tablename__ = "reconciliations"
 
@@ -506,6 +518,40 @@ class Reconciliation(Base):
     started_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    owner: Mapped[str | None] = mapped_column(String(128), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ImportAttempt(Base):
+    """One CSV import: who, how it ended, its reject counts, and (while ``running``) the lease
+    of the process staging its rows (``owner``, ``heartbeat_at``) and the placeholder stamp
+    ``pending`` those staged report rows carry. Rows of a ``running`` attempt whose lease
+    expired are deleted by whichever process notices first (migration 0010)."""
+
+    __tablename__ = "import_attempts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"))
+    pending: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
+    rejects: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(128), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ImportRejectPart(Base):
+    """A piece (at most about a megabyte) of an import's full rejects file, gzip-compressed;
+    the parts of an attempt, in ``part`` order, concatenate to one gzip stream of the CSV."""
+
+    __tablename__ = "import_reject_parts"
+
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("import_attempts.id"), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ReconciliationCandidate(Base):

@@ -39,11 +39,27 @@ SEARCH_LIMIT_MAX = 200
 """The most reports one name search returns (``api.services`` clamps to it as well)."""
 
 
+NUL_MESSAGE = "text must not contain NUL characters"
+_BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]  # embeddings, overrides, isolates
+)
+
+
+def clean_text(value: str) -> str:
+    """Text from any door of the service (JSON fields, form fields, query and path parameters,
+    CSV cells through the record schemas), as it may be stored: a NUL character is refused
+    (``ValueError``: PostgreSQL cannot store it, and it is never meant), and bidirectional
+    embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069) are removed, so
+    that a name cannot reverse the text shown after it (``U+202E``). Idempotent."""
+    if "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value.translate(_BIDI_CONTROLS)
+
+
 def _storable(value: str | None) -> str | None:
     if value is None:
         return None
-    if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
+    value = clean_text(value)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -444,12 +460,23 @@ class DecisionOut(BaseModel):
 
 
 class RejectOut(BaseModel):
-    """One problem with one CSV row (row 1 is the header); the value itself is never echoed."""
+    """One problem with one CSV row (row 1 is the header); the value itself is never echoed,
+    and ``record_id`` only when it looks like a record id (else ``null``: the row number names
+    the row)."""
 
     row_number: int
     record_id: str | None
     field: str
     reason: str
+
+
+class RejectCountOut(BaseModel):
+    """How many rejects share a field and a reason (a row number in the reason reads
+    ``row N``)."""
+
+    field: str
+    reason: str
+    count: int
 
 
 class ImportResult(BaseModel):
@@ -462,6 +489,7 @@ class ImportResult(BaseModel):
                     "committed": True,
                     "imported": 998,
                     "rejected_rows": 2,
+                    "total_rejects": 2,
                     "rejects": [
                         {
                             "row_number": 17,
@@ -470,6 +498,8 @@ class ImportResult(BaseModel):
                             "reason": "age does not parse",
                         }
                     ],
+                    "counts": [{"field": "age", "reason": "age does not parse", "count": 2}],
+                    "rejects_csv": "/reports/imports/4f0c.../rejects.csv",
                 }
             ]
         }
@@ -478,11 +508,19 @@ class ImportResult(BaseModel):
     committed: bool
     imported: int
     rejected_rows: int
-    rejects: list[RejectOut]
+    total_rejects: int = 0
+    rejects: list[RejectOut] = Field(
+        description="The first 1,000 rejects by row; all of them are in ``rejects_csv``"
+    )
+    counts: list[RejectCountOut] = Field(default_factory=list)
+    rejects_csv: str | None = Field(
+        default=None, description="Where the uploader downloads every reject as CSV"
+    )
 
 
-class ImportRefused(BaseModel):
-    """A 422 from an import: why (``detail``) and, for a readable file, every bad row.
+class ImportRefused(ImportResult):
+    """A 422 from an import: why (``detail``) and, for a readable file, the first 1,000 bad
+    rows, counts of all of them and where to download them all.
 
     Also the shape of an ordinary validation error (only ``detail``), hence the defaults.
     """

@@ -102,3 +102,12 @@ class Settings(BaseSettings):
     def session_lifetime(self) -> timedelta:
         """How long a new web session works."""
         return timedelta(hours=self.session_hours)
+
+    job_lease_seconds: float = Field(
+        default=120.0,
+        ge=1.0,
+        description=(
+            "A batch run or import whose owner has not renewed its heartbeat for this long is "
+            "dead: any process marks it failed and removes what it left half-done."
+        ),
+    )

@@ -38,7 +38,7 @@ import math
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from matcher.dates import MAX_AGE_YEARS, parse_age, parse_date
+from matcher.dates import MAX_AGE_YEARS, MIN_YEAR, parse_age, parse_date
 from matcher.records import Sex
 
 __all__ = [
@@ -153,7 +153,7 @@ def read_date(value: object, *, latest: date | None = None) -> date | None:
         day = value
     else:
         day = parse_date(value) if isinstance(value, str) else None
-    if day is None:
+    if day is None or day.year < MIN_YEAR:  # the same floor parse_date keeps for text
         raise ValueError(DATE_REASON)
     if day > (latest if latest is not None else today()):
         raise ValueError(FUTURE_REASON)

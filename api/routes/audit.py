@@ -20,7 +20,7 @@ router = APIRouter(tags=["audit"], responses=AUTH_ERRORS)
 def list_audit(
     session: SessionDep,
     user: Annotated[User, require_role(Action.AUDIT_READ)],
-    after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=services.AUDIT_AFTER_ID_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     record_type: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$")] = None,
     record_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,

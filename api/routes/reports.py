@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, UploadFile, status
+from fastapi.responses import StreamingResponse
 
 from api import services
 from api.deps import IndexDep, SessionDep, require_role
@@ -60,14 +61,34 @@ def import_reports(
         bool, Query(description="Keep the good rows when some are bad (default: all or none)")
     ] = False,
 ) -> ImportResult:
-    """Import a reports CSV in one transaction. All-or-nothing unless ``partial=true``; the
-    response lists every bad row (row number, field, reason — never the value)."""
+    """Import a reports CSV, all of it or none of it unless ``partial=true``. The answer lists
+    the first 1,000 bad rows (row number, field, reason — never the value), counts all of them
+    by field and reason, and links the full list (``rejects_csv``). A file that is not UTF-8
+    text is refused by name (422 on ``file``)."""
     outcome = services.import_reports(session, user, file.file, partial=partial, index=index)
-    return ImportResult(
-        committed=outcome.committed,
-        imported=outcome.imported,
-        rejected_rows=outcome.rejected_rows,
-        rejects=outcome.rejects,
+    return outcome.result()
+
+
+@router.get(
+    "/imports/{attempt_id}/rejects.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
+        **NOT_FOUND,
+    },
+)
+def import_rejects(
+    attempt_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.REPORT_IMPORT)],
+) -> StreamingResponse:
+    """Every reject of one of your imports: ``source, row_number, record_id, field, reason``
+    (the download is audited; cells are never live formulas)."""
+    pieces = services.rejects_csv(session, user, attempt_id)
+    return StreamingResponse(
+        pieces,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="rejects-{attempt_id}.csv"'},
     )
 
 

@@ -16,6 +16,8 @@ One module per resource, each re-exported here (``from api import services;
 services.review_queue(...)``):
 
 - :mod:`~api.services.reports`: add, read, import, search by name, seed;
+- :mod:`~api.services.imports`: an import's bounded reject report, its rejects file, and the
+  clean-up of imports whose process died;
 - :mod:`~api.services.interceptions`: submit (match at once), read, candidates, edit (re-rank,
   earlier versions kept), what to ask the child next, an officer's recent ones;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
@@ -32,6 +34,7 @@ Matching is CPU-bound: call :func:`submit_interception` from a worker thread (a 
 
 from __future__ import annotations
 
+from api.services.audit_log import AFTER_ID_MAX as AUDIT_AFTER_ID_MAX
 from api.services.audit_log import (
     AUDIT_EXPORT_MAX,
     AuditLine,
@@ -41,6 +44,7 @@ from api.services.audit_log import (
     list_audit,
 )
 from api.services.common import require
+from api.services.imports import discard_dead_imports, rejects_csv
 from api.services.interceptions import (
     ask_next,
     edit_interception,
@@ -101,6 +105,7 @@ from api.services.users import (
 )
 
 __all__ = [
+    "AUDIT_AFTER_ID_MAX",
     "AUDIT_EXPORT_MAX",
     "DATES_REVERSED",
     "REVIEW_BANDS",
@@ -122,6 +127,7 @@ __all__ = [
     "create_report",
     "create_user",
     "decide",
+    "discard_dead_imports",
     "edit_interception",
     "find_user",
     "get_candidate",
@@ -144,6 +150,7 @@ __all__ = [
     "recent_reconciliations",
     "reconciliation_band_counts",
     "reconciliation_csv",
+    "rejects_csv",
     "require",
     "review_queue",
     "revoke_decision",

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
+from api.errors import InvalidError
 from api.models import ApiToken, AuditEvent, CandidateRow, DecisionKind, DecisionRow, User
 from api.roles import Action
 from api.services.common import check_date_range, require
@@ -32,6 +33,7 @@ from api.services.users import usernames
 from matcher.csvio import csv_writer
 
 __all__ = [
+    "AFTER_ID_MAX",
     "AUDIT_CSV_COLUMNS",
     "AUDIT_EXPORT_MAX",
     "AuditLine",
@@ -61,6 +63,10 @@ OPERATOR = "(command line)"
 ANONYMOUS = "(not signed in)"
 """How a failed sign-in (no user yet) names its actor."""
 
+AFTER_ID_MAX = 2**62
+"""The largest ``after_id`` a reader may give (event ids are 64-bit; beyond this a database
+cannot compare them)."""
+
 
 def list_audit(
     session: Session,
@@ -77,9 +83,12 @@ def list_audit(
     the range of event ids returned (``"12-111"``; ``"after:500"`` when nothing came back), in
     the same transaction. It is added after the page is read, so it is never part of the page
     it describes; the filters are not recorded (a record id filter is an id, but the range is
-    what the reader saw).
+    what the reader saw). An ``after_id`` outside 0..:data:`AFTER_ID_MAX` is
+    :class:`InvalidError`.
     """
     require(user, Action.AUDIT_READ)
+    if not 0 <= after_id <= AFTER_ID_MAX:
+        raise InvalidError(f"after must be between 0 and {AFTER_ID_MAX}", field="after_id")
     stmt = select(AuditEvent).where(AuditEvent.id > after_id)
     if record_type:
         stmt = stmt.where(AuditEvent.record_type == record_type)

@@ -47,8 +47,9 @@ def pending_stamp() -> int:
     return -secrets.randbelow(2**62) - 1
 
 
-def publish(session: Session, pending: int) -> int:
-    """Give every report row marked ``pending`` the next stamp; call just before commit.
+def publish(session: Session, pending: int, **values: Any) -> int:
+    """Give every report row marked ``pending`` the next stamp (and ``values``, e.g. the status
+    that opens staged rows); call just before commit.
 
     Incrementing the counter row locks it until commit, which is what makes stamps
     commit-ordered; doing it last keeps that lock short.
@@ -58,7 +59,7 @@ def publish(session: Session, pending: int) -> int:
         update(Counter).where(Counter.name == REPORT_SEQ).values(value=Counter.value + 1)
     )
     stamp = int(session.scalar(select(Counter.value).where(Counter.name == REPORT_SEQ)) or 0)
-    session.execute(update(ReportRow).where(ReportRow.seq == pending).values(seq=stamp))
+    session.execute(update(ReportRow).where(ReportRow.seq == pending).values(seq=stamp, **values))
     return stamp
 
 

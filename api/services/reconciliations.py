@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import NotFoundError
+from api.errors import ConflictError, NotFoundError
+from api.lease import process_owner
 from api.matching import candidate_record
-from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User
+from api.models import JobStatus, Reconciliation, ReconciliationCandidate, User, utcnow
 from api.roles import Action
 from api.services.common import require
 from matcher.csvio import candidates_header, format_candidates
@@ -54,7 +55,10 @@ class Runner(Protocol):
 def start_reconciliation(session: Session, user: User, *, runner: Runner) -> Reconciliation:
     """Store a new run and queue it (analyst); returns the stored run."""
     require(user, Action.RECONCILIATION_START)
-    run = Reconciliation(status=JobStatus.QUEUED, started_by=user.id)
+    # Owned by this process (which runs it) from the start: see api.jobs on leases.
+    run = Reconciliation(
+        status=JobStatus.QUEUED, started_by=user.id, owner=process_owner(), heartbeat_at=utcnow()
+    )
     session.add(run)
     session.flush()
     audit.record(session, user, AuditAction.START, RecordType.RECONCILIATION, run.id)
@@ -127,12 +131,17 @@ def candidates_csv_text(rows: Iterable[ReconciliationCandidate]) -> Iterator[str
 def reconciliation_csv(session: Session, user: User, reconciliation_id: str) -> str:
     """The run's candidates as the engine's candidates CSV, ranked per interception.
 
-    Available while the run is still going (holds the chunks done so far). Audited.
+    Available while the run is still going (holds the chunks done so far). A failed run's file
+    would be incomplete with nothing to say so: :class:`ConflictError` (409) instead. Audited.
     """
     require(user, Action.RECONCILIATION_READ)
     run = session.get(Reconciliation, reconciliation_id)
     if run is None:
         raise NotFoundError(f"reconciliation {reconciliation_id} not found")
+    if run.status == JobStatus.FAILED:
+        raise ConflictError(
+            f"reconciliation {reconciliation_id} failed; its candidates are incomplete"
+        )
     rows = session.scalars(
         select(ReconciliationCandidate)
         .where(ReconciliationCandidate.reconciliation_id == run.id)

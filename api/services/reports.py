@@ -9,50 +9,62 @@ stamp the touched reports and bring the live index up to date before returning (
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import logging
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import IO, Any, cast
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import IO, Any, NoReturn, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Select, exists, func, insert, select
+from sqlalchemy import Select, Table, exists, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from api import audit
 from api.audit import AuditAction, RecordType
-from api.errors import ConflictError, InvalidError, NotFoundError
+from api.errors import ConflictError, InvalidError, NotFoundError, UnavailableError
+from api.lease import process_owner
 from api.matching import LiveIndex
 from api.models import (
     AuditEvent,
+    ImportAttempt,
+    JobStatus,
     ReportNameKey,
     ReportRow,
     ReportStatus,
     User,
+    UTCDateTime,
     name_key_rows,
     name_search_keys,
     utcnow,
 )
 from api.roles import Action
-from api.schemas import SEARCH_LIMIT_MAX, RejectOut, ReportIn
+from api.schemas import SEARCH_LIMIT_MAX, ReportIn
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
-from matcher.compare import other_gender_form
-from matcher.csvio import (
-    EncodingError,
-    MissingColumnError,
-    Reject,
-    RejectCounter,
-    iter_reports,
-    open_csv_bytes,
+from api.services.imports import (
+    ImportOutcome,
+    RejectReport,
+    discard_staged,
+    renew,
+    store_rejects,
 )
-from matcher.records import Report
+from matcher.compare import other_gender_form
+from matcher.csvio import EncodingError, MissingColumnError, RowCursor, iter_reports, open_csv_bytes
+from matcher.records import REPORT_COLUMNS, Report
 
 log = logging.getLogger(__name__)
 
-IMPORT_CHUNK = 2000
+_REPORTS = cast(Table, ReportRow.__table__)
+_NAME_KEYS = cast(Table, ReportNameKey.__table__)
+IMPORT_CHUNK = 500
+"""Rows per staging transaction of an import: each holds SQLite's write lock for some tens of
+milliseconds, so requests in between wait little."""
+DUPLICATE = "a report with this id already exists"
 SEARCH_COUNT_CAP = 20_000
 SEARCH_GENDER_WINDOW = 3
 
@@ -94,7 +106,7 @@ def get_report(session: Session, user: User, report_id: str) -> ReportRow:
     """One report (audited read)."""
     require(user, Action.REPORT_READ)
     row = session.get(ReportRow, report_id)
-    if row is None:
+    if row is None or row.status == ReportStatus.STAGED:
         raise NotFoundError(f"report {report_id} not found")
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, row.report_id)
     session.commit()
@@ -146,7 +158,11 @@ def search_reports(
             ids = list(session.scalars(_walk_statement(driving, wanted, window)))
             if len(ids) < window and counts[driving] >= SEARCH_COUNT_CAP:
                 ids = list(session.scalars(_intersect_statement(wanted, window)))
-    hits = rows_in_order(session, ReportRow.report_id, ids)
+    hits = [
+        r
+        for r in rows_in_order(session, ReportRow.report_id, ids)
+        if r.status != ReportStatus.STAGED
+    ]
     rows = sorted(hits, key=lambda r: other_gender_form(query, r.name))[:limit]
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, [r.report_id for r in rows])
     session.commit()
@@ -198,23 +214,6 @@ def _intersect_statement(wanted: list[str], limit: int) -> Select[str]:
     )
 
 
-@dataclass
-class ImportOutcome:
-    """What an import did. ``committed`` is False when bad rows refused the whole file."""
-
-    committed: bool
-    imported: int
-    rejects: list[RejectOut] = field(default_factory=list)
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({r.row_number for r in self.rejects})
-
-
-def _reject_out(r: Reject) -> RejectOut:
-    return RejectOut(row_number=r.row_number, record_id=r.record_id, field=r.field, reason=r.reason)
-
-
 def import_reports(
     session: Session,
     user: User,
@@ -224,152 +223,267 @@ def import_reports(
     index: LiveIndex,
     label: str = "upload",
 ) -> ImportOutcome:
-    """Import a reports CSV (the engine's format) in one transaction.
-
-    All-or-nothing by default: any bad row (csvio's checks, our length/charset limits, or an id
-    that already exists) stores nothing and raises :class:`InvalidError` whose ``extra`` holds
-    the outcome. With ``partial=True`` the good rows are stored and the bad ones reported.
+    """Import a reports CSV (the engine's format): all of it or none of it.
 
     ``stream``: an upload's bytes (opened by :func:`matcher.csvio.open_csv_bytes`, so a file
     that is not UTF-8 text is refused by name: "this file is UTF-16; save it as UTF-8"; the
-    caller's file is left open) or text.
+    caller's file is left open) or text. The rest: :func:`_import_text`.
     """
     require(user, Action.REPORT_IMPORT)
     if isinstance(stream, io.TextIOBase):
-        return _import_text(session, user, cast(IO[str], stream), partial, index, label)
+        return _import_text(
+            session, user, cast(IO[str], stream), partial=partial, index=index, label=label
+        )
     try:
         text = open_csv_bytes(cast(IO[bytes], stream), source=label)
     except EncodingError as exc:
         raise InvalidError(str(exc), field="file", code="file_not_utf8") from None
     try:
-        return _import_text(session, user, text, partial, index, label)
+        return _import_text(session, user, text, partial=partial, index=index, label=label)
     finally:
         text.detach()
 
 
 def _import_text(
-    session: Session, user: User, stream: IO[str], partial: bool, index: LiveIndex, label: str
+    session: Session,
+    user: User,
+    stream: IO[str],
+    *,
+    partial: bool,
+    index: LiveIndex,
+    label: str,
 ) -> ImportOutcome:
-    """:func:`import_reports` on a text stream."""
-    counter = RejectCounter()
-    try:
-        records = iter_reports(stream, on_reject=counter, label=label)
-    except MissingColumnError as exc:
-        header = [
-            RejectOut(row_number=1, record_id=None, field=c, reason="missing required column")
-            for c in exc.columns
-        ]
-        raise InvalidError(
-            str(exc), extra={"outcome": ImportOutcome(committed=False, imported=0, rejects=header)}
-        ) from None
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidError("file is not a readable CSV") from None
-    extra: list[RejectOut] = []
-    pending = pending_stamp()
-    imported = 0
-    import_id = secrets.token_hex(4)
-    now = utcnow()
-    chunk: list[tuple[int, dict[str, Any]]] = []
+    """:func:`import_reports` on a text stream.
 
-    def flush(rows: list[tuple[int, dict[str, Any]]]) -> int:
-        ids = [v["report_id"] for _, v in rows]
-        existing = set(
-            session.scalars(select(ReportRow.report_id).where(ReportRow.report_id.in_(ids)))
-        )
-        good = []
-        for row_number, values in rows:
-            if values["report_id"] in existing:
-                extra.append(
-                    RejectOut(
-                        row_number=row_number,
-                        record_id=values["report_id"],
-                        field="report_id",
-                        reason="a report with this id already exists",
-                    )
-                )
-            else:
-                good.append(values)
-        if good and (partial or not (counter.rejects or extra)):
-            session.execute(insert(ReportRow), good)
-            _insert_name_keys(session, good)
-            session.execute(
-                insert(AuditEvent),
-                [
-                    {
-                        "at": now,
-                        "user_id": user.id,
-                        "username": user.username,
-                        "action": AuditAction.IMPORT.value,
-                        "record_type": RecordType.REPORT.value,
-                        "record_id": v["report_id"],
-                    }
-                    for v in good
-                ],
-            )
-            return len(good)
-        return 0
+    All-or-nothing by default: any bad row (csvio's checks, :class:`ReportIn`'s limits, or an
+    id that already exists) stores nothing and raises :class:`InvalidError` whose ``extra``
+    holds the :class:`ImportOutcome`. With ``partial=True`` the good rows are stored and the
+    bad ones reported. Either way the outcome lists the first
+    :data:`~api.services.imports.SHOWN_REJECTS` rejects and counts them all; every reject is in
+    the attempt's rejects file (:func:`api.services.imports.rejects_csv`).
 
-    row_number = 1
-    try:
-        for record in records:
-            # csvio skips rejected rows; the last reject's row tells us where we are.
-            row_number = max(
-                row_number + 1, counter.rejects[-1].row_number + 1 if counter.rejects else 0
-            )
-            values = {
-                "report_id": record.report_id,
-                "name": record.name,
-                "father_name": record.father_name,
-                "mother_name": record.mother_name,
-                "sex": record.sex,
-                "age": record.age,
-                "report_date": record.report_date,
-                "district": record.district,
-                "upazila": record.upazila,
-                "police_station": record.police_station,
-                "guardian_phone": record.guardian_phone,
-            }
-            try:
-                checked = ReportIn.model_validate(values).model_dump()
-            except ValidationError as exc:
-                for err in exc.errors():
-                    extra.append(
-                        RejectOut(
-                            row_number=row_number,
-                            record_id=record.report_id[:64],
-                            field=str(err["loc"][0]) if err["loc"] else "row",
-                            reason=str(err["msg"]),
-                        )
+    Why three phases (so that an import never holds SQLite's only write lock for its length):
+
+    1. read and check the whole file with no transaction open, spooling the good rows to disk;
+    2. stage the rows in transactions of :data:`IMPORT_CHUNK` rows as ``ReportStatus.STAGED``
+       (invisible to every read), each commit renewing the attempt's lease; other requests
+       write between them. An id already stored (or staged by a concurrent import) is a reject.
+       Once the file is refused (a bad row, all-or-nothing), the chunks are only checked for
+       stored ids, so that the answer lists every bad row; nothing is staged;
+    3. open them all in one short transaction (status, stamp, audit events by ``INSERT ...
+       SELECT``). A failure or a crash before that leaves only staged rows, which this call
+       or, after a crash, :func:`api.services.imports.discard_dead_imports` deletes.
+    """
+    require(user, Action.REPORT_IMPORT)
+    started = time.perf_counter()
+    with RejectReport(label) as report, tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        try:
+            good = _check_file(stream, report, label, spool)
+        except MissingColumnError as exc:
+            for c in exc.columns:
+                report.add(1, None, c, "missing required column")
+            raise InvalidError(
+                str(exc),
+                extra={
+                    "outcome": ImportOutcome.of(
+                        report, committed=False, imported=0, attempt_id=None
                     )
-                continue
-            checked.update(
-                seq=pending, status=ReportStatus.OPEN, created_by=user.id, created_at=now
-            )
-            chunk.append((row_number, checked))
-            if len(chunk) >= IMPORT_CHUNK:
-                imported += flush(chunk)
-                chunk = []
-                log.info("report import %s: %d rows written so far", import_id, imported)
-        if chunk:
-            imported += flush(chunk)
-    except (UnicodeDecodeError, csv.Error):
-        session.rollback()
-        raise InvalidError("file is not a readable CSV") from None
-    rejects = sorted(
-        [_reject_out(r) for r in counter.rejects] + extra, key=lambda r: (r.row_number, r.field)
-    )
-    if rejects and not partial:
-        session.rollback()
-        log.info("report import %s: refused, %d rejects", import_id, len(rejects))
-        outcome = ImportOutcome(committed=False, imported=0, rejects=rejects)
-        raise InvalidError(
-            "the file has bad rows; nothing was imported", extra={"outcome": outcome}
+                },
+            ) from None
+        except (UnicodeDecodeError, ValueError, csv.Error):
+            raise InvalidError("file is not a readable CSV") from None
+        attempt = ImportAttempt(
+            user_id=user.id, status=JobStatus.RUNNING, owner=process_owner(), heartbeat_at=utcnow()
         )
-    publish(session, pending)
+        attempt.pending = pending_stamp()
+        session.add(attempt)
+        session.commit()
+        checked_at = time.perf_counter()
+        try:
+            spool.seek(0)
+            staged = _stage(session, attempt, spool, report, partial=partial)
+            staged_at = time.perf_counter()
+            if report.total and not partial:
+                discard_staged(session, attempt.id)
+                _refuse(session, session.get(ImportAttempt, attempt.id) or attempt, report)
+            _open_staged(session, user, attempt, report, staged)
+            log.info(
+                "report import %s: checked in %.1f s, staged in %.1f s, opened in %.1f s",
+                attempt.id,
+                checked_at - started,
+                staged_at - checked_at,
+                time.perf_counter() - staged_at,
+            )
+        except BaseException:
+            session.rollback()
+            with contextlib.suppress(Exception):
+                discard_staged(session, attempt.id, pending=attempt.pending)
+            raise
+        log.info(
+            "report import %s: committed %d of %d rows, %d rejects",
+            attempt.id,
+            staged,
+            good,
+            report.total,
+        )
+        index.sync_once()
+        return ImportOutcome.of(report, committed=True, imported=staged, attempt_id=attempt.id)
+
+
+def _refuse(session: Session, attempt: ImportAttempt, report: RejectReport) -> NoReturn:
+    """Record a refused attempt with its rejects file and raise the 422."""
+    attempt.status = JobStatus.FAILED
+    attempt.finished_at = utcnow()
+    attempt.pending = None
+    session.add(attempt)
+    store_rejects(session, attempt, report)
     session.commit()
-    log.info("report import %s: committed %d rows, %d rejects", import_id, imported, len(rejects))
-    index.sync_once()
-    return ImportOutcome(committed=True, imported=imported, rejects=rejects)
+    log.info("report import %s: refused, %d rejects", attempt.id, report.total)
+    outcome = ImportOutcome.of(report, committed=False, imported=0, attempt_id=attempt.id)
+    raise InvalidError("the file has bad rows; nothing was imported", extra={"outcome": outcome})
+
+
+def _check_file(stream: IO[str], report: RejectReport, label: str, spool: IO[str]) -> int:
+    """Phase 1: read ``stream``, report bad rows, write the checked good rows to ``spool`` (one
+    JSON line ``[row_number, values]`` each); returns how many. No database access."""
+    cursor = RowCursor()
+    good = 0
+    for record in iter_reports(stream, on_reject=report, label=label, cursor=cursor):
+        values = {name: getattr(record, name) for name in REPORT_COLUMNS}
+        try:
+            checked = ReportIn.model_validate(values).model_dump(mode="json")
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = str(err["loc"][0]) if err["loc"] else "row"
+                report.add(cursor.row_number, record.report_id, where, str(err["msg"]))
+            continue
+        spool.write(json.dumps([cursor.row_number, checked], ensure_ascii=False) + "\n")
+        good += 1
+    return good
+
+
+def _spooled(spool: IO[str]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """The spooled rows in chunks of :data:`IMPORT_CHUNK`, as column values."""
+    chunk: list[tuple[int, dict[str, Any]]] = []
+    for line in spool:
+        row_number, values = json.loads(line)
+        if values.get("report_date"):
+            values["report_date"] = date.fromisoformat(values["report_date"])
+        chunk.append((row_number, values))
+        if len(chunk) >= IMPORT_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _stage(
+    session: Session,
+    attempt: ImportAttempt,
+    spool: IO[str],
+    report: RejectReport,
+    *,
+    partial: bool,
+) -> int:
+    """Phase 2: write the spooled rows as staged reports, one short transaction per chunk;
+    returns how many were staged. Once an id turns out to exist and the import is
+    all-or-nothing, the remaining chunks are only checked (every such reject is reported)."""
+    staged = 0
+    now = utcnow()
+    for chunk in _spooled(spool):
+        ids = [values["report_id"] for _, values in chunk]
+        # Name keys cost CPU: computed before the transaction opens, not while it holds the lock.
+        keys = name_key_rows((v["report_id"], v.get("name"), now) for _, v in chunk)
+        reported: set[str] = set()
+        retried = False
+        while True:
+            existing = set(
+                session.scalars(select(ReportRow.report_id).where(ReportRow.report_id.in_(ids)))
+            )
+            for row_number, values in chunk:
+                rid = values["report_id"]
+                if rid in existing and rid not in reported:
+                    reported.add(rid)
+                    report.add(row_number, rid, "report_id", DUPLICATE)
+            rows = [
+                {
+                    **values,
+                    "seq": attempt.pending,
+                    "status": ReportStatus.STAGED,
+                    "created_by": attempt.user_id,
+                    "created_at": now,
+                }
+                for _, values in chunk
+                if values["report_id"] not in existing
+            ]
+            if not rows or (report.total and not partial):
+                session.commit()
+                break
+            try:
+                # Core inserts: one executemany each (the ORM's bulk insert splits rows by
+                # which fields are blank, nearly one INSERT per row, and costs more per row).
+                session.execute(insert(_REPORTS), rows)
+                fresh_keys = [k for k in keys if k["report_id"] not in existing]
+                if fresh_keys:
+                    session.execute(insert(_NAME_KEYS), fresh_keys)
+                renew(session, attempt.id)
+                session.commit()
+            except IntegrityError:
+                # A concurrent import committed some of these ids after our check (PostgreSQL
+                # waits for it, then refuses the duplicate): look again, they are rejects now.
+                session.rollback()
+                if retried:
+                    raise
+                retried = True
+                continue
+            staged += len(rows)
+            break
+        log.info("report import %s: %d rows written so far", attempt.id, staged)
+    return staged
+
+
+def _open_staged(
+    session: Session, user: User, attempt: ImportAttempt, report: RejectReport, staged: int
+) -> None:
+    """Phase 3: one transaction opens every staged row (stamp, status ``open``), writes their
+    audit events and closes the attempt. It first claims the attempt (``running`` ->
+    ``done``): if another process has meanwhile taken it for dead (its lease ran out) and
+    removed its rows, the import fails instead of reporting rows it no longer has."""
+    pending = attempt.pending
+    assert pending is not None
+    claimed = session.execute(
+        update(ImportAttempt)
+        .where(ImportAttempt.id == attempt.id, ImportAttempt.status == JobStatus.RUNNING)
+        .values(status=JobStatus.DONE)
+    )
+    if getattr(claimed, "rowcount", 1) != 1:
+        raise UnavailableError(f"import {attempt.id} was interrupted; nothing was imported")
+    mine = select(ReportRow.report_id).where(
+        ReportRow.seq == pending, ReportRow.status == ReportStatus.STAGED
+    )
+    now = utcnow()
+    session.execute(
+        insert(AuditEvent).from_select(
+            ["at", "user_id", "username", "action", "record_type", "record_id"],
+            select(
+                literal(now, UTCDateTime()),
+                literal(user.id),
+                literal(user.username),
+                literal(AuditAction.IMPORT.value),
+                literal(RecordType.REPORT.value),
+                mine.subquery().c.report_id,
+            ),
+        )
+    )
+    publish(session, pending, status=ReportStatus.OPEN)
+    row = session.get(ImportAttempt, attempt.id)
+    assert row is not None
+    row.status = JobStatus.DONE
+    row.imported = staged
+    row.pending = None
+    row.finished_at = now
+    store_rejects(session, row, report)
+    session.commit()
 
 
 def bulk_load_reports(session: Session, records: Iterable[Report], *, chunk: int = 5000) -> int:

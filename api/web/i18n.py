@@ -197,6 +197,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "import_rejected": ("Nothing imported: fix these rows", "কিছুই আমদানি হয়নি: এই সারিগুলো ঠিক করুন"),
     "row": ("Row", "সারি"),
     "reason": ("Reason", "কারণ"),
+    "import_rejects_shown": (
+        "Bad rows: {rows} ({n} problems); the first {shown} are listed below",
+        "ভুল সারি: {rows} ({n}টি সমস্যা); প্রথম {shown}টি নিচে দেখানো হলো",
+    ),
+    "import_rejects_download": ("Download every problem (CSV)", "সব সমস্যা ডাউনলোড করুন (CSV)"),
+    "import_reject_counts": ("Problems by field and reason", "ঘর ও কারণ অনুযায়ী সমস্যা"),
+    "count": ("Count", "সংখ্যা"),
     "search": ("Search", "খুঁজুন"),
     "search_name": ("Name (Bangla or English)", "নাম (বাংলা বা ইংরেজি)"),
     "search_no_results": ("No report with that name.", "এই নামে কোনো রিপোর্ট নেই।"),

@@ -1,8 +1,9 @@
 """Reports (police reviewer): add one, import a CSV with a per-row error table, search by name.
 
 Adding and importing go through ``api.services`` (one transaction each, audited, the live index
-updated). The import is all-or-nothing unless "keep the good rows" is ticked; either way every
-bad row is listed with its row number, field and reason (never the value itself).
+updated). The import is all-or-nothing unless "keep the good rows" is ticked; either way the first
+1,000 bad rows are listed with their row number, field and reason (never the value itself),
+with counts of all of them by field and reason and a link to download them all as CSV.
 
 Search: by name in either script, through :func:`api.services.search_reports` (the same
 operation as ``POST /reports/search``): an index look-up on the stored name keys, newest first,
@@ -18,7 +19,7 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -113,14 +114,29 @@ async def import_reports(request: Request, page: PageDep) -> Response:
             page.db, user, upload.file, partial=partial, index=live_index(request), label="upload"
         )
 
+    # The import and the page (up to SHOWN_REJECTS rows) are built on worker threads: the
+    # event loop keeps serving everyone else.
     try:
         outcome = await run_in_threadpool(run)
     except InvalidError as exc:
         refused = exc.extra.get("outcome")
         if isinstance(refused, ImportOutcome):
-            return _render(page, status=422, outcome=refused)
+            return await run_in_threadpool(_render, page, 422, outcome=refused)
         return _render(page, status=422, import_error=exc.detail)
-    return _render(page, outcome=outcome)
+    return await run_in_threadpool(_render, page, 200, outcome=outcome)
+
+
+@router.get("/web/reports/imports/{attempt_id}/rejects.csv")
+def import_rejects(page: PageDep, attempt_id: str) -> Response:
+    """Every reject of one of the user's imports, as CSV (the same file as the API's;
+    audited)."""
+    user = page.require(Action.REPORT_IMPORT)
+    pieces = services.rejects_csv(page.db, user, attempt_id[:32])
+    return StreamingResponse(
+        pieces,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="rejects.csv"'},
+    )
 
 
 @router.get("/web/reports/{report_id}", response_class=HTMLResponse)

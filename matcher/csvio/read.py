@@ -15,8 +15,9 @@ Spec (issue 3, "Data contract"):
   column(s).
 - Readers are generators: memory stays flat however long the file is. Bad rows never stop the
   stream; each problem becomes a :class:`Reject` handed to ``on_reject`` and the row is skipped,
-  while the good rows keep flowing. A row is rejected for: an empty id, an id already seen in
-  this file, a sex, age or date the readers of :mod:`matcher.fields` refuse (the same rules and
+  while the good rows keep flowing. A row is rejected for: an empty id, the id of an earlier
+  good row of this file (ids of rejected rows are not remembered, so memory grows with the good
+  rows only), a sex, age or date the readers of :mod:`matcher.fields` refuse (the same rules and
   words as the API and the web forms: sex M/F or a word for it, an age in 0-120, a day-first
   date not after today), a row that says nothing about the child (field ``row``), a wrong number
   of fields, or bytes that are not UTF-8. One row can yield several rejects (one per bad field).
@@ -79,6 +80,7 @@ __all__ = [
     "MissingColumnError",
     "Reject",
     "RejectCounter",
+    "RowCursor",
     "Source",
     "Truth",
     "iter_candidates",
@@ -234,6 +236,19 @@ class RejectCounter:
         return len({(r.source, r.row_number) for r in self.rejects})
 
 
+@dataclass(slots=True)
+class RowCursor:
+    """Where a reader is: ``row_number`` of the record it yielded last (header = row 1).
+
+    Pass one as ``cursor=`` to :func:`iter_reports` / :func:`iter_interceptions` when the
+    caller checks records further and must name their rows: the reader's numbers are the
+    spreadsheet's (blank lines and rejected rows counted), which a caller counting records
+    cannot rebuild.
+    """
+
+    row_number: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Truth:
     """Ground truth for evaluation, as read from the generator's ``truth.csv``.
@@ -349,6 +364,7 @@ def _iter_rows(
     label: str | None,
     part: CsvSlice | None = None,
     ids_seen: dict[str, int] | None = None,
+    cursor: RowCursor | None = None,
 ) -> Generator[T, None, None]:
     """Open ``source``, check the header eagerly, then return the row generator."""
     name = label if label is not None else _display_name(source)
@@ -399,8 +415,6 @@ def _iter_rows(
                     continue
                 if not rid or rid in seen:
                     parser.record_id(rid, line_no)
-                else:
-                    seen[rid] = line_no
                 record = build(values, parser)
                 if not problems and not describes_child(record):
                     problems.append(("row", NO_DETAIL_REASON))
@@ -409,6 +423,9 @@ def _iter_rows(
                         report(Reject(name, line_no, rid or None, field_name, reason))
                     problems.clear()
                     continue
+                seen[rid] = line_no  # good rows only: a file of bad rows costs no memory
+                if cursor is not None:
+                    cursor.row_number = line_no
                 yield record
 
     return rows()
@@ -451,6 +468,7 @@ def iter_reports(
     label: str | None = None,
     part: CsvSlice | None = None,
     ids_seen: dict[str, int] | None = None,
+    cursor: RowCursor | None = None,
 ) -> Generator[Report, None, None]:
     """Stream the good rows of a reports CSV as :class:`Report` records.
 
@@ -458,7 +476,8 @@ def iter_reports(
     checked now (``MissingColumnError``); rows are read lazily. ``label`` names the file in
     rejects (default: the file's base name). ``part`` (a path only) reads one slice from
     :func:`split_csv`; ``ids_seen``, if given, is filled with every id the reader accepted
-    (id -> row number), so a caller combining slices can check ids across them.
+    (id -> row number), so a caller combining slices can check ids across them. ``cursor``,
+    if given, holds the row number of each record while the caller has it (:class:`RowCursor`).
     """
     return _iter_rows(
         source,
@@ -470,6 +489,7 @@ def iter_reports(
         label,
         part,
         ids_seen,
+        cursor,
     )
 
 
@@ -478,6 +498,7 @@ def iter_interceptions(
     *,
     on_reject: Callable[[Reject], None] | None = None,
     label: str | None = None,
+    cursor: RowCursor | None = None,
 ) -> Generator[Interception, None, None]:
     """Stream the good rows of an interceptions CSV as :class:`Interception` records.
 
@@ -491,6 +512,7 @@ def iter_interceptions(
         _build_interception,
         on_reject,
         label,
+        cursor=cursor,
     )
 
 

@@ -69,13 +69,22 @@ class Server:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-def start_server(url: str, log: Path, *, sync_interval: float = 1.0, timeout: float = 60) -> Server:
-    """Start a server on ``url`` and wait until /health says ok."""
+def start_server(
+    url: str,
+    log: Path,
+    *,
+    sync_interval: float = 1.0,
+    timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
+    """Start a server on ``url`` (``extra_env``: more settings) and wait until /health says
+    ok."""
     port = free_port()
     env = {
         **os.environ,
         "SHONDHAN_DATABASE_URL": url,
         "SHONDHAN_INDEX_SYNC_INTERVAL": str(sync_interval),
+        **(extra_env or {}),
     }
     handle = log.open("ab")
     process = subprocess.Popen(

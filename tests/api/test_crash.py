@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 from api.roles import Role
 from tests.api.conftest import report_body
@@ -83,3 +83,129 @@ def test_sigkill_during_import_keeps_none_or_all(tmp_path: Path) -> None:
         assert r.status_code == 200
     finally:
         server.stop()
+
+
+N_BATCH = 3000
+
+
+def _seed_batch(url: str) -> None:
+    """Reports and open interceptions enough for a batch run of several seconds (synthetic)."""
+    from api import services
+    from api.db import make_engine, make_session_factory
+    from api.models import InterceptionRow
+    from matcher.records import Report, Sex
+
+    engine = make_engine(url)
+    given = ["Rahima", "Karim", "Salma", "Jamal", "Fatema", "Rashed", "Nasima", "Habib"]
+    family = ["Khatun", "Hossain", "Begum", "Uddin", "Akter", "Islam"]
+    places = ["Jashore", "Satkhira", "Khulna", "Jhenaidah"]
+    with make_session_factory(engine)() as session:
+        services.bulk_load_reports(
+            session,
+            (
+                Report(
+                    f"BR-{i:05d}",
+                    f"{given[i % 8]} {family[i % 6]}",
+                    f"Abdul {given[(i // 8) % 8]}",
+                    None,
+                    Sex.FEMALE if i % 2 else Sex.MALE,
+                    float(5 + i % 10),
+                    None,
+                    places[i % 4],
+                )
+                for i in range(N_BATCH)
+            ),
+        )
+        session.execute(
+            insert(InterceptionRow),
+            [
+                {
+                    "interception_id": f"BI-{i:05d}",
+                    "name": f"{given[(i + 3) % 8]} {family[i % 6]}",
+                    "father_name": f"Abdul {given[i % 8]}",
+                    "age": float(6 + i % 10),
+                    "home_district": places[i % 4],
+                }
+                for i in range(N_BATCH)
+            ],
+        )
+        session.commit()
+    engine.dispose()
+
+
+def test_sigkill_during_a_batch_run_leaves_no_run_running(tmp_path: Path) -> None:
+    """Issue 15.2: after a SIGKILL mid-run and a restart, the run reads "failed" (its owner is
+    gone), its CSV is refused as incomplete, and what it stored is whole chunks only."""
+    url = f"sqlite:///{tmp_path / 'batch.db'}"
+    tokens = bootstrap_users(url)
+    _seed_batch(url)
+    analyst = {"Authorization": f"Bearer {tokens[Role.ANALYST]}"}
+    log = tmp_path / "server.log"
+    env = {"SHONDHAN_RECONCILIATION_CHUNK": "50"}
+    server = start_server(url, log, extra_env=env)
+    try:
+        run = httpx.post(f"{server.base}/reconciliations", headers=analyst).json()
+        rid = run["reconciliation_id"]
+        deadline = time.monotonic() + 60
+        while True:
+            state = httpx.get(f"{server.base}/reconciliations/{rid}", headers=analyst).json()
+            assert state["status"] != "done", "the run finished before we could kill it"
+            if state["done"] > 0:
+                break
+            assert time.monotonic() < deadline, state
+            time.sleep(0.05)
+        server.kill()
+    finally:
+        server.kill()
+    server = start_server(url, log, extra_env=env)
+    try:
+        state = httpx.get(f"{server.base}/reconciliations/{rid}", headers=analyst).json()
+        assert state["status"] == "failed"
+        assert state["done"] % 50 == 0
+        csv_r = httpx.get(f"{server.base}/reconciliations/{rid}/candidates.csv", headers=analyst)
+        assert csv_r.status_code == 409
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            running = conn.execute(
+                text("SELECT count(*) FROM reconciliations WHERE status IN ('queued','running')")
+            ).scalar_one()
+            stored = conn.execute(
+                text(
+                    "SELECT count(DISTINCT interception_id) FROM reconciliation_candidates "
+                    "WHERE reconciliation_id = :r"
+                ),
+                {"r": rid},
+            ).scalar_one()
+        engine.dispose()
+        assert running == 0
+        assert stored <= state["done"]
+    finally:
+        server.stop()
+
+
+def test_a_second_server_leaves_the_first_ones_run_running(tmp_path: Path) -> None:
+    """Issue 15.2: starting another process on the same database used to fail every unfinished
+    run ("interrupted by a restart") while it went on running in the first process."""
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    tokens = bootstrap_users(url)
+    _seed_batch(url)
+    analyst = {"Authorization": f"Bearer {tokens[Role.ANALYST]}"}
+    env = {"SHONDHAN_RECONCILIATION_CHUNK": "50"}
+    a = start_server(url, tmp_path / "a.log", extra_env=env)
+    b = None
+    try:
+        rid = httpx.post(f"{a.base}/reconciliations", headers=analyst).json()["reconciliation_id"]
+        b = start_server(url, tmp_path / "b.log", extra_env=env)
+        seen = httpx.get(f"{b.base}/reconciliations/{rid}", headers=analyst).json()
+        assert seen["status"] in ("queued", "running"), seen  # old code: "failed" here
+        deadline = time.monotonic() + 120
+        while seen["status"] != "done":
+            assert seen["status"] != "failed", seen
+            assert time.monotonic() < deadline, seen
+            time.sleep(0.5)
+            seen = httpx.get(f"{b.base}/reconciliations/{rid}", headers=analyst).json()
+        assert seen["done"] == N_BATCH
+    finally:
+        a.stop()
+        if b is not None:
+            b.stop()

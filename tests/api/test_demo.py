@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from api.db import make_engine, make_read_only_session_factory, make_session_factory
 from api.demo import seed_demo
-from api.jobs import fail_interrupted
+from api.jobs import fail_dead_runs
 from api.migrate import upgrade
 from api.models import JobStatus, Reconciliation, ReportRow, User
 from api.roles import Role
@@ -47,7 +47,7 @@ def test_runs_left_running_are_marked_failed_at_start(tmp_path: Path) -> None:
         for status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE):
             s.add(Reconciliation(status=status, started_by=user.id))
         s.commit()
-        assert fail_interrupted(s) == 2
+        assert fail_dead_runs(s, lease_seconds=60) == 2
         statuses = sorted(r.status.value for r in s.scalars(select(Reconciliation)))
     engine.dispose()
     assert statuses == ["done", "failed", "failed"]

@@ -39,6 +39,7 @@ CHECKS = [
 OPERATION_ACTION: dict[tuple[str, str], Action] = {
     ("POST", "/reports"): Action.REPORT_CREATE,
     ("POST", "/reports/import"): Action.REPORT_IMPORT,
+    ("GET", "/reports/imports/{attempt_id}/rejects.csv"): Action.REPORT_IMPORT,
     ("GET", "/reports"): Action.REPORT_READ,
     ("POST", "/reports/search"): Action.REPORT_READ,
     ("GET", "/reports/{report_id}"): Action.REPORT_READ,

@@ -5,15 +5,25 @@ live-index query (and read lock) per interception, rejected pairs excluded. Synt
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
+import socket
+import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError
 
-from api.jobs import ReconciliationRunner
+from api.db import make_engine, make_session_factory
+from api.jobs import ReconciliationRunner, fail_dead_runs
+from api.lease import process_owner
 from api.matching import LiveIndex
+from api.migrate import upgrade
 from api.models import (
     CandidateRow,
     CandidateStatus,
@@ -22,6 +32,7 @@ from api.models import (
     Reconciliation,
     ReconciliationCandidate,
     ReportRow,
+    User,
     utcnow,
 )
 from api.roles import Role
@@ -156,3 +167,87 @@ def test_the_runner_commits_each_chunk_with_its_progress(seeded: Harness) -> Non
     assert [q for q, _ in index.queries] == [f"I-{i:02d}" for i in range(N_INTERCEPTIONS)]
     assert dict(index.queries)["I-03"] == {"R-0"}
     assert locked == list(range(N_INTERCEPTIONS))  # the read lock taken for each query alone
+
+
+def _run_owned_by(
+    sessions: Any, owner: str | None, beat_age: float | None, status: JobStatus
+) -> str:
+    with sessions() as s:
+        user = User(username=f"u-{secrets.token_hex(3)}", role=Role.ANALYST)
+        s.add(user)
+        s.flush()
+        beat = None if beat_age is None else utcnow() - timedelta(seconds=beat_age)
+        run = Reconciliation(status=status, started_by=user.id, owner=owner, heartbeat_at=beat)
+        s.add(run)
+        s.commit()
+        return run.id
+
+
+@pytest.mark.parametrize(
+    ("owner", "beat_age", "failed"),
+    [
+        pytest.param("live", 5.0, False, id="live-owner-fresh-heartbeat"),
+        pytest.param("other-host", 5.0, False, id="other-host-fresh-heartbeat"),
+        pytest.param("other-host", 500.0, True, id="lease-expired"),
+        pytest.param("dead", 5.0, True, id="owner-process-gone"),
+        pytest.param(None, None, True, id="stored-before-leases"),
+    ],
+)
+def test_only_runs_of_dead_owners_are_failed(
+    tmp_path: Path, owner: str | None, beat_age: float | None, failed: bool
+) -> None:
+    """Issue 15.2: starting a process fails only the runs whose owner is dead; the runs of a
+    live process (another server) keep running."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'lease.db'}")
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    sleeper = subprocess.Popen(["sleep", "30"])
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    host = socket.gethostname()
+    names = {
+        "live": f"{host}:{sleeper.pid}:x",
+        "dead": f"{host}:{gone.pid}:x",
+        "other-host": f"elsewhere.example:{os.getpid()}:x",
+    }
+    try:
+        rid = _run_owned_by(sessions, names.get(owner or ""), beat_age, JobStatus.RUNNING)
+        with sessions() as s:
+            assert fail_dead_runs(s, lease_seconds=60) == int(failed)
+            status = s.get(Reconciliation, rid).status  # type: ignore[union-attr]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        engine.dispose()
+    assert status == (JobStatus.FAILED if failed else JobStatus.RUNNING)
+
+
+def test_a_failed_mark_failed_is_retried_until_written(tmp_path: Path) -> None:
+    """Issue 15.2: when the run fails and writing "failed" fails too (database busy), the runner
+    tries again instead of leaving the run "running"."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'retry.db'}")
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    rid = _run_owned_by(sessions, process_owner(), 0.0, JobStatus.RUNNING)
+    calls = {"n": 0}
+
+    def flaky() -> Any:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise OperationalError("UPDATE", {}, Exception("database is locked"))
+        return sessions()
+
+    runner = ReconciliationRunner(flaky, sessions, None, top_k=5, chunk=10)  # type: ignore[arg-type]
+    runner._stop.wait = lambda _t: False  # type: ignore[method-assign]  # no real sleeping
+
+    def broken(_rid: str) -> None:
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    runner._run = broken  # type: ignore[method-assign]
+    runner.run(rid)
+    with sessions() as s:
+        run = s.get(Reconciliation, rid)
+        assert run is not None
+        assert (run.status, run.error) == (JobStatus.FAILED, "OperationalError")
+    assert calls["n"] == 3
+    engine.dispose()

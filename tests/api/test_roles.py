@@ -21,6 +21,7 @@ R, B, A, AD = Role.POLICE_REVIEWER, Role.BGB_OFFICER, Role.ANALYST, Role.ADMIN
 ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("create-report", "POST", "/reports", {"json": {"age": -1}}, {R}, 422),
     ("import-reports", "POST", "/reports/import", {}, {R}, 422),
+    ("import-rejects", "GET", f"/reports/imports/{UNKNOWN}/rejects.csv", {}, {R}, 404),
     ("get-report", "GET", "/reports/M-R1", {}, {R, A}, 200),
     ("search-reports", "GET", "/reports", {"params": {"name": "Rohima Khatoon"}}, {R, A}, 200),
     ("search-reports-post", "POST", "/reports/search", {"json": {"name": "Rohima"}}, {R, A}, 200),

@@ -404,7 +404,19 @@ def test_ids_seen_lists_every_accepted_id_with_its_row(tmp_path: Path) -> None:
     path.write_text("\n".join([HEADER, _row(1), "R2,x,,,F,abc,,,,,", _row(3)]) + "\n")
     seen: dict[str, int] = {}
     list(iter_reports(path, ids_seen=seen))
-    assert seen == {"R1": 2, "R2": 3, "R3": 4}  # R2 was rejected (age) but its id is taken
+    assert seen == {"R1": 2, "R3": 4}  # R2 was rejected (age): its id is not taken
+
+
+def test_a_rejected_rows_id_is_not_remembered(tmp_path: Path) -> None:
+    """Issue 15: remembering every rejected row's id made a file of millions of bad rows cost
+    hundreds of megabytes. Only good rows take their id; a later good row with the id of a
+    rejected one is the first of that id to be kept, so it is accepted."""
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join([HEADER, "R2,x,,,F,abc,,,,,", _row(2), _row(2)]) + "\n")
+    rejects = RejectCounter()
+    kept = [r.report_id for r in iter_reports(path, on_reject=rejects)]
+    assert kept == ["R2"]
+    assert [(r.row_number, r.field) for r in rejects.rejects] == [(2, "age"), (4, "report_id")]
 
 
 @settings(max_examples=25, deadline=None)

@@ -775,3 +775,39 @@ def test_a_batch_page_counts_only_match_and_review_rows_as_possible_matches(app:
     assert rows is not None
     assert ": 7 (" in rows.group(1)
     assert ": 4)" in rows.group(1)
+
+
+def test_import_page_lists_the_first_thousand_bad_rows_and_links_them_all(app: Any) -> None:
+    """Issue 15.1: the page once listed every bad row (100,000 rows: 31 MB of HTML). It lists
+    the first 1,000, counts all, links the full CSV (which the uploader can download), and
+    every answer carrying a child's record is not cached."""
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    header = (
+        "report_id,name,father_name,mother_name,sex,age,report_date,district,upazila,"
+        "police_station,guardian_phone\n"
+    )
+    body = header + "".join(f"WEB-{i:05d},Rahima,,,F,abc,,,,,\n" for i in range(5000))
+    page = client.post(
+        "/web/reports/import",
+        data={"csrf_token": _csrf(client, "/web/reports")},
+        files={"file": ("r.csv", body.encode(), "text/csv")},
+    )
+    assert page.status_code == 422
+    assert page.headers["cache-control"] == "no-store"
+    table = page.text.split('data-testid="import-errors"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 1000
+    assert "5,000" in page.text or "5000" in page.text
+    link = re.search(r'href="(/web/reports/imports/[0-9a-f]{32}/rejects\.csv)"', page.text)
+    assert link is not None
+    csv_text = client.get(link.group(1)).text
+    assert len(csv_text.splitlines()) == 1 + 5000
+
+
+def test_audit_page_cursor_past_64_bits_is_422_not_500(app: Any) -> None:
+    """Issue 15.9: ``after=9223372036854775808`` reached the database and answered 500; the
+    page now pages backwards (``before``), under the same bound."""
+    client = _client(app)
+    _sign_in(client, "admin")
+    page = client.get("/web/admin/audit", params={"before": "9223372036854775808"})
+    assert page.status_code == 422
