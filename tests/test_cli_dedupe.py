@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from cli import batch
 from matcher.dedupe import GROUP_COLUMNS
+from tests.test_cli_batch import read_rows, run
 from training_data.generate import Split, generate, write_csvs
 
 
@@ -28,16 +27,6 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = generate(n_reports=400, n_interceptions=400, seed=11, split=Split.TEST, reported_share=1)
     write_csvs(data, folder)
     return folder
-
-
-def run(app: typer.Typer, *args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 def test_reports_are_grouped(app: typer.Typer, sample: Path, tmp_path: Path) -> None:
