@@ -13,6 +13,7 @@ from matcher.evaluate import (
     best_threshold_f1,
     evaluate_candidates,
     false_alarms,
+    grouping_prf,
     pair_completeness,
     prf,
     rank_lists,
@@ -217,3 +218,23 @@ def test_best_f1_is_at_least_any_fixed_threshold(
         fixed = prf(len(pairs & actual), len(pairs), len(actual))
         if not math.isnan(fixed.f1):
             assert best.prf.f1 >= fixed.f1 - 1e-12
+
+
+TRUE_GROUPS = {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}  # 3 true pairs
+
+
+@pytest.mark.parametrize(
+    ("predicted", "expected"),
+    [
+        (TRUE_GROUPS, (3, 3, 3)),
+        ({"a": "x", "b": "x"}, (1, 1, 3)),  # c, d, e missing: alone
+        ({"a": "x", "b": "x", "c": "y", "d": "y"}, (1, 2, 3)),
+        ({r: "all" for r in "abcde"}, (3, 10, 3)),
+        ({r: r for r in "abcde"}, (0, 0, 3)),
+        ({"a": "x", "b": "x", "zz": "x"}, (1, 1, 3)),  # a record outside the truth is ignored
+    ],
+    ids=["perfect", "partial", "one-wrong-pair", "everything-one-group", "all-alone", "unknown"],
+)
+def test_grouping_prf(predicted: dict[str, str], expected: tuple[int, int, int]) -> None:
+    m = grouping_prf(predicted, TRUE_GROUPS)
+    assert (m.true_positives, m.predicted, m.actual) == expected
