@@ -14,7 +14,9 @@ comparison levels and model as matching — so there is no second similarity rul
    candidate pair.
 3. **Comparison and score** (:meth:`~matcher.index.MatchIndex.compare` and the model): a pair is
    always compared with the record of the smaller id on the query side (so its score does not
-   depend on which side retrieved it). Every comparison applies as it does between a report and
+   depend on which side retrieved it, by construction; in practice the comparison is symmetric:
+   no difference over 20,000 pairs of a generated file, so :func:`likely_duplicates`, which puts
+   the new record on the query side, gives the batch's scores). Every comparison applies as it does between a report and
    an interception — names, parents, sex, the age after the time elapsed between the two records'
    dates (each record's age at its own date), home place, phone, the family pattern — except
    **date order**, which says whether a report came before an interception and has no meaning
@@ -75,6 +77,7 @@ __all__ = [
     "duplicate_scores",
     "group_pairs",
     "group_sizes",
+    "likely_duplicates",
     "write_groups",
 ]
 
@@ -157,6 +160,37 @@ def duplicate_scores(
     if reports:
         scores[levels[:, _NAME] == _NAME_DIFFERENT] = 0.0
     return scores
+
+
+def likely_duplicates(
+    index: MatchIndex,
+    record: Report | Interception,
+    *,
+    threshold: float | None = None,
+    top_k: int = 5,
+) -> list[DuplicatePair]:
+    """The records of ``index`` that may be the same child as ``record``, best first: for a
+    check at submission ("this child may already be in Shondhan as I-…").
+
+    ``index`` holds records of the same kind as ``record`` (interceptions through
+    :func:`as_report`); ``record`` itself, if indexed, is never returned. Pairs score with
+    :func:`duplicate_scores` (``record`` on the query side), at least ``threshold`` (default:
+    the model's match threshold); at most ``top_k``. Each pair is (``record``'s id, the other
+    id, score) — ids and a score only, never a field.
+    """
+    own = as_report(record)
+    p = prepare_report(own)
+    rows = index.retrieve(p, exclude=(own.report_id,)).rows
+    scores = duplicate_scores(index, p, rows, reports=isinstance(record, Report))
+    cut = index.model.match_threshold_ if threshold is None else threshold
+    found = sorted(
+        (
+            (-s, other)
+            for other, s in zip(index.ids_of(rows), scores.tolist(), strict=True)
+            if s >= cut
+        )
+    )
+    return [DuplicatePair(own.report_id, other, -s) for s, other in found[:top_k]]
 
 
 class Deduper:

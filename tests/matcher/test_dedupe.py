@@ -26,8 +26,10 @@ from matcher.dedupe import (
     as_report,
     dedupe,
     group_pairs,
+    likely_duplicates,
     write_groups,
 )
+from matcher.index import MatchIndex
 from matcher.records import Interception, Report, Sex
 
 RAHIMA = Report(
@@ -314,3 +316,16 @@ def test_write_groups(tmp_path: Path) -> None:
     assert read[0] == list(GROUP_COLUMNS)
     assert read[1] == ["'=R-1", "'=R-1", "0.9900"]  # formula-safe
     assert read[3] == ["R-3", "R-3", ""]
+
+
+def test_likely_duplicates_names_the_earlier_interception_only() -> None:
+    index = MatchIndex()
+    index.add_many(as_report(_interception(r)) for r in (RAHIMA, BROTHER, STRANGER, *FILLER))
+    again = replace(_interception(RAHIMA_AGAIN), interception_id="I-9")
+    found = likely_duplicates(index, again)
+    assert [(p.first, p.second) for p in found] == [("I-9", "I-1")]
+    assert found[0].score >= index.model.match_threshold_
+    # already indexed itself: never its own duplicate
+    index.add(as_report(again))
+    assert [p.second for p in likely_duplicates(index, again)] == ["I-1"]
+    assert likely_duplicates(index, _interception(STRANGER)) == []
