@@ -16,9 +16,10 @@ comparison levels and model as matching — so there is no second similarity rul
    always compared with the record of the smaller id on the query side (so its score does not
    depend on which side retrieved it, by construction; in practice the comparison is symmetric:
    no difference over 20,000 pairs of a generated file, so :func:`likely_duplicates`, which puts
-   the new record on the query side, gives the batch's scores). Every comparison applies as it does between a report and
-   an interception — names, parents, sex, the age after the time elapsed between the two records'
-   dates (each record's age at its own date), home place, phone, the family pattern — except
+   the new record on the query side, gives the batch's scores). Every comparison applies as it
+   does between a report and an interception — names, parents, sex, the age after the time
+   elapsed between the two records' dates (each record's age at its own date), home place,
+   phone, the family pattern — except
    **date order**, which says whether a report came before an interception and has no meaning
    between two reports or two interceptions: it is set to its null level (weight 0, no evidence
    either way; :data:`NOT_APPLICABLE`). Scores are the model's calibrated probabilities, with the
