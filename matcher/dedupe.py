@@ -291,7 +291,8 @@ def group_pairs(
     every pair across them scores at least ``coherence`` — a pair not in ``pairs`` is asked of
     ``score``, or counts as 0 without it — and the result has at most ``max_group`` records.
     Returns one membership per id, sorted by (group id, record id). Deterministic: the same ids
-    and pair scores give the same output in any input order.
+    and pair scores give the same output in any input order. A pair naming an id not in ``ids``
+    is a ``ValueError``.
     """
     if not 0.0 <= coherence <= 1.0 or not 0.0 <= threshold <= 1.0:
         raise ValueError("threshold and coherence must be within 0-1")
@@ -308,6 +309,9 @@ def group_pairs(
         return known[key]
 
     group_of: dict[str, list[str]] = {i: [i] for i in sorted(set(ids))}
+    unknown = sorted({x for pair in known for x in pair} - group_of.keys())
+    if unknown:
+        raise ValueError(f"pair of a record not among the ids: {unknown[0]!r}")
     edges = sorted(
         ((s, a, b) for (a, b), s in known.items() if s >= threshold),
         key=lambda e: (-e[0], e[1], e[2]),

@@ -240,6 +240,11 @@ def test_group_pairs_rejects_bad_options(case: tuple[dict[str, float], str]) -> 
         group_pairs(["a"], [], **options)  # type: ignore[arg-type]
 
 
+def test_group_pairs_rejects_a_pair_of_an_unknown_record() -> None:
+    with pytest.raises(ValueError, match="'zz'"):
+        group_pairs(["a"], [DuplicatePair("a", "zz", 0.99)], threshold=0.9)
+
+
 @pytest.mark.parametrize(
     ("records", "message"),
     [
