@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from api import audit
 from api.audit import AuditAction, RecordType
 from api.errors import ConflictError, InvalidError, NotFoundError
-from api.matching import LiveIndex
+from api.matching import LiveIndex, report_record
 from api.models import (
     AuditEvent,
     ReportNameKey,
@@ -40,9 +40,13 @@ from api.schemas import SEARCH_LIMIT_MAX, RejectOut, ReportIn
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
 from matcher.compare import other_gender_form
 from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
+from matcher.dedupe import DuplicatePair
 from matcher.records import Report
 
 log = logging.getLogger(__name__)
+
+#: Reports of the same child listed for one report, at most.
+SAME_CHILD_MAX = 5
 
 IMPORT_CHUNK = 2000
 SEARCH_COUNT_CAP = 20_000
@@ -57,6 +61,7 @@ __all__ = [
     "create_report",
     "get_report",
     "import_reports",
+    "same_child_reports",
     "search_reports",
 ]
 
@@ -91,6 +96,17 @@ def get_report(session: Session, user: User, report_id: str) -> ReportRow:
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, row.report_id)
     session.commit()
     return row
+
+
+def same_child_reports(
+    session: Session, user: User, report_id: str, *, index: LiveIndex, top_k: int = SAME_CHILD_MAX
+) -> list[DuplicatePair]:
+    """Other open reports the engine takes for the same child as this one (reported at another
+    police station, or twice at one), best first: ids and scores, never their details.
+    Reading them is reading this report (the same role, one audited read of it); 404 for an
+    unknown id. CPU-bound: not on the event loop."""
+    row = get_report(session, user, report_id)
+    return index.same_child(report_record(row), top_k=top_k)
 
 
 def _insert_name_keys(session: Session, rows: list[dict[str, Any]]) -> None:
