@@ -133,5 +133,5 @@ def same_child(
     """Other open reports of the same child as this one (filed at another police station, or
     twice at one), best first, by the engine's dedupe scoring (``matcher.dedupe``): ids and
     scores only. An audited read of this report."""
-    pairs = services.same_child_reports(session, user, report_id, index=index)
+    _, pairs = services.same_child_reports(session, user, report_id, index=index)
     return [SameChildOut(report_id=p.second, score=round(p.score, 4)) for p in pairs]

@@ -100,13 +100,13 @@ def get_report(session: Session, user: User, report_id: str) -> ReportRow:
 
 def same_child_reports(
     session: Session, user: User, report_id: str, *, index: LiveIndex, top_k: int = SAME_CHILD_MAX
-) -> list[DuplicatePair]:
-    """Other open reports the engine takes for the same child as this one (reported at another
-    police station, or twice at one), best first: ids and scores, never their details.
-    Reading them is reading this report (the same role, one audited read of it); 404 for an
-    unknown id. CPU-bound: not on the event loop."""
+) -> tuple[ReportRow, list[DuplicatePair]]:
+    """The report and the other open reports the engine takes for the same child (reported at
+    another police station, or twice at one), best first: ids and scores, never their details.
+    One audited read of this report (:func:`get_report`: the same role; 404 for an unknown id).
+    CPU-bound: not on the event loop."""
     row = get_report(session, user, report_id)
-    return index.same_child(report_record(row), top_k=top_k)
+    return row, index.same_child(report_record(row), top_k=top_k)
 
 
 def _insert_name_keys(session: Session, rows: list[dict[str, Any]]) -> None:
