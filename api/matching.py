@@ -26,13 +26,12 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import InterceptionRow, ReportRow, ReportStatus
-from matcher.dedupe import DuplicatePair
 from matcher.records import (
     INTERCEPTION_COLUMNS,
     REPORT_COLUMNS,
@@ -43,6 +42,9 @@ from matcher.records import (
     Report,
     Verdict,
 )
+
+if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
+    from matcher.dedupe import DuplicatePair
 
 log = logging.getLogger(__name__)
 

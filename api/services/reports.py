@@ -14,7 +14,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import Select, exists, func, insert, select
@@ -40,8 +40,10 @@ from api.schemas import SEARCH_LIMIT_MAX, RejectOut, ReportIn
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
 from matcher.compare import other_gender_form
 from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
-from matcher.dedupe import DuplicatePair
 from matcher.records import Report
+
+if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
+    from matcher.dedupe import DuplicatePair
 
 log = logging.getLogger(__name__)
 
