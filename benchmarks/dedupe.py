@@ -15,28 +15,45 @@ phone and place, the hard negatives of a dedupe.
   training and blocking rules), clustered by Splink's
   ``cluster_pairwise_predictions_at_threshold`` at its match probability (0.9) and at 0.5.
 
+Interceptions: the generator makes no duplicate interceptions, so a second file is made here
+from another test split (seed :data:`SEED` + 1): its interceptions, plus for
+:data:`TWICE_SHARE` of them a second interception of the same child written down independently
+by the generator's own form (:func:`training_data.forms.interception_of`: another date, its own
+age estimate, script, spelling, pet name or missing fields) — a child intercepted twice. Both
+tools run on that file the same way.
+
 Figures: pairwise precision / recall / F1 (:func:`matcher.evaluate.grouping_prf`), the number of
-groups against the true number, wall time. ``--quick`` runs 1,500 reports (CI smoke run).
+groups against the true number, wall time. ``--quick`` runs 1,500 reports and 600 interceptions
+(CI smoke run).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
+import random
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import data_root, generator_version, table
-from matcher.csvio import iter_reports, read_truth
+from matcher.csvio import iter_interceptions, iter_reports, read_truth
 from matcher.dedupe import Deduper, group_pairs
 from matcher.evaluate import PRF, grouping_prf
-from training_data.generate import Split, stream_csvs
+from matcher.records import INTERCEPTION_COLUMNS
+from training_data.forms import interception_of, interception_row
+from training_data.generate import Split, generate, stream_csvs
+from training_data.people import People
 
 SEED = 90_003  # no training, validation or other benchmark run uses it
 FULL_REPORTS = 20_000
 QUICK_REPORTS = 1_500
+FULL_INTERCEPTIONS = 8_000
+QUICK_INTERCEPTIONS = 600
+#: Share of the interceptions file's children intercepted a second time.
+TWICE_SHARE = 0.05
 
 
 def split_folder(n_reports: int) -> Path:
@@ -55,6 +72,29 @@ def split_folder(n_reports: int) -> Path:
     return folder
 
 
+def interceptions_twice(n: int) -> tuple[Path, dict[str, str]]:
+    """An interceptions file where :data:`TWICE_SHARE` of the children are intercepted twice,
+    and its true groups (``{interception_id: the child's first interception id}``)."""
+    folder = data_root() / f"dedupe-interceptions-{n}-{SEED + 1}-{generator_version()}"
+    data = generate(n_reports=n, n_interceptions=n, seed=SEED + 1, split=Split.TEST)
+    rng = random.Random(SEED + 1)
+    people = People(Split.TEST, rng)
+    records = list(data.interceptions)
+    groups = {i.interception_id: i.interception_id for i in records}
+    for first, child in zip(data.interceptions, data.children, strict=True):
+        if rng.random() < TWICE_SHARE:
+            again, _ = interception_of(child, f"{first.interception_id}-B", people=people, rng=rng)
+            records.append(again)
+            groups[again.interception_id] = first.interception_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "interceptions.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(INTERCEPTION_COLUMNS)
+        writer.writerows(interception_row(i) for i in records)
+    return path, groups
+
+
 def true_groups(folder: Path) -> dict[str, str]:
     """``{report_id: the child's first report id}`` for every report of the file."""
     truth = read_truth(folder / "truth.csv")
@@ -66,10 +106,11 @@ def true_groups(folder: Path) -> dict[str, str]:
     return groups
 
 
-def shondhan(folder: Path) -> list[tuple[str, dict[str, str], float]]:
+def shondhan(path: Path, *, interceptions: bool) -> list[tuple[str, dict[str, str], float]]:
     """(label, grouping, seconds) at the default threshold and two others."""
     started = time.perf_counter()
-    deduper = Deduper(iter_reports(folder / "reports.csv"))
+    records = iter_interceptions(path) if interceptions else iter_reports(path)
+    deduper = Deduper(records)
     pairs = deduper.pairs()
     scored = time.perf_counter() - started
     out = []
@@ -85,7 +126,9 @@ def shondhan(folder: Path) -> list[tuple[str, dict[str, str], float]]:
     return out
 
 
-def splink(folder: Path, *, u_pairs: float) -> list[tuple[str, dict[str, str], float]]:
+def splink(
+    path: Path, *, interceptions: bool, u_pairs: float
+) -> list[tuple[str, dict[str, str], float]]:
     """(label, grouping, seconds) for Splink dedupe_only clustered at 0.9 and 0.5."""
     import duckdb
     from splink import DuckDBAPI, Linker
@@ -93,13 +136,21 @@ def splink(folder: Path, *, u_pairs: float) -> list[tuple[str, dict[str, str], f
     from benchmarks import splink_baseline as sb
 
     started = time.perf_counter()
-    reports = sb.prepare(
-        folder / "reports.csv", id_col="report_id", date_col="report_date", district_col="district"
-    )
+    if interceptions:
+        records = sb.prepare(
+            path,
+            id_col="interception_id",
+            date_col="interception_date",
+            district_col="home_district",
+        )
+    else:
+        records = sb.prepare(
+            path, id_col="report_id", date_col="report_date", district_col="district"
+        )
     con = duckdb.connect()
     con.execute("SET threads = 2")
     linker = Linker(
-        reports,
+        records,
         sb.settings(tight=False, dedupe=True),
         db_api=DuckDBAPI(con),
         set_up_basic_logging=False,
@@ -142,23 +193,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("splink").setLevel(logging.ERROR)
     n = args.reports or (QUICK_REPORTS if args.quick else FULL_REPORTS)
+    u_pairs = 2e5 if args.quick else 2e6
     folder = split_folder(n)
-    truth = true_groups(folder)
-    n_true_groups = len(set(truth.values()))
-    true_pairs = grouping_prf(truth, truth).actual
+    _case("reports", folder / "reports.csv", true_groups(folder), u_pairs=u_pairs)
+    n_int = QUICK_INTERCEPTIONS if args.quick else FULL_INTERCEPTIONS
+    path, groups = interceptions_twice(n_int)
+    _case("interceptions", path, groups, u_pairs=u_pairs)
+    return 0
+
+
+def _case(kind: str, path: Path, truth: dict[str, str], *, u_pairs: float) -> None:
+    """Both tools on one file; print the table."""
+    interceptions = kind == "interceptions"
     print(
-        f"dedupe of {len(truth):,} reports (test split, seed {SEED}): {n_true_groups:,} children, "
-        f"{true_pairs:,} true pairs"
+        f"\ndedupe of {len(truth):,} {kind} ({path.parent.name}): "
+        f"{len(set(truth.values())):,} children, {grouping_prf(truth, truth).actual:,} true pairs"
     )
-    rows = [_row(*r, truth) for r in shondhan(folder)]
-    rows += [_row(*r, truth) for r in splink(folder, u_pairs=2e5 if args.quick else 2e6)]
+    rows = [_row(*r, truth) for r in shondhan(path, interceptions=interceptions)]
+    rows += [_row(*r, truth) for r in splink(path, interceptions=interceptions, u_pairs=u_pairs)]
     print(
         table(
             ["", "pair precision", "pair recall", "F1", "pairs grouped", "groups", "seconds"],
             rows,
         )
     )
-    return 0
 
 
 if __name__ == "__main__":
