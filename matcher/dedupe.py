@@ -101,8 +101,10 @@ _NAME_DIFFERENT = COMPARISON_BY_FIELD[Field.NAME].level("different")
 
 @dataclass(frozen=True, slots=True)
 class DuplicatePair:
-    """Two records of one set and the calibrated probability (0-1) that they are one child;
-    ``first`` < ``second`` (ids)."""
+    """Two records of one set and the calibrated probability (0-1) that they are one child.
+
+    From a batch (:meth:`Deduper.pairs`) ``first`` < ``second`` (ids); from
+    :func:`likely_duplicates` ``first`` is the record checked and ``second`` a stored one."""
 
     first: str
     second: str
