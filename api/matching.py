@@ -26,7 +26,7 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +42,9 @@ from matcher.records import (
     Report,
     Verdict,
 )
+
+if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
+    from matcher.dedupe import DuplicatePair
 
 log = logging.getLogger(__name__)
 
@@ -392,6 +395,20 @@ class LiveIndex:
         with self._rw.read():
             fields: list[str] = ask(interception, candidates=candidates, top_k=len(candidates))
         return fields
+
+    def same_child(self, report: Report, *, top_k: int) -> list[DuplicatePair]:
+        """Open reports the engine takes for the same child as ``report`` (itself excluded),
+        best first: :func:`matcher.dedupe.likely_duplicates`, ids and scores only (CPU-bound:
+        call off the event loop). Empty while the index loads, or for an index that is not the
+        engine's."""
+        from matcher.dedupe import likely_duplicates
+        from matcher.index import MatchIndex
+
+        index = self._index
+        if not isinstance(index, MatchIndex):
+            return []
+        with self._rw.read():
+            return likely_duplicates(index, report, top_k=top_k)
 
     def __len__(self) -> int:
         # No lock: a count read is atomic enough for /health and /metrics, which must not

@@ -249,6 +249,18 @@ class ReportOut(BaseModel):
     created_at: datetime
 
 
+class SameChildOut(BaseModel):
+    """Another open report the engine takes for the same child (reported at another police
+    station, or twice at one): its id and the engine's score (0-1), never its details."""
+
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"report_id": "R-2", "score": 0.99}]}
+    )
+
+    report_id: str
+    score: float
+
+
 class InterceptionDetails(BaseModel):
     """What a BGB officer records about a child: every field optional (unknown). Sex, age and
     date accept what the CSV files accept (see each field)."""

@@ -302,8 +302,11 @@ def blocking_rules(*, tight: bool) -> list[Any]:
     ]
 
 
-def settings(*, tight: bool) -> Any:
-    """Splink settings: comparisons and blocking as in the module docstring."""
+def settings(*, tight: bool, dedupe: bool = False) -> Any:
+    """Splink settings: comparisons and blocking as in the module docstring.
+
+    ``dedupe``: ``link_type="dedupe_only"`` within one file of reports (``benchmarks.dedupe``),
+    without the event-order comparison (two reports have no report/interception order)."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator
@@ -354,7 +357,7 @@ def settings(*, tight: bool) -> Any:
         ],
     )
     return SettingsCreator(
-        link_type="link_only",
+        link_type="dedupe_only" if dedupe else "link_only",
         comparisons=[
             _name("given", tf_exact=True, tf_skeleton=True),
             _name("surname", tf_exact=True, tf_skeleton=True),
@@ -364,11 +367,28 @@ def settings(*, tight: bool) -> Any:
             birth_year,
             district,
             cl.ExactMatch("phone"),
-            order,
+            *(() if dedupe else (order,)),
         ],
         blocking_rules_to_generate_predictions=blocking_rules(tight=tight),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
+    )
+
+
+def train(linker: Any, *, u_pairs: float) -> None:
+    """Prior from deterministic rules, u by random sampling, m by two EM sessions (see the
+    module docstring); the same for linking and for ``benchmarks.dedupe``."""
+    from splink import block_on
+
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_sk", "surname_sk", "district_sk"), block_on("phone")], recall=0.6
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)
+    # EM sessions blocked on rules whose pairs are mostly true matches (Splink's advice): the
+    # same phone trains every name/age/place comparison; same given + father's given trains phone.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given_sk", "father_given_sk")
     )
 
 
@@ -389,7 +409,7 @@ def run(
     ``interception_id, report_id``) also ``true_pairs_blocked``, how many of them blocking kept
     (for pair completeness)."""
     import duckdb
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import DuckDBAPI, Linker
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -415,18 +435,9 @@ def run(
         set_up_basic_logging=False,
     )
     t1 = time.perf_counter()
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_sk", "surname_sk", "district_sk"), block_on("phone")], recall=0.6
-    )
     if u_pairs is None:  # Splink's default 1e6 where memory is tight, else 2e6
         u_pairs = 1e6 if tight else 2e6
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)
-    # EM sessions blocked on rules whose pairs are mostly true matches (Splink's advice): the
-    # same phone trains every name/age/place comparison; same given + father's given trains phone.
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_sk", "father_given_sk")
-    )
+    train(linker, u_pairs=u_pairs)
     timings["train"] = time.perf_counter() - t1
     if save_model is not None:
         linker.misc.save_model_to_json(str(save_model), overwrite=True)

@@ -1,4 +1,4 @@
-"""Batch commands: ``shondhan reconcile``, ``shondhan evaluate``, ``shondhan train``.
+"""Batch commands: ``shondhan reconcile``, ``evaluate``, ``train`` and ``dedupe``.
 
 A thin shell: argument parsing, progress bars and exit codes live here; reading, matching,
 writing and scoring live in ``matcher`` (csvio, reconcile, evaluate, training).
@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from matcher.csvio import RejectCounter
     from matcher.model import MatchModel
+    from matcher.records import Interception, Report
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -39,8 +41,25 @@ DEMO_INTERCEPTIONS = 200
 DEMO_SEED = 20260101
 
 
+RejectsOption = Annotated[
+    Path | None,
+    typer.Option("--rejects", help="Write rejected rows here (source, row, id, field, why)."),
+]
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="Model JSON (default: the shipped model).")
+]
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _check_folders(*targets: Path | None) -> None:
+    """Exit with a usage error when an output file's folder does not exist."""
+    for target in targets:
+        if target is not None and not (target.parent if str(target.parent) else Path(".")).is_dir():
+            _err(f"error: folder does not exist for {target}")
+            raise typer.Exit(EXIT_USAGE)
 
 
 def _count_rows(path: Path) -> int | None:
@@ -147,16 +166,21 @@ def run_reconcile(
         f"{written} candidates written to {out}; rejected rows: {report_rejects.rows} in "
         f"reports, {interception_rejects.rows} in interceptions; {elapsed:.1f} s"
     )
-    if rejects.rows:
-        by_reason = Counter((r.field, r.reason) for r in rejects.rejects)
-        for (field, reason), n in by_reason.most_common(5):
-            _err(f"  rejected: {n} x {field}: {reason}")
-        if rejects_path is None:
-            _err("  (use --rejects FILE to save the row numbers)")
-        else:
-            _err(f"  rejects written to {rejects_path}")
-        return EXIT_REJECTED
-    return EXIT_OK
+    return _rejected_status(rejects, rejects_path)
+
+
+def _rejected_status(rejects: RejectCounter, rejects_path: Path | None) -> int:
+    """Print the commonest reasons rows were rejected (never a value); the exit status."""
+    if not rejects.rows:
+        return EXIT_OK
+    by_reason = Counter((r.field, r.reason) for r in rejects.rejects)
+    for (field, reason), n in by_reason.most_common(5):
+        _err(f"  rejected: {n} x {field}: {reason}")
+    if rejects_path is None:
+        _err("  (use --rejects FILE to save the row numbers)")
+    else:
+        _err(f"  rejects written to {rejects_path}")
+    return EXIT_REJECTED
 
 
 def _demo(top_k: int, workers: int, show_progress: bool) -> int:
@@ -210,13 +234,8 @@ def reconcile_command(
     top_k: Annotated[
         int, typer.Option("--top-k", min=1, max=1000, help="Candidates per interception.")
     ] = 10,
-    rejects: Annotated[
-        Path | None,
-        typer.Option("--rejects", help="Write rejected rows here (source, row, id, field, why)."),
-    ] = None,
-    model: Annotated[
-        Path | None, typer.Option("--model", help="Model JSON (default: the shipped model).")
-    ] = None,
+    rejects: RejectsOption = None,
+    model: ModelOption = None,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -259,10 +278,7 @@ def reconcile_command(
         if not path.is_file():
             _err(f"error: no such file: {path}")
             raise typer.Exit(EXIT_USAGE)
-    for target in (out, rejects):
-        if target is not None and not (target.parent if str(target.parent) else Path(".")).is_dir():
-            _err(f"error: folder does not exist for {target}")
-            raise typer.Exit(EXIT_USAGE)
+    _check_folders(out, rejects)
     code = run_reconcile(
         reports,
         interceptions,
@@ -547,8 +563,98 @@ def _train_unsupervised(reports: Path | None, interceptions: Path | None, out: P
     typer.echo(f"model written to {out} ({os.path.getsize(out)} bytes)")
 
 
+def run_dedupe(
+    source: Path,
+    out: Path,
+    *,
+    interceptions: bool = False,
+    rejects_path: Path | None = None,
+    model_path: Path | None = None,
+    threshold: float | None = None,
+) -> int:
+    """Group one CSV's records of the same child (:mod:`matcher.dedupe`) into a groups CSV;
+    returns the exit status (see the module docstring)."""
+    from matcher.csvio import MissingColumnError, RejectCounter, iter_interceptions, iter_reports
+    from matcher.dedupe import dedupe, group_sizes, write_groups
+
+    model = _load_model(model_path)
+    rejected = RejectCounter()
+    started = time.perf_counter()
+    try:
+        records: list[Report] | list[Interception] = (
+            list(iter_interceptions(source, on_reject=rejected))
+            if interceptions
+            else list(iter_reports(source, on_reject=rejected))
+        )
+    except MissingColumnError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    groups = dedupe(records, model=model, threshold=threshold)
+    write_groups(groups, out)
+    if rejects_path is not None:
+        from matcher.csvio import write_rejects
+
+        write_rejects(rejected.rejects, rejects_path)
+    sizes = group_sizes(groups)
+    shared = sum(1 for n in sizes.values() if n > 1)
+    typer.echo(
+        f"deduped: {len(records)} {'interceptions' if interceptions else 'reports'} into "
+        f"{len(sizes)} groups ({shared} with more than one record) written to {out}; "
+        f"rejected rows: {rejected.rows}; {time.perf_counter() - started:.1f} s"
+    )
+    return _rejected_status(rejected, rejects_path)
+
+
+def dedupe_command(
+    out: Annotated[Path, typer.Option("--out", help="Groups CSV to write (atomically).")],
+    reports: Annotated[
+        Path | None, typer.Option("--reports", help="Reports CSV to group (or --interceptions).")
+    ] = None,
+    interceptions: Annotated[
+        Path | None,
+        typer.Option("--interceptions", help="Interceptions CSV to group (or --reports)."),
+    ] = None,
+    rejects: RejectsOption = None,
+    model: ModelOption = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="Score from which two records are joined (default: the model's match threshold).",
+        ),
+    ] = None,
+) -> None:
+    """Group the records of the same child within one file (group_id, record_id,
+    score_to_group); a record with no duplicate is a group of its own.
+
+    Exit status: 0 all rows used; 3 some rows rejected (good rows still grouped);
+    2 usage error or missing column; 1 unexpected failure.
+    """
+    if (reports is None) == (interceptions is None):
+        _err("error: give exactly one of --reports FILE or --interceptions FILE")
+        raise typer.Exit(EXIT_USAGE)
+    source = reports if reports is not None else interceptions
+    assert source is not None
+    if not source.is_file():
+        _err(f"error: no such file: {source}")
+        raise typer.Exit(EXIT_USAGE)
+    _check_folders(out, rejects)
+    code = run_dedupe(
+        source,
+        out,
+        interceptions=interceptions is not None,
+        rejects_path=rejects,
+        model_path=model,
+        threshold=threshold,
+    )
+    raise typer.Exit(code)
+
+
 def register(app: typer.Typer) -> None:
     """Add the batch commands to the ``shondhan`` app."""
     app.command("reconcile")(reconcile_command)
     app.command("evaluate")(evaluate_command)
     app.command("train")(train_command)
+    app.command("dedupe")(dedupe_command)

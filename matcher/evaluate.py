@@ -35,6 +35,7 @@ __all__ = [
     "calibration_error",
     "evaluate_candidates",
     "false_alarms",
+    "grouping_prf",
     "pair_completeness",
     "prf",
     "rank_lists",
@@ -95,6 +96,33 @@ def prf(true_positives: int, predicted: int, actual: int) -> PRF:
     undefined = math.isnan(p) or math.isnan(r)
     f = NAN if undefined else (2 * p * r / (p + r) if p + r else 0.0)
     return PRF(p, r, f, true_positives, predicted, actual)
+
+
+def grouping_prf(predicted: Mapping[str, str], actual: Mapping[str, str]) -> PRF:
+    """Pairwise precision and recall of a grouping (dedupe): every two records put in one group
+    is a predicted pair, every two records of one true group an actual pair.
+
+    ``predicted`` / ``actual``: ``{record_id: group id}``. Records missing from ``predicted``
+    count as alone (never silently joined); records not in ``actual`` are ignored (nothing to
+    score them against). Counted per (predicted, actual) cell, so it is linear in records.
+    """
+
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    cells: dict[tuple[str, str], int] = {}
+    pred_sizes: dict[str, int] = {}
+    true_sizes: dict[str, int] = {}
+    for rid, true_group in actual.items():
+        pred_group = predicted.get(rid, "\x00" + rid)
+        cells[(pred_group, true_group)] = cells.get((pred_group, true_group), 0) + 1
+        pred_sizes[pred_group] = pred_sizes.get(pred_group, 0) + 1
+        true_sizes[true_group] = true_sizes.get(true_group, 0) + 1
+    return prf(
+        sum(pairs(n) for n in cells.values()),
+        sum(pairs(n) for n in pred_sizes.values()),
+        sum(pairs(n) for n in true_sizes.values()),
+    )
 
 
 def rank_lists(candidates: Iterable[Candidate]) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from api.schemas import (
     ReportIn,
     ReportOut,
     ReportSearchIn,
+    SameChildOut,
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
@@ -139,3 +140,17 @@ def get_report(
 ) -> ReportOut:
     """One report (the read is audited)."""
     return ReportOut.model_validate(services.get_report(session, user, report_id))
+
+
+@router.get("/{report_id}/same-child", response_model=list[SameChildOut], responses=NOT_FOUND)
+def same_child(
+    report_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    index: IndexDep,
+    user: Annotated[User, require_role(Action.REPORT_READ)],
+) -> list[SameChildOut]:
+    """Other open reports of the same child as this one (filed at another police station, or
+    twice at one), best first, by the engine's dedupe scoring (``matcher.dedupe``): ids and
+    scores only. An audited read of this report."""
+    _, pairs = services.same_child_reports(session, user, report_id, index=index)
+    return [SameChildOut(report_id=p.second, score=round(p.score, 4)) for p in pairs]

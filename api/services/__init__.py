@@ -71,6 +71,7 @@ from api.services.reports import (
     create_report,
     get_report,
     import_reports,
+    same_child_reports,
     search_reports,
 )
 from api.services.review import (
@@ -155,6 +156,7 @@ __all__ = [
     "review_queue",
     "revoke_decision",
     "revoke_user_tokens",
+    "same_child_reports",
     "search_reports",
     "session_user",
     "set_disabled",

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import IO, Any, NoReturn, cast
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Select, Table, exists, func, insert, literal, select, update
@@ -29,7 +29,7 @@ from api import audit
 from api.audit import AuditAction, RecordType
 from api.errors import ConflictError, InvalidError, NotFoundError, UnavailableError
 from api.lease import process_owner
-from api.matching import LiveIndex
+from api.matching import LiveIndex, report_record
 from api.models import (
     AuditEvent,
     ImportAttempt,
@@ -57,7 +57,13 @@ from matcher.compare import other_gender_form
 from matcher.csvio import EncodingError, MissingColumnError, RowCursor, iter_reports, open_csv_bytes
 from matcher.records import REPORT_COLUMNS, Report
 
+if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
+    from matcher.dedupe import DuplicatePair
+
 log = logging.getLogger(__name__)
+
+#: Reports of the same child listed for one report, at most.
+SAME_CHILD_MAX = 5
 
 _REPORTS = cast(Table, ReportRow.__table__)
 _NAME_KEYS = cast(Table, ReportNameKey.__table__)
@@ -77,6 +83,7 @@ __all__ = [
     "create_report",
     "get_report",
     "import_reports",
+    "same_child_reports",
     "search_reports",
 ]
 
@@ -111,6 +118,17 @@ def get_report(session: Session, user: User, report_id: str) -> ReportRow:
     audit.record(session, user, AuditAction.READ, RecordType.REPORT, row.report_id)
     session.commit()
     return row
+
+
+def same_child_reports(
+    session: Session, user: User, report_id: str, *, index: LiveIndex, top_k: int = SAME_CHILD_MAX
+) -> tuple[ReportRow, list[DuplicatePair]]:
+    """The report and the other open reports the engine takes for the same child (reported at
+    another police station, or twice at one), best first: ids and scores, never their details.
+    One audited read of this report (:func:`get_report`: the same role; 404 for an unknown id).
+    CPU-bound: not on the event loop."""
+    row = get_report(session, user, report_id)
+    return row, index.same_child(report_record(row), top_k=top_k)
 
 
 def _insert_name_keys(session: Session, rows: list[dict[str, Any]]) -> None:

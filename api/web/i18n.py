@@ -190,6 +190,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports_title": ("Missing-person reports", "নিখোঁজ রিপোর্ট"),
     "report_add": ("Add a report", "রিপোর্ট যোগ করুন"),
     "report_added": ("Report saved", "রিপোর্ট সংরক্ষিত"),
+    "same_child_reports": (
+        "This child may also be reported as:",
+        "এই শিশুর আরও রিপোর্ট থাকতে পারে:",
+    ),
     "report_import": ("Import a CSV file", "CSV ফাইল আমদানি"),
     "import_partial": ("Keep the good rows if some are bad", "কিছু সারি ভুল হলেও ঠিকগুলো রাখুন"),
     "import_button": ("Import", "আমদানি"),

@@ -140,10 +140,17 @@ def import_rejects(page: PageDep, attempt_id: str) -> Response:
 
 
 @router.get("/web/reports/{report_id}", response_class=HTMLResponse)
-def show_report(page: PageDep, report_id: str, done: str = "") -> Response:
-    """One report and its status (audited read)."""
+def show_report(request: Request, page: PageDep, report_id: str, done: str = "") -> Response:
+    """One report, its status and the other open reports of the same child (ids only; one
+    audited read)."""
     user = page.require(Action.REPORT_READ)
-    row = services.get_report(page.db, user, report_id)
+    row, same_child = services.same_child_reports(
+        page.db, user, report_id, index=live_index(request)
+    )
     return page.render(
-        "report.html", nav="reports", report=row, flash=done if done in FLASHES else None
+        "report.html",
+        nav="reports",
+        report=row,
+        same_child=[p.second for p in same_child],
+        flash=done if done in FLASHES else None,
     )

@@ -43,6 +43,7 @@ OPERATION_ACTION: dict[tuple[str, str], Action] = {
     ("GET", "/reports"): Action.REPORT_READ,
     ("POST", "/reports/search"): Action.REPORT_READ,
     ("GET", "/reports/{report_id}"): Action.REPORT_READ,
+    ("GET", "/reports/{report_id}/same-child"): Action.REPORT_READ,
     ("POST", "/interceptions"): Action.INTERCEPTION_CREATE,
     ("GET", "/interceptions/{interception_id}"): Action.INTERCEPTION_READ,
     ("GET", "/interceptions/{interception_id}/candidates"): Action.CANDIDATES_READ,

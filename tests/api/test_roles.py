@@ -23,6 +23,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("import-reports", "POST", "/reports/import", {}, {R}, 422),
     ("import-rejects", "GET", f"/reports/imports/{UNKNOWN}/rejects.csv", {}, {R}, 404),
     ("get-report", "GET", "/reports/M-R1", {}, {R, A}, 200),
+    ("same-child-reports", "GET", "/reports/M-R1/same-child", {}, {R, A}, 200),
     ("search-reports", "GET", "/reports", {"params": {"name": "Rohima Khatoon"}}, {R, A}, 200),
     ("search-reports-post", "POST", "/reports/search", {"json": {"name": "Rohima"}}, {R, A}, 200),
     ("submit-interception", "POST", "/interceptions", {"json": {"age": "old"}}, {B}, 422),

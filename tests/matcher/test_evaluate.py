@@ -15,6 +15,7 @@ from matcher.evaluate import (
     calibration_error,
     evaluate_candidates,
     false_alarms,
+    grouping_prf,
     pair_completeness,
     prf,
     rank_lists,
@@ -290,3 +291,23 @@ def test_calibration_error(scored: list[tuple[str, str, float]], expected: float
     truth = {f"I{i}": frozenset({"R1"} if i == 1 else set()) for i in range(1, 5)}
     got = calibration_error(scored, truth)
     assert math.isnan(got) if math.isnan(expected) else got == pytest.approx(expected)
+
+
+TRUE_GROUPS = {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e"}  # 3 true pairs
+
+
+@pytest.mark.parametrize(
+    ("predicted", "expected"),
+    [
+        (TRUE_GROUPS, (3, 3, 3)),
+        ({"a": "x", "b": "x"}, (1, 1, 3)),  # c, d, e missing: alone
+        ({"a": "x", "b": "x", "c": "y", "d": "y"}, (1, 2, 3)),
+        ({r: "all" for r in "abcde"}, (3, 10, 3)),
+        ({r: r for r in "abcde"}, (0, 0, 3)),
+        ({"a": "x", "b": "x", "zz": "x"}, (1, 1, 3)),  # a record outside the truth is ignored
+    ],
+    ids=["perfect", "partial", "one-wrong-pair", "everything-one-group", "all-alone", "unknown"],
+)
+def test_grouping_prf(predicted: dict[str, str], expected: tuple[int, int, int]) -> None:
+    m = grouping_prf(predicted, TRUE_GROUPS)
+    assert (m.true_positives, m.predicted, m.actual) == expected
