@@ -214,6 +214,7 @@ def create_app(
         read_sessions,
         index_factory=index_factory,
         interval=settings.index_sync_interval,
+        top_k=settings.top_k,
     )
     runner = ReconciliationRunner(
         sessions, read_sessions, index, top_k=settings.top_k, chunk=settings.reconciliation_chunk

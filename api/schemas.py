@@ -286,6 +286,15 @@ class CandidateOut(BaseModel):
     status: CandidateStatus
 
 
+class ReportCandidatesOut(BaseModel):
+    """A report and the children already intercepted who may be this child: its candidates
+    (best score first), each with the interception it proposes."""
+
+    report: ReportOut
+    candidates: list[CandidateOut]
+    interceptions: list[InterceptionOut]
+
+
 class QuestionOut(BaseModel):
     """An empty interception field worth asking the child, with its label in both languages."""
 

@@ -23,9 +23,12 @@ from api.schemas import (
     ErrorOut,
     ImportRefused,
     ImportResult,
+    InterceptionOut,
+    ReportCandidatesOut,
     ReportIn,
     ReportOut,
     ReportSearchIn,
+    candidate_out,
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
@@ -120,3 +123,22 @@ def get_report(
 ) -> ReportOut:
     """One report (the read is audited)."""
     return ReportOut.model_validate(services.get_report(session, user, report_id))
+
+
+@router.get("/{report_id}/candidates", response_model=ReportCandidatesOut, responses=NOT_FOUND)
+def report_candidates(
+    report_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.REPORT_READ)],
+) -> ReportCandidatesOut:
+    """Children already intercepted who may be this child: the report's candidates, best score
+    first, and their interceptions (reviewers, analysts; audited)."""
+    report, pairs = services.report_candidates(session, user, report_id)
+    seen: dict[str, InterceptionOut] = {}
+    for _, i in pairs:
+        seen.setdefault(i.interception_id, InterceptionOut.model_validate(i))
+    return ReportCandidatesOut(
+        report=ReportOut.model_validate(report),
+        candidates=[candidate_out(c, reveal_report=True) for c, _ in pairs],
+        interceptions=list(seen.values()),
+    )

@@ -18,6 +18,8 @@ services.review_queue(...)``):
 - :mod:`~api.services.reports`: add, read, import, search by name, seed;
 - :mod:`~api.services.interceptions`: submit (match at once), read, candidates, edit (re-rank,
   earlier versions kept), what to ask the child next, an officer's recent ones;
+- :mod:`~api.services.reverse`: reports find children (a new report's candidates among the
+  open interceptions) and a report's candidates;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
   revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
@@ -61,6 +63,7 @@ from api.services.reports import (
     import_reports,
     search_reports,
 )
+from api.services.reverse import match_new_reports, report_candidates
 from api.services.review import (
     DATES_REVERSED,
     REVIEW_BANDS,
@@ -114,11 +117,13 @@ __all__ = [
     "list_candidates",
     "list_decisions",
     "list_users",
+    "match_new_reports",
     "new_token",
     "queue_interceptions",
     "recent_interceptions",
     "recent_reconciliations",
     "reconciliation_csv",
+    "report_candidates",
     "require",
     "review_queue",
     "revoke_decision",

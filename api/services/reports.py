@@ -38,6 +38,7 @@ from api.models import (
 from api.roles import Action
 from api.schemas import SEARCH_LIMIT_MAX, RejectOut, ReportIn
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
+from api.services.reverse import match_new_reports
 from matcher.compare import other_gender_form
 from matcher.csvio import MissingColumnError, Reject, RejectCounter, iter_reports
 from matcher.records import Report
@@ -79,6 +80,7 @@ def create_report(session: Session, user: User, data: ReportIn, *, index: LiveIn
     session.commit()
     index.sync_once()
     log.info("report created: %s", row.report_id)
+    match_new_reports(session, user, [row.report_id], index=index)
     return row
 
 
@@ -242,6 +244,7 @@ def import_reports(
     import_id = secrets.token_hex(4)
     now = utcnow()
     chunk: list[tuple[int, dict[str, Any]]] = []
+    stored_ids: list[str] = []
 
     def flush(rows: list[tuple[int, dict[str, Any]]]) -> int:
         ids = [v["report_id"] for _, v in rows]
@@ -263,6 +266,7 @@ def import_reports(
                 good.append(values)
         if good and (partial or not (counter.rejects or extra)):
             session.execute(insert(ReportRow), good)
+            stored_ids.extend(v["report_id"] for v in good)
             _insert_name_keys(session, good)
             session.execute(
                 insert(AuditEvent),
@@ -341,6 +345,7 @@ def import_reports(
     session.commit()
     log.info("report import %s: committed %d rows, %d rejects", import_id, imported, len(rejects))
     index.sync_once()
+    match_new_reports(session, user, stored_ids, index=index)
     return ImportOutcome(committed=True, imported=imported, rejects=rejects)
 
 

@@ -210,6 +210,7 @@ def decide(
             "decide on its current candidates"
         )
     pending: int | None = None
+    matched: list[InterceptionRow] = []
     if data.decision == DecisionKind.CONFIRM:
         report = session.get(ReportRow, cand.report_id, with_for_update=True)
         interception = session.get(InterceptionRow, cand.interception_id, with_for_update=True)
@@ -229,6 +230,7 @@ def decide(
         report.status = ReportStatus.FOUND
         report.seq = pending
         interception.status = InterceptionStatus.MATCHED
+        matched.append(interception)
         cand.status = CandidateStatus.CONFIRMED
     elif data.decision == DecisionKind.REJECT:
         cand.status = CandidateStatus.REJECTED
@@ -246,6 +248,7 @@ def decide(
     session.commit()
     if pending is not None:
         index.sync_once()
+        index.apply_interceptions(matched)  # matched: no longer found by new reports
     log.info("candidate %s: decision %s (%s)", cand.id, data.decision.value, decision.id)
     return decision
 
@@ -276,6 +279,7 @@ def revoke_decision(
     cand = session.get(CandidateRow, decision.candidate_id, with_for_update=True)
     assert cand is not None  # foreign key
     pending: int | None = None
+    reopened: list[InterceptionRow] = []
     if decision.decision == DecisionKind.CONFIRM:
         report = session.get(ReportRow, cand.report_id, with_for_update=True)
         interception = session.get(InterceptionRow, cand.interception_id, with_for_update=True)
@@ -285,6 +289,7 @@ def revoke_decision(
         report.status = ReportStatus.OPEN
         report.seq = pending
         interception.status = InterceptionStatus.OPEN
+        reopened.append(interception)
     cand.status = CandidateStatus.OPEN
     decision.revoked_at = utcnow()
     decision.revoked_by = user.id
@@ -295,6 +300,7 @@ def revoke_decision(
     session.commit()
     if pending is not None:
         index.sync_once()
+        index.apply_interceptions(reopened)  # open again: new reports find it
     log.info("decision %s revoked", decision.id)
     return decision
 

@@ -129,9 +129,14 @@ async def import_reports(request: Request, page: PageDep) -> Response:
 
 @router.get("/web/reports/{report_id}", response_class=HTMLResponse)
 def show_report(page: PageDep, report_id: str, done: str = "") -> Response:
-    """One report and its status (audited read)."""
+    """One report, its status and the children already intercepted who may be this child
+    (its candidates, best first; audited reads)."""
     user = page.require(Action.REPORT_READ)
-    row = services.get_report(page.db, user, report_id)
+    row, pairs = services.report_candidates(page.db, user, report_id)
     return page.render(
-        "report.html", nav="reports", report=row, flash=done if done in FLASHES else None
+        "report.html",
+        nav="reports",
+        report=row,
+        pairs=pairs,
+        flash=done if done in FLASHES else None,
     )

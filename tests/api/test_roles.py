@@ -22,6 +22,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("create-report", "POST", "/reports", {"json": {"age": -1}}, {R}, 422),
     ("import-reports", "POST", "/reports/import", {}, {R}, 422),
     ("get-report", "GET", "/reports/M-R1", {}, {R, A}, 200),
+    ("report-candidates", "GET", "/reports/M-R1/candidates", {}, {R, A}, 200),
     ("search-reports", "GET", "/reports", {"params": {"name": "Rohima Khatoon"}}, {R, A}, 200),
     ("search-reports-post", "POST", "/reports/search", {"json": {"name": "Rohima"}}, {R, A}, 200),
     ("submit-interception", "POST", "/interceptions", {"json": {"age": "old"}}, {B}, 422),
