@@ -22,9 +22,10 @@ Contract:
   its commit), and by the same poll for interceptions other processes submitted or edited
   (``created_at`` / ``edited_at`` within the last :data:`RECENT_WINDOW` seconds, re-read each
   poll: those stamps are not commit-ordered, so a window, not a watermark, is what never misses
-  one; re-adding is idempotent). :meth:`LiveIndex.find_children` asks the engine which open
-  interceptions new reports are candidates of; a caller still checks each interception is open
-  in the database before storing anything (another process may have matched it).
+  one; re-adding is idempotent). :meth:`LiveIndex.plan_children` and
+  :meth:`LiveIndex.children_of` ask the engine which open interceptions new reports are
+  candidates of; a caller still checks each interception is open in the database before
+  storing anything (another process may have matched it).
 - Nothing here logs personal data: counts and stamps only.
 """
 
@@ -63,6 +64,9 @@ from matcher.records import (
 log = logging.getLogger(__name__)
 
 _LOAD_BATCH = 5000
+
+#: Interceptions compared per hold of the read lock when new reports look for children.
+_CHILDREN_CHUNK = 200
 
 #: Seconds back the poll re-reads interceptions submitted or edited (by any process).
 RECENT_WINDOW = 60.0
@@ -437,24 +441,52 @@ class LiveIndex:
         """How many open interceptions new reports are matched against."""
         return len(self._open)
 
-    def find_children(
-        self,
-        report_ids: Collection[str],
-        *,
-        top_k: int,
-        exclude: Mapping[str, Collection[str]] | None = None,
-    ) -> list[Candidate]:
-        """The candidates these new (already synced) reports make for open interceptions: the
-        forward query's own (:func:`matcher.reverse.find_children`; CPU-bound, off the event
-        loop). Empty while the index loads or for an engine index that is not a MatchIndex."""
+    def plan_children(self, report_ids: Collection[str]) -> dict[str, list[str]]:
+        """Which open interceptions to compare with which of these new (already synced)
+        reports (:func:`matcher.reverse.plan_children`). Empty while the index loads or for an
+        engine index that is not a MatchIndex."""
         from matcher.index import MatchIndex
-        from matcher.reverse import find_children
+        from matcher.reverse import plan_children
 
         index = self._index
         if not isinstance(index, MatchIndex) or not report_ids:
-            return []
+            return {}
         with self._rw.read():
-            return find_children(index, self._open, report_ids, top_k=top_k, exclude=exclude)
+            return plan_children(index, self._open, report_ids)
+
+    def children_of(
+        self,
+        plan: Mapping[str, Sequence[str]],
+        *,
+        existing: Mapping[str, Sequence[tuple[str, float]]],
+        exclude: Mapping[str, Collection[str]],
+    ) -> list[Candidate]:
+        """The candidates a :meth:`plan_children` plan makes (:func:`matcher.reverse.children_of`
+        per interception, by id; CPU-bound, off the event loop). The read lock is taken per
+        :data:`_CHILDREN_CHUNK` interceptions, so a big import never holds off index writes (new
+        interceptions, other imports) for long."""
+        from matcher.index import MatchIndex
+        from matcher.reverse import children_for
+
+        index = self._index
+        if not isinstance(index, MatchIndex):
+            return []
+        out: list[Candidate] = []
+        iids = sorted(plan)
+        for lo in range(0, len(iids), _CHILDREN_CHUNK):
+            part = {iid: plan[iid] for iid in iids[lo : lo + _CHILDREN_CHUNK]}
+            with self._rw.read():
+                out.extend(
+                    children_for(
+                        index,
+                        self._open,
+                        part,
+                        top_k=self.top_k,
+                        existing=existing,
+                        exclude=exclude,
+                    )
+                )
+        return out
 
     def announce_candidates(self, candidate_ids: list[str]) -> None:
         """Tell the listeners (the webhook) about candidates just committed; a failing listener

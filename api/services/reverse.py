@@ -3,8 +3,9 @@ a report's own list of "children already intercepted who may be this child".
 
 Adding or importing a report commits it first (it is then matchable by every later
 interception), and then :func:`match_new_reports` asks the engine which open interceptions the new
-reports are candidates of (:meth:`api.matching.LiveIndex.find_children`: the forward query's own
-rank, score, band and explanation, so a pair scores the same whichever record arrived first) and
+reports are candidates of (:meth:`api.matching.LiveIndex.plan_children` and
+:meth:`~api.matching.LiveIndex.children_of`: the forward query's own comparison, score and
+explanation, so a pair scores the same whichever record arrived first) and
 stores those pairs as ordinary candidates — the same table and statuses, so they enter the review
 queue, an interception's candidates and decisions like any other. It runs in its own transaction
 after the report's: a crash in between leaves the report stored without its reverse candidates
@@ -42,6 +43,7 @@ from api.services.interceptions import _candidate_values, _insert_events
 log = logging.getLogger(__name__)
 
 _IN_CHUNK = 500
+_INSERT_CHUNK = 5000
 
 __all__ = ["match_new_reports", "report_candidates"]
 
@@ -52,16 +54,40 @@ def match_new_reports(
     """Store the candidates ``report_ids`` (committed and synced into ``index``) make for open
     interceptions; returns the new candidate ids. CPU-bound: call off the event loop.
 
-    Audited under ``user`` (who added the reports): one ``create``/``candidate`` event each.
+    Three steps, so no lock is held while the engine works: read the planned interceptions'
+    candidates (rank and rival rule count them; rejected reports stay out), compare, then in
+    one short transaction lock the interceptions still open and insert the pairs not stored
+    meanwhile. Audited under ``user`` (who added the reports): a ``create``/``candidate``
+    event each.
     """
-    found = index.find_children(list(report_ids), top_k=index.top_k)
+    plan = index.plan_children(list(report_ids))
+    if not plan:
+        return []
+    existing: dict[str, list[tuple[str, float]]] = {}
+    exclude: dict[str, list[str]] = {}
+    iids = sorted(plan)
+    for lo in range(0, len(iids), _IN_CHUNK):
+        for iid, rid, score, status in session.execute(
+            select(
+                CandidateRow.interception_id,
+                CandidateRow.report_id,
+                CandidateRow.score,
+                CandidateRow.status,
+            ).where(CandidateRow.interception_id.in_(iids[lo : lo + _IN_CHUNK]))
+        ):
+            if status in (CandidateStatus.OPEN, CandidateStatus.UNSURE):
+                existing.setdefault(iid, []).append((rid, float(score)))
+            else:
+                exclude.setdefault(iid, []).append(rid)
+    session.rollback()  # end the read: nothing is locked while the engine compares
+    found = index.children_of(plan, existing=existing, exclude=exclude)
     if not found:
         return []
-    iids = sorted({c.interception_id for c in found})
+    found_iids = sorted({c.interception_id for c in found})
     still_open: set[str] = set()
     stored: set[tuple[str, str]] = set()
-    for lo in range(0, len(iids), _IN_CHUNK):
-        part = iids[lo : lo + _IN_CHUNK]
+    for lo in range(0, len(found_iids), _IN_CHUNK):
+        part = found_iids[lo : lo + _IN_CHUNK]
         # Locked so a confirmation of the same child waits for these inserts (and then sees
         # them), or has committed and the interception is skipped here.
         still_open.update(
@@ -92,11 +118,10 @@ def match_new_reports(
         return []
     now = utcnow()
     values = _candidate_values(fresh, model_version=index.model_version, now=now)
-    for lo in range(0, len(values), 5000):
-        session.execute(insert(CandidateRow), values[lo : lo + 5000])
     events = [(AuditAction.CREATE, RecordType.CANDIDATE, v["id"]) for v in values]
-    for lo in range(0, len(events), 5000):
-        _insert_events(session, user, events[lo : lo + 5000], now=now)
+    for lo in range(0, len(values), _INSERT_CHUNK):
+        session.execute(insert(CandidateRow), values[lo : lo + _INSERT_CHUNK])
+        _insert_events(session, user, events[lo : lo + _INSERT_CHUNK], now=now)
     session.commit()
     ids = [str(v["id"]) for v in values]
     log.info(
