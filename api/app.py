@@ -39,6 +39,7 @@ from api.metrics import Metrics
 from api.migrate import upgrade
 from api.services import ImportOutcome
 from api.settings import Settings
+from api.webhook import Webhook
 
 log = logging.getLogger("api")
 
@@ -220,6 +221,12 @@ def create_app(
         sessions, read_sessions, index, top_k=settings.top_k, chunk=settings.reconciliation_chunk
     )
     metrics = Metrics(lambda: float(len(index)))
+    webhook: Webhook | None = None
+    if settings.webhook_url is not None and settings.webhook_secret is not None:
+        webhook = Webhook(
+            sessions, settings.webhook_url, settings.webhook_secret.get_secret_value()
+        )
+        index.candidate_listeners.append(webhook.notify)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -232,9 +239,13 @@ def create_app(
         index.load()
         if settings.sync_enabled:
             index.start()
+        if webhook is not None:
+            webhook.start()
         try:
             yield
         finally:
+            if webhook is not None:
+                webhook.stop()
             index.stop()
             runner.shutdown()
             engine.dispose()
@@ -256,12 +267,32 @@ def create_app(
     app.state.index = index
     app.state.runner = runner
     app.state.metrics = metrics
+    app.state.webhook = webhook
     app.state.secret_key = (settings.secret_key or "").encode() or _random_secret()
 
-    from api.routes import audit, health, interceptions, reconciliations, reports, review, users
+    from api.routes import (
+        audit,
+        health,
+        interceptions,
+        reconciliations,
+        reports,
+        review,
+        users,
+    )
+    from api.routes import webhook as webhook_routes
     from api.web.pages import router as web_router
 
-    for module in (health, reports, interceptions, review, reconciliations, audit, users):
+    routers = (
+        health,
+        reports,
+        interceptions,
+        review,
+        reconciliations,
+        audit,
+        users,
+        webhook_routes,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.include_router(web_router)
     _error_handlers(app)

@@ -314,12 +314,31 @@ class InterceptionResult(BaseModel):
 
 
 class ReviewPage(BaseModel):
-    """One page of the review queue, highest score first."""
+    """One page of the review queue, highest score first (or newest first)."""
 
     items: list[CandidateOut]
     total: int
     limit: int
     offset: int
+    new: int | None = Field(
+        default=None,
+        description="Queued candidates created since this reviewer last opened the queue page.",
+    )
+
+
+class WebhookDeliveryOut(BaseModel):
+    """One attempt to deliver a webhook event: ids and counts only."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: str
+    attempt: int
+    candidates: int
+    status_code: int | None
+    delivered: bool
+    error: str | None
+    at: datetime
 
 
 class DecisionIn(BaseModel):

@@ -18,6 +18,8 @@ services.review_queue(...)``):
 - :mod:`~api.services.reports`: add, read, import, search by name, seed;
 - :mod:`~api.services.interceptions`: submit (match at once), read, candidates, edit (re-rank,
   earlier versions kept), what to ask the child next, an officer's recent ones;
+- :mod:`~api.services.notifications`: what is new in the queue since a reviewer last looked,
+  the webhook's delivery log;
 - :mod:`~api.services.reverse`: reports find children (a new report's candidates among the
   open interceptions) and a report's candidates;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
@@ -45,6 +47,12 @@ from api.services.interceptions import (
     list_candidates,
     recent_interceptions,
     submit_interception,
+)
+from api.services.notifications import (
+    last_queue_view,
+    list_deliveries,
+    mark_queue_seen,
+    new_in_queue,
 )
 from api.services.reconciliations import (
     get_reconciliation,
@@ -113,11 +121,15 @@ __all__ = [
     "interception_candidates",
     "interception_versions",
     "issue_passwords",
+    "last_queue_view",
     "list_audit",
     "list_candidates",
     "list_decisions",
+    "list_deliveries",
     "list_users",
+    "mark_queue_seen",
     "match_new_reports",
+    "new_in_queue",
     "new_token",
     "queue_interceptions",
     "recent_interceptions",

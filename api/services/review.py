@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, func, literal_column, select
@@ -88,6 +88,8 @@ def review_queue(
     district: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    since: datetime | None = None,
+    newest: bool = False,
 ) -> tuple[list[CandidateRow], int]:
     """Candidates awaiting a decision (band match/review, open or unsure, on an open report and
     an open interception), highest score first (ties by id); returns (page, total).
@@ -105,6 +107,10 @@ def review_queue(
     - ``date_from`` / ``date_to``: the *interception date*, inclusive; an interception without
       a date never matches a date filter. A ``date_to`` before ``date_from`` is refused
       (:func:`check_queue_filter`), before anything is read.
+    - ``since``: only candidates created after this moment (what is new since a reviewer last
+      looked, :mod:`api.services.notifications`).
+
+    ``newest``: newest candidates first (ties by id) instead of highest score first.
 
     Audited: one read event per candidate returned (exactly the page, not the filtered set).
     ``limit=0`` returns ``([], total)`` without reading any candidate (nothing is audited):
@@ -136,6 +142,8 @@ def review_queue(
         where.append(InterceptionRow.interception_date >= date_from)
     if date_to is not None:
         where.append(InterceptionRow.interception_date <= date_to)
+    if since is not None:
+        where.append(CandidateRow.created_at > since)
 
     def joined(columns: Select[Any]) -> Select[Any]:
         return (
@@ -157,7 +165,10 @@ def review_queue(
         ids = list(
             session.scalars(
                 joined(select(CandidateRow.id))
-                .order_by(CandidateRow.score.desc(), CandidateRow.id)
+                .order_by(
+                    CandidateRow.created_at.desc() if newest else CandidateRow.score.desc(),
+                    CandidateRow.id,
+                )
                 .limit(limit)
                 .offset(offset)
             )

@@ -76,7 +76,7 @@ class QueueFilter:
 
 
 def _queue_page(
-    page: PageDep, user: User, chosen: QueueFilter, number: int
+    page: PageDep, user: User, chosen: QueueFilter, number: int, *, newest: bool = False
 ) -> tuple[list[CandidateRow], int]:
     """Page ``number`` (from 1) of the filtered queue and the filtered total, from the service
     (which filters in SQL and audits exactly the rows returned)."""
@@ -89,6 +89,7 @@ def _queue_page(
         district=chosen.district or None,
         date_from=chosen.date_from,
         date_to=chosen.date_to,
+        newest=newest,
     )
 
 
@@ -101,14 +102,18 @@ def review_queue(
     date_to: str = "",
     p: int = 1,
     done: str = "",
+    order: str = "",
 ) -> Response:
-    """The queue, best first, filtered and paginated."""
+    """The queue, best first (``order=newest``: newest first), filtered and paginated; what
+    arrived since the reviewer's previous look is marked new, and this look is recorded."""
     user = page.require(Action.REVIEW_QUEUE)
+    newest = order == "newest"
+    last_look = services.mark_queue_seen(page.db, user)
     chosen = QueueFilter.parse(band, district, date_from, date_to)
     filters = {"band": band, "district": district, "date_from": date_from, "date_to": date_to}
     number = max(1, min(p, MAX_PAGE))
     try:
-        shown, matching = _queue_page(page, user, chosen, number)
+        shown, matching = _queue_page(page, user, chosen, number, newest=newest)
     except InvalidError as exc:  # the service's filter policy: the same refusal as the API's
         _, total = services.review_queue(page.db, user, limit=0)
         return page.render(
@@ -128,7 +133,7 @@ def review_queue(
         )
     if not shown and matching and number > 1:  # past the end: show the last page instead
         number = min(number, math.ceil(matching / PAGE_SIZE))
-        shown, matching = _queue_page(page, user, chosen, number)
+        shown, matching = _queue_page(page, user, chosen, number, newest=newest)
     if chosen.active:  # the whole queue's size, beside the filtered count (no row is read)
         _, total = services.review_queue(page.db, user, limit=0)
     else:
@@ -149,6 +154,8 @@ def review_queue(
         filter_error=None,
         districts=district_names(),
         flash=done if done in FLASHES else None,
+        newest=newest,
+        fresh={c.id for c in shown if last_look is None or c.created_at > last_look},
     )
 
 

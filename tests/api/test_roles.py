@@ -53,6 +53,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any], set[Role], int]] = [
     ("get-reconciliation", "GET", f"/reconciliations/{UNKNOWN}", {}, {A}, 404),
     ("reconciliation-csv", "GET", f"/reconciliations/{UNKNOWN}/candidates.csv", {}, {A}, 404),
     ("audit", "GET", "/audit", {}, {AD}, 200),
+    ("webhook-deliveries", "GET", "/webhook/deliveries", {}, {AD}, 200),
     ("list-users", "GET", "/users", {}, {AD}, 200),
     ("create-user", "POST", "/users", {"json": {"username": "X"}}, {AD}, 422),
     ("new-token", "POST", f"/users/{UNKNOWN}/tokens", {}, {AD}, 404),

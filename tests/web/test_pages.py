@@ -672,3 +672,37 @@ def test_answering_the_question_edits_only_what_was_answered(app: Any) -> None:
     assert "not an age" in response.text
     response = client.post(f"{url}/answer", data={"father_name": "Forged"})
     assert response.status_code == 403
+
+
+def test_the_queue_shows_what_is_new_since_the_reviewer_last_looked(app: Any) -> None:
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    client.get("/review")  # a look: everything so far is seen
+    assert 'data-testid="queue-new"' not in client.get("/web/reports").text
+    assert 'data-testid="new-mark"' not in client.get("/review").text
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    data = {"csrf_token": token, "name": "Nasrin Sultana", "home_district": "Khulna"}
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-NEWS-1", "name": "Nasrin Sultana"},
+        follow_redirects=False,
+    )
+    _sign_in(client, "officer")
+    data["csrf_token"] = _csrf(client, "/web/interceptions/new")
+    assert client.post("/web/interceptions", data=data, follow_redirects=False).status_code == 303
+    _sign_in(client, "reviewer")
+    badge = re.search(r'data-testid="queue-new"[^>]*>([0-9]+)<', client.get("/web/reports").text)
+    assert badge is not None
+    assert int(badge.group(1)) >= 1
+    first = client.get("/review?order=newest").text
+    rows = re.findall(
+        r'<tr data-candidate-id="[0-9a-f]+">\s*<td[^>]*>[^<]*</td>\s*<td>(.*?)</td>', first
+    )
+    assert rows
+    assert 'data-testid="new-mark"' in rows[0]  # newest first, and marked new
+    again = client.get("/review?order=newest").text
+    assert 'data-testid="new-mark"' not in again  # looked at: no longer new
+    assert 'data-testid="queue-new"' not in again
