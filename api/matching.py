@@ -429,12 +429,23 @@ class LiveIndex:
     def apply_interceptions(self, rows: Iterable[InterceptionRow]) -> None:
         """Bring these stored interceptions up to date among the open ones (call right after
         the commit that submitted, edited, matched or reopened them)."""
+        add: list[Interception] = []
+        drop: list[str] = []
+        for row in rows:
+            if row.status != InterceptionStatus.OPEN:
+                if row.interception_id in self._open:
+                    drop.append(row.interception_id)
+                continue
+            record = interception_record(row)
+            if self._open.get(record.interception_id) != record:  # a poll re-reads a window
+                add.append(record)
+        if not add and not drop:
+            return
         with self._rw.write():
-            for row in rows:
-                if row.status == InterceptionStatus.OPEN:
-                    self._open.add(interception_record(row))
-                else:
-                    self._open.remove(row.interception_id)
+            for record in add:
+                self._open.add(record)
+            for iid in drop:
+                self._open.remove(iid)
 
     @property
     def open_interceptions(self) -> int:

@@ -344,6 +344,7 @@ class InterceptionRow(Base):
         Index("ix_interceptions_district_date", "home_district_key", "interception_date"),
         Index("ix_interceptions_date", "interception_date"),
         Index("ix_interceptions_id_status", "interception_id", "status"),  # queue count, 0004
+        Index("ix_interceptions_created_at", "created_at"),  # the reverse index's poll, 0012
     )
 
     interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -393,6 +394,7 @@ class InterceptionVersionRow(Base):
     __tablename__ = "interception_versions"
     __table_args__ = (
         Index("ix_interception_versions_version", "interception_id", "version", unique=True),
+        Index("ix_interception_versions_edited_at", "edited_at"),  # the reverse poll, 0012
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -3,8 +3,10 @@ call the deployment's webhook (ids and counts only), and ``queue_views`` when ea
 looked at the review queue (what is newer shows as new). Two new tables; no data is rewritten.
 The downgrade drops both (the delivery log and the reviewers' last looks with them).
 
-Also an index on ``candidates.created_at``: counting the candidates newer than a reviewer's last
-look, and the queue's newest-first order.
+Also indexes on ``candidates.created_at`` (counting the candidates newer than a reviewer's last
+look, the queue's newest-first order) and on ``interceptions.created_at`` and
+``interception_versions.edited_at`` (each server's poll for interceptions other processes
+submitted or edited, which new reports are matched against).
 
 Revision ID: 0012
 Revises: 0008
@@ -43,9 +45,15 @@ def upgrade() -> None:
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_candidates_created_at", "candidates", ["created_at"])
+    op.create_index("ix_interceptions_created_at", "interceptions", ["created_at"])
+    op.create_index(
+        "ix_interception_versions_edited_at", "interception_versions", ["edited_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_interception_versions_edited_at", table_name="interception_versions")
+    op.drop_index("ix_interceptions_created_at", table_name="interceptions")
     op.drop_index("ix_candidates_created_at", table_name="candidates")
     op.drop_table("queue_views")
     op.drop_index("ix_webhook_deliveries_event_id", table_name="webhook_deliveries")
