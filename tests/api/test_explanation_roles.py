@@ -57,7 +57,10 @@ def test_officer_reads_verdicts_and_nothing_of_the_report(
     h, result = submitted
     listed = h.call(B, "GET", "/interceptions/X-I1/candidates")
     assert listed.status_code == 200
-    for cand in (_report_candidate(result["candidates"]), _report_candidate(listed.json())):
+    for cand in (
+        _report_candidate(result["candidates"]),
+        _report_candidate(listed.json()["candidates"]),
+    ):
         assert {c["field"] for c in cand["contributions"]} == FIELDS
         for c in cand["contributions"]:
             assert Verdict(c["verdict"])
@@ -74,8 +77,12 @@ def test_report_readers_get_the_whole_account_with_the_same_verdicts(
     submitted: tuple[Harness, dict[str, Any]], role: Role
 ) -> None:
     h, _ = submitted
-    officer = _report_candidate(h.call(B, "GET", "/interceptions/X-I1/candidates").json())
-    full = _report_candidate(h.call(role, "GET", "/interceptions/X-I1/candidates").json())
+    officer = _report_candidate(
+        h.call(B, "GET", "/interceptions/X-I1/candidates").json()["candidates"]
+    )
+    full = _report_candidate(
+        h.call(role, "GET", "/interceptions/X-I1/candidates").json()["candidates"]
+    )
     verdicts = {c["field"]: c["verdict"] for c in officer["contributions"]}
     assert {c["field"]: c["verdict"] for c in full["contributions"]} == verdicts
     assert all(isinstance(c["weight"], float) for c in full["contributions"])
