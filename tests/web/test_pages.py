@@ -706,3 +706,26 @@ def test_the_queue_shows_what_is_new_since_the_reviewer_last_looked(app: Any) ->
     again = client.get("/review?order=newest").text
     assert 'data-testid="new-mark"' not in again  # looked at: no longer new
     assert 'data-testid="queue-new"' not in again
+
+
+def test_the_report_page_lists_the_children_who_may_be_this_child(app: Any) -> None:
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-PAGE-1", "name": "Shirin Akter"},
+        follow_redirects=False,
+    )
+    alone = client.get("/web/reports/R-PAGE-1").text
+    assert 'data-testid="report-candidates-none"' in alone
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    data = {"csrf_token": token, "name": "Shirin Akter", "home_district": "Rajshahi"}
+    response = client.post("/web/interceptions", data=data, follow_redirects=False)
+    iid = response.headers["location"].rsplit("/", 1)[-1].split("?")[0]
+    assert client.get("/web/reports/R-PAGE-1").status_code == 403  # officers read no reports
+    _sign_in(client, "reviewer")
+    page = client.get("/web/reports/R-PAGE-1").text
+    assert 'data-testid="report-candidates"' in page
+    assert f'href="/web/interceptions/{iid}"' in page
