@@ -45,6 +45,7 @@ from api.schemas import NUL_MESSAGE, ImportRefused, clean_text
 from api.services import ImportOutcome
 from api.settings import Settings
 from api.throttle import SignInThrottle, client_source
+from api.webhook import Webhook
 
 log = logging.getLogger("api")
 
@@ -365,6 +366,7 @@ def create_app(
         read_sessions,
         index_factory=index_factory,
         interval=settings.index_sync_interval,
+        top_k=settings.top_k,
     )
     runner = ReconciliationRunner(
         sessions,
@@ -375,6 +377,12 @@ def create_app(
         lease_seconds=settings.job_lease_seconds,
     )
     metrics = Metrics(lambda: float(len(index)))
+    webhook: Webhook | None = None
+    if settings.webhook_url is not None and settings.webhook_secret is not None:
+        webhook = Webhook(
+            sessions, settings.webhook_url, settings.webhook_secret.get_secret_value()
+        )
+        index.candidate_listeners.append(webhook.notify)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -395,9 +403,13 @@ def create_app(
         index.load()
         if settings.sync_enabled:
             index.start()
+        if webhook is not None:
+            webhook.start()
         try:
             yield
         finally:
+            if webhook is not None:
+                webhook.stop()
             index.stop()
             runner.shutdown()
             engine.dispose()
@@ -423,13 +435,33 @@ def create_app(
     app.state.index = index
     app.state.runner = runner
     app.state.metrics = metrics
+    app.state.webhook = webhook
     app.state.secret_key = (settings.secret_key or "").encode() or _random_secret()
     app.state.sign_in_throttle = throttle = SignInThrottle(per_minute=settings.sign_in_per_minute)
 
-    from api.routes import audit, health, interceptions, reconciliations, reports, review, users
+    from api.routes import (
+        audit,
+        health,
+        interceptions,
+        reconciliations,
+        reports,
+        review,
+        users,
+    )
+    from api.routes import webhook as webhook_routes
     from api.web.pages import router as web_router
 
-    for module in (health, reports, interceptions, review, reconciliations, audit, users):
+    routers = (
+        health,
+        reports,
+        interceptions,
+        review,
+        reconciliations,
+        audit,
+        users,
+        webhook_routes,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.include_router(web_router)
     _error_handlers(app)

@@ -16,6 +16,16 @@ Contract:
 - Access to the engine's index goes through a readers-writer lock: ``MatchIndex`` allows
   concurrent queries but not a write during a query, so queries share the lock and
   add/remove take it alone. Callers run queries in worker threads, never on the event loop.
+- Reports find children (:mod:`matcher.reverse`): beside the reports it keeps the *open
+  interceptions* filed under their forward query's blocking keys, loaded at start-up and kept up
+  to date incrementally: by the process that submits, edits, matches or reopens one (right after
+  its commit), and by the same poll for interceptions other processes submitted or edited
+  (``created_at`` / ``edited_at`` within the last :data:`RECENT_WINDOW` seconds, re-read each
+  poll: those stamps are not commit-ordered, so a window, not a watermark, is what never misses
+  one; re-adding is idempotent). :meth:`LiveIndex.plan_children` and
+  :meth:`LiveIndex.children_of` ask the engine which open interceptions new reports are
+  candidates of; a caller still checks each interception is open in the database before
+  storing anything (another process may have matched it).
 - Nothing here logs personal data: counts and stamps only.
 """
 
@@ -24,14 +34,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models import InterceptionRow, ReportRow, ReportStatus
+from api.models import (
+    InterceptionRow,
+    InterceptionStatus,
+    InterceptionVersionRow,
+    ReportRow,
+    ReportStatus,
+    utcnow,
+)
 from matcher.records import (
     INTERCEPTION_COLUMNS,
     REPORT_COLUMNS,
@@ -49,6 +67,12 @@ if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
 log = logging.getLogger(__name__)
 
 _LOAD_BATCH = 5000
+
+#: Interceptions compared per hold of the read lock when new reports look for children.
+_CHILDREN_CHUNK = 200
+
+#: Seconds back the poll re-reads interceptions submitted or edited (by any process).
+RECENT_WINDOW = 60.0
 
 
 class _ReadWriteLock:
@@ -246,8 +270,13 @@ class LiveIndex:
         *,
         index_factory: Callable[[], Index] = default_index,
         interval: float = 1.0,
+        top_k: int = 10,
     ) -> None:
         self._sessions = sessions
+        self.top_k = top_k
+        #: Called with the ids of candidates just committed (never raises into the caller; a
+        #: listener must not block: the webhook queues and returns).
+        self.candidate_listeners: list[Callable[[list[str]], None]] = []
         self._factory = index_factory
         self._interval = interval
         self._lock = threading.Lock()  # guards the watermark and the index reference
@@ -258,6 +287,9 @@ class LiveIndex:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.model_version = "default"
+        from matcher.reverse import InterceptionIndex
+
+        self._open = InterceptionIndex()
 
     # -- life cycle -------------------------------------------------------------------------
     @property
@@ -294,11 +326,29 @@ class LiveIndex:
             # once at the end. Batches of 5,000 re-sorted every posting so far after each batch
             # (1,000,000 reports: 114 s, most of it sorting).
             index.add_many(rows())
+        from matcher.reverse import InterceptionIndex
+
+        open_ = InterceptionIndex()
+        with self._sessions() as session:
+            columns = [getattr(InterceptionRow, c) for c in INTERCEPTION_COLUMNS]
+            stmt = (
+                select(*columns)
+                .where(InterceptionRow.status == InterceptionStatus.OPEN)
+                .execution_options(yield_per=_LOAD_BATCH)
+            )
+            for values in session.execute(stmt):
+                open_.add(Interception(*values))
         with self._lock:
             self._index = index
+            self._open = open_
             self._watermark = max(self._watermark, int(watermark))
             self.model_version = model_version(index)
-        log.info("matching index built: %d open reports, stamp %d", loaded, watermark)
+        log.info(
+            "matching index built: %d open reports, stamp %d, %d open interceptions",
+            loaded,
+            watermark,
+            len(open_),
+        )
         return loaded
 
     def start(self) -> None:
@@ -356,9 +406,112 @@ class LiveIndex:
                     break
             with self._lock:
                 self._watermark = max(self._watermark, top)
+            self._sync_interceptions(session)
         if applied:
             log.debug("index sync: %d report changes", applied)
         return applied
+
+    def _sync_interceptions(self, session: Session) -> None:
+        """Re-read the interceptions submitted or edited within :data:`RECENT_WINDOW` (by any
+        process) into the open interceptions; matched ones leave."""
+        since = utcnow() - timedelta(seconds=RECENT_WINDOW)
+        edited = select(InterceptionVersionRow.interception_id).where(
+            InterceptionVersionRow.edited_at >= since
+        )
+        rows = list(
+            session.scalars(
+                select(InterceptionRow).where(
+                    (InterceptionRow.created_at >= since)
+                    | InterceptionRow.interception_id.in_(edited)
+                )
+            )
+        )
+        if rows:
+            self.apply_interceptions(rows)
+
+    def apply_interceptions(self, rows: Iterable[InterceptionRow]) -> None:
+        """Bring these stored interceptions up to date among the open ones (call right after
+        the commit that submitted, edited, matched or reopened them)."""
+        add: list[Interception] = []
+        drop: list[str] = []
+        for row in rows:
+            if row.status != InterceptionStatus.OPEN:
+                if row.interception_id in self._open:
+                    drop.append(row.interception_id)
+                continue
+            record = interception_record(row)
+            if self._open.get(record.interception_id) != record:  # a poll re-reads a window
+                add.append(record)
+        if not add and not drop:
+            return
+        with self._rw.write():
+            for record in add:
+                self._open.add(record)
+            for iid in drop:
+                self._open.remove(iid)
+
+    @property
+    def open_interceptions(self) -> int:
+        """How many open interceptions new reports are matched against."""
+        return len(self._open)
+
+    def plan_children(self, report_ids: Collection[str]) -> dict[str, list[str]]:
+        """Which open interceptions to compare with which of these new (already synced)
+        reports (:func:`matcher.reverse.plan_children`). Empty while the index loads or for an
+        engine index that is not a MatchIndex."""
+        from matcher.index import MatchIndex
+        from matcher.reverse import plan_children
+
+        index = self._index
+        if not isinstance(index, MatchIndex) or not report_ids:
+            return {}
+        with self._rw.read():
+            return plan_children(index, self._open, report_ids)
+
+    def children_of(
+        self,
+        plan: Mapping[str, Sequence[str]],
+        *,
+        existing: Mapping[str, Sequence[tuple[str, float]]],
+        exclude: Mapping[str, Collection[str]],
+    ) -> list[Candidate]:
+        """The candidates a :meth:`plan_children` plan makes (:func:`matcher.reverse.children_of`
+        per interception, by id; CPU-bound, off the event loop). The read lock is taken per
+        :data:`_CHILDREN_CHUNK` interceptions, so a big import never holds off index writes (new
+        interceptions, other imports) for long."""
+        from matcher.index import MatchIndex
+        from matcher.reverse import children_for
+
+        index = self._index
+        if not isinstance(index, MatchIndex):
+            return []
+        out: list[Candidate] = []
+        iids = sorted(plan)
+        for lo in range(0, len(iids), _CHILDREN_CHUNK):
+            part = {iid: plan[iid] for iid in iids[lo : lo + _CHILDREN_CHUNK]}
+            with self._rw.read():
+                out.extend(
+                    children_for(
+                        index,
+                        self._open,
+                        part,
+                        top_k=self.top_k,
+                        existing=existing,
+                        exclude=exclude,
+                    )
+                )
+        return out
+
+    def announce_candidates(self, candidate_ids: list[str]) -> None:
+        """Tell the listeners (the webhook) about candidates just committed; a failing listener
+        is logged and skipped, never raised: it must not fail the request that made them."""
+        if not candidate_ids:
+            return
+        for listener in list(self.candidate_listeners):
+            try:
+                listener(candidate_ids)
+            except Exception as exc:
+                log.warning("candidate listener failed (%s)", type(exc).__name__)
 
     def _apply_rows(self, rows: list[ReportRow]) -> None:
         if self._index is None or not rows:

@@ -382,6 +382,7 @@ class InterceptionRow(Base):
         Index("ix_interceptions_district_date", "home_district_key", "interception_date"),
         Index("ix_interceptions_date", "interception_date"),
         Index("ix_interceptions_id_status", "interception_id", "status"),  # queue count, 0004
+        Index("ix_interceptions_created_at", "created_at"),  # the reverse index's poll, 0012
     )
 
     interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -431,6 +432,7 @@ class InterceptionVersionRow(Base):
     __tablename__ = "interception_versions"
     __table_args__ = (
         Index("ix_interception_versions_version", "interception_id", "version", unique=True),
+        Index("ix_interception_versions_edited_at", "edited_at"),  # the reverse poll, 0012
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -452,6 +454,7 @@ class CandidateRow(Base):
             "ix_candidates_queue", "status", "band", "score", "report_id", "interception_id", "id"
         ),
         Index("ix_candidates_pair", "interception_id", "report_id", unique=True),
+        Index("ix_candidates_created_at", "created_at"),  # new since a reviewer looked (0012)
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -571,3 +574,30 @@ class ReconciliationCandidate(Base):
     band: Mapped[Band] = mapped_column(_enum(Band, "band"))
     explanation: Mapped[str] = mapped_column(Text, default="")
     contributions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class WebhookDelivery(Base):
+    """One attempt to deliver a webhook event (migration 0012): ids and counts only, never a
+    child's details. ``status_code`` is the receiver's answer (None: no answer, ``error`` says
+    why: a connection error's type, or ``dropped`` when the queue was full)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    delivered: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(String(100), default=None)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QueueView(Base):
+    """When a reviewer last looked at the review queue (migration 0012): what is newer is
+    "new" on their pages."""
+
+    __tablename__ = "queue_views"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

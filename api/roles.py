@@ -38,6 +38,7 @@ class Action(StrEnum):
     USERS_MANAGE = "users.manage"
     METRICS_READ = "metrics.read"
     SELF_READ = "self.read"
+    WEBHOOK_READ = "webhook.read"
 
 
 _ALL = frozenset(Role)
@@ -61,6 +62,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.USERS_MANAGE: frozenset({Role.ADMIN}),
     Action.METRICS_READ: frozenset({Role.ADMIN, Role.ANALYST}),
     Action.SELF_READ: _ALL,
+    Action.WEBHOOK_READ: frozenset({Role.ADMIN}),
 }
 
 

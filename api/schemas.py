@@ -401,6 +401,15 @@ class CandidateOut(BaseModel):
     status: CandidateStatus
 
 
+class ReportCandidatesOut(BaseModel):
+    """A report and the children already intercepted who may be this child: its candidates
+    (best score first), each with the interception it proposes."""
+
+    report: ReportOut
+    candidates: list[CandidateOut]
+    interceptions: list[InterceptionOut]
+
+
 class QuestionOut(BaseModel):
     """An empty interception field worth asking the child, with its label in both languages."""
 
@@ -420,12 +429,31 @@ class InterceptionResult(BaseModel):
 
 
 class ReviewPage(BaseModel):
-    """One page of the review queue, highest score first."""
+    """One page of the review queue, highest score first (or newest first)."""
 
     items: list[CandidateOut]
     total: int
     limit: int
     offset: int
+    new: int | None = Field(
+        default=None,
+        description="Queued candidates created since this reviewer last opened the queue page.",
+    )
+
+
+class WebhookDeliveryOut(BaseModel):
+    """One attempt to deliver a webhook event: ids and counts only."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: str
+    attempt: int
+    candidates: int
+    status_code: int | None
+    delivered: bool
+    error: str | None
+    at: datetime
 
 
 class DecisionIn(BaseModel):

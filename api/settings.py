@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_DAYS = 90
@@ -111,3 +112,30 @@ class Settings(BaseSettings):
             "dead: any process marks it failed and removes what it left half-done."
         ),
     )
+    webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Called (POST, JSON with ids only) when candidates enter the review queue; "
+            "http(s) URL; needs webhook_secret. Default: no webhook."
+        ),
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the HMAC-SHA256 signature on each webhook call (16+ characters).",
+    )
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        """A webhook needs an http(s) URL with a host and a secret of 16+ characters; a secret
+        alone is refused too (a half-configured webhook fails at start-up, not silently)."""
+        if self.webhook_url is None and self.webhook_secret is None:
+            return self
+        if self.webhook_url is None:
+            raise ValueError("webhook_secret is set but webhook_url is not")
+        parts = urlsplit(self.webhook_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("webhook_url must be an http:// or https:// URL with a host")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if len(secret) < 16:
+            raise ValueError("webhook_secret must be at least 16 characters")
+        return self

@@ -206,6 +206,16 @@ class MatchIndex:
         ids = self._store.ids
         return [ids[int(r)] for r in rows]
 
+    def rows_of(self, report_ids: Iterable[str]) -> list[int]:
+        """Row numbers of the given indexed reports, in order (ids not indexed are skipped)."""
+        row_of = self._store.row_of
+        return [row_of[i] for i in report_ids if i in row_of]
+
+    def prepared_of(self, report_id: str) -> Prepared | None:
+        """The indexed report as the engine prepared it (what its blocking keys come from)."""
+        row = self._store.row_of.get(report_id)
+        return None if row is None else self._store.prepared(row)
+
     def names_of(self, rows: Sequence[int] | Rows) -> list[tuple[str, ...]]:
         """Child's name token keys of the given rows (what the rival rule compares)."""
         return self._store.row_names([int(r) for r in rows])

@@ -23,10 +23,13 @@ from api.schemas import (
     ErrorOut,
     ImportRefused,
     ImportResult,
+    InterceptionOut,
+    ReportCandidatesOut,
     ReportIn,
     ReportOut,
     ReportSearchIn,
     SameChildOut,
+    candidate_out,
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=AUTH_ERRORS)
@@ -154,3 +157,22 @@ def same_child(
     scores only. An audited read of this report."""
     _, pairs = services.same_child_reports(session, user, report_id, index=index)
     return [SameChildOut(report_id=p.second, score=round(p.score, 4)) for p in pairs]
+
+
+@router.get("/{report_id}/candidates", response_model=ReportCandidatesOut, responses=NOT_FOUND)
+def report_candidates(
+    report_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    user: Annotated[User, require_role(Action.REPORT_READ)],
+) -> ReportCandidatesOut:
+    """Children already intercepted who may be this child: the report's candidates, best score
+    first, and their interceptions (reviewers, analysts; audited)."""
+    report, pairs = services.report_candidates(session, user, report_id)
+    seen: dict[str, InterceptionOut] = {}
+    for _, i in pairs:
+        seen.setdefault(i.interception_id, InterceptionOut.model_validate(i))
+    return ReportCandidatesOut(
+        report=ReportOut.model_validate(report),
+        candidates=[candidate_out(c, reveal_report=True) for c, _ in pairs],
+        interceptions=list(seen.values()),
+    )

@@ -39,6 +39,13 @@ class QueueBand(StrEnum):
     REVIEW = Band.REVIEW.value
 
 
+class QueueOrder(StrEnum):
+    """How the review queue is ordered."""
+
+    SCORE = "score"
+    NEWEST = "newest"
+
+
 @router.get("/review-queue", response_model=ReviewPage)
 def review_queue(
     session: SessionDep,
@@ -63,6 +70,9 @@ def review_queue(
     date_to: Annotated[
         date | None, Query(description="Only interceptions on or before this date (ISO).")
     ] = None,
+    order: Annotated[
+        QueueOrder, Query(description="`score` (highest first, the default) or `newest`.")
+    ] = QueueOrder.SCORE,
 ) -> ReviewPage:
     """Candidates in the match/review bands awaiting a decision, highest score first, filtered
     by band, the interception's home district and the interception date (inclusive); ``total``
@@ -79,6 +89,7 @@ def review_queue(
             district=district,
             date_from=date_from,
             date_to=date_to,
+            newest=order is QueueOrder.NEWEST,
         )
     except InvalidError as exc:  # the service's filter policy, answered like a bad parameter
         if exc.field is None:
@@ -91,6 +102,7 @@ def review_queue(
         total=total,
         limit=limit,
         offset=offset,
+        new=services.new_in_queue(session, user),
     )
 
 

@@ -20,6 +20,10 @@ services.review_queue(...)``):
   clean-up of imports whose process died;
 - :mod:`~api.services.interceptions`: submit (match at once), read, candidates, edit (re-rank,
   earlier versions kept), what to ask the child next, an officer's recent ones;
+- :mod:`~api.services.notifications`: what is new in the queue since a reviewer last looked,
+  the webhook's delivery log;
+- :mod:`~api.services.reverse`: reports find children (a new report's candidates among the
+  open interceptions) and a report's candidates;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
   revocation;
 - :mod:`~api.services.reconciliations`: batch runs (the runner itself is :mod:`api.jobs`) and
@@ -55,6 +59,12 @@ from api.services.interceptions import (
     recent_interceptions,
     submit_interception,
 )
+from api.services.notifications import (
+    last_queue_view,
+    list_deliveries,
+    mark_queue_seen,
+    new_in_queue,
+)
 from api.services.reconciliations import (
     get_reconciliation,
     recent_reconciliations,
@@ -74,6 +84,7 @@ from api.services.reports import (
     same_child_reports,
     search_reports,
 )
+from api.services.reverse import match_new_reports, report_candidates
 from api.services.review import (
     DATES_REVERSED,
     REVIEW_BANDS,
@@ -139,11 +150,16 @@ __all__ = [
     "interception_candidates",
     "interception_versions",
     "issue_passwords",
+    "last_queue_view",
     "list_audit",
     "list_candidates",
     "list_decisions",
+    "list_deliveries",
     "list_users",
+    "mark_queue_seen",
+    "match_new_reports",
     "must_change_password",
+    "new_in_queue",
     "new_token",
     "own_tokens",
     "queue_interceptions",
@@ -152,6 +168,7 @@ __all__ = [
     "reconciliation_band_counts",
     "reconciliation_csv",
     "rejects_csv",
+    "report_candidates",
     "require",
     "review_queue",
     "revoke_decision",

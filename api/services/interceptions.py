@@ -40,7 +40,7 @@ from api.models import (
 from api.roles import Action, Role
 from api.schemas import InterceptionEdit, InterceptionIn
 from api.services.common import new_record_id, require
-from matcher.records import INTERCEPTION_COLUMNS, Candidate, Interception
+from matcher.records import INTERCEPTION_COLUMNS, Band, Candidate, Interception
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ def submit_interception(
         session.rollback()
         raise ConflictError(f"interception {iid} already exists") from None
     candidates = [CandidateRow(**v) for v in cand_values]  # detached views of what was stored
+    index.apply_interceptions([row])  # open: later reports are matched against it
+    index.announce_candidates([str(v["id"]) for v in cand_values if v["band"] is not Band.NO_MATCH])
     log.info("interception %s: %d candidates", row.interception_id, len(candidates))
     return row, candidates
 
@@ -265,6 +267,8 @@ def edit_interception(
             )
         )
     )
+    index.apply_interceptions([row])  # later reports are matched against the edited details
+    index.announce_candidates([str(v["id"]) for v in new_values if v["band"] is not Band.NO_MATCH])
     log.info(
         "interception %s edited (version %d kept): %d candidates",
         row.interception_id,

@@ -53,6 +53,7 @@ from api.services.imports import (
     renew,
     store_rejects,
 )
+from api.services.reverse import match_new_reports
 from matcher.compare import other_gender_form
 from matcher.csvio import EncodingError, MissingColumnError, RowCursor, iter_reports, open_csv_bytes
 from matcher.records import REPORT_COLUMNS, Report
@@ -106,6 +107,7 @@ def create_report(session: Session, user: User, data: ReportIn, *, index: LiveIn
     session.commit()
     index.sync_once()
     log.info("report created: %s", row.report_id)
+    match_new_reports(session, user, [row.report_id], index=index)
     return row
 
 
@@ -324,7 +326,7 @@ def _import_text(
             if report.total and not partial:
                 discard_staged(session, attempt.id)
                 _refuse(session, session.get(ImportAttempt, attempt.id) or attempt, report)
-            _open_staged(session, user, attempt, report, staged)
+            opened = _open_staged(session, user, attempt, report, staged)
             log.info(
                 "report import %s: checked in %.1f s, staged in %.1f s, opened in %.1f s",
                 attempt.id,
@@ -345,6 +347,7 @@ def _import_text(
             report.total,
         )
         index.sync_once()
+        match_new_reports(session, user, opened, index=index)  # reports find children
         return ImportOutcome.of(report, committed=True, imported=staged, attempt_id=attempt.id)
 
 
@@ -462,11 +465,12 @@ def _stage(
 
 def _open_staged(
     session: Session, user: User, attempt: ImportAttempt, report: RejectReport, staged: int
-) -> None:
+) -> list[str]:
     """Phase 3: one transaction opens every staged row (stamp, status ``open``), writes their
-    audit events and closes the attempt. It first claims the attempt (``running`` ->
-    ``done``): if another process has meanwhile taken it for dead (its lease ran out) and
-    removed its rows, the import fails instead of reporting rows it no longer has."""
+    audit events and closes the attempt; returns the ids it opened. It first claims the
+    attempt (``running`` -> ``done``): if another process has meanwhile taken it for dead (its
+    lease ran out) and removed its rows, the import fails instead of reporting rows it no
+    longer has."""
     pending = attempt.pending
     assert pending is not None
     claimed = session.execute(
@@ -493,6 +497,7 @@ def _open_staged(
             ),
         )
     )
+    opened = list(session.scalars(mine))
     publish(session, pending, status=ReportStatus.OPEN)
     row = session.get(ImportAttempt, attempt.id)
     assert row is not None
@@ -502,6 +507,7 @@ def _open_staged(
     row.finished_at = now
     store_rejects(session, row, report)
     session.commit()
+    return opened
 
 
 def bulk_load_reports(session: Session, records: Iterable[Report], *, chunk: int = 5000) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, func, literal_column, select
@@ -93,6 +93,8 @@ def review_queue(
     date_from: date | None = None,
     date_to: date | None = None,
     after: str | None = None,
+    since: datetime | None = None,
+    newest: bool = False,
 ) -> tuple[list[CandidateRow], int]:
     """Candidates awaiting a decision (band match/review, open or unsure, on an open report and
     an open interception), highest score first (ties by id); returns (page, total).
@@ -110,10 +112,15 @@ def review_queue(
     - ``date_from`` / ``date_to``: the *interception date*, inclusive; an interception without
       a date never matches a date filter. A ``date_to`` before ``date_from`` is refused
       (:func:`check_queue_filter`), before anything is read.
+    - ``since``: only candidates created after this moment (what is new since a reviewer last
+      looked, :mod:`api.services.notifications`).
+
+    ``newest``: newest candidates first (ties by id) instead of highest score first.
 
     ``after``: the id of a candidate (in the queue or just decided; an unknown id is ignored):
     the page starts right after its place in that order (lower score, or the same score and a
-    greater id), so a reviewer who decides one goes on to the *next* one of the same filtered
+    greater id; with ``newest``, older, or as old and a greater id),
+    so a reviewer who decides one goes on to the *next* one of the same filtered
     queue -- not back to the top, and not to the same candidate again after ``unsure``.
     ``total`` still counts the whole filtered queue.
 
@@ -147,6 +154,8 @@ def review_queue(
         where.append(InterceptionRow.interception_date >= date_from)
     if date_to is not None:
         where.append(InterceptionRow.interception_date <= date_to)
+    if since is not None:
+        where.append(CandidateRow.created_at > since)
 
     def joined(columns: Select[Any]) -> Select[Any]:
         return (
@@ -167,14 +176,22 @@ def review_queue(
         # reading each one's wide row (~0.26 s instead of ~0.8 s at 130k queued on SQLite).
         page = joined(select(CandidateRow.id))
         anchor = session.get(CandidateRow, after) if after is not None else None
-        if anchor is not None:  # only its place is used: nothing of it is returned or audited
+        if anchor is not None and newest:  # only its place is used: nothing of it is shown
+            page = page.where(
+                (CandidateRow.created_at < anchor.created_at)
+                | ((CandidateRow.created_at == anchor.created_at) & (CandidateRow.id > anchor.id))
+            )
+        elif anchor is not None:
             page = page.where(
                 (CandidateRow.score < anchor.score)
                 | ((CandidateRow.score == anchor.score) & (CandidateRow.id > anchor.id))
             )
         ids = list(
             session.scalars(
-                page.order_by(CandidateRow.score.desc(), CandidateRow.id)
+                page.order_by(
+                    CandidateRow.created_at.desc() if newest else CandidateRow.score.desc(),
+                    CandidateRow.id,
+                )
                 .limit(limit)
                 .offset(offset)
             )
@@ -227,6 +244,7 @@ def decide(
             "decide on its current candidates"
         )
     pending: int | None = None
+    matched: list[InterceptionRow] = []
     if data.decision == DecisionKind.CONFIRM:
         report = session.get(ReportRow, cand.report_id, with_for_update=True)
         interception = session.get(InterceptionRow, cand.interception_id, with_for_update=True)
@@ -246,6 +264,7 @@ def decide(
         report.status = ReportStatus.FOUND
         report.seq = pending
         interception.status = InterceptionStatus.MATCHED
+        matched.append(interception)
         cand.status = CandidateStatus.CONFIRMED
     elif data.decision == DecisionKind.REJECT:
         cand.status = CandidateStatus.REJECTED
@@ -263,6 +282,7 @@ def decide(
     session.commit()
     if pending is not None:
         index.sync_once()
+        index.apply_interceptions(matched)  # matched: no longer found by new reports
     log.info("candidate %s: decision %s (%s)", cand.id, data.decision.value, decision.id)
     return decision
 
@@ -293,6 +313,7 @@ def revoke_decision(
     cand = session.get(CandidateRow, decision.candidate_id, with_for_update=True)
     assert cand is not None  # foreign key
     pending: int | None = None
+    reopened: list[InterceptionRow] = []
     if decision.decision == DecisionKind.CONFIRM:
         report = session.get(ReportRow, cand.report_id, with_for_update=True)
         interception = session.get(InterceptionRow, cand.interception_id, with_for_update=True)
@@ -302,6 +323,7 @@ def revoke_decision(
         report.status = ReportStatus.OPEN
         report.seq = pending
         interception.status = InterceptionStatus.OPEN
+        reopened.append(interception)
     cand.status = CandidateStatus.OPEN
     decision.revoked_at = utcnow()
     decision.revoked_by = user.id
@@ -312,6 +334,7 @@ def revoke_decision(
     session.commit()
     if pending is not None:
         index.sync_once()
+        index.apply_interceptions(reopened)  # open again: new reports find it
     log.info("decision %s revoked", decision.id)
     return decision
 

@@ -232,6 +232,15 @@ class Page:
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
 
+    def queue_new(self) -> int:
+        """How many queued candidates arrived since this reviewer last opened the queue (the
+        navigation's badge); 0 for a user without the queue."""
+        if self.user is None or not self.may(Action.REVIEW_QUEUE):
+            return 0
+        from api import services
+
+        return services.new_in_queue(self.db, self.user)
+
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render ``template`` with the shared context (user, labels, CSRF token, navigation)."""
         nav_links = [
@@ -263,6 +272,7 @@ class Page:
             "status_key": candidate_status_key,
             "explain": self.explain,
             "labels": LABELS,
+            "queue_new": self.queue_new,
         }
         values.update(context)
         html = _ENV.get_template(template).render(values)

@@ -132,6 +132,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "interception": ("Interception", "আটক"),
     "interceptions_mine": ("My recent interceptions", "আমার সাম্প্রতিক আটক"),
     "report": ("Report", "রিপোর্ট"),
+    "queue_new_title": (
+        "New candidates since you last opened the queue",
+        "আপনি শেষবার সারি খোলার পর নতুন প্রার্থী",
+    ),
+    "queue_new_mark": ("new", "নতুন"),
+    "queue_order_newest": ("Newest first", "নতুন আগে"),
+    "queue_order_score": ("Highest score first", "সর্বোচ্চ স্কোর আগে"),
+    "already_intercepted": (
+        "Children already intercepted who may be this child",
+        "ইতিমধ্যে আটক শিশু, যে এই শিশু হতে পারে",
+    ),
+    "already_intercepted_none": (
+        "No child intercepted so far resembles this report; "
+        "children intercepted later are matched with it at once.",
+        "এখন পর্যন্ত আটক কোনো শিশুর সাথে এই রিপোর্টের মিল নেই; পরে আটক শিশুদের সাথে সঙ্গে সঙ্গে মিলানো হবে।",
+    ),
     "rank": ("Rank", "ক্রম"),
     "score": ("Score", "স্কোর"),
     "band": ("Band", "শ্রেণি"),

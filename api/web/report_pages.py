@@ -141,16 +141,19 @@ def import_rejects(page: PageDep, attempt_id: str) -> Response:
 
 @router.get("/web/reports/{report_id}", response_class=HTMLResponse)
 def show_report(request: Request, page: PageDep, report_id: str, done: str = "") -> Response:
-    """One report, its status and the other open reports of the same child (ids only; one
-    audited read)."""
+    """One report, its status, the children already intercepted who may be this child (its
+    candidates, best first) and the other open reports of the same child (ids only); audited
+    reads."""
     user = page.require(Action.REPORT_READ)
     row, same_child = services.same_child_reports(
         page.db, user, report_id, index=live_index(request)
     )
+    _, pairs = services.report_candidates(page.db, user, report_id)
     return page.render(
         "report.html",
         nav="reports",
         report=row,
         same_child=[p.second for p in same_child],
+        pairs=pairs,
         flash=done if done in FLASHES else None,
     )

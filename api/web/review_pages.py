@@ -96,6 +96,7 @@ def _queue(
     limit: int,
     offset: int = 0,
     after: str | None = None,
+    newest: bool = False,
 ) -> tuple[list[CandidateRow], int]:
     """The service's filtered queue (it filters in SQL and audits exactly the rows returned)."""
     return services.review_queue(
@@ -108,14 +109,17 @@ def _queue(
         date_from=chosen.date_from,
         date_to=chosen.date_to,
         after=after,
+        newest=newest,
     )
 
 
 def _queue_page(
-    page: PageDep, user: User, chosen: QueueFilter, number: int
+    page: PageDep, user: User, chosen: QueueFilter, number: int, *, newest: bool = False
 ) -> tuple[list[CandidateRow], int]:
     """Page ``number`` (from 1) of the filtered queue and the filtered total."""
-    return _queue(page, user, chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    return _queue(
+        page, user, chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, newest=newest
+    )
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -127,14 +131,18 @@ def review_queue(
     date_to: str = "",
     p: int = 1,
     done: str = "",
+    order: str = "",
 ) -> Response:
-    """The queue, best first, filtered and paginated."""
+    """The queue, best first (``order=newest``: newest first), filtered and paginated; what
+    arrived since the reviewer's previous look is marked new, and this look is recorded."""
     user = page.require(Action.REVIEW_QUEUE)
+    newest = order == "newest"
+    last_look = services.mark_queue_seen(page.db, user)
     chosen = QueueFilter.parse(band, district, date_from, date_to)
     filters = {"band": band, "district": district, "date_from": date_from, "date_to": date_to}
     number = max(1, min(p, MAX_PAGE))
     try:
-        shown, matching = _queue_page(page, user, chosen, number)
+        shown, matching = _queue_page(page, user, chosen, number, newest=newest)
     except InvalidError as exc:  # the service's filter policy: the same refusal as the API's
         _, total = services.review_queue(page.db, user, limit=0)
         return page.render(
@@ -151,10 +159,12 @@ def review_queue(
             filter_error=exc.code,
             districts=district_names(),
             flash=None,
+            newest=newest,
+            fresh=set(),
         )
     if not shown and matching and number > 1:  # past the end: show the last page instead
         number = min(number, math.ceil(matching / PAGE_SIZE))
-        shown, matching = _queue_page(page, user, chosen, number)
+        shown, matching = _queue_page(page, user, chosen, number, newest=newest)
     if chosen.active:  # the whole queue's size, beside the filtered count (no row is read)
         _, total = services.review_queue(page.db, user, limit=0)
     else:
@@ -176,6 +186,8 @@ def review_queue(
         districts=district_names(),
         flash=done if done in FLASHES else None,
         queue_query=chosen.query(),
+        newest=newest,
+        fresh={c.id for c in shown if last_look is None or c.created_at > last_look},
     )
 
 

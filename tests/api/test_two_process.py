@@ -68,3 +68,34 @@ def test_report_added_on_one_server_is_matchable_on_the_other(pg: Database, tmp_
     finally:
         a.stop()
         b.stop()
+
+
+def test_report_added_on_one_server_finds_a_child_intercepted_on_the_other(
+    pg: Database, tmp_path: Path
+) -> None:
+    """Interception first (server B), report later (server A, whose poll has picked the
+    interception up): the pair is in the queue and the interception's candidates within 5 s."""
+    tokens = bootstrap_users(pg.url)
+    reviewer = {"Authorization": f"Bearer {tokens[Role.POLICE_REVIEWER]}"}
+    officer = {"Authorization": f"Bearer {tokens[Role.BGB_OFFICER]}"}
+    a = start_server(pg.url, tmp_path / "a.log", sync_interval=0.5)
+    b = start_server(pg.url, tmp_path / "b.log", sync_interval=0.5)
+    try:
+        body = interception_body("BOTH-I1")
+        assert httpx.post(f"{b.base}/interceptions", json=body, headers=officer).status_code == 201
+        submitted = time.monotonic()
+        time.sleep(1.5)  # three polls of A: the interception is among its open ones
+        r = httpx.post(f"{a.base}/reports", json=report_body("BOTH-R1"), headers=reviewer)
+        assert r.status_code == 201
+        found = False
+        while not found and time.monotonic() - submitted < 5.0:
+            queue = httpx.get(f"{b.base}/review-queue", headers=reviewer).json()["items"]
+            cands = httpx.get(f"{b.base}/interceptions/BOTH-I1/candidates", headers=reviewer)
+            found = any(c["report_id"] == "BOTH-R1" for c in queue) and any(
+                c["report_id"] == "BOTH-R1" for c in cands.json()["candidates"]
+            )
+            time.sleep(0.1)
+        assert found, "the report added through A never found the child intercepted through B"
+    finally:
+        a.stop()
+        b.stop()

@@ -811,3 +811,60 @@ def test_audit_page_cursor_past_64_bits_is_422_not_500(app: Any) -> None:
     _sign_in(client, "admin")
     page = client.get("/web/admin/audit", params={"before": "9223372036854775808"})
     assert page.status_code == 422
+
+
+def test_the_queue_shows_what_is_new_since_the_reviewer_last_looked(app: Any) -> None:
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    client.get("/review")  # a look: everything so far is seen
+    assert 'data-testid="queue-new"' not in client.get("/web/reports").text
+    assert 'data-testid="new-mark"' not in client.get("/review").text
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    data = {"csrf_token": token, "name": "Nasrin Sultana", "home_district": "Khulna"}
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-NEWS-1", "name": "Nasrin Sultana"},
+        follow_redirects=False,
+    )
+    _sign_in(client, "officer")
+    data["csrf_token"] = _csrf(client, "/web/interceptions/new")
+    assert client.post("/web/interceptions", data=data, follow_redirects=False).status_code == 303
+    _sign_in(client, "reviewer")
+    badge = re.search(r'data-testid="queue-new"[^>]*>([0-9]+)<', client.get("/web/reports").text)
+    assert badge is not None
+    assert int(badge.group(1)) >= 1
+    first = client.get("/review?order=newest").text
+    rows = re.findall(
+        r'<tr data-candidate-id="[0-9a-f]+">\s*<td[^>]*>[^<]*</td>\s*<td>(.*?)</td>', first
+    )
+    assert rows
+    assert 'data-testid="new-mark"' in rows[0]  # newest first, and marked new
+    again = client.get("/review?order=newest").text
+    assert 'data-testid="new-mark"' not in again  # looked at: no longer new
+    assert 'data-testid="queue-new"' not in again
+
+
+def test_the_report_page_lists_the_children_who_may_be_this_child(app: Any) -> None:
+    client = _client(app)
+    _sign_in(client, "reviewer")
+    token = _csrf(client, "/web/reports")
+    client.post(
+        "/web/reports",
+        data={"csrf_token": token, "report_id": "R-PAGE-1", "name": "Shirin Akter"},
+        follow_redirects=False,
+    )
+    alone = client.get("/web/reports/R-PAGE-1").text
+    assert 'data-testid="report-candidates-none"' in alone
+    _sign_in(client, "officer")
+    token = _csrf(client, "/web/interceptions/new")
+    data = {"csrf_token": token, "name": "Shirin Akter", "home_district": "Rajshahi"}
+    response = client.post("/web/interceptions", data=data, follow_redirects=False)
+    iid = response.headers["location"].rsplit("/", 1)[-1].split("?")[0]
+    assert client.get("/web/reports/R-PAGE-1").status_code == 403  # officers read no reports
+    _sign_in(client, "reviewer")
+    page = client.get("/web/reports/R-PAGE-1").text
+    assert 'data-testid="report-candidates"' in page
+    assert f'href="/web/interceptions/{iid}"' in page

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.block import KEY_FACTORS, Key, query_keys, report_key_hashes
+from matcher.index import MatchIndex
+from matcher.model import rival_free
+from matcher.prepare import Prepared, prepare_interception
+from matcher.records import Band, Candidate, Interception
+
+__all__ = [
+    "InterceptionIndex",
+    "children_for",
+    "children_of",
+    "find_children",
+    "plan_children",
+]
+
+#: Interceptions a new report is compared with at most (its best by shared-key weight).
+PER_REPORT = 10
+
+#: ... and only those sharing at least this share of its best hit's key weight.
+BEST_SHARE = 0.5
+
+#: The key kinds an interception is filed under: the child's name (a token, two tokens, the
+#: first token with a father's token), both parents' tokens together, the phone. The broad kinds
+#: (district + sex + birth band, short form + district, one parent token) find thousands of
+#: interceptions per report, nearly all far below the review band.
+REVERSE_KINDS = frozenset({"n", "nn", "nf", "ff", "p"})
+
+
+@dataclass(slots=True)
+class InterceptionIndex:
+    """Open interceptions filed under their forward query's exact keys (as hashes).
+
+    ``cap`` — a key shared by more interceptions than this retrieves none (too common to tell
+    anyone apart). Add (or replace by id) and remove are incremental; not thread-safe (the
+    service guards it with its index lock).
+    """
+
+    cap: int = 5000
+    _records: dict[str, Interception] = field(default_factory=dict)
+    _keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _postings: dict[int, set[str]] = field(default_factory=dict)
+    _factor: dict[int, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, interception_id: object) -> bool:
+        return interception_id in self._records
+
+    def get(self, interception_id: str) -> Interception | None:
+        """The interception as added (None if absent)."""
+        return self._records.get(interception_id)
+
+    def add(self, interception: Interception) -> None:
+        """Insert an interception, or replace the one with the same id (an edit)."""
+        iid = interception.interception_id
+        self.remove(iid)
+        keys: dict[int, Key] = {
+            hash(k): k
+            for k in query_keys(prepare_interception(interception))
+            if k[0] in REVERSE_KINDS
+        }
+        self._records[iid] = interception
+        self._keys[iid] = tuple(keys)
+        for h, k in keys.items():
+            self._postings.setdefault(h, set()).add(iid)
+            self._factor[h] = KEY_FACTORS[k[0]]
+
+    def remove(self, interception_id: str) -> None:
+        """Remove an interception (matched); unknown ids are ignored (idempotent)."""
+        if self._records.pop(interception_id, None) is None:
+            return
+        for h in self._keys.pop(interception_id, ()):
+            ids = self._postings.get(h)
+            if ids is not None:
+                ids.discard(interception_id)
+                if not ids:
+                    del self._postings[h]
+                    del self._factor[h]
+
+    def hits(self, report: Prepared) -> dict[str, float]:
+        """The interceptions whose forward query would retrieve ``report`` (prepared as the
+        reports' index prepares it) by an exact, not over-common key, each with the weight of
+        the keys they share (factor x bits of rarity among the open interceptions)."""
+        out: dict[str, float] = {}
+        n = len(self._records) + 1
+        for h in report_key_hashes(report):
+            ids = self._postings.get(h)
+            if ids is None or len(ids) > self.cap:
+                continue
+            bits = max(self._factor[h] * math.log2(n / (len(ids) + 1)), 0.05)
+            for iid in ids:
+                out[iid] = out.get(iid, 0.0) + bits
+        return out
+
+
+def plan_children(
+    index: MatchIndex,
+    interceptions: InterceptionIndex,
+    report_ids: Iterable[str],
+    *,
+    per_report: int = PER_REPORT,
+) -> dict[str, list[str]]:
+    """Which new reports to compare with which open interception: per interception id, the new
+    reports (in the order given) that kept it among their ``per_report`` best hits. Reports not
+    in ``index`` are skipped."""
+    plan: dict[str, list[str]] = {}
+    for rid in dict.fromkeys(report_ids):
+        report = index.prepared_of(rid)
+        if report is None:
+            continue
+        hits = interceptions.hits(report)
+        best = sorted(hits, key=lambda i: (-hits[i], i))[:per_report]
+        floor = hits[best[0]] * BEST_SHARE if best else 0.0
+        best = [i for i in best if hits[i] >= floor]
+        for iid in best:
+            plan.setdefault(iid, []).append(rid)
+    return plan
+
+
+def children_of(
+    index: MatchIndex,
+    interception: Interception,
+    report_ids: Sequence[str],
+    *,
+    top_k: int = 10,
+    existing: Sequence[tuple[str, float]] = (),
+) -> list[Candidate]:
+    """The match- and review-band candidates ``report_ids`` (new, in ``index``) make for one
+    open interception: the forward query's levels, score and explanation of each pair; rank and
+    rival rule among these and the interception's ``existing`` candidates (report id, score:
+    those still open to review). A new report ranked below ``top_k`` is left out."""
+    rows = index.rows_of(report_ids)
+    if not rows:
+        return []
+    scored = index.score(index.compare(index.given_rows(interception, rows), details=True))
+    keep = int(np.count_nonzero(scored.scores >= index.model.review_threshold_))
+    if keep == 0:
+        return []
+    new = index.rank(scored, top_k=keep)
+    new_ids = {c.report_id for c in new}
+    others = [(r, s) for r, s in existing if r not in new_ids and r in index]
+    pool = sorted(
+        [(c.score, c.report_id, True) for c in new] + [(s, r, False) for r, s in others],
+        key=lambda x: -x[0],
+    )[:top_k]
+    ids = [r for _, r, _ in pool]
+    free = rival_free(
+        [s for s, _, _ in pool],
+        index.names_of(index.rows_of(ids)),
+        rival_threshold=index.model.rival_threshold_,
+    )
+    by_id = {c.report_id: c for c in new}
+    out: list[Candidate] = []
+    for rank, ((_, rid, is_new), ok) in enumerate(zip(pool, free, strict=True), start=1):
+        if not is_new:
+            continue
+        c = by_id[rid]
+        band = c.band
+        if band is Band.MATCH and not ok:
+            band = Band.REVIEW
+        out.append(
+            Candidate(
+                c.interception_id,
+                rid,
+                rank,
+                c.score,
+                band,
+                c.contributions,
+                c.baseline_bits,
+                c.pool_bits,
+            )
+        )
+    return [c for c in out if c.band is not Band.NO_MATCH]
+
+
+def children_for(
+    index: MatchIndex,
+    interceptions: InterceptionIndex,
+    plan: Mapping[str, Sequence[str]],
+    *,
+    top_k: int = 10,
+    existing: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    exclude: Mapping[str, Collection[str]] | None = None,
+) -> list[Candidate]:
+    """:func:`children_of` for each interception of a :func:`plan_children` plan, by id.
+
+    ``existing`` — per interception id, its candidates still open to review; ``exclude`` — per
+    interception id, report ids a reviewer ruled out (never proposed). Interceptions no longer
+    in ``interceptions`` are skipped.
+    """
+    out: list[Candidate] = []
+    for iid in sorted(plan):
+        record = interceptions.get(iid)
+        ruled_out = (exclude or {}).get(iid, ())
+        rids = [r for r in plan[iid] if r not in ruled_out]
+        if record is not None and rids:
+            mine = (existing or {}).get(iid, ())
+            out.extend(children_of(index, record, rids, top_k=top_k, existing=mine))
+    return out
+
+
+def find_children(
+    index: MatchIndex,
+    interceptions: InterceptionIndex,
+    report_ids: Iterable[str],
+    *,
+    top_k: int = 10,
+    existing: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    exclude: Mapping[str, Collection[str]] | None = None,
+) -> list[Candidate]:
+    """:func:`plan_children` then :func:`children_for`: every candidate new reports make."""
+    plan = plan_children(index, interceptions, report_ids)
+    return children_for(index, interceptions, plan, top_k=top_k, existing=existing, exclude=exclude)
