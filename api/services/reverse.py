@@ -134,13 +134,14 @@ def match_new_reports(
 
 
 def report_candidates(
-    session: Session, user: User, report_id: str
+    session: Session, user: User, report_id: str, *, report_read: bool = True
 ) -> tuple[ReportRow, list[tuple[CandidateRow, InterceptionRow]]]:
     """A report and the children already intercepted who may be this child: its candidates
     (not rejected or superseded; a confirmed one stays: the child found), best score first,
     each with its interception. Audited: the report, each candidate and each interception read.
     Who may read reports and candidates (reviewers, analysts); not an officer, who may not read
-    reports.
+    reports. ``report_read=False``: the caller has already audited this read of the report
+    (the report page, which reads it once for its same-child list).
     """
     require(user, Action.REPORT_READ)
     require(user, Action.CANDIDATES_READ)
@@ -161,7 +162,8 @@ def report_candidates(
         )
     )
     pairs = [(c, i) for c, i in rows]
-    audit.record(session, user, AuditAction.READ, RecordType.REPORT, report_id)
+    if report_read:
+        audit.record(session, user, AuditAction.READ, RecordType.REPORT, report_id)
     audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c, _ in pairs])
     audit.record(
         session,

@@ -148,7 +148,7 @@ def show_report(request: Request, page: PageDep, report_id: str, done: str = "")
     row, same_child = services.same_child_reports(
         page.db, user, report_id, index=live_index(request)
     )
-    _, pairs = services.report_candidates(page.db, user, report_id)
+    _, pairs = services.report_candidates(page.db, user, report_id, report_read=False)
     return page.render(
         "report.html",
         nav="reports",
