@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -19,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
@@ -99,6 +101,18 @@ def _door(read: Callable[[object], Any], kind: str) -> PlainValidator:
     return PlainValidator(validate)
 
 
+def _json_value(value: object) -> object:
+    """A door field's value in JSON (what pydantic's own serializer would write): pydantic
+    warns when a :class:`PlainValidator` field is dumped as JSON, so the door types say it."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+_AS_JSON = PlainSerializer(_json_value, when_used="json")
+
 AgeIn = Annotated[
     float | None,
     _door(read_age, "age"),
@@ -115,6 +129,7 @@ AgeIn = Annotated[
 SexIn = Annotated[
     Sex | None,
     _door(read_sex, "sex"),
+    _AS_JSON,
     WithJsonSchema(
         {
             "anyOf": [{"type": "string"}, {"type": "null"}],
@@ -127,6 +142,7 @@ SexIn = Annotated[
 DateIn = Annotated[
     date | None,
     _door(read_date, "date"),
+    _AS_JSON,
     WithJsonSchema(
         {
             "anyOf": [{"type": "string"}, {"type": "null"}],
