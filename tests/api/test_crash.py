@@ -86,9 +86,12 @@ def test_sigkill_during_import_keeps_none_or_all(tmp_path: Path) -> None:
 
 
 N_BATCH = 3000
+#: interceptions of the batch run that is killed: enough that it cannot finish between two
+#: polls, however fast or slow the machine is at the time
+N_BATCH_INTERCEPTIONS = 15000
 
 
-def _seed_batch(url: str) -> None:
+def _seed_batch(url: str, *, interceptions: int = N_BATCH) -> None:
     """Reports and open interceptions enough for a batch run of several seconds (synthetic)."""
     from api import services
     from api.db import make_engine, make_session_factory
@@ -126,7 +129,7 @@ def _seed_batch(url: str) -> None:
                     "age": float(6 + i % 10),
                     "home_district": places[i % 4],
                 }
-                for i in range(N_BATCH)
+                for i in range(interceptions)
             ],
         )
         session.commit()
@@ -138,7 +141,7 @@ def test_sigkill_during_a_batch_run_leaves_no_run_running(tmp_path: Path) -> Non
     gone), its CSV is refused as incomplete, and what it stored is whole chunks only."""
     url = f"sqlite:///{tmp_path / 'batch.db'}"
     tokens = bootstrap_users(url)
-    _seed_batch(url)
+    _seed_batch(url, interceptions=N_BATCH_INTERCEPTIONS)
     analyst = {"Authorization": f"Bearer {tokens[Role.ANALYST]}"}
     log = tmp_path / "server.log"
     env = {"SHONDHAN_RECONCILIATION_CHUNK": "50"}
