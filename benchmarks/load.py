@@ -49,7 +49,7 @@ from api.db import make_engine, make_session_factory
 from api.migrate import upgrade
 from api.models import InterceptionRow
 from api.roles import Role
-from benchmarks.common import test_split
+from benchmarks.common import interception_bodies, test_split
 from matcher.csvio import iter_interceptions, iter_reports
 from matcher.records import REPORT_COLUMNS
 
@@ -96,17 +96,10 @@ class Figures:
 
 
 def _interception_bodies(folder: Path, n: int, tag: str) -> list[dict[str, Any]]:
-    bodies = []
-    for i, rec in enumerate(iter_interceptions(folder / "interceptions.csv")):
-        if i >= n:
-            break
-        body = {k: v for k, v in asdict(rec).items() if v is not None}
-        if "age" in body:
-            body["age"] = float(body["age"])
-        if "interception_date" in body:
-            body["interception_date"] = body["interception_date"].isoformat()
+    """:func:`benchmarks.common.interception_bodies` under ids of this run's own."""
+    bodies = interception_bodies(folder, n)
+    for i, body in enumerate(bodies):
         body["interception_id"] = f"L{tag}-{i:07d}"
-        bodies.append(body)
     return bodies
 
 

@@ -19,7 +19,7 @@ Contract:
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matcher.records import Band, Candidate
@@ -215,17 +215,11 @@ def best_threshold_f1(scored: Scored, truth: TruthMatches) -> ThresholdF1:
     score. Pairs never scored count as missed (recall is against all true pairs). With no scored
     pair or no true pair the result is ``nan`` throughout.
     """
-    actual = _truth_pairs(truth)
-    ordered = _best_scores(scored, truth)
-    top = ThresholdF1(NAN, prf(0, 0, len(actual)))
-    tp = 0
-    for i, (pair, score) in enumerate(ordered):
-        tp += pair in actual
-        if i + 1 < len(ordered) and ordered[i + 1][1] == score:
-            continue  # all pairs with an equal score are in or out together
-        current = prf(tp, i + 1, len(actual))
-        if not math.isnan(current.f1) and (math.isnan(top.prf.f1) or current.f1 > top.prf.f1):
-            top = ThresholdF1(score, current)
+    actual = len(_truth_pairs(truth))
+    top = ThresholdF1(NAN, prf(0, 0, actual))
+    for cut in _cuts(scored, truth):
+        if not math.isnan(cut.prf.f1) and (math.isnan(top.prf.f1) or cut.prf.f1 > top.prf.f1):
+            top = cut
     return top
 
 
@@ -243,6 +237,19 @@ def _best_scores(scored: Scored, truth: TruthMatches) -> list[tuple[Pair, float]
     return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def _cuts(scored: Scored, truth: TruthMatches) -> Iterator[ThresholdF1]:
+    """Pair precision / recall at every distinct score taken as the threshold, best first (all
+    pairs with an equal score are in or out together)."""
+    actual = _truth_pairs(truth)
+    ordered = _best_scores(scored, truth)
+    tp = 0
+    for i, (pair, score) in enumerate(ordered):
+        tp += pair in actual
+        if i + 1 < len(ordered) and ordered[i + 1][1] == score:
+            continue
+        yield ThresholdF1(score, prf(tp, i + 1, len(actual)))
+
+
 def best_recall_at_precision(
     scored: Scored, truth: TruthMatches, *, min_precision: float = 0.98
 ) -> ThresholdF1:
@@ -250,19 +257,12 @@ def best_recall_at_precision(
     ``min_precision`` (sweeping every distinct score), and that threshold: how much a match band
     *could* find at that precision, whatever threshold the model ships. ``nan`` when no
     threshold reaches the precision."""
-    actual = _truth_pairs(truth)
-    ordered = _best_scores(scored, truth)
-    top = ThresholdF1(NAN, prf(0, 0, len(actual)))
-    tp = 0
-    for i, (pair, score) in enumerate(ordered):
-        tp += pair in actual
-        if i + 1 < len(ordered) and ordered[i + 1][1] == score:
-            continue
-        current = prf(tp, i + 1, len(actual))
-        if current.precision >= min_precision and (
-            math.isnan(top.prf.recall) or current.recall > top.prf.recall
+    top = ThresholdF1(NAN, prf(0, 0, len(_truth_pairs(truth))))
+    for cut in _cuts(scored, truth):
+        if cut.prf.precision >= min_precision and (
+            math.isnan(top.prf.recall) or cut.prf.recall > top.prf.recall
         ):
-            top = ThresholdF1(score, current)
+            top = cut
     return top
 
 
