@@ -21,7 +21,7 @@ key                   built from                                                
 
 Each key hit adds ``factor × log2((N + 1) / (df + 1))`` (an IDF weight, ``df`` = postings
 length) to a cheap pre-score; the best ``keep`` rows go on to full comparison. Keys whose
-postings exceed ``cap`` (e.g. "akter", "islam" at a million reports) are skipped unless the
+postings exceed ``cap`` or 1 in ``CAP_SHARE`` reports (e.g. "akter", "islam") are skipped unless the
 selective keys find too little — common tokens still count in the full comparison.
 
 Postings hold row numbers of :class:`matcher.index.MatchIndex`; removed rows stay in postings and
@@ -56,6 +56,11 @@ KEY_FACTORS: Mapping[str, float] = {
     "s": 0.5,
 }
 Key = tuple[str, ...]
+#: A key shared by more than 1 in CAP_SHARE reports is too common to retrieve by (or ``cap``
+#: reports, whichever is more): the same share at every archive size, so a name that is
+#: selective enough at 50,000 reports stays in use at 1,000,000 (where a fixed 5,000 dropped
+#: keys the true report was found by).
+CAP_SHARE = 50
 
 
 def deletes(token: str) -> set[str]:
@@ -369,8 +374,8 @@ class BlockIndex:
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
         """Rows hit by the keys and their IDF pre-scores (``factor`` × bits per key hit).
 
-        Keys above ``cap`` are used only if the selective ones found fewer than ``min_rows``
-        rows; keys above ``hard_cap`` never.
+        Keys above ``cap`` (or ``n_total / CAP_SHARE``, whichever is more) are used only if the
+        selective ones found fewer than ``min_rows`` rows; keys above ``hard_cap`` never.
         """
         if self._staged_h:
             self.flush()
@@ -387,8 +392,9 @@ class BlockIndex:
             (h, f, lo, hi, hi - lo + len(recent.get(h, ())))
             for (_, f), h, lo, hi in zip(weighted_keys, hashes, los, his, strict=True)
         ]
-        selective = [x for x in sized if 0 < x[4] <= self.cap]
-        common = sorted((x for x in sized if self.cap < x[4] <= self.hard_cap), key=lambda x: x[4])
+        cap = max(self.cap, n_total // CAP_SHARE)
+        selective = [x for x in sized if 0 < x[4] <= cap]
+        common = sorted((x for x in sized if cap < x[4] <= self.hard_cap), key=lambda x: x[4])
         chosen = list(selective)
         if common and sum(x[4] for x in selective) < min_rows:
             chosen.extend(common)

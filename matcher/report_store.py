@@ -118,8 +118,6 @@ class ReportStore:
         self._bits_cache: npt.NDArray[np.float64] | None = None
         self._parent_bits_cache: npt.NDArray[np.float64] | None = None
         self.relation_cache: dict[tuple[int, int], int] = {}
-        self._district_codes: dict[str, int] = {}
-        self.place_district = np.zeros(0, dtype=np.int32)  # place id -> district number
 
     # ------------------------------------------------------------------ writing
 
@@ -177,13 +175,7 @@ class ReportStore:
             pid = len(self.places)
             self.places.append(place)
             self._place_ids[place] = pid
-            code = self.district_number(place.district_code) if place.district_code else -1
-            self.place_district = np.append(self.place_district, np.int32(code))
         return pid
-
-    def district_number(self, code: str) -> int:
-        """A small integer per district code (the ``place_district`` column's values)."""
-        return self._district_codes.setdefault(code, len(self._district_codes))
 
     def stage(self, report: Report) -> tuple[int, Prepared, _Row]:
         """Per-report work (keys, interning, raw fields): its row number, prepared fields and the

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.block import (
+    CAP_SHARE,
     BlockIndex,
     deletes,
     query_keys,
@@ -133,6 +134,20 @@ def test_keys_above_cap_are_used_only_when_selective_keys_find_too_little() -> N
     assert rows.tolist() == [10]
 
 
+def test_the_cap_grows_with_the_archive_as_a_share_of_it() -> None:
+    """A key shared by 1 in 100 reports is selective at any size: above ``cap`` rows only when
+    the archive is large, and then it must still be used (1 in CAP_SHARE is the line)."""
+    b = BlockIndex(cap=3)
+    for row in range(10):
+        b.add(row, [("n", "rahima")])
+    b.add(10, [("n", "rahima"), ("n", "mandakranta")])
+    keys = [(("n", "rahima"), 1.0), (("n", "mandakranta"), 1.0)]
+    rows, _ = b.retrieve(keys, n_total=11, min_rows=1)
+    assert rows.tolist() == [10]  # 11 of 11 reports: too common
+    rows, _ = b.retrieve(keys, n_total=11 * CAP_SHARE, min_rows=1)
+    assert rows.size == 11  # 11 of 550: 1 in CAP_SHARE, selective enough
+
+
 _KEYS = [("n", t) for t in ("akter", "rahima", "karim", "mandakranta", "islam")]
 
 
@@ -215,7 +230,7 @@ def test_retrieve_sums_idf_weights_per_row_like_a_plain_loop(
     expected: dict[int, float] = {}
     for key, factor in query:
         filed = [r for r, keys in enumerate(rows) if key in keys]
-        if 0 < len(filed) <= b.cap:
+        if 0 < len(filed) <= max(b.cap, len(rows) // CAP_SHARE):
             bits = max(factor * math.log2((len(rows) + 1) / (len(filed) + 1)), 0.05)
             for r in filed:
                 expected[r] = expected.get(r, 0.0) + bits

@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.index import MatchIndex
-from matcher.levels import RecordField
+from matcher.compare import RELATION_CODE
+from matcher.index import PARENT_PRESCORE_FACTOR, MatchIndex
+from matcher.levels import Field, RecordField
 from matcher.model import MatchModel
+from matcher.places import place_relation
 from matcher.prepare import Prepared, name_tokens, prepare_interception, sex_code
 from matcher.records import Band, Interception, Report, Sex
 from training_data.generate import Split, generate
@@ -201,11 +203,23 @@ def _reference_cheap_evidence(index: MatchIndex, p: Prepared, rows: np.ndarray) 
             diff = np.abs(p.age - (store.age[rows] + np.where(day > 0, elapsed, 0.0)))
             adj += np.where(np.isnan(diff), 0.0, np.where(diff <= 2.0, 1.0, 0.0))
             adj -= np.where(diff > 6.0, 3.0, 0.0)
-    if p.place is not None and p.place.district_code and store.place_district.size:
-        code = store.district_number(p.place.district_code)
-        dist = store.place_district[np.maximum(store.place[rows], 0)]
-        known = store.place[rows] >= 0
-        adj += np.where(known & (dist == code), 2.0, np.where(known, -0.5, 0.0))
+    if p.place is not None:
+        for i, pid in enumerate(store.place[rows].tolist()):
+            if pid >= 0:
+                code = RELATION_CODE[place_relation(store.places[pid], p.place)]
+                adj[i] += index.model.weight(Field.PLACE, code)
+    return adj
+
+
+def _reference_parent_evidence(index: MatchIndex, p: Prepared, rows: np.ndarray) -> np.ndarray:
+    """The parents' pre-score term written plainly: rarity of each shared token, halved."""
+    store = index._store
+    adj = np.zeros(rows.shape[0])
+    for i, row in enumerate(rows.tolist()):
+        for query_tokens, column in ((p.father, store.father), (p.mother, store.mother)):
+            theirs = {store.vocab_list[t] for t in column[row].tolist() if t >= 0}
+            for token in set(query_tokens) & theirs:
+                adj[i] += PARENT_PRESCORE_FACTOR * index.parent_token_bits(token)
     return adj
 
 
@@ -226,9 +240,21 @@ def test_cheap_evidence_equals_the_plain_float_reference(
     p = prepare_interception(interceptions[pick])._replace(**dict.fromkeys(blank))
     rows = np.arange(len(index), dtype=np.int32)
     expected = _reference_cheap_evidence(index, p, rows)
-    assert np.array_equal(index._cheap_evidence(p, rows), expected)
+    assert np.allclose(index._cheap_evidence(p, rows), expected)
     if not blank:
         assert expected.min() < expected.max()  # the sample exercises several terms
+
+
+@settings(max_examples=30, deadline=None)
+@given(pick=st.integers(0, 79), blank=st.sets(st.sampled_from(["father", "mother"])))
+def test_parent_evidence_equals_the_plain_reference(
+    generated_index: tuple[MatchIndex, list[Interception]], pick: int, blank: set[str]
+) -> None:
+    index, interceptions = generated_index
+    p = prepare_interception(interceptions[pick])._replace(**dict.fromkeys(blank, ()))
+    rows = np.arange(len(index), dtype=np.int32)
+    expected = _reference_parent_evidence(index, p, rows)
+    assert np.allclose(index._parent_evidence(p, rows), expected)
 
 
 @pytest.mark.parametrize(
