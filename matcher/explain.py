@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from matcher.compare import PairComparison, PairDetails
@@ -127,23 +128,43 @@ def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contr
     :meth:`matcher.model.MatchModel.contribution_bits`).
     """
     out: list[Contribution] = []
-    for rf in RecordField:
-        comps = FIELD_COMPARISONS[rf]
-        levels = [(c, pair.levels[POSITION[c.field]]) for c in comps]
-        verdict = field_verdict(levels)
+    for rf, positions in _FIELD_POSITIONS:
+        verdict, present, levels, phrase = _field_plan(rf, tuple(pair.levels[i] for i in positions))
+        bits = [float(weights[i]) for _, _, i in present]
         parts = tuple(
-            (str(c.field), c.levels[lv].key, round(float(weights[POSITION[c.field]]), 3))
-            for c, lv in levels
-            if lv != 0
+            (name, key, round(b, 3)) for (name, key, _), b in zip(present, bits, strict=True)
         )
-        weight = round(sum(float(weights[POSITION[c.field]]) for c, lv in levels if lv != 0), 3)
-        facts = _facts(rf, pair.details) if verdict is not Verdict.MISSING else {}
-        contribution = Contribution(str(rf), verdict, weight, "", parts, facts)
-        label = sentence(contribution, language=Language.EN)
+        weight = round(sum(bits), 3)
+        facts: dict[str, Any] = {}
+        label = ""
+        if verdict is not Verdict.MISSING:
+            facts = _facts(rf, pair.details)
+            extra = _fact_text(rf, facts, levels, Language.EN)
+            label = f"{phrase}, {extra}" if extra else phrase
         out.append(Contribution(str(rf), verdict, weight, label, parts, facts))
-    order = {rf.value: i for i, rf in enumerate(RecordField)}
-    out.sort(key=lambda c: (c.verdict is Verdict.MISSING, -abs(c.weight), order[c.field]))
+    out.sort(key=lambda c: (c.verdict is Verdict.MISSING, -abs(c.weight), _FIELD_ORDER[c.field]))
     return tuple(out)
+
+
+_FIELD_POSITIONS = tuple(
+    (rf, tuple(POSITION[c.field] for c in FIELD_COMPARISONS[rf])) for rf in RecordField
+)
+_FIELD_ORDER = {rf.value: i for i, rf in enumerate(RecordField)}
+
+
+@lru_cache(maxsize=8192)
+def _field_plan(
+    rf: RecordField, levels: tuple[int, ...]
+) -> tuple[Verdict, tuple[tuple[str, str, int], ...], Mapping[Field, Level], str]:
+    """What a field's level combination says, worked out once per combination (a batch explains
+    ~100,000 candidates from a few hundred combinations): its verdict, the (comparison, level
+    key, position) of each present comparison, their levels and the English phrase."""
+    pairs = list(zip(FIELD_COMPARISONS[rf], levels, strict=True))
+    verdict = field_verdict(pairs)
+    present = tuple((str(c.field), c.levels[lv].key, POSITION[c.field]) for c, lv in pairs if lv)
+    chosen = {c.field: c.levels[lv] for c, lv in pairs if lv}
+    phrase = "; ".join(_phrases(rf, chosen, Language.EN)) if verdict is not Verdict.MISSING else ""
+    return verdict, present, chosen, phrase
 
 
 # --------------------------------------------------------------------------- words
@@ -170,11 +191,11 @@ def _age_text(x: float, language: Language) -> str:
     return _number(x, 0 if abs(x - round(x)) < 0.05 else 1, language)
 
 
-def _fact_text(c: Contribution, levels: Mapping[Field, Level], language: Language) -> str:
+def _fact_text(
+    field: RecordField, f: Mapping[str, Any], levels: Mapping[Field, Level], language: Language
+) -> str:
     """The numbers behind a field's verdict, in words ("" when there are none to show)."""
-    f = c.facts
     bn = language is Language.BN
-    field = RecordField(c.field)
     if field in (RecordField.NAME, RecordField.FATHER_NAME, RecordField.MOTHER_NAME):
         primary = next(iter(levels.values()))
         sim = f.get("similarity")
@@ -201,9 +222,8 @@ def _fact_text(c: Contribution, levels: Mapping[Field, Level], language: Languag
     return ""
 
 
-def _phrases(c: Contribution, levels: Mapping[Field, Level], language: Language) -> list[str]:
+def _phrases(field: RecordField, levels: Mapping[Field, Level], language: Language) -> list[str]:
     """The level phrases of a field, main one first (qualifiers and the family pattern after)."""
-    field = RecordField(c.field)
     if field is RecordField.NAME:
         name, given = levels[Field.NAME], levels[Field.GIVEN_NAME]
         rarity, family = levels.get(Field.NAME_RARITY), levels.get(Field.FAMILY)
@@ -235,13 +255,13 @@ def sentence(c: Contribution, *, language: Language = Language.EN) -> str:
         return ""
     try:
         levels = _levels(c)
-        RecordField(c.field)
+        field = RecordField(c.field)
     except (KeyError, ValueError):
         return c.label if language is Language.EN else ""
     if not levels:
         return c.label if language is Language.EN else ""
-    text = "; ".join(_phrases(c, levels, language))
-    facts = _fact_text(c, levels, language)
+    text = "; ".join(_phrases(field, levels, language))
+    facts = _fact_text(field, c.facts, levels, language)
     return f"{text}, {facts}" if facts else text
 
 
