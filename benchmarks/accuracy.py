@@ -49,6 +49,7 @@ from matcher.csvio import (
     write_candidates,
 )
 from matcher.evaluate import Evaluation, evaluate_candidates
+from matcher.model import MatchModel
 from matcher.reconcile import build_index_csv, default_workers, reconcile
 
 TARGETS = {
@@ -58,13 +59,14 @@ TARGETS = {
 }
 
 
-def run_shondhan(folder: Path, out: Path, *, top_k: int) -> float:
+def run_shondhan(folder: Path, out: Path, *, top_k: int, model: MatchModel | None = None) -> float:
     started = time.perf_counter()
     candidates = reconcile(
         iter_reports(folder / "reports.csv"),
         iter_interceptions(folder / "interceptions.csv"),
         top_k=top_k,
         workers=default_workers(),
+        model=model,
     )
     write_candidates(candidates, out)
     return time.perf_counter() - started
@@ -80,10 +82,14 @@ class Blocking:
     compared_completeness: float | None = None
 
 
-def shondhan_blocking(folder: Path, true_pairs: set[tuple[str, str]]) -> Blocking:
+def shondhan_blocking(
+    folder: Path, true_pairs: set[tuple[str, str]], model: MatchModel | None = None
+) -> Blocking:
     """Blocking figures of the engine on ``folder``: every retrieved row, and the rows kept
     for full comparison after the pre-score (:meth:`MatchIndex.candidate_ids`)."""
-    index = build_index_csv(folder / "reports.csv", workers=default_workers(), keep_reports=False)
+    index = build_index_csv(
+        folder / "reports.csv", workers=default_workers(), keep_reports=False, model=model
+    )
     retrieved = compared = 0
     found_retrieved: set[tuple[str, str]] = set()
     found_compared: set[tuple[str, str]] = set()
@@ -174,8 +180,8 @@ def comparison_rows(ours: Evaluation, theirs: Evaluation) -> list[list[str]]:
     return rows
 
 
-def _effort(e: Evaluation, share: float) -> str:
-    value = e.effort.get(share, math.nan)
+def _effort(e: Evaluation, share: float, *, queue: bool = False) -> str:
+    value = (e.queue_effort if queue else e.effort).get(share, math.nan)
     return "never" if math.isnan(value) else f"{value:.2f}"
 
 
@@ -213,6 +219,14 @@ def scale_rows(columns: list[tuple[Evaluation, Blocking | None]]) -> list[list[s
                 lambda e, _, s=share: _effort(e, s),  # type: ignore[misc]
             )
         )
+    for share in (0.8, 0.9, 0.95):
+        rows.append(
+            row(
+                f"reviewer effort in the queue (a confirmed match closes its interception and "
+                f"report), {share:.0%} found",
+                lambda e, _, s=share: _effort(e, s, queue=True),  # type: ignore[misc]
+            )
+        )
     rows.append(
         row(
             "false alarms (unreported children)",
@@ -233,16 +247,18 @@ def run_scale(args: argparse.Namespace) -> int:
     """One table of issue 12's figures for several index sizes, Splink beside where asked."""
     columns: list[tuple[Evaluation, Blocking | None]] = []
     heads = ["figure"]
+    model = MatchModel.load(args.model) if args.model else None
+    model_tag = (model or MatchModel.default()).version()
     for n_r in args.reports:
         folder = test_split(n_r, args.interceptions or 5_000, args.seed)
         truth = read_truth(folder / "truth.csv")
         true_pairs = {(iid, rid) for iid, rids in truth.matches.items() for rid in rids}
-        ours_csv = folder / "shondhan-candidates.csv"
-        seconds = run_shondhan(folder, ours_csv, top_k=args.k)
+        ours_csv = folder / f"shondhan-candidates-{model_tag}.csv"
+        seconds = run_shondhan(folder, ours_csv, top_k=args.k, model=model)
         ours = evaluate_candidates(
             iter_candidates(ours_csv), truth.matches, k=args.k, slices=truth.slices
         )
-        columns.append((ours, shondhan_blocking(folder, true_pairs)))
+        columns.append((ours, shondhan_blocking(folder, true_pairs, model)))
         heads.append(f"Shondhan {n_r:,} ({seconds:.0f} s)")
         tight = n_r in (args.splink_tight_at or [])
         if n_r in (args.splink_at or []) or tight:
@@ -288,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interceptions", type=int)
     parser.add_argument("--seed", type=int, default=ACCURACY_SEED)
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument(
+        "--model", type=Path, help="model JSON from `shondhan train` (default: the shipped one)"
+    )
     parser.add_argument("--splink-at", type=int, nargs="*", help="scale table: sizes with Splink")
     parser.add_argument(
         "--splink-tight-at", type=int, nargs="*", help="scale table: sizes with Splink --tight"
@@ -311,8 +330,9 @@ def single(args: argparse.Namespace) -> int:
     folder = test_split(n_r, n_i, args.seed)
     truth = read_truth(folder / "truth.csv")
 
+    model = MatchModel.load(args.model) if args.model else None
     ours_csv = folder / "shondhan-candidates.csv"
-    ours_s = run_shondhan(folder, ours_csv, top_k=args.k)
+    ours_s = run_shondhan(folder, ours_csv, top_k=args.k, model=model)
     theirs_csv = folder / "splink-candidates.csv"
     true_pairs = {(iid, rid) for iid, rids in truth.matches.items() for rid in rids}
     timings = splink_baseline.run(
@@ -323,7 +343,7 @@ def single(args: argparse.Namespace) -> int:
         u_pairs=5e5 if args.quick else 5e6,
         true_pairs=pd.DataFrame(sorted(true_pairs), columns=["interception_id", "report_id"]),
     )
-    ours_blocking = shondhan_blocking(folder, true_pairs)
+    ours_blocking = shondhan_blocking(folder, true_pairs, model)
     theirs_blocking = Blocking(
         per_query=timings["pairs"] / n_i,
         completeness=timings["true_pairs_blocked"] / max(len(true_pairs), 1),

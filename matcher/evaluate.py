@@ -267,20 +267,34 @@ def best_recall_at_precision(
 
 
 def reviewer_effort(
-    scored: Scored, truth: TruthMatches, *, shares: Sequence[float] = (0.8, 0.9, 0.95)
+    scored: Scored,
+    truth: TruthMatches,
+    *,
+    shares: Sequence[float] = (0.8, 0.9, 0.95),
+    queue: bool = False,
 ) -> dict[float, float]:
     """Candidates a police unit reads per child it finds, reading every interception's
     candidates together in score order, at the moment ``share`` of the reported children have
     been found (a child is found when the first of its true reports is read). ``nan`` for a
     share the candidates never reach. 1.0 is the floor: every candidate read was a child found.
+
+    ``queue=True`` reads them as the review queue shows them: a confirmed match takes the
+    interception's other candidates and its report's out of the queue (an interception matched,
+    a report found), so they are not read.
     """
     reported = {iid for iid, rids in truth.items() if rids}
     needed = {share: math.ceil(share * len(reported)) for share in shares}
     out = dict.fromkeys(shares, NAN)
     found: set[str] = set()
-    for read, ((iid, rid), _score) in enumerate(_best_scores(scored, truth), start=1):
+    closed: set[str] = set()  # reports found (queue mode)
+    read = 0
+    for (iid, rid), _score in _best_scores(scored, truth):
+        if queue and (iid in found or rid in closed):
+            continue
+        read += 1
         if iid in reported and iid not in found and rid in truth[iid]:
             found.add(iid)
+            closed.add(rid)
             for share, n in needed.items():
                 if math.isnan(out[share]) and len(found) >= n > 0:
                     out[share] = read / len(found)
@@ -343,6 +357,8 @@ class Evaluation:
     """The most recall a threshold reaches at pair precision ≥ 0.98."""
     effort: dict[float, float] = field(default_factory=dict)
     """:func:`reviewer_effort` at 80 / 90 / 95% of reported children found."""
+    queue_effort: dict[float, float] = field(default_factory=dict)
+    """The same, read as the review queue shows them (``queue=True``)."""
     calibration_error: float = NAN
     candidate_interceptions: int = 0
     """Distinct interception ids in the candidates."""
@@ -406,6 +422,7 @@ def evaluate_candidates(
         review_band=band_prf(cands, truth, band=Band.REVIEW),
         best_recall_p98=best_recall_at_precision(scored, truth, min_precision=0.98),
         effort=reviewer_effort(scored, truth),
+        queue_effort=reviewer_effort(scored, truth, queue=True),
         calibration_error=calibration_error(scored, truth),
         candidate_interceptions=len(seen),
         known_interceptions=sum(1 for i in seen if i in truth),

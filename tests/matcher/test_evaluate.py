@@ -230,6 +230,16 @@ def test_best_f1_is_at_least_any_fixed_threshold(
 EFFORT_TRUTH = {"I1": frozenset({"R1"}), "I2": frozenset({"R2", "R2b"}), "I3": frozenset()}
 
 
+def test_reviewer_effort_in_the_queue_skips_what_a_confirmed_match_closed() -> None:
+    """A confirmed match takes its interception's other candidates and its report's out of the
+    queue: I1's look-alike "Y" and I3's candidate of the found report R1 are never read there."""
+    scored = [("I1", "R1", 0.9), ("I1", "Y", 0.8), ("I3", "R1", 0.7), ("I2", "R2", 0.6)]
+    every = reviewer_effort(scored, EFFORT_TRUTH, shares=(1.0,))
+    queued = reviewer_effort(scored, EFFORT_TRUTH, shares=(1.0,), queue=True)
+    assert every[1.0] == pytest.approx(4 / 2)
+    assert queued[1.0] == pytest.approx(2 / 2)
+
+
 @pytest.mark.parametrize(
     ("scored", "expected"),
     [
