@@ -248,7 +248,7 @@ def run_scale(args: argparse.Namespace) -> int:
     columns: list[tuple[Evaluation, Blocking | None]] = []
     heads = ["figure"]
     model = MatchModel.load(args.model) if args.model else None
-    model_tag = (model or MatchModel.default()).version()
+    model_tag = (model or MatchModel.default()).version
     for n_r in args.reports:
         folder = test_split(n_r, args.interceptions or 5_000, args.seed)
         truth = read_truth(folder / "truth.csv")
