@@ -62,7 +62,7 @@ from matcher.records import (
 )
 
 if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
-    from matcher.dedupe import DuplicatePair
+    from matcher.dedupe import DuplicateFlag, DuplicatePair
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +298,11 @@ class LiveIndex:
         return self._index is not None
 
     @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The database sessions this index reads (background work of the services)."""
+        return self._sessions
+
+    @property
     def watermark(self) -> int:
         """The largest report stamp this index has caught up with."""
         return self._watermark
@@ -326,9 +331,11 @@ class LiveIndex:
             # once at the end. Batches of 5,000 re-sorted every posting so far after each batch
             # (1,000,000 reports: 114 s, most of it sorting).
             index.add_many(rows())
+        from matcher.model import MatchModel
         from matcher.reverse import InterceptionIndex
 
-        open_ = InterceptionIndex()
+        model = getattr(index, "model", None)
+        open_ = InterceptionIndex(model=model if isinstance(model, MatchModel) else None)
         with self._sessions() as session:
             columns = [getattr(InterceptionRow, c) for c in INTERCEPTION_COLUMNS]
             stmt = (
@@ -336,8 +343,7 @@ class LiveIndex:
                 .where(InterceptionRow.status == InterceptionStatus.OPEN)
                 .execution_options(yield_per=_LOAD_BATCH)
             )
-            for values in session.execute(stmt):
-                open_.add(Interception(*values))
+            open_.add_many(Interception(*values) for values in session.execute(stmt))
         with self._lock:
             self._index = index
             self._open = open_
@@ -445,8 +451,7 @@ class LiveIndex:
         if not add and not drop:
             return
         with self._rw.write():
-            for record in add:
-                self._open.add(record)
+            self._open.add_many(add)
             for iid in drop:
                 self._open.remove(iid)
 
@@ -562,6 +567,15 @@ class LiveIndex:
             return []
         with self._rw.read():
             return likely_duplicates(index, report, top_k=top_k)
+
+    def possible_duplicates(self, interception: Interception, *, top_k: int) -> list[DuplicateFlag]:
+        """Open interceptions that may be the same child as ``interception`` (itself excluded),
+        best first: :meth:`matcher.reverse.InterceptionIndex.duplicates` (ids, scores, bands;
+        CPU-bound, a few milliseconds: call off the event loop). Empty while the index loads."""
+        if self._index is None:
+            return []
+        with self._rw.read():
+            return self._open.duplicates(interception, top_k=top_k)
 
     def __len__(self) -> int:
         # No lock: a count read is atomic enough for /health and /metrics, which must not
