@@ -43,9 +43,10 @@ comparison levels and model as matching — so there is no second similarity rul
    :class:`matcher.reverse.InterceptionIndex`), with the same pair rule. Two thresholds, two
    uses: a stored record scoring at least :data:`FLAG_THRESHOLD` is *flagged* to the person
    submitting ("this child may already be in Shondhan as I-..."; a person checks, so the recall
-   side of the trade), and the best one scoring at least the model's match threshold is the
-   record whose *case* the new one joins (:func:`case_partner`; a confirmed match closes a whole
-   case, so that side wants precision).
+   side of the trade), and the best one scoring at least the model's match threshold, with
+   names the engine does not call different, is the record whose *case* the new one joins
+   (:func:`case_partner`; a confirmed match closes a whole case, so that side wants precision,
+   and a sister intercepted with the child, who gives another name, is flagged but never joins).
 
 Contract: the output has one :class:`Membership` per input record (a record with no duplicate is
 a group of one, ``score_to_group`` None); ``score_to_group`` is a member's best score to another
@@ -184,15 +185,27 @@ def duplicate_scores(
     engine's comparison with the :data:`NOT_APPLICABLE` comparisons at their null level, the
     model's probability against this index's size; with ``reports`` (two reports), 0 where the
     names are different (module docstring, step 3). The one scoring rule of this module."""
+    return _scored(index, query, rows, reports=reports)[0]
+
+
+def _scored(
+    index: MatchIndex,
+    query: Prepared,
+    rows: Sequence[int] | npt.NDArray[np.int32],
+    *,
+    reports: bool,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """:func:`duplicate_scores` and, per row, whether the engine calls the names different."""
     arr = np.asarray(rows, dtype=np.int32)
     if arr.size == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0, dtype=bool)
     levels = index.compare(Retrieved(query, "", arr, arr)).levels.copy()
     levels[:, _NA_POSITIONS] = 0
     scores = np.asarray(index.model.predict_proba(levels, n_reports=len(index))[:, 1])
+    different = np.asarray(levels[:, _NAME] == _NAME_DIFFERENT)
     if reports:
-        scores[levels[:, _NAME] == _NAME_DIFFERENT] = 0.0
-    return scores
+        scores[different] = 0.0
+    return scores, different
 
 
 def likely_duplicates(
@@ -211,19 +224,29 @@ def likely_duplicates(
     the model's match threshold); at most ``top_k``. Each pair is (``record``'s id, the other
     id, score) — ids and a score only, never a field.
     """
+    cut = index.model.match_threshold_ if threshold is None else threshold
+    return [
+        DuplicatePair(own, other, score)
+        for own, other, score, _ in _stored_matches(index, record, cut=cut, top_k=top_k)
+    ]
+
+
+def _stored_matches(
+    index: MatchIndex, record: Report | Interception, *, cut: float, top_k: int
+) -> list[tuple[str, str, float, bool]]:
+    """(record's id, stored id, score, names different) of the stored records scoring at
+    least ``cut`` against ``record`` (on the query side, itself excluded), best first (ties
+    by id), at most ``top_k``."""
     own = as_report(record)
     p = prepare_report(own)
     rows = index.retrieve(p, exclude=(own.report_id,)).rows
-    scores = duplicate_scores(index, p, rows, reports=isinstance(record, Report))
-    cut = index.model.match_threshold_ if threshold is None else threshold
+    scores, different = _scored(index, p, rows, reports=isinstance(record, Report))
     found = sorted(
-        (
-            (-s, other)
-            for other, s in zip(index.ids_of(rows), scores.tolist(), strict=True)
-            if s >= cut
-        )
+        (-s, other, d)
+        for other, s, d in zip(index.ids_of(rows), scores.tolist(), different.tolist(), strict=True)
+        if s >= cut
     )
-    return [DuplicatePair(own.report_id, other, -s) for s, other in found[:top_k]]
+    return [(own.report_id, other, -s, d) for s, other, d in found[:top_k]]
 
 
 def flag_duplicates(
@@ -234,12 +257,17 @@ def flag_duplicates(
     top_k: int = 5,
 ) -> list[DuplicateFlag]:
     """The stored records of ``index`` that may be the same child as ``record``, best first,
-    each with its band (:class:`DuplicateFlag`): :func:`likely_duplicates` from ``threshold``
-    (default :data:`FLAG_THRESHOLD`, the flag shown at submission)."""
+    each with its band (:class:`DuplicateFlag`): the pairs :func:`likely_duplicates` finds from
+    ``threshold`` (default :data:`FLAG_THRESHOLD`, the flag shown at submission).
+
+    ``MATCH`` needs the model's match threshold *and* names the engine does not call
+    different: a child at the border may give a pet name, so such a pair is still flagged for
+    a person to look at, but it never joins a case (brothers and sisters are intercepted
+    together, as they are reported together: same parents, phone, place and day)."""
     cut = index.model.match_threshold_
     return [
-        DuplicateFlag(p.second, p.score, Band.MATCH if p.score >= cut else Band.REVIEW)
-        for p in likely_duplicates(index, record, threshold=threshold, top_k=top_k)
+        DuplicateFlag(other, score, Band.MATCH if score >= cut and not diff else Band.REVIEW)
+        for _, other, score, diff in _stored_matches(index, record, cut=threshold, top_k=top_k)
     ]
 
 
