@@ -286,6 +286,7 @@ class LiveIndex:
         self._sync_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._background: set[threading.Thread] = set()
         self.model_version = "default"
         from matcher.reverse import InterceptionIndex
 
@@ -366,11 +367,40 @@ class LiveIndex:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop the background sync thread and wait for it."""
+        """Stop the background sync thread and wait for it (and, briefly, for background
+        work: :meth:`run_in_background`)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        self.wait_background(timeout=10)
+
+    def run_in_background(self, name: str, work: Callable[[], None]) -> threading.Thread:
+        """Run ``work`` in a daemon thread of this index (the services' work after a request
+        has answered: an import's case ids). An exception is logged by type, never raised."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as exc:
+                log.warning("background %s failed (%s)", name, type(exc).__name__)
+                log.debug("traceback", exc_info=True)
+            finally:
+                with self._lock:
+                    self._background.discard(thread)
+
+        thread = threading.Thread(target=run, name=f"shondhan-{name}", daemon=True)
+        with self._lock:
+            self._background.add(thread)
+        thread.start()
+        return thread
+
+    def wait_background(self, timeout: float = 60.0) -> None:
+        """Wait for the background work running now (tests, benchmarks, shutdown)."""
+        with self._lock:
+            running = list(self._background)
+        for thread in running:
+            thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):

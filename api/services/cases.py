@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.audit import AuditAction, RecordType
@@ -118,44 +118,18 @@ def assign_report_cases(session: Session, report_ids: Iterable[str], *, index: L
     return joined
 
 
-_workers: set[threading.Thread] = set()
-_workers_lock = threading.Lock()
+def assign_cases_later(report_ids: Sequence[str], *, index: LiveIndex) -> threading.Thread:
+    """:func:`assign_report_cases` in a background thread of ``index``
+    (:meth:`api.matching.LiveIndex.run_in_background`) with its own session (an import's
+    reports: the request does not wait). A failure is logged, never raised: the reports stay
+    cases of their own. Returns the started thread."""
+    ids = list(report_ids)
 
+    def work() -> None:
+        with index.sessions() as session:
+            assign_report_cases(session, ids, index=index)
 
-def assign_cases_later(
-    sessions: sessionmaker[Session], report_ids: Sequence[str], *, index: LiveIndex
-) -> threading.Thread:
-    """:func:`assign_report_cases` in a background thread with its own session (an import's
-    reports: the request does not wait). A failure is logged (counts, the exception's type),
-    never raised: the reports stay cases of their own. Returns the started thread."""
-
-    def run() -> None:
-        try:
-            with sessions() as session:
-                assign_report_cases(session, report_ids, index=index)
-        except Exception as exc:
-            log.warning(
-                "cases of %d imported reports not assigned (%s)",
-                len(report_ids),
-                type(exc).__name__,
-            )
-        finally:
-            with _workers_lock:
-                _workers.discard(thread)
-
-    thread = threading.Thread(target=run, name="shondhan-cases", daemon=True)
-    with _workers_lock:
-        _workers.add(thread)
-    thread.start()
-    return thread
-
-
-def wait_for_cases(timeout: float = 60.0) -> None:
-    """Wait for the background case assignments running now (tests, benchmarks, shutdown)."""
-    with _workers_lock:
-        running = list(_workers)
-    for thread in running:
-        thread.join(timeout)
+    return index.run_in_background("cases", work)
 
 
 def close_cases(

@@ -352,7 +352,7 @@ def _import_text(
         index.sync_once()
         match_new_reports(session, user, opened, index=index)  # reports find children
         if opened:  # one child, one case: after the answer (milliseconds per report)
-            assign_cases_later(index.sessions, opened, index=index)
+            assign_cases_later(opened, index=index)
         return ImportOutcome.of(report, committed=True, imported=staged, attempt_id=attempt.id)
 
 

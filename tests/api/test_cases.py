@@ -17,7 +17,6 @@ from sqlalchemy import select
 from api.migrate import alembic_config
 from api.models import AuditEvent
 from api.roles import Role
-from api.services.cases import wait_for_cases
 from matcher.records import REPORT_COLUMNS
 from tests.api.conftest import BACKENDS, Harness, fresh_database, interception_body, report_body
 from tests.api.test_same_child import REPORTS
@@ -141,7 +140,7 @@ def test_reports_of_one_child_share_a_case(harness: Harness) -> None:
     ]
     r = h.call(R, "POST", "/reports/import", files={"file": ("r.csv", _csv(imported), "text/csv")})
     assert r.status_code == 200, r.text
-    wait_for_cases()
+    h.app.state.index.wait_background()
     cases = {
         rid: h.call(R, "GET", f"/reports/{rid}").json()["case_id"]
         for rid in ("R-1", "R-2", "R-3", "R-11", "R-12", "R-13")
