@@ -62,7 +62,7 @@ from matcher.records import (
 )
 
 if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
-    from matcher.dedupe import DuplicatePair
+    from matcher.dedupe import DuplicateFlag, DuplicatePair
 
 log = logging.getLogger(__name__)
 
@@ -286,6 +286,7 @@ class LiveIndex:
         self._sync_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._background: set[threading.Thread] = set()
         self.model_version = "default"
         from matcher.reverse import InterceptionIndex
 
@@ -296,6 +297,11 @@ class LiveIndex:
     def ready(self) -> bool:
         """True once the index has been built from the database."""
         return self._index is not None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The database sessions this index reads (background work of the services)."""
+        return self._sessions
 
     @property
     def watermark(self) -> int:
@@ -326,9 +332,11 @@ class LiveIndex:
             # once at the end. Batches of 5,000 re-sorted every posting so far after each batch
             # (1,000,000 reports: 114 s, most of it sorting).
             index.add_many(rows())
+        from matcher.model import MatchModel
         from matcher.reverse import InterceptionIndex
 
-        open_ = InterceptionIndex()
+        model = getattr(index, "model", None)
+        open_ = InterceptionIndex(model=model if isinstance(model, MatchModel) else None)
         with self._sessions() as session:
             columns = [getattr(InterceptionRow, c) for c in INTERCEPTION_COLUMNS]
             stmt = (
@@ -336,8 +344,7 @@ class LiveIndex:
                 .where(InterceptionRow.status == InterceptionStatus.OPEN)
                 .execution_options(yield_per=_LOAD_BATCH)
             )
-            for values in session.execute(stmt):
-                open_.add(Interception(*values))
+            open_.add_many(Interception(*values) for values in session.execute(stmt))
         with self._lock:
             self._index = index
             self._open = open_
@@ -360,11 +367,40 @@ class LiveIndex:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop the background sync thread and wait for it."""
+        """Stop the background sync thread and wait for it (and, briefly, for background
+        work: :meth:`run_in_background`)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        self.wait_background(timeout=10)
+
+    def run_in_background(self, name: str, work: Callable[[], None]) -> threading.Thread:
+        """Run ``work`` in a daemon thread of this index (the services' work after a request
+        has answered: an import's case ids). An exception is logged by type, never raised."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as exc:
+                log.warning("background %s failed (%s)", name, type(exc).__name__)
+                log.debug("traceback", exc_info=True)
+            finally:
+                with self._lock:
+                    self._background.discard(thread)
+
+        thread = threading.Thread(target=run, name=f"shondhan-{name}", daemon=True)
+        with self._lock:
+            self._background.add(thread)
+        thread.start()
+        return thread
+
+    def wait_background(self, timeout: float = 60.0) -> None:
+        """Wait for the background work running now (tests, benchmarks, shutdown)."""
+        with self._lock:
+            running = list(self._background)
+        for thread in running:
+            thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -445,8 +481,7 @@ class LiveIndex:
         if not add and not drop:
             return
         with self._rw.write():
-            for record in add:
-                self._open.add(record)
+            self._open.add_many(add)
             for iid in drop:
                 self._open.remove(iid)
 
@@ -562,6 +597,15 @@ class LiveIndex:
             return []
         with self._rw.read():
             return likely_duplicates(index, report, top_k=top_k)
+
+    def possible_duplicates(self, interception: Interception, *, top_k: int) -> list[DuplicateFlag]:
+        """Open interceptions that may be the same child as ``interception`` (itself excluded),
+        best first: :meth:`matcher.reverse.InterceptionIndex.duplicates` (ids, scores, bands;
+        CPU-bound, a few milliseconds: call off the event loop). Empty while the index loads."""
+        if self._index is None:
+            return []
+        with self._rw.read():
+            return self._open.duplicates(interception, top_k=top_k)
 
     def __len__(self) -> int:
         # No lock: a count read is atomic enough for /health and /metrics, which must not

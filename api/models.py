@@ -26,6 +26,11 @@ Contract:
   every interception added or re-placed through the ORM, and a column default does it for Core
   inserts that give the place fields only. Changing :func:`district_key` (or the gazetteer)
   needs a migration that recomputes it (:func:`api.migrations.backfills.district_keys`).
+- ``case_id`` (reports, interceptions; migration 0012): the case the record belongs to -- all
+  the records of one child on its side share one, the id of the case's first record
+  (:mod:`api.services.cases`). A column default gives every inserted record its own id (a case
+  of one), ORM and Core inserts alike; grouping only ever rewrites it to another case's id.
+  ``closed_by``: the decision whose confirmation closed this record as part of its case.
 - Times are stored in UTC; SQLite drops the zone, so :class:`UTCDateTime` puts it back.
 - The schema is created only by Alembic migrations (``api/migrations``); a test checks that the
   migrations and these models agree.
@@ -241,7 +246,10 @@ class ReportRow(Base):
     __tablename__ = "reports"
     # (id, status): the review queue checks each queued candidate's report is open from the
     # index alone (migration 0004)
-    __table_args__ = (Index("ix_reports_id_status", "report_id", "status"),)
+    __table_args__ = (
+        Index("ix_reports_id_status", "report_id", "status"),
+        Index("ix_reports_id_status_case", "report_id", "status", "case_id"),  # queue, 0012
+    )
 
     report_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -260,6 +268,16 @@ class ReportRow(Base):
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    case_id: Mapped[str | None] = mapped_column(
+        String(64), index=True, default=lambda ctx: _own_id(ctx, "report_id")
+    )
+    closed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+def _own_id(context: Any, key: str) -> str | None:
+    """Column default of ``case_id``: the record's own id (a case of one until grouped)."""
+    value = context.get_current_parameters().get(key)
+    return value if isinstance(value, str) else None
 
 
 def name_search_keys(name: str | None) -> list[str]:
@@ -382,7 +400,10 @@ class InterceptionRow(Base):
         Index("ix_interceptions_district_date", "home_district_key", "interception_date"),
         Index("ix_interceptions_date", "interception_date"),
         Index("ix_interceptions_id_status", "interception_id", "status"),  # queue count, 0004
-        Index("ix_interceptions_created_at", "created_at"),  # the reverse index's poll, 0012
+        Index("ix_interceptions_created_at", "created_at"),  # the reverse index's poll, 0011
+        Index(
+            "ix_interceptions_id_status_case", "interception_id", "status", "case_id"
+        ),  # the queue's groups, 0012
     )
 
     interception_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -404,6 +425,10 @@ class InterceptionRow(Base):
     )
     created_by: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    case_id: Mapped[str | None] = mapped_column(
+        String(64), index=True, default=lambda ctx: _own_id(ctx, "interception_id")
+    )
+    closed_by: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -432,7 +457,7 @@ class InterceptionVersionRow(Base):
     __tablename__ = "interception_versions"
     __table_args__ = (
         Index("ix_interception_versions_version", "interception_id", "version", unique=True),
-        Index("ix_interception_versions_edited_at", "edited_at"),  # the reverse poll, 0012
+        Index("ix_interception_versions_edited_at", "edited_at"),  # the reverse poll, 0011
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -454,7 +479,7 @@ class CandidateRow(Base):
             "ix_candidates_queue", "status", "band", "score", "report_id", "interception_id", "id"
         ),
         Index("ix_candidates_pair", "interception_id", "report_id", unique=True),
-        Index("ix_candidates_created_at", "created_at"),  # new since a reviewer looked (0012)
+        Index("ix_candidates_created_at", "created_at"),  # new since a reviewer looked (0011)
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -263,6 +263,11 @@ class ReportOut(BaseModel):
     guardian_phone: str | None
     status: ReportStatus
     created_at: datetime
+    case_id: str | None = Field(
+        default=None,
+        description="The case of this child's reports: the id of one of them (its own id "
+        "until another report is taken for the same child).",
+    )
 
 
 class SameChildOut(BaseModel):
@@ -339,6 +344,11 @@ class InterceptionOut(BaseModel):
     guardian_phone: str | None
     status: InterceptionStatus
     created_at: datetime
+    case_id: str | None = Field(
+        default=None,
+        description="The case of this child's interceptions: the id of one of them (its own "
+        "id until another interception is taken for the same child).",
+    )
 
 
 class InterceptionVersionOut(BaseModel):
@@ -415,6 +425,11 @@ class CandidateOut(BaseModel):
     pool_bits: float | None = None
     model_version: str
     status: CandidateStatus
+    group_others: int | None = Field(
+        default=None,
+        description="Review queue only: how many more candidates of the same (interception "
+        "case, report case) this row stands for -- the same child's other records; 0 for none.",
+    )
 
 
 class ReportCandidatesOut(BaseModel):
@@ -434,14 +449,45 @@ class QuestionOut(BaseModel):
     label_bn: str = Field(description="The same label in Bangla.")
 
 
+class DuplicateOut(BaseModel):
+    """An open interception that may be the same child ("this child may already be in
+    Shondhan as I-..."): its id, the engine's score (0-1) and band (``match``: taken for the
+    same child, the two share a case; ``review``: worth checking). Never its details."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"interception_id": "I-7F3A", "score": 0.82, "score_text": "0.82", "band": "review"}
+            ]
+        }
+    )
+
+    interception_id: str
+    score: float = Field(ge=0, le=1)
+    score_text: str
+    band: Band
+
+
+def duplicate_out(flag: Any) -> DuplicateOut:
+    """The API view of a :class:`matcher.dedupe.DuplicateFlag`."""
+    return DuplicateOut(
+        interception_id=flag.record_id,
+        score=min(1.0, max(0.0, float(flag.score))),
+        score_text=score_text(flag.score),
+        band=flag.band,
+    )
+
+
 class InterceptionResult(BaseModel):
     """The stored interception, its ranked candidates (best first) and ``ask_next``: the empty
     fields whose answer would best separate the candidates, best first (empty when the best
-    candidate stands out, no missing detail would help, or the interception is matched)."""
+    candidate stands out, no missing detail would help, or the interception is matched).
+    On submission, ``possible_duplicates``: open interceptions that may be the same child."""
 
     interception: InterceptionOut
     candidates: list[CandidateOut]
     ask_next: list[QuestionOut] = Field(default_factory=list)
+    possible_duplicates: list[DuplicateOut] = Field(default_factory=list)
 
 
 class ReviewPage(BaseModel):

@@ -38,6 +38,16 @@ comparison levels and model as matching — so there is no second similarity rul
    if they look like one child to each other). A group's id is its smallest record id, so the
    same records always get the same group ids.
 
+5. **At submission** (:func:`flag_duplicates`): one new record against the stored ones of its
+   kind (the service keeps the open interceptions in an engine index for it:
+   :class:`matcher.reverse.InterceptionIndex`), with the same pair rule. Two thresholds, two
+   uses: a stored record scoring at least :data:`FLAG_THRESHOLD` is *flagged* to the person
+   submitting ("this child may already be in Shondhan as I-..."; a person checks, so the recall
+   side of the trade), and the best one scoring at least the model's match threshold, with
+   names the engine does not call different, is the record whose *case* the new one joins
+   (:func:`case_partner`; a confirmed match closes a whole case, so that side wants precision,
+   and a sister intercepted with the child, who gives another name, is flagged but never joins).
+
 Contract: the output has one :class:`Membership` per input record (a record with no duplicate is
 a group of one, ``score_to_group`` None); ``score_to_group`` is a member's best score to another
 member of its group (the link that put it there), 0-1. Ids must be unique (the CSV readers reject
@@ -60,7 +70,7 @@ from matcher.index import MatchIndex, Retrieved
 from matcher.levels import COMPARISON_BY_FIELD, POSITION, Field
 from matcher.model import MatchModel
 from matcher.prepare import Prepared, prepare_report
-from matcher.records import Interception, Report
+from matcher.records import Band, Interception, Report
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +78,18 @@ __all__ = [
     "DEFAULT_COHERENCE",
     "DEFAULT_KEEP",
     "DEFAULT_MAX_GROUP",
+    "FLAG_THRESHOLD",
     "GROUP_COLUMNS",
     "NOT_APPLICABLE",
     "Deduper",
+    "DuplicateFlag",
     "DuplicatePair",
     "Membership",
     "as_report",
+    "case_partner",
     "dedupe",
     "duplicate_scores",
+    "flag_duplicates",
     "group_pairs",
     "group_sizes",
     "likely_duplicates",
@@ -91,6 +105,11 @@ DEFAULT_KEEP = 50
 #: A merge that would make a group larger than this is refused (a child in more records than
 #: this within one file is a data problem to look at, not a case; it also bounds the work).
 DEFAULT_MAX_GROUP = 20
+#: From this score a new record is flagged as possibly the same child as a stored one. A flag is
+#: checked by a person, so it takes the recall side: on the dedupe benchmark's children
+#: intercepted twice (benchmarks/README.md) pair recall 0.51 at precision 0.89 here, against
+#: 0.21 at 0.99 at the shipped model's match threshold (0.979).
+FLAG_THRESHOLD = 0.5
 #: Columns of a groups CSV (:func:`write_groups`).
 GROUP_COLUMNS: tuple[str, ...] = ("group_id", "record_id", "score_to_group")
 
@@ -119,6 +138,18 @@ class Membership:
     group_id: str
     record_id: str
     score_to_group: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateFlag:
+    """A stored record that may be the same child as the one checked (:func:`flag_duplicates`):
+    its id, the score (0-1) and the band: ``MATCH`` at or above the model's match threshold
+    (the two are one case, :func:`case_partner`), ``REVIEW`` below it (a person should look).
+    Ids, a score and a band only, never a field."""
+
+    record_id: str
+    score: float
+    band: Band
 
 
 def as_report(record: Report | Interception) -> Report:
@@ -154,15 +185,27 @@ def duplicate_scores(
     engine's comparison with the :data:`NOT_APPLICABLE` comparisons at their null level, the
     model's probability against this index's size; with ``reports`` (two reports), 0 where the
     names are different (module docstring, step 3). The one scoring rule of this module."""
+    return _scored(index, query, rows, reports=reports)[0]
+
+
+def _scored(
+    index: MatchIndex,
+    query: Prepared,
+    rows: Sequence[int] | npt.NDArray[np.int32],
+    *,
+    reports: bool,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """:func:`duplicate_scores` and, per row, whether the engine calls the names different."""
     arr = np.asarray(rows, dtype=np.int32)
     if arr.size == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0, dtype=bool)
     levels = index.compare(Retrieved(query, "", arr, arr)).levels.copy()
     levels[:, _NA_POSITIONS] = 0
     scores = np.asarray(index.model.predict_proba(levels, n_reports=len(index))[:, 1])
+    different = np.asarray(levels[:, _NAME] == _NAME_DIFFERENT)
     if reports:
-        scores[levels[:, _NAME] == _NAME_DIFFERENT] = 0.0
-    return scores
+        scores[different] = 0.0
+    return scores, different
 
 
 def likely_duplicates(
@@ -181,19 +224,61 @@ def likely_duplicates(
     the model's match threshold); at most ``top_k``. Each pair is (``record``'s id, the other
     id, score) — ids and a score only, never a field.
     """
+    cut = index.model.match_threshold_ if threshold is None else threshold
+    return [
+        DuplicatePair(own, other, score)
+        for own, other, score, _ in _stored_matches(index, record, cut=cut, top_k=top_k)
+    ]
+
+
+def _stored_matches(
+    index: MatchIndex, record: Report | Interception, *, cut: float, top_k: int
+) -> list[tuple[str, str, float, bool]]:
+    """(record's id, stored id, score, names different) of the stored records scoring at
+    least ``cut`` against ``record`` (on the query side, itself excluded), best first (ties
+    by id), at most ``top_k``."""
     own = as_report(record)
     p = prepare_report(own)
     rows = index.retrieve(p, exclude=(own.report_id,)).rows
-    scores = duplicate_scores(index, p, rows, reports=isinstance(record, Report))
-    cut = index.model.match_threshold_ if threshold is None else threshold
+    scores, different = _scored(index, p, rows, reports=isinstance(record, Report))
     found = sorted(
-        (
-            (-s, other)
-            for other, s in zip(index.ids_of(rows), scores.tolist(), strict=True)
-            if s >= cut
-        )
+        (-s, other, d)
+        for other, s, d in zip(index.ids_of(rows), scores.tolist(), different.tolist(), strict=True)
+        if s >= cut
     )
-    return [DuplicatePair(own.report_id, other, -s) for s, other in found[:top_k]]
+    return [(own.report_id, other, -s, d) for s, other, d in found[:top_k]]
+
+
+def flag_duplicates(
+    index: MatchIndex,
+    record: Report | Interception,
+    *,
+    threshold: float = FLAG_THRESHOLD,
+    top_k: int = 5,
+) -> list[DuplicateFlag]:
+    """The stored records of ``index`` that may be the same child as ``record``, best first,
+    each with its band (:class:`DuplicateFlag`): the pairs :func:`likely_duplicates` finds from
+    ``threshold`` (default :data:`FLAG_THRESHOLD`, the flag shown at submission).
+
+    ``MATCH`` needs the model's match threshold *and* names the engine does not call
+    different: a child at the border may give a pet name, so such a pair is still flagged for
+    a person to look at, but it never joins a case (brothers and sisters are intercepted
+    together, as they are reported together: same parents, phone, place and day)."""
+    cut = index.model.match_threshold_
+    return [
+        DuplicateFlag(other, score, Band.MATCH if score >= cut and not diff else Band.REVIEW)
+        for _, other, score, diff in _stored_matches(index, record, cut=threshold, top_k=top_k)
+    ]
+
+
+def case_partner(flags: Sequence[DuplicateFlag]) -> str | None:
+    """The record whose case a new record joins: the best of ``flags`` (best first, as
+    :func:`flag_duplicates` returns them) in the ``MATCH`` band, or None (a case of its own).
+    One partner, not all of them: two stored cases are never merged by a third record."""
+    for flag in flags:
+        if flag.band is Band.MATCH:
+            return flag.record_id
+    return None
 
 
 class Deduper:

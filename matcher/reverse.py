@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher.block import KEY_FACTORS, Key, query_keys, report_key_hashes
+from matcher.dedupe import DEFAULT_KEEP, DuplicateFlag, as_report, flag_duplicates
 from matcher.index import MatchIndex
-from matcher.model import rival_free
+from matcher.model import MatchModel, rival_free
 from matcher.prepare import Prepared, prepare_interception
 from matcher.records import Band, Candidate, Interception
 
@@ -35,18 +36,27 @@ REVERSE_KINDS = frozenset({"n", "nn", "nf", "ff", "p"})
 
 @dataclass(slots=True)
 class InterceptionIndex:
-    """Open interceptions filed under their forward query's exact keys (as hashes).
+    """Open interceptions filed under their forward query's exact keys (as hashes), and the
+    same interceptions in an engine index of their own (each as the report it would be,
+    :func:`matcher.dedupe.as_report`), which :meth:`duplicates` asks whether a new
+    interception is one of them (the dedupe pair rule).
 
     ``cap`` — a key shared by more interceptions than this retrieves none (too common to tell
-    anyone apart). Add (or replace by id) and remove are incremental; not thread-safe (the
-    service guards it with its index lock).
+    anyone apart); ``model`` — the model scoring duplicates (None: the shipped one). Add (or
+    replace by id) and remove are incremental; not thread-safe (the service guards it with its
+    index lock).
     """
 
     cap: int = 5000
+    model: MatchModel | None = None
+    _engine: MatchIndex = field(init=False)
     _records: dict[str, Interception] = field(default_factory=dict)
     _keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _postings: dict[int, set[str]] = field(default_factory=dict)
     _factor: dict[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._engine = MatchIndex(self.model, keep=DEFAULT_KEEP, keep_reports=False)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -54,12 +64,27 @@ class InterceptionIndex:
     def __contains__(self, interception_id: object) -> bool:
         return interception_id in self._records
 
+    def duplicates(self, interception: Interception, *, top_k: int = 5) -> list[DuplicateFlag]:
+        """The open interceptions that may be the same child as ``interception`` (itself
+        excluded), best first: :func:`matcher.dedupe.flag_duplicates` (ids, scores, bands)."""
+        return flag_duplicates(self._engine, interception, top_k=top_k)
+
     def get(self, interception_id: str) -> Interception | None:
         """The interception as added (None if absent)."""
         return self._records.get(interception_id)
 
     def add(self, interception: Interception) -> None:
         """Insert an interception, or replace the one with the same id (an edit)."""
+        self.add_many((interception,))
+
+    def add_many(self, interceptions: Iterable[Interception]) -> None:
+        """:meth:`add` each (the engine index is written once, at the end)."""
+        given = list(interceptions)
+        for interception in given:
+            self._file(interception)
+        self._engine.add_many(as_report(i) for i in given)
+
+    def _file(self, interception: Interception) -> None:
         iid = interception.interception_id
         self.remove(iid)
         keys: dict[int, Key] = {
@@ -77,6 +102,7 @@ class InterceptionIndex:
         """Remove an interception (matched); unknown ids are ignored (idempotent)."""
         if self._records.pop(interception_id, None) is None:
             return
+        self._engine.remove(interception_id)
         for h in self._keys.pop(interception_id, ()):
             ids = self._postings.get(h)
             if ids is not None:

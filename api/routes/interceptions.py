@@ -3,7 +3,8 @@ edit it (re-ranked at once, earlier versions kept), and what to ask the child ne
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, status
 
@@ -22,9 +23,13 @@ from api.schemas import (
     InterceptionResult,
     InterceptionVersionOut,
     candidate_out,
+    duplicate_out,
     may_read_reports,
     questions_out,
 )
+
+if TYPE_CHECKING:
+    from matcher.dedupe import DuplicateFlag
 
 router = APIRouter(prefix="/interceptions", tags=["interceptions"], responses=AUTH_ERRORS)
 
@@ -45,19 +50,25 @@ def submit_interception(
     """Store an interception and return its ranked candidates (score 0-1, band, explanation).
 
     A plain ``def`` route: matching runs in a worker thread, never on the event loop."""
-    row, candidates = services.submit_interception(
+    row, candidates, duplicates = services.submit_interception(
         session, user, body, index=index, top_k=settings.top_k
     )
-    return _result(row, candidates, user=user, index=index)
+    return _result(row, candidates, user=user, index=index, duplicates=duplicates)
 
 
 def _result(
-    row: InterceptionRow, candidates: list[CandidateRow], *, user: User, index: LiveIndex
+    row: InterceptionRow,
+    candidates: list[CandidateRow],
+    *,
+    user: User,
+    index: LiveIndex,
+    duplicates: Sequence[DuplicateFlag] = (),
 ) -> InterceptionResult:
     return InterceptionResult(
         interception=InterceptionOut.model_validate(row),
         candidates=[candidate_out(c, reveal_report=may_read_reports(user)) for c in candidates],
         ask_next=questions_out(services.ask_next(index, row, candidates)),
+        possible_duplicates=[duplicate_out(d) for d in duplicates],
     )
 
 

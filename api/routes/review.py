@@ -80,7 +80,7 @@ def review_queue(
     ``date_to`` before ``date_from`` (the service's rule, :func:`api.services.check_queue_filter`:
     an empty page would look like an empty queue)."""
     try:
-        rows, total = services.review_queue(
+        rows, total, others = services.review_queue(
             session,
             user,
             limit=limit,
@@ -98,7 +98,12 @@ def review_queue(
             [{"loc": ("query", exc.field), "msg": exc.detail, "type": "value_error"}]
         ) from None
     return ReviewPage(
-        items=[candidate_out(r, reveal_report=may_read_reports(user)) for r in rows],
+        items=[
+            candidate_out(r, reveal_report=may_read_reports(user)).model_copy(
+                update={"group_others": others.get(r.id, 0)}
+            )
+            for r in rows
+        ],
         total=total,
         limit=limit,
         offset=offset,

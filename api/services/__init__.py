@@ -22,6 +22,8 @@ services.review_queue(...)``):
   earlier versions kept), what to ask the child next, an officer's recent ones;
 - :mod:`~api.services.notifications`: what is new in the queue since a reviewer last looked,
   the webhook's delivery log;
+- :mod:`~api.services.cases`: one child, one case (which case a new record joins, closing a
+  case on a confirmed match), used by the modules above;
 - :mod:`~api.services.reverse`: reports find children (a new report's candidates among the
   open interceptions) and a report's candidates;
 - :mod:`~api.services.review`: the queue and its filter policy, a candidate, decisions,
@@ -56,6 +58,7 @@ from api.services.interceptions import (
     interception_candidates,
     interception_versions,
     list_candidates,
+    possible_duplicates,
     recent_interceptions,
     submit_interception,
 )
@@ -88,6 +91,7 @@ from api.services.reverse import match_new_reports, report_candidates
 from api.services.review import (
     DATES_REVERSED,
     REVIEW_BANDS,
+    QueuePage,
     check_queue_filter,
     decide,
     get_candidate,
@@ -128,6 +132,7 @@ __all__ = [
     "AuditLine",
     "AuditQuery",
     "ImportOutcome",
+    "QueuePage",
     "SignIn",
     "active_user",
     "ask_next",
@@ -162,6 +167,7 @@ __all__ = [
     "new_in_queue",
     "new_token",
     "own_tokens",
+    "possible_duplicates",
     "queue_interceptions",
     "recent_interceptions",
     "recent_reconciliations",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -39,12 +39,16 @@ from api.models import (
 )
 from api.roles import Action, Role
 from api.schemas import InterceptionEdit, InterceptionIn
+from api.services.cases import interception_case
 from api.services.common import new_record_id, require
+from matcher.dedupe import DuplicateFlag
 from matcher.records import INTERCEPTION_COLUMNS, Band, Candidate, Interception
 
 log = logging.getLogger(__name__)
 
 RECENT_MAX = 100
+#: Possible duplicates named at most for one interception.
+DUPLICATES_MAX = 5
 
 __all__ = [
     "ask_next",
@@ -53,33 +57,57 @@ __all__ = [
     "interception_candidates",
     "interception_versions",
     "list_candidates",
+    "possible_duplicates",
     "recent_interceptions",
     "submit_interception",
 ]
 
 
+class Submitted(NamedTuple):
+    """What :func:`submit_interception` stored and found: the interception, its candidates by
+    rank, and the open interceptions that may be the same child (ids, scores, bands)."""
+
+    row: InterceptionRow
+    candidates: list[CandidateRow]
+    duplicates: list[DuplicateFlag]
+
+
 def submit_interception(
     session: Session, user: User, data: InterceptionIn, *, index: LiveIndex, top_k: int
-) -> tuple[InterceptionRow, list[CandidateRow]]:
+) -> Submitted:
     """Store an interception and its ranked candidates (CPU-bound: not on the event loop).
 
     Matching runs before the transaction opens, so the database is locked only for the
     inserts. A duplicate id is a 409.
+
+    The same child may already be in Shondhan: the open interceptions the engine takes for it
+    (:meth:`api.matching.LiveIndex.possible_duplicates`, from the dedupe flag threshold) come
+    back as ids, scores and bands -- an officer may learn that another interception exists and
+    its id, never its details (reading it is still refused to them) -- and each is audited as a
+    read. The interception joins the case of the best of them in the match band
+    (:func:`api.services.cases.interception_case`: one more indexed read, only then).
     """
     require(user, Action.INTERCEPTION_CREATE)
     values = data.model_dump()
     values["interception_id"] = values["interception_id"] or new_record_id("I")
     record = Interception(**values)
     matches = index.query(record, top_k=top_k)
+    duplicates = index.possible_duplicates(record, top_k=DUPLICATES_MAX)
     now = utcnow()
     iid = values["interception_id"]
     row = InterceptionRow(
-        **values, status=InterceptionStatus.OPEN, created_by=user.id, created_at=now
+        **values,
+        status=InterceptionStatus.OPEN,
+        created_by=user.id,
+        created_at=now,
+        case_id=interception_case(session, iid, duplicates),
     )
     cand_values = _candidate_values(matches, model_version=index.model_version, now=now)
-    events = [(AuditAction.CREATE, RecordType.INTERCEPTION, iid)] + [
-        (AuditAction.READ, RecordType.CANDIDATE, v["id"]) for v in cand_values
-    ]
+    events = (
+        [(AuditAction.CREATE, RecordType.INTERCEPTION, iid)]
+        + [(AuditAction.READ, RecordType.CANDIDATE, v["id"]) for v in cand_values]
+        + [(AuditAction.READ, RecordType.INTERCEPTION, d.record_id) for d in duplicates]
+    )
     # The hot path of the service: one ORM insert, then plain multi-row inserts (no unit of
     # work for the candidates and events), one transaction.
     session.add(row)
@@ -96,8 +124,30 @@ def submit_interception(
     candidates = [CandidateRow(**v) for v in cand_values]  # detached views of what was stored
     index.apply_interceptions([row])  # open: later reports are matched against it
     index.announce_candidates([str(v["id"]) for v in cand_values if v["band"] is not Band.NO_MATCH])
-    log.info("interception %s: %d candidates", row.interception_id, len(candidates))
-    return row, candidates
+    log.info(
+        "interception %s: %d candidates, %d possible duplicates",
+        row.interception_id,
+        len(candidates),
+        len(duplicates),
+    )
+    return Submitted(row, candidates, duplicates)
+
+
+def possible_duplicates(
+    session: Session, user: User, row: InterceptionRow, *, index: LiveIndex
+) -> list[DuplicateFlag]:
+    """The open interceptions that may be the same child as ``row`` (itself excluded), now:
+    ids, scores and bands, each audited as a read (the interception page; who may read ``row``
+    may see them). Empty for a matched interception. CPU-bound (milliseconds)."""
+    require(user, Action.INTERCEPTION_READ)
+    if row.status != InterceptionStatus.OPEN:
+        return []
+    flags = index.possible_duplicates(interception_record(row), top_k=DUPLICATES_MAX)
+    audit.record(
+        session, user, AuditAction.READ, RecordType.INTERCEPTION, [f.record_id for f in flags]
+    )
+    session.commit()
+    return flags
 
 
 def _candidate_values(

@@ -33,7 +33,7 @@ def new_in_queue(session: Session, user: User) -> int:
     """How many queued candidates arrived since ``user`` last looked at the queue (the queue's
     own rule, :func:`api.services.review.review_queue` with ``since``): a count, no record read
     (nothing audited). Never looked: the whole queue is new."""
-    _rows, total = review_queue(session, user, limit=0, since=last_queue_view(session, user))
+    total = review_queue(session, user, limit=0, since=last_queue_view(session, user)).total
     return total
 
 

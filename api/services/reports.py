@@ -45,6 +45,7 @@ from api.models import (
 )
 from api.roles import Action
 from api.schemas import SEARCH_LIMIT_MAX, ReportIn
+from api.services.cases import assign_cases_later, assign_report_cases
 from api.services.common import new_record_id, pending_stamp, publish, require, rows_in_order
 from api.services.imports import (
     ImportOutcome,
@@ -108,6 +109,8 @@ def create_report(session: Session, user: User, data: ReportIn, *, index: LiveIn
     index.sync_once()
     log.info("report created: %s", row.report_id)
     match_new_reports(session, user, [row.report_id], index=index)
+    assign_report_cases(session, [row.report_id], index=index)  # one child, one case
+    session.refresh(row)
     return row
 
 
@@ -348,6 +351,8 @@ def _import_text(
         )
         index.sync_once()
         match_new_reports(session, user, opened, index=index)  # reports find children
+        if opened:  # one child, one case: after the answer (milliseconds per report)
+            assign_cases_later(opened, index=index)
         return ImportOutcome.of(report, committed=True, imported=staged, attempt_id=attempt.id)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, ColumnElement, Select, func, literal_column, select
 from sqlalchemy.orm import Session
@@ -32,10 +32,12 @@ from api.models import (
     ReportStatus,
     User,
     district_key,
+    new_id,
     utcnow,
 )
 from api.roles import Action, allowed
 from api.schemas import DecisionIn
+from api.services.cases import close_cases, reopen_cases
 from api.services.common import (
     DATES_REVERSED,
     check_date_range,
@@ -50,9 +52,21 @@ log = logging.getLogger(__name__)
 
 REVIEW_BANDS = (Band.MATCH, Band.REVIEW)
 
+
+class QueuePage(NamedTuple):
+    """A page of the review queue (:func:`review_queue`): the candidates shown, the number of
+    rows of the whole filtered queue, and per candidate shown the number of other candidates of
+    its (interception case, report case) group."""
+
+    rows: list[CandidateRow]
+    total: int
+    others: dict[str, int]
+
+
 __all__ = [
     "DATES_REVERSED",
     "REVIEW_BANDS",
+    "QueuePage",
     "check_queue_filter",
     "decide",
     "get_candidate",
@@ -95,9 +109,15 @@ def review_queue(
     after: str | None = None,
     since: datetime | None = None,
     newest: bool = False,
-) -> tuple[list[CandidateRow], int]:
+) -> QueuePage:
     """Candidates awaiting a decision (band match/review, open or unsure, on an open report and
-    an open interception), highest score first (ties by id); returns (page, total).
+    an open interception), highest score first (ties by id); returns (page, total, others).
+
+    **One child, one case**: candidates whose interception and report fall in the same
+    (interception case, report case) pair -- the same child reported twice, intercepted twice --
+    are one row of the queue, the best-scored of them (ties by id); ``others`` says, per
+    candidate id of the page, how many more candidates that row stands for. ``total`` counts
+    rows (groups), and the filters below apply to the candidates before they are grouped.
 
     Filters, all optional and combined with AND, all applied in SQL before paginating, so
     ``total`` counts the filtered queue and every page of it is reachable:
@@ -157,49 +177,65 @@ def review_queue(
     if since is not None:
         where.append(CandidateRow.created_at > since)
 
-    def joined(columns: Select[Any]) -> Select[Any]:
-        return (
+    def joined(columns: Any) -> Select[Any]:
+        stmt: Select[Any] = (
             columns.join(ReportRow, ReportRow.report_id == CandidateRow.report_id)
             .join(InterceptionRow, InterceptionRow.interception_id == CandidateRow.interception_id)
             .where(*where)
         )
+        return stmt
 
-    # The count reads only what the join and filters need: ids and statuses, all of them in
-    # indexes (ix_candidates_queue ends with report_id, interception_id; reports and
-    # interceptions have (id, status), migration 0004), so counting the whole queue touches no
-    # table row (~0.22 s at 131k queued on SQLite instead of 1.2-1.9 s; api/README.md).
-    total = int(session.scalar(joined(select(func.count()).select_from(CandidateRow))) or 0)
+    # One row per (interception case, report case): the pairs of one child's records are one
+    # decision. The case columns sit in the (id, status, case_id) indexes (migration 0012), so
+    # grouping, like the count before it (0004), reads no table row.
+    group = (
+        func.coalesce(InterceptionRow.case_id, InterceptionRow.interception_id),
+        func.coalesce(ReportRow.case_id, ReportRow.report_id),
+    )
+    groups = joined(select(*group).select_from(CandidateRow).distinct()).subquery()
+    total = int(session.scalar(select(func.count()).select_from(groups)) or 0)
     rows: list[CandidateRow] = []
+    others: dict[str, int] = {}
     if limit > 0:  # limit=0: the count alone (the review page's whole-queue size)
         # The page's ids first, from indexes alone (ix_candidates_queue ends with the id,
-        # migration 0005): ordering every queued candidate then sorts small tuples instead of
-        # reading each one's wide row (~0.26 s instead of ~0.8 s at 130k queued on SQLite).
-        page = joined(select(CandidateRow.id))
+        # migration 0005): each group's best-scored candidate (ties by id) and the group's
+        # size, then only the page's wide rows are read.
+        ranked = joined(
+            select(
+                CandidateRow.id,
+                CandidateRow.score,
+                # only when it orders the page: it is not in the queue index
+                *([CandidateRow.created_at] if newest else []),
+                func.row_number()
+                .over(partition_by=group, order_by=(CandidateRow.score.desc(), CandidateRow.id))
+                .label("pos"),
+                func.count().over(partition_by=group).label("size"),
+            )
+        ).subquery("ranked")
+        page = select(ranked.c.id, ranked.c.size).where(ranked.c.pos == 1)
         anchor = session.get(CandidateRow, after) if after is not None else None
         if anchor is not None and newest:  # only its place is used: nothing of it is shown
             page = page.where(
-                (CandidateRow.created_at < anchor.created_at)
-                | ((CandidateRow.created_at == anchor.created_at) & (CandidateRow.id > anchor.id))
+                (ranked.c.created_at < anchor.created_at)
+                | ((ranked.c.created_at == anchor.created_at) & (ranked.c.id > anchor.id))
             )
         elif anchor is not None:
             page = page.where(
-                (CandidateRow.score < anchor.score)
-                | ((CandidateRow.score == anchor.score) & (CandidateRow.id > anchor.id))
+                (ranked.c.score < anchor.score)
+                | ((ranked.c.score == anchor.score) & (ranked.c.id > anchor.id))
             )
-        ids = list(
-            session.scalars(
-                page.order_by(
-                    CandidateRow.created_at.desc() if newest else CandidateRow.score.desc(),
-                    CandidateRow.id,
-                )
-                .limit(limit)
-                .offset(offset)
+        found = session.execute(
+            page.order_by(
+                ranked.c.created_at.desc() if newest else ranked.c.score.desc(), ranked.c.id
             )
-        )
-        rows = rows_in_order(session, CandidateRow.id, ids)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        others = {str(cid): int(size) - 1 for cid, size in found}
+        rows = rows_in_order(session, CandidateRow.id, [str(cid) for cid, _ in found])
     audit.record(session, user, AuditAction.READ, RecordType.CANDIDATE, [c.id for c in rows])
     session.commit()
-    return rows, total
+    return QueuePage(rows, total, others)
 
 
 def queue_interceptions(
@@ -223,8 +259,11 @@ def decide(
     """Record a decision on a candidate.
 
     - ``confirm`` marks the report found and the interception matched (the report leaves the
-      matching index). Refused (409) if either is already linked by an earlier confirmation:
-      an admin must revoke that one first.
+      matching index), and closes their cases with them: the other open reports of the
+      report's case found, the other open interceptions of the interception's case matched
+      (:func:`api.services.cases.close_cases`, same transaction, audited under ``user``).
+      Refused (409) if either is already linked by an earlier confirmation: an admin must
+      revoke that one first.
     - ``reject``: the pair never resurfaces (not in the queue, excluded from batch runs).
     - ``unsure`` keeps the candidate in the queue.
     - A candidate already confirmed or rejected cannot be decided again (409), nor one an
@@ -245,6 +284,7 @@ def decide(
         )
     pending: int | None = None
     matched: list[InterceptionRow] = []
+    decision_id = new_id()
     if data.decision == DecisionKind.CONFIRM:
         report = session.get(ReportRow, cand.report_id, with_for_update=True)
         interception = session.get(InterceptionRow, cand.interception_id, with_for_update=True)
@@ -266,12 +306,25 @@ def decide(
         interception.status = InterceptionStatus.MATCHED
         matched.append(interception)
         cand.status = CandidateStatus.CONFIRMED
+        # one child, one case: the same child's other records close with these two
+        matched += close_cases(
+            session,
+            user,
+            report=report,
+            interception=interception,
+            decision_id=decision_id,
+            pending=pending,
+        )
     elif data.decision == DecisionKind.REJECT:
         cand.status = CandidateStatus.REJECTED
     else:
         cand.status = CandidateStatus.UNSURE
     decision = DecisionRow(
-        candidate_id=cand.id, decision=data.decision, note=data.note or "", decided_by=user.id
+        id=decision_id,
+        candidate_id=cand.id,
+        decision=data.decision,
+        note=data.note or "",
+        decided_by=user.id,
     )
     session.add(decision)
     session.flush()
@@ -293,8 +346,9 @@ def revoke_decision(
     """Revoke a candidate's latest decision (admin), with a reason that is kept.
 
     Revoking a confirmation reopens the report (back in the matching index) and the
-    interception, so either can be confirmed again; any revocation puts the candidate back in
-    the queue. Only the latest unrevoked decision of a candidate can be revoked (409 otherwise).
+    interception, and the records its case closing closed, so either can be confirmed again;
+    any revocation puts the candidate back in the queue. Only the latest unrevoked decision of
+    a candidate can be revoked (409 otherwise).
     """
     require(user, Action.REVOKE_DECISION)
     decision = session.get(DecisionRow, decision_id, with_for_update=True)
@@ -324,6 +378,7 @@ def revoke_decision(
         report.seq = pending
         interception.status = InterceptionStatus.OPEN
         reopened.append(interception)
+        reopened += reopen_cases(session, user, decision_id=decision.id, pending=pending)
     cand.status = CandidateStatus.OPEN
     decision.revoked_at = utcnow()
     decision.revoked_by = user.id

@@ -137,6 +137,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "আপনি শেষবার সারি খোলার পর নতুন প্রার্থী",
     ),
     "queue_new_mark": ("new", "নতুন"),
+    "queue_group_others": (
+        "+ {n} more of the same child",
+        "+ একই শিশুর আরও {n}টি",
+    ),
     "queue_order_newest": ("Newest first", "নতুন আগে"),
     "queue_order_score": ("Highest score first", "সর্বোচ্চ স্কোর আগে"),
     "already_intercepted": (
@@ -206,6 +210,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports_title": ("Missing-person reports", "নিখোঁজ রিপোর্ট"),
     "report_add": ("Add a report", "রিপোর্ট যোগ করুন"),
     "report_added": ("Report saved", "রিপোর্ট সংরক্ষিত"),
+    "possible_duplicates": (
+        "This child may already be in Shondhan as:",
+        "এই শিশু হয়তো আগেই সন্ধানে আছে:",
+    ),
+    "case_of": ("Same child (case):", "একই শিশু (কেস):"),
     "same_child_reports": (
         "This child may also be reported as:",
         "এই শিশুর আরও রিপোর্ট থাকতে পারে:",

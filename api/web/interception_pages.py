@@ -3,7 +3,9 @@
 The form posts to ``/interceptions``; the page stores it through ``api.services`` (which
 matches it against the live index and audits) and redirects to ``/interceptions/{id}``
 (post/redirect/get: a reload never submits twice). That page shows the interception's status
-(``matched`` once a reviewer confirms) and its candidates. When the candidates are many and
+(``matched`` once a reviewer confirms) and its candidates, and, while it is open, the other open
+interceptions the engine takes for the same child ("this child may already be in Shondhan as
+I-...": ids and scores only). When the candidates are many and
 alike, it says which detail to ask the child (the engine's ``ask_next``) with the box to type the
 answer; posting it edits the interception (its earlier version kept) and shows the re-ranked
 candidates in place.
@@ -64,7 +66,7 @@ async def submit_interception(request: Request, page: PageDep) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     user = page.require(Action.INTERCEPTION_CREATE)
-    row, _ = await run_in_threadpool(
+    row, _, _ = await run_in_threadpool(
         services.submit_interception,
         page.db,
         user,
@@ -94,6 +96,8 @@ def _interception_page(
     user = page.require(Action.INTERCEPTION_READ)
     row, candidates = services.interception_candidates(page.db, user, interception_id)
     asked = services.ask_next(live_index(request), row, candidates)
+    # "this child may already be in Shondhan as I-...": ids, scores and bands (audited reads)
+    duplicates = services.possible_duplicates(page.db, user, row, index=live_index(request))
     return page.render(
         "interception.html",
         status=status,
@@ -107,6 +111,9 @@ def _interception_page(
         else [],
         # "N reports fit this description": the candidates the engine did not rule unlikely
         fitting=sum(c.band is not Band.NO_MATCH for c in candidates) or len(candidates),
+        duplicates=duplicates,
+        # an officer reads only their own interceptions: the others' ids without links
+        can_open_others=page.may(Action.REVIEW_QUEUE),
         errors=errors or [],
         values=values or {},
         districts=district_names(),

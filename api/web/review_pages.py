@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import services
 from api.errors import InvalidError
 from api.matching import candidate_record, interception_record, report_record
-from api.models import CandidateRow, CandidateStatus, DecisionKind, User
+from api.models import CandidateStatus, DecisionKind, User
 from api.roles import Action
 from api.schemas import DecisionIn
 from api.web.context import PageDep, WebRoute, live_index
@@ -97,8 +97,9 @@ def _queue(
     offset: int = 0,
     after: str | None = None,
     newest: bool = False,
-) -> tuple[list[CandidateRow], int]:
-    """The service's filtered queue (it filters in SQL and audits exactly the rows returned)."""
+) -> services.QueuePage:
+    """The service's filtered queue (it filters in SQL, groups one child's candidates into one
+    row and audits exactly the rows returned)."""
     return services.review_queue(
         page.db,
         user,
@@ -115,7 +116,7 @@ def _queue(
 
 def _queue_page(
     page: PageDep, user: User, chosen: QueueFilter, number: int, *, newest: bool = False
-) -> tuple[list[CandidateRow], int]:
+) -> services.QueuePage:
     """Page ``number`` (from 1) of the filtered queue and the filtered total."""
     return _queue(
         page, user, chosen, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, newest=newest
@@ -142,9 +143,9 @@ def review_queue(
     filters = {"band": band, "district": district, "date_from": date_from, "date_to": date_to}
     number = max(1, min(p, MAX_PAGE))
     try:
-        shown, matching = _queue_page(page, user, chosen, number, newest=newest)
+        shown, matching, others = _queue_page(page, user, chosen, number, newest=newest)
     except InvalidError as exc:  # the service's filter policy: the same refusal as the API's
-        _, total = services.review_queue(page.db, user, limit=0)
+        total = services.review_queue(page.db, user, limit=0).total
         return page.render(
             "review.html",
             status=422,
@@ -164,11 +165,9 @@ def review_queue(
         )
     if not shown and matching and number > 1:  # past the end: show the last page instead
         number = min(number, math.ceil(matching / PAGE_SIZE))
-        shown, matching = _queue_page(page, user, chosen, number, newest=newest)
-    if chosen.active:  # the whole queue's size, beside the filtered count (no row is read)
-        _, total = services.review_queue(page.db, user, limit=0)
-    else:
-        total = matching
+        shown, matching, others = _queue_page(page, user, chosen, number, newest=newest)
+    # the whole queue's size, beside the filtered count (no row is read)
+    total = services.review_queue(page.db, user, limit=0).total if chosen.active else matching
     has_next = number * PAGE_SIZE < matching
     # the queue shows each interception's district and date: an audited read (the service's)
     interceptions = services.queue_interceptions(page.db, user, shown) if shown else {}
@@ -188,6 +187,7 @@ def review_queue(
         queue_query=chosen.query(),
         newest=newest,
         fresh={c.id for c in shown if last_look is None or c.created_at > last_look},
+        others=others,
     )
 
 
@@ -263,7 +263,7 @@ def decide(
         index=live_index(page.request),
     )
     try:
-        following, _ = _queue(page, user, chosen, limit=1, after=candidate_id)
+        following = _queue(page, user, chosen, limit=1, after=candidate_id).rows
     except InvalidError:  # a filter the queue refuses (a backwards range): the plain queue
         following, query = [], ""
     tail = "done=decision_saved" + (f"&{query}" if query else "")

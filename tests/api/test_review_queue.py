@@ -36,6 +36,7 @@ from api.models import (
     ReportRow,
     ReportStatus,
     User,
+    UTCDateTime,
     district_key,
     utcnow,
 )
@@ -167,7 +168,7 @@ def _reference(h: Harness, **f: Any) -> list[str]:
 
 def _service(h: Harness, *, limit: int = 1000, offset: int = 0, **f: Any) -> tuple[list[str], int]:
     with h.app.state.sessions() as s:
-        rows, total = services.review_queue(s, _reviewer(h, s), limit=limit, offset=offset, **f)
+        rows, total, _ = services.review_queue(s, _reviewer(h, s), limit=limit, offset=offset, **f)
         return [c.id for c in rows], total
 
 
@@ -293,7 +294,7 @@ def test_service_respects_the_role_matrix(queue: Harness, role: Role) -> None:
     with queue.app.state.sessions() as s:
         user = _reviewer(queue, s, role)
         if allowed(role, Action.REVIEW_QUEUE):
-            rows, total = services.review_queue(s, user, limit=5, district="Jashore")
+            rows, total, _ = services.review_queue(s, user, limit=5, district="Jashore")
             assert total >= len(rows) > 0
         else:
             with pytest.raises(ForbiddenError):
@@ -536,11 +537,18 @@ def test_sqlite_counts_the_whole_queue_from_indexes_alone(queue: Harness) -> Non
         statement, params = on_candidates[0]
         assert "count(" in statement.lower()
         plan = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
-    steps = [row[3] for row in plan]
-    assert len(steps) == 3, steps
-    assert all("COVERING INDEX" in step for step in steps), steps
-    used = {step.split("COVERING INDEX ")[1].split()[0] for step in steps}
-    assert used == {"ix_candidates_queue", "ix_reports_id_status", "ix_interceptions_id_status"}
+    # the table reads; the rest of the plan works on what they give (one child's candidates
+    # counted once: DISTINCT over the two cases, migration 0012)
+    steps = [row[3] for row in plan if row[3].startswith(("SEARCH", "SCAN"))]
+    tables = [s for s in steps if "anon" not in s and "subquery" not in s]
+    assert len(tables) == 3, steps
+    assert all("COVERING INDEX" in step for step in tables), steps
+    used = {step.split("COVERING INDEX ")[1].split()[0] for step in tables}
+    assert used == {
+        "ix_candidates_queue",
+        "ix_reports_id_status_case",
+        "ix_interceptions_id_status_case",
+    }
 
 
 QUEUE_COUNT = """
@@ -561,9 +569,14 @@ def _seed_queue(engine: Any) -> int:
     interceptions; returns its size (the count the review page shows)."""
     rng = random.Random(4)
     now = utcnow()
+    # the tables as the early migrations made them (later model columns are not there yet)
+    at = sa.column("created_at", UTCDateTime())
+    reports = sa.table("reports", sa.column("report_id"), sa.column("status"), sa.column("seq"), at)
+    at = sa.column("created_at", UTCDateTime())
+    interceptions = sa.table("interceptions", sa.column("interception_id"), sa.column("status"), at)
     with engine.begin() as conn:
         conn.execute(
-            insert(ReportRow.__table__),
+            insert(reports),
             [
                 {"report_id": f"M-R{i}", "status": rng.choice(["open", "found"]), "seq": i}
                 | {"created_at": now}
@@ -571,7 +584,7 @@ def _seed_queue(engine: Any) -> int:
             ],
         )
         conn.execute(
-            insert(InterceptionRow.__table__),
+            insert(interceptions),
             [
                 {"interception_id": f"M-I{i}", "status": rng.choice(["open", "matched"])}
                 | {"created_at": now}
@@ -697,8 +710,9 @@ def test_sqlite_picks_the_page_ids_from_indexes_alone(queue: Harness) -> None:
         statement, params = ordered[0]
         plan = s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
     searches = [row[3] for row in plan if "SEARCH" in row[3] or "SCAN" in row[3]]
-    assert len(searches) == 3, searches
-    assert all("COVERING INDEX" in step for step in searches), searches
+    tables = [s for s in searches if "subquery" not in s and "ranked" not in s]
+    assert len(tables) == 3, searches
+    assert all("COVERING INDEX" in step for step in tables), searches
 
 
 # -- the home as the engine reads it (district and upazila together) ---------------------------
@@ -784,7 +798,7 @@ def test_the_queue_finds_a_child_where_the_engine_places_their_home(harness: Har
         reviewer = _reviewer(harness, s)
 
         def found(district: str) -> set[str]:
-            rows, _ = services.review_queue(s, reviewer, district=district)
+            rows, _, _ = services.review_queue(s, reviewer, district=district)
             return {r.interception_id for r in rows}
 
         jashore = {f"H-I{i:02d}" for i, p in enumerate(HOME_PAIRS) if p[2] == "BD-22"}

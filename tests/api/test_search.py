@@ -19,7 +19,7 @@ import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import column, create_engine, insert, select, table, text
 from sqlalchemy.orm import Session
 
 from api import services
@@ -32,6 +32,7 @@ from api.models import (
     ReportRow,
     ReportStatus,
     User,
+    UTCDateTime,
     name_search_keys,
     utcnow,
 )
@@ -407,7 +408,15 @@ def test_migration_backfills_existing_reports(
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0001")
-        reports = ReportRow.__table__
+        # the table as 0001 made it (the model's later columns, e.g. case_id, are not there yet)
+        reports = table(
+            "reports",
+            column("report_id"),
+            column("name"),
+            column("seq"),
+            column("status"),
+            column("created_at", UTCDateTime()),
+        )
         with engine.begin() as conn:
             conn.execute(
                 insert(reports),

@@ -19,18 +19,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.dedupe import (
+    DEFAULT_KEEP,
+    FLAG_THRESHOLD,
     GROUP_COLUMNS,
     Deduper,
+    DuplicateFlag,
     DuplicatePair,
     Membership,
     as_report,
+    case_partner,
     dedupe,
     group_pairs,
     likely_duplicates,
     write_groups,
 )
 from matcher.index import MatchIndex
-from matcher.records import Interception, Report, Sex
+from matcher.records import Band, Interception, Report, Sex
+from matcher.reverse import InterceptionIndex
 
 RAHIMA = Report(
     "R-1",
@@ -334,3 +339,67 @@ def test_likely_duplicates_names_the_earlier_interception_only() -> None:
     index.add(as_report(again))
     assert [p.second for p in likely_duplicates(index, again)] == ["I-1"]
     assert likely_duplicates(index, _interception(STRANGER)) == []
+
+
+# -- at submission: flags and the case a new record joins ------------------------------------
+def _open_interceptions() -> InterceptionIndex:
+    index = InterceptionIndex()
+    index.add_many(_interception(r) for r in (RAHIMA, BROTHER, STRANGER, *FILLER))
+    return index
+
+
+AGAIN = replace(_interception(RAHIMA_AGAIN), interception_id="I-9")
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (AGAIN, [("I-1", Band.MATCH)]),
+        # fewer details: still worth a look, not enough to be one case
+        (replace(AGAIN, guardian_phone=None, mother_name=None), [("I-1", Band.REVIEW)]),
+        # her sister, intercepted with her: another name, so flagged but never the same case
+        (replace(_interception(SISTER), interception_id="I-8"), [("I-1", Band.REVIEW)]),
+        (replace(_interception(STRANGER), interception_id="I-7"), [("I-5", Band.MATCH)]),
+        (replace(AGAIN, name="Sumon Mia", sex=Sex.MALE, father_name="Rafiqul Islam"), []),
+    ],
+    ids=["same-child", "fewer-details", "sister", "stranger-again", "nobody"],
+)
+def test_flags_at_submission(record: Interception, expected: list[tuple[str, Band]]) -> None:
+    flags = _open_interceptions().duplicates(record)
+    assert [(f.record_id, f.band) for f in flags] == expected
+    assert all(FLAG_THRESHOLD <= f.score <= 1.0 for f in flags)
+    partner = next((rid for rid, band in expected if band is Band.MATCH), None)
+    assert case_partner(flags) == partner
+
+
+@pytest.mark.parametrize(
+    ("flags", "partner"),
+    [
+        ([], None),
+        ([DuplicateFlag("I-1", 0.9, Band.REVIEW)], None),
+        ([DuplicateFlag("I-1", 0.99, Band.REVIEW), DuplicateFlag("I-2", 0.98, Band.MATCH)], "I-2"),
+        ([DuplicateFlag("I-3", 0.999, Band.MATCH), DuplicateFlag("I-2", 0.98, Band.MATCH)], "I-3"),
+    ],
+    ids=["none", "review-only", "first-match-band", "best-of-two"],
+)
+def test_case_partner(flags: list[DuplicateFlag], partner: str | None) -> None:
+    assert case_partner(flags) == partner
+
+
+def test_flags_follow_the_open_interceptions() -> None:
+    """Matched (removed) interceptions are no longer flagged; an edit replaces one; the flag
+    scores what likely_duplicates scores."""
+    index = _open_interceptions()
+    engine = MatchIndex(keep=DEFAULT_KEEP, keep_reports=False)
+    engine.add_many(as_report(_interception(r)) for r in (RAHIMA, BROTHER, STRANGER, *FILLER))
+    [flag] = index.duplicates(AGAIN)
+    [pair] = likely_duplicates(engine, AGAIN, threshold=FLAG_THRESHOLD)
+    assert (flag.record_id, flag.score) == (pair.second, pytest.approx(pair.score))
+    index.remove("I-1")
+    assert index.duplicates(AGAIN) == []
+    index.add(replace(_interception(RAHIMA), interception_id="I-1", guardian_phone=None))
+    assert [f.record_id for f in index.duplicates(AGAIN)] == ["I-1"]
+    index.add(replace(_interception(STRANGER), interception_id="I-1"))  # edited into another
+    assert index.duplicates(AGAIN) == []
+    assert "I-1" in index
+    assert len(index) == 3 + len(FILLER)

@@ -413,7 +413,7 @@ def decided(app: Any) -> dict[str, str]:
                 ReportIn(report_id=rid, name="Rahima Khatun", sex="F", age=10),
                 index=app.state.index,
             )
-        _row, candidates = services.submit_interception(
+        _row, candidates, _ = services.submit_interception(
             session,
             officer,
             InterceptionIn(interception_id="AUD-I1", name="Rohima Khatoon", sex="F", age=11),
