@@ -13,7 +13,8 @@ Contract of :func:`forked`:
   the parent; whatever it ``send``s the parent ``recv``s, in order, and the parent may answer
   (a conversation: e.g. the child asks which candidates are stored, the parent reads the
   database). The child touches no database, socket or file it inherited: every inherited
-  descriptor but its end of the pipe is closed first, so a child can never write to the
+  descriptor but its end of the pipe (and those the caller names in ``keep``, e.g. an upload
+  the child reads) is closed first, so a child can never write to the
   database, answer an HTTP client or keep the server's port bound. All writes stay in the
   parent, under its transactions and leases (:mod:`api.lease`): a crash of either side leaves
   what the parent had committed, nothing half-written.
@@ -36,7 +37,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from typing import Any
@@ -75,14 +76,24 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _child(conn: Connection, work: Callable[[Connection], None], parent: int) -> None:
+def _close_inherited(keep: Collection[int]) -> None:
+    """Close every descriptor above stderr but ``keep``."""
+    top = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096
+    low = 3
+    for fd in sorted(k for k in keep if k >= low):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, top)
+
+
+def _child(
+    conn: Connection, work: Callable[[Connection], None], parent: int, keep: Collection[int]
+) -> None:
     """The forked child's whole life; never returns."""
     code = 1
     try:
         _die_with_parent(parent)
-        keep = conn.fileno()
-        os.closerange(3, keep)
-        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+        _close_inherited({conn.fileno(), *keep})
         # The snapshot's objects are never freed here: keep the collector from walking (and
         # so copying) every shared page.
         gc.freeze()
@@ -149,17 +160,21 @@ class Child:
 
 @contextlib.contextmanager
 def forked(
-    work: Callable[[Connection], None], *, hold: AbstractContextManager[Any] | None = None
+    work: Callable[[Connection], None],
+    *,
+    hold: AbstractContextManager[Any] | None = None,
+    keep: Collection[int] = (),
 ) -> Iterator[Child]:
     """Fork a child that runs ``work`` (see the module docstring); yields the parent's side.
-    Leaving the block ends the child (killed if its work has not returned)."""
+    ``keep``: descriptors the child reads (an upload's file), left open in it. Leaving the
+    block ends the child (killed if its work has not returned)."""
     parent_end, child_end = multiprocessing.Pipe(duplex=True)
     parent = os.getpid()
     with hold if hold is not None else contextlib.nullcontext():
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; its work is what the tests check
             parent_end.close()
-            _child(child_end, work, parent)
+            _child(child_end, work, parent, keep)
     child_end.close()
     log.debug("forked child %d", pid)
     child = Child(parent_end, pid)
