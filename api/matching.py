@@ -322,6 +322,9 @@ class LiveIndex:
         self._interval = interval
         self._lock = threading.Lock()  # guards the watermark and the index reference
         self._rw = _ReadWriteLock()  # guards the engine index's contents
+        # guards the open interceptions apart: a submission adding its interception must not
+        # wait for (and hold off) every other submission's query of the reports
+        self._open_rw = _ReadWriteLock()
         self._index: Index | None = None
         self._watermark = 0
         self._sync_lock = threading.Lock()
@@ -502,11 +505,17 @@ class LiveIndex:
                 add.append(record)
         if not add and not drop:
             return
-        with self._rw.write():
+        with self._open_rw.write():
             for record in add:
                 self._open.add(record)
             for iid in drop:
                 self._open.remove(iid)
+
+    @contextlib.contextmanager
+    def _reading_both(self) -> Iterator[None]:
+        """Both read locks (reports, then open interceptions): what reverse matching reads."""
+        with self._rw.read(), self._open_rw.read():
+            yield
 
     @property
     def open_interceptions(self) -> int:
@@ -523,7 +532,7 @@ class LiveIndex:
         index = self._index
         if not isinstance(index, MatchIndex) or not report_ids:
             return {}
-        with self._rw.read():
+        with self._reading_both():
             return plan_children(index, self._open, report_ids)
 
     def children_of(
@@ -547,7 +556,7 @@ class LiveIndex:
         iids = sorted(plan)
         for lo in range(0, len(iids), _CHILDREN_CHUNK):
             part = {iid: plan[iid] for iid in iids[lo : lo + _CHILDREN_CHUNK]}
-            with self._rw.read():
+            with self._reading_both():
                 out.extend(
                     children_for(
                         index,
@@ -607,7 +616,7 @@ class LiveIndex:
                 )
 
         found: list[Candidate] = []
-        with forked(work, hold=self._rw.read()) as child:
+        with forked(work, hold=self._reading_both()) as child:
             planned: list[str] = child.recv()
             if planned:
                 child.send(stored(planned))

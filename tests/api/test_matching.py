@@ -17,7 +17,7 @@ from api.db import make_engine, make_read_only_session_factory, make_session_fac
 from api.errors import ConflictError
 from api.matching import LiveIndex
 from api.migrate import upgrade
-from api.models import ReportRow, ReportStatus
+from api.models import InterceptionRow, InterceptionStatus, ReportRow, ReportStatus
 from api.roles import Role
 from api.schemas import ReportIn
 from api.services import common as stamps
@@ -157,6 +157,28 @@ def test_read_write_lock_shares_reads_and_excludes_writes() -> None:
     assert writer_in.wait(5)
     t.join()
     w.join()
+
+
+def test_an_interception_joins_the_open_ones_while_reports_are_queried(db) -> None:  # type: ignore[no-untyped-def]
+    """The open interceptions have their own lock: a submission adding its interception does
+    not wait for every other submission's query of the reports (nor hold new ones off)."""
+    import threading
+
+    _engine, _sessions, read, _user = db
+    live = LiveIndex(read, index_factory=SetIndex)
+    added = threading.Event()
+    row = InterceptionRow(interception_id="I-LOCK", status=InterceptionStatus.OPEN)
+
+    def submit() -> None:
+        live.apply_interceptions([row])
+        added.set()
+
+    with live._rw.read():  # a long query of the reports
+        t = threading.Thread(target=submit)
+        t.start()
+        assert added.wait(5), "adding an open interception waited for a query of the reports"
+    t.join()
+    assert live.open_interceptions == 1
 
 
 class CountingIndex(SetIndex):
