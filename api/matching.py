@@ -16,6 +16,10 @@ Contract:
 - Access to the engine's index goes through a readers-writer lock: ``MatchIndex`` allows
   concurrent queries but not a write during a query, so queries share the lock and
   add/remove take it alone. Callers run queries in worker threads, never on the event loop.
+  Interactive engine calls (query, questions, same-child check) also wait in line for one of
+  :data:`MATCH_SLOTS` turns (:class:`_Turns`), so that twenty clients matching at once share
+  the interpreter lock fairly and leave light requests a turn. Batch runs and an import's
+  reverse matching work in forked children (:mod:`api.offload`).
 - Reports find children (:mod:`matcher.reverse`): beside the reports it keeps the *open
   interceptions* filed under their forward query's blocking keys, loaded at start-up and kept up
   to date incrementally: by the process that submits, edits, matches or reopens one (right after
@@ -31,6 +35,7 @@ Contract:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import threading
@@ -77,6 +82,10 @@ _CHILDREN_CHUNK = 200
 #: From this many new reports on (an import), reverse matching works in a forked child.
 OFFLOAD_MIN_REPORTS = 2000
 
+#: Interactive engine calls (a submission's query and questions) running at once; the others
+#: wait in line (:class:`_Turns`). Two: one computes while the other's thread is scheduled.
+MATCH_SLOTS = 2
+
 #: Ids per ``IN (...)`` list.
 _IN_CHUNK = 500
 
@@ -114,6 +123,44 @@ def _shaped_chunks(
         pending.append(shape(candidate))
     while finished:
         yield finished.pop(0)
+
+
+class _Turns:
+    """At most ``slots`` holders at once, the others served first come, first served.
+
+    Why: the engine's work is CPU under one interpreter lock. Twenty threads matching at once
+    do not finish sooner than two (one interpreter lock), but every light request (``/health``,
+    a page) then waits its turn for that lock among twenty, and which waiter gets the lock next
+    is a lottery, so some submissions waited several times as long as others (p99 three times
+    the median). Waiting here, in line, costs no interpreter time, and the line is fair.
+    """
+
+    def __init__(self, slots: int) -> None:
+        if slots < 1:
+            raise ValueError("slots must be >= 1")
+        self._lock = threading.Lock()
+        self._free = slots
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                handed = None
+            else:
+                handed = threading.Event()
+                self._waiting.append(handed)
+        if handed is not None:
+            handed.wait()  # the slot is handed over by the holder that leaves
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting.popleft().set()
+                else:
+                    self._free += 1
 
 
 class _ReadWriteLock:
@@ -312,8 +359,10 @@ class LiveIndex:
         index_factory: Callable[[], Index] = default_index,
         interval: float = 1.0,
         top_k: int = 10,
+        match_slots: int = MATCH_SLOTS,
     ) -> None:
         self._sessions = sessions
+        self._turns = _Turns(match_slots)
         self.top_k = top_k
         #: Called with the ids of candidates just committed (never raises into the caller; a
         #: listener must not block: the webhook queues and returns).
@@ -690,7 +739,7 @@ class LiveIndex:
         index = self._index
         if index is None:
             raise RuntimeError("matching index is not loaded yet")
-        with self._rw.read():
+        with self._turns.turn(), self._rw.read():
             return index.query(interception, top_k=top_k, exclude=exclude)
 
     def ask_next(self, interception: Interception, *, candidates: Sequence[Candidate]) -> list[str]:
@@ -701,7 +750,7 @@ class LiveIndex:
         ask = getattr(index, "ask_next", None)
         if ask is None:
             return []
-        with self._rw.read():
+        with self._turns.turn(), self._rw.read():
             fields: list[str] = ask(interception, candidates=candidates, top_k=len(candidates))
         return fields
 
@@ -716,7 +765,7 @@ class LiveIndex:
         index = self._index
         if not isinstance(index, MatchIndex):
             return []
-        with self._rw.read():
+        with self._turns.turn(), self._rw.read():
             return likely_duplicates(index, report, top_k=top_k)
 
     def __len__(self) -> int:

@@ -181,6 +181,48 @@ def test_an_interception_joins_the_open_ones_while_reports_are_queried(db) -> No
     assert live.open_interceptions == 1
 
 
+@pytest.mark.parametrize("slots", [1, 2], ids=["one-slot", "two-slots"])
+def test_turns_let_slots_in_at_once_and_the_others_in_arrival_order(slots: int) -> None:
+    import threading
+    import time
+
+    turns = matching._Turns(slots)
+    entered: list[int] = []
+    inside = peak = 0
+    count = threading.Lock()
+
+    def work(i: int) -> None:
+        nonlocal inside, peak
+        with turns.turn():
+            with count:
+                inside += 1
+                peak = max(peak, inside)
+                entered.append(i)
+            time.sleep(0.01)
+            with count:
+                inside -= 1
+
+    with contextlib.ExitStack() as held:
+        for _ in range(slots):
+            held.enter_context(turns.turn())  # every slot held: everyone queues
+        threads = []
+        for i in range(6):
+            t = threading.Thread(target=work, args=(i,))
+            t.start()
+            threads.append(t)
+            deadline = time.monotonic() + 5
+            while len(turns._waiting) < i + 1:  # in line before the next one arrives
+                assert time.monotonic() < deadline
+                time.sleep(0.001)
+        assert entered == []
+    for t in threads:
+        t.join(5)
+    assert sorted(entered) == list(range(6))
+    # handed on in arrival order: with k slots, k holders may record their entry in any order
+    assert all(i < place + slots for place, i in enumerate(entered)), entered
+    assert peak <= slots
+
+
 class CountingIndex(SetIndex):
     """Counts add_many calls: the engine sorts its postings once per call."""
 
