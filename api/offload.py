@@ -24,6 +24,8 @@ Contract of :func:`forked`:
   type (never its message: it could quote record values). If the child dies (killed, out of
   memory), ``recv`` raises :class:`OffloadError` too. If the parent dies, the child is killed by
   the kernel (Linux ``PR_SET_PDEATHSIG``) or, elsewhere, ends at its next ``send``.
+- The child runs at a lower scheduling priority (:data:`CHILD_NICENESS`): background work
+  gives way to request handling when they want the same core.
 - :func:`can_fork` says whether this platform forks; callers fall back to in-process work.
 """
 
@@ -45,6 +47,12 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+
+#: How much lower the child's scheduling priority is than the server's. A child takes no
+#: interpreter lock from the requests, but on a busy machine it still takes a core from them;
+#: at niceness 10 the kernel gives the server's threads about ten times its share when both
+#: want the same core, so the requests come first and the child has whatever is left.
+CHILD_NICENESS = 10
 
 
 class OffloadError(RuntimeError):
@@ -94,6 +102,8 @@ def _child(
     try:
         _die_with_parent(parent)
         _close_inherited({conn.fileno(), *keep})
+        with contextlib.suppress(OSError):
+            os.nice(CHILD_NICENESS)
         # The snapshot's objects are never freed here: keep the collector from walking (and
         # so copying) every shared page.
         gc.freeze()

@@ -12,7 +12,7 @@ from multiprocessing.connection import Connection
 
 import pytest
 
-from api.offload import OffloadError, can_fork, forked
+from api.offload import CHILD_NICENESS, OffloadError, can_fork, forked
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 
@@ -107,3 +107,13 @@ def test_the_fork_happens_under_the_given_lock() -> None:
     with forked(work, hold=lock) as child:
         assert list(child.messages()) == [2]
     thread.join()
+
+
+def test_the_child_gives_way_to_the_server() -> None:
+    """Background work runs at a lower priority than request handling."""
+
+    def work(conn: Connection) -> None:
+        conn.send(os.nice(0))
+
+    with forked(work) as child:
+        assert list(child.messages()) == [min(19, os.nice(0) + CHILD_NICENESS)]
