@@ -8,9 +8,11 @@ Contract:
   cannot do more usefully). Reading a run and its CSV are service operations too
   (:mod:`api.services.reconciliations`); this module only runs them.
 - The batch loop is the engine's, :func:`matcher.reconcile.query_all` (the CLI's too), fed the
-  open interceptions and, as ``exclude``, the pairs reviewers rejected; it queries the live
-  index through :meth:`api.matching.LiveIndex.query`, which holds the index's read lock for
-  each query (reports added meanwhile wait at most one query, not the whole run).
+  open interceptions and, as ``exclude``, the pairs reviewers rejected, through
+  :meth:`api.matching.LiveIndex.query_chunks`: with the engine's index it works in a forked
+  child on a snapshot of the open reports taken when the run starts (so the run never takes
+  the interpreter lock from the requests; the child writes nothing, this process stores every
+  chunk), otherwise in this thread with one read lock per query.
 - Progress (``done`` of ``total`` interceptions) is committed every ``chunk`` interceptions,
   together with that chunk's candidates, so ``GET /reconciliations/{id}`` shows real progress
   and a crash loses at most one chunk.
@@ -35,6 +37,7 @@ import logging
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,7 +55,6 @@ from api.models import (
     utcnow,
 )
 from api.services import discard_dead_imports
-from matcher.reconcile import query_all
 from matcher.records import Candidate
 
 DEAD = "its process stopped (lease expired)"
@@ -200,12 +202,14 @@ class ReconciliationRunner:
             session.commit()
         log.info("reconciliation %s: %d interceptions", reconciliation_id, len(interceptions))
         done = found = 0
-        rows: list[dict[str, object]] = []
-
-        def store_chunk(finished: int) -> None:
-            """``query_all`` calls this after each chunk's candidates were consumed: store them
-            with the progress, in one commit."""
-            nonlocal done, found
+        # Matching works in a forked child when it can (api.matching.LiveIndex.query_chunks);
+        # this thread only stores each chunk's candidates with the progress, in one commit.
+        for finished, rows in self._index.query_chunks(
+            interceptions,
+            chunk=self._chunk,
+            exclude=rejected,
+            shape=partial(_stored, reconciliation_id),
+        ):
             done += finished
             found += len(rows)
             with self._sessions() as session:
@@ -217,17 +221,6 @@ class ReconciliationRunner:
                     .values(done=done, candidates=found, heartbeat_at=utcnow())
                 )
                 session.commit()
-            rows.clear()
-
-        for candidate in query_all(
-            self._index,
-            interceptions,
-            top_k=self._top_k,
-            chunk_size=self._chunk,
-            exclude=rejected,
-            progress=store_chunk,
-        ):
-            rows.append(_stored(reconciliation_id, candidate))
         with self._sessions() as session:
             session.execute(
                 update(Reconciliation)

@@ -16,6 +16,10 @@ Contract:
 - Access to the engine's index goes through a readers-writer lock: ``MatchIndex`` allows
   concurrent queries but not a write during a query, so queries share the lock and
   add/remove take it alone. Callers run queries in worker threads, never on the event loop.
+  Interactive engine calls (query, questions, same-child check) also wait in line for one of
+  :data:`MATCH_SLOTS` turns (:class:`_Turns`), so that twenty clients matching at once share
+  the interpreter lock fairly and leave light requests a turn. Batch runs and an import's
+  reverse matching work in forked children (:mod:`api.offload`).
 - Reports find children (:mod:`matcher.reverse`): beside the reports it keeps the *open
   interceptions* filed under their forward query's blocking keys, loaded at start-up and kept up
   to date incrementally: by the process that submits, edits, matches or reopens one (right after
@@ -31,13 +35,15 @@ Contract:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, func, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +56,7 @@ from api.models import (
     ReportStatus,
     utcnow,
 )
+from api.offload import can_fork, forked
 from matcher.records import (
     INTERCEPTION_COLUMNS,
     REPORT_COLUMNS,
@@ -63,6 +70,7 @@ from matcher.records import (
 
 if TYPE_CHECKING:  # the engine's dedupe loads only when a same-child check runs
     from matcher.dedupe import DuplicateFlag, DuplicatePair
+    from matcher.reconcile import Queryable
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +79,88 @@ _LOAD_BATCH = 5000
 #: Interceptions compared per hold of the read lock when new reports look for children.
 _CHILDREN_CHUNK = 200
 
+#: From this many new reports on (an import), reverse matching works in a forked child.
+OFFLOAD_MIN_REPORTS = 2000
+
+#: Interactive engine calls (a submission's query and questions) running at once; the others
+#: wait in line (:class:`_Turns`). Two: one computes while the other's thread is scheduled.
+MATCH_SLOTS = 2
+
+#: Ids per ``IN (...)`` list.
+_IN_CHUNK = 500
+
 #: Seconds back the poll re-reads interceptions submitted or edited (by any process).
 RECENT_WINDOW = 60.0
+
+
+T = TypeVar("T")
+
+
+def _shaped_chunks(
+    index: Queryable,
+    interceptions: Sequence[Interception],
+    top_k: int,
+    chunk: int,
+    exclude: Mapping[str, Collection[str]],
+    shape: Callable[[Candidate], T],
+) -> Iterator[tuple[int, list[T]]]:
+    """:func:`matcher.reconcile.query_all` chunk by chunk: (interceptions finished, their
+    candidates shaped)."""
+    from matcher.reconcile import query_all
+
+    finished: list[tuple[int, list[T]]] = []
+    pending: list[T] = []
+
+    def progress(n: int) -> None:  # called before the next chunk is queried
+        finished.append((n, pending.copy()))
+        pending.clear()
+
+    for candidate in query_all(
+        index, interceptions, top_k=top_k, chunk_size=chunk, exclude=exclude, progress=progress
+    ):
+        while finished:
+            yield finished.pop(0)
+        pending.append(shape(candidate))
+    while finished:
+        yield finished.pop(0)
+
+
+class _Turns:
+    """At most ``slots`` holders at once, the others served first come, first served.
+
+    Why: the engine's work is CPU under one interpreter lock. Twenty threads matching at once
+    do not finish sooner than two (one interpreter lock), but every light request (``/health``,
+    a page) then waits its turn for that lock among twenty, and which waiter gets the lock next
+    is a lottery, so some submissions waited several times as long as others (p99 three times
+    the median). Waiting here, in line, costs no interpreter time, and the line is fair.
+    """
+
+    def __init__(self, slots: int) -> None:
+        if slots < 1:
+            raise ValueError("slots must be >= 1")
+        self._lock = threading.Lock()
+        self._free = slots
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                handed = None
+            else:
+                handed = threading.Event()
+                self._waiting.append(handed)
+        if handed is not None:
+            handed.wait()  # the slot is handed over by the holder that leaves
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting.popleft().set()
+                else:
+                    self._free += 1
 
 
 class _ReadWriteLock:
@@ -271,8 +359,10 @@ class LiveIndex:
         index_factory: Callable[[], Index] = default_index,
         interval: float = 1.0,
         top_k: int = 10,
+        match_slots: int = MATCH_SLOTS,
     ) -> None:
         self._sessions = sessions
+        self._turns = _Turns(match_slots)
         self.top_k = top_k
         #: Called with the ids of candidates just committed (never raises into the caller; a
         #: listener must not block: the webhook queues and returns).
@@ -281,6 +371,9 @@ class LiveIndex:
         self._interval = interval
         self._lock = threading.Lock()  # guards the watermark and the index reference
         self._rw = _ReadWriteLock()  # guards the engine index's contents
+        # guards the open interceptions apart: a submission adding its interception must not
+        # wait for (and hold off) every other submission's query of the reports
+        self._open_rw = _ReadWriteLock()
         self._index: Index | None = None
         self._watermark = 0
         self._sync_lock = threading.Lock()
@@ -291,6 +384,8 @@ class LiveIndex:
         from matcher.reverse import InterceptionIndex
 
         self._open = InterceptionIndex()
+        #: From how many new reports on :meth:`find_children` works in a forked child.
+        self.offload_min_reports = OFFLOAD_MIN_REPORTS
 
     # -- life cycle -------------------------------------------------------------------------
     @property
@@ -449,20 +544,35 @@ class LiveIndex:
 
     def _sync_interceptions(self, session: Session) -> None:
         """Re-read the interceptions submitted or edited within :data:`RECENT_WINDOW` (by any
-        process) into the open interceptions; matched ones leave."""
+        process) into the open interceptions; matched ones leave.
+
+        Only ids and statuses are read for the window's submissions (under 20 clients that is
+        some 2,000 rows every second), and whole rows only for those this process does not
+        hold as they are (another process's, or matched meanwhile) and for the edited ones."""
         since = utcnow() - timedelta(seconds=RECENT_WINDOW)
-        edited = select(InterceptionVersionRow.interception_id).where(
-            InterceptionVersionRow.edited_at >= since
-        )
-        rows = list(
+        wanted = set(
             session.scalars(
-                select(InterceptionRow).where(
-                    (InterceptionRow.created_at >= since)
-                    | InterceptionRow.interception_id.in_(edited)
+                select(InterceptionVersionRow.interception_id).where(
+                    InterceptionVersionRow.edited_at >= since
                 )
             )
         )
-        if rows:
+        for iid, status in session.execute(
+            select(InterceptionRow.interception_id, InterceptionRow.status).where(
+                InterceptionRow.created_at >= since
+            )
+        ):
+            if (status == InterceptionStatus.OPEN) != (iid in self._open):
+                wanted.add(iid)
+        ids = sorted(wanted)
+        for lo in range(0, len(ids), _IN_CHUNK):
+            rows = list(
+                session.scalars(
+                    select(InterceptionRow).where(
+                        InterceptionRow.interception_id.in_(ids[lo : lo + _IN_CHUNK])
+                    )
+                )
+            )
             self.apply_interceptions(rows)
 
     def apply_interceptions(self, rows: Iterable[InterceptionRow]) -> None:
@@ -480,10 +590,16 @@ class LiveIndex:
                 add.append(record)
         if not add and not drop:
             return
-        with self._rw.write():
+        with self._open_rw.write():
             self._open.add_many(add)
             for iid in drop:
                 self._open.remove(iid)
+
+    @contextlib.contextmanager
+    def _reading_both(self) -> Iterator[None]:
+        """Both read locks (reports, then open interceptions): what reverse matching reads."""
+        with self._rw.read(), self._open_rw.read():
+            yield
 
     @property
     def open_interceptions(self) -> int:
@@ -500,7 +616,7 @@ class LiveIndex:
         index = self._index
         if not isinstance(index, MatchIndex) or not report_ids:
             return {}
-        with self._rw.read():
+        with self._reading_both():
             return plan_children(index, self._open, report_ids)
 
     def children_of(
@@ -524,7 +640,7 @@ class LiveIndex:
         iids = sorted(plan)
         for lo in range(0, len(iids), _CHILDREN_CHUNK):
             part = {iid: plan[iid] for iid in iids[lo : lo + _CHILDREN_CHUNK]}
-            with self._rw.read():
+            with self._reading_both():
                 out.extend(
                     children_for(
                         index,
@@ -536,6 +652,95 @@ class LiveIndex:
                     )
                 )
         return out
+
+    def find_children(
+        self,
+        report_ids: Collection[str],
+        stored: Callable[
+            [list[str]],
+            tuple[Mapping[str, Sequence[tuple[str, float]]], Mapping[str, Collection[str]]],
+        ],
+    ) -> list[Candidate]:
+        """The candidates these new (already synced) reports make for open interceptions:
+        :meth:`plan_children`, then ``stored(planned interception ids)`` (the caller's database
+        read: each one's open candidates with scores, and the reports never to pair with it),
+        then :meth:`children_of`.
+
+        From :attr:`offload_min_reports` reports on (an import) the engine's two steps run in a
+        forked child on a snapshot of the index (:mod:`api.offload`), so that comparing
+        hundreds of thousands of reports with every open interception never takes this
+        process's interpreter lock from the requests; ``stored`` still runs here. Fewer reports
+        (one added report) are matched in this thread: a fork would cost more than the match.
+        """
+        from matcher.index import MatchIndex
+        from matcher.reverse import children_for, plan_children
+
+        index, open_ = self._index, self._open
+        ids = list(report_ids)
+        if len(ids) < self.offload_min_reports or not isinstance(index, MatchIndex):
+            plan = self.plan_children(ids)
+            if not plan:
+                return []
+            existing, exclude = stored(sorted(plan))
+            return self.children_of(plan, existing=existing, exclude=exclude)
+
+        def work(conn: Connection) -> None:
+            plan = plan_children(index, open_, ids)
+            conn.send(sorted(plan))
+            if not plan:
+                return
+            existing, exclude = conn.recv()
+            iids = sorted(plan)
+            for lo in range(0, len(iids), _CHILDREN_CHUNK):
+                part = {iid: plan[iid] for iid in iids[lo : lo + _CHILDREN_CHUNK]}
+                conn.send(
+                    children_for(
+                        index, open_, part, top_k=self.top_k, existing=existing, exclude=exclude
+                    )
+                )
+
+        found: list[Candidate] = []
+        with forked(work, hold=self._reading_both()) as child:
+            planned: list[str] = child.recv()
+            if planned:
+                child.send(stored(planned))
+            for candidates in child.messages():
+                found.extend(candidates)
+        return found
+
+    def query_chunks(
+        self,
+        interceptions: Sequence[Interception],
+        *,
+        chunk: int,
+        exclude: Mapping[str, Collection[str]],
+        shape: Callable[[Candidate], T],
+    ) -> Iterator[tuple[int, list[T]]]:
+        """A batch run's matching: :func:`matcher.reconcile.query_all` over ``interceptions``
+        (reports in ``exclude`` never paired with an interception), yielding after each
+        ``chunk`` of interceptions how many were finished and their candidates, each as
+        ``shape`` makes it.
+
+        With the engine's index, the run works in a forked child (:mod:`api.offload`) on a
+        snapshot of the open reports as they stood when it started, and ``shape`` runs there
+        too: the run takes no interpreter lock from the requests. Otherwise (an index that is
+        not the engine's, or no ``fork``) it works in this thread on the live index, one read
+        lock per query.
+        """
+        from matcher.index import MatchIndex
+
+        index = self._index
+        if not isinstance(index, MatchIndex) or not can_fork():
+            yield from _shaped_chunks(self, interceptions, self.top_k, chunk, exclude, shape)
+            return
+        top_k = self.top_k
+
+        def work(conn: Connection) -> None:
+            for item in _shaped_chunks(index, interceptions, top_k, chunk, exclude, shape):
+                conn.send(item)
+
+        with forked(work, hold=self._rw.read()) as child:
+            yield from child.messages()
 
     def announce_candidates(self, candidate_ids: list[str]) -> None:
         """Tell the listeners (the webhook) about candidates just committed; a failing listener
@@ -569,7 +774,7 @@ class LiveIndex:
         index = self._index
         if index is None:
             raise RuntimeError("matching index is not loaded yet")
-        with self._rw.read():
+        with self._turns.turn(), self._rw.read():
             return index.query(interception, top_k=top_k, exclude=exclude)
 
     def ask_next(self, interception: Interception, *, candidates: Sequence[Candidate]) -> list[str]:
@@ -580,7 +785,7 @@ class LiveIndex:
         ask = getattr(index, "ask_next", None)
         if ask is None:
             return []
-        with self._rw.read():
+        with self._turns.turn(), self._rw.read():
             fields: list[str] = ask(interception, candidates=candidates, top_k=len(candidates))
         return fields
 
@@ -595,7 +800,7 @@ class LiveIndex:
         index = self._index
         if not isinstance(index, MatchIndex):
             return []
-        with self._rw.read():
+        with self._turns.turn(), self._rw.read():
             return likely_duplicates(index, report, top_k=top_k)
 
     def possible_duplicates(self, interception: Interception, *, top_k: int) -> list[DuplicateFlag]:
@@ -604,7 +809,7 @@ class LiveIndex:
         CPU-bound, a few milliseconds: call off the event loop). Empty while the index loads."""
         if self._index is None:
             return []
-        with self._rw.read():
+        with self._turns.turn(), self._open_rw.read():
             return self._open.duplicates(interception, top_k=top_k)
 
     def __len__(self) -> int:

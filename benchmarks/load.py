@@ -73,6 +73,27 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of process ``pid`` itself and of its children it reaped
+    (the forked workers of :mod:`api.offload`)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    # after the ")": state is field 0, utime 11, stime 12, cutime 13, cstime 14
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg") as fh:
+            return fh.read().split()[0]
+    except OSError:
+        return "?"
+
+
 @dataclass
 class Figures:
     """What one backend's run measured."""
@@ -93,6 +114,9 @@ class Figures:
     rss_start_mb: float = 0.0
     rss_before_mb: float = 0.0
     rss_peak_mb: float = 0.0
+    cpu_s: float = 0.0
+    child_cpu_s: float = 0.0
+    load: str = "?"
 
 
 def _interception_bodies(folder: Path, n: int, tag: str) -> list[dict[str, Any]]:
@@ -157,6 +181,7 @@ def _seed(url: str, folder: Path, n_interceptions: int) -> dict[Role, str]:
 
 
 def _mixed_load(
+    pid: int,
     base: str,
     tokens: dict[Role, str],
     bodies: Iterator[dict[str, Any]],
@@ -211,6 +236,8 @@ def _mixed_load(
             figures.import_status = type(exc).__name__
         figures.import_s = time.perf_counter() - t
 
+    load_start = _load()
+    cpu_start, child_start = _cpu_s(pid)
     run = httpx.post(f"{base}/reconciliations", headers=auth(Role.ANALYST), timeout=30).json()
     threads = [threading.Thread(target=submitter) for _ in range(clients)]
     threads += [threading.Thread(target=prober)]
@@ -221,6 +248,9 @@ def _mixed_load(
     stop.set()
     for th in threads:
         th.join(timeout=60)
+    cpu_end, child_end = _cpu_s(pid)
+    figures.cpu_s, figures.child_cpu_s = cpu_end - cpu_start, child_end - child_start
+    figures.load = f"{load_start} -> {_load()}"
     upload.join(timeout=900)
     state = httpx.get(
         f"{base}/reconciliations/{run['reconciliation_id']}",
@@ -290,6 +320,7 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
         try:
             if not args.bad_only:
                 _mixed_load(
+                    server.process.pid,
                     server.base,
                     tokens,
                     cycle(),
@@ -320,6 +351,10 @@ def _print(f: Figures, args: argparse.Namespace, bad_rows: int) -> None:
             f"p50 {statistics.median(lat):.0f} ms, p99 {p99:.0f} ms, max {max(lat):.0f} ms"
         )
         print(f"  slowest /health: {health:.0f} ms ({len(f.health_ms)} probes)")
+        print(
+            f"  server CPU in the window: {f.cpu_s:.1f} s (its finished forked workers "
+            f"{f.child_cpu_s:.1f} s); load average {f.load} on {os.cpu_count()} cores"
+        )
         print(
             f"  import of {args.import_rows:,} rows: status {f.import_status} in "
             f"{f.import_s:.1f} s; batch run: {f.run_status}, {f.run_done} of {f.run_total}"

@@ -34,7 +34,7 @@ from api.models import (
     InterceptionStatus,
     InterceptionVersionRow,
     User,
-    new_id,
+    new_ids,
     utcnow,
 )
 from api.roles import Action, Role
@@ -156,14 +156,14 @@ def _candidate_values(
     """Column values of new candidate rows for the engine's ranked ``matches``."""
     return [
         {
-            "id": new_id(),
+            "id": cid,
             "interception_id": c.interception_id,
             "report_id": c.report_id,
             **_scored_values(c, model_version=model_version),
             "status": CandidateStatus.OPEN,
             "created_at": now,
         }
-        for c in matches
+        for c, cid in zip(matches, new_ids(len(matches)), strict=True)
     ]
 
 

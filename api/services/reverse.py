@@ -55,32 +55,36 @@ def match_new_reports(
     interceptions; returns the new candidate ids. CPU-bound: call off the event loop.
 
     Three steps, so no lock is held while the engine works: read the planned interceptions'
-    candidates (rank and rival rule count them; rejected reports stay out), compare, then in
-    one short transaction lock the interceptions still open and insert the pairs not stored
+    candidates (rank and rival rule count them; rejected reports stay out), compare (an
+    import's many reports in a forked child: :meth:`api.matching.LiveIndex.find_children`),
+    then in one short transaction lock the interceptions still open and insert the pairs not stored
     meanwhile. Audited under ``user`` (who added the reports): a ``create``/``candidate``
     event each.
     """
-    plan = index.plan_children(list(report_ids))
-    if not plan:
-        return []
-    existing: dict[str, list[tuple[str, float]]] = {}
-    exclude: dict[str, list[str]] = {}
-    iids = sorted(plan)
-    for lo in range(0, len(iids), _IN_CHUNK):
-        for iid, rid, score, status in session.execute(
-            select(
-                CandidateRow.interception_id,
-                CandidateRow.report_id,
-                CandidateRow.score,
-                CandidateRow.status,
-            ).where(CandidateRow.interception_id.in_(iids[lo : lo + _IN_CHUNK]))
-        ):
-            if status in (CandidateStatus.OPEN, CandidateStatus.UNSURE):
-                existing.setdefault(iid, []).append((rid, float(score)))
-            else:
-                exclude.setdefault(iid, []).append(rid)
-    session.rollback()  # end the read: nothing is locked while the engine compares
-    found = index.children_of(plan, existing=existing, exclude=exclude)
+
+    def candidates_of(
+        iids: list[str],
+    ) -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[str]]]:
+        """The planned interceptions' candidates: open ones (with scores) and the rest."""
+        existing: dict[str, list[tuple[str, float]]] = {}
+        exclude: dict[str, list[str]] = {}
+        for lo in range(0, len(iids), _IN_CHUNK):
+            for iid, rid, score, status in session.execute(
+                select(
+                    CandidateRow.interception_id,
+                    CandidateRow.report_id,
+                    CandidateRow.score,
+                    CandidateRow.status,
+                ).where(CandidateRow.interception_id.in_(iids[lo : lo + _IN_CHUNK]))
+            ):
+                if status in (CandidateStatus.OPEN, CandidateStatus.UNSURE):
+                    existing.setdefault(iid, []).append((rid, float(score)))
+                else:
+                    exclude.setdefault(iid, []).append(rid)
+        session.rollback()  # end the read: nothing is locked while the engine compares
+        return existing, exclude
+
+    found = index.find_children(report_ids, candidates_of)
     if not found:
         return []
     found_iids = sorted({c.interception_id for c in found})

@@ -11,12 +11,24 @@ import pytest
 import sqlalchemy as sa
 
 from api.models import ReportRow
+from api.offload import can_fork
 from api.roles import Role
 from matcher.csvio import AGE_REASON
 from matcher.records import REPORT_COLUMNS
 from tests.api.conftest import Harness, report_body
 
 R = Role.POLICE_REVIEWER
+
+
+@pytest.fixture(autouse=True, params=["in-process", "forked-child"])
+def checked_in(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every import here is checked both ways: in the request's thread (small files) and in a
+    forked child (big files; here every file), with the same answers."""
+    if request.param == "forked-child":
+        if not can_fork():
+            pytest.skip("no fork on this platform")
+        monkeypatch.setattr("api.services.reports.CHECK_OFFLOAD_BYTES", 0)
+    return str(request.param)
 
 
 def make_csv(rows: list[dict[str, object]], columns: tuple[str, ...] = REPORT_COLUMNS) -> bytes:

@@ -17,7 +17,7 @@ from api.db import make_engine, make_read_only_session_factory, make_session_fac
 from api.errors import ConflictError
 from api.matching import LiveIndex
 from api.migrate import upgrade
-from api.models import ReportRow, ReportStatus
+from api.models import InterceptionRow, InterceptionStatus, ReportRow, ReportStatus
 from api.roles import Role
 from api.schemas import ReportIn
 from api.services import common as stamps
@@ -157,6 +157,70 @@ def test_read_write_lock_shares_reads_and_excludes_writes() -> None:
     assert writer_in.wait(5)
     t.join()
     w.join()
+
+
+def test_an_interception_joins_the_open_ones_while_reports_are_queried(db) -> None:  # type: ignore[no-untyped-def]
+    """The open interceptions have their own lock: a submission adding its interception does
+    not wait for every other submission's query of the reports (nor hold new ones off)."""
+    import threading
+
+    _engine, _sessions, read, _user = db
+    live = LiveIndex(read, index_factory=SetIndex)
+    added = threading.Event()
+    row = InterceptionRow(interception_id="I-LOCK", status=InterceptionStatus.OPEN)
+
+    def submit() -> None:
+        live.apply_interceptions([row])
+        added.set()
+
+    with live._rw.read():  # a long query of the reports
+        t = threading.Thread(target=submit)
+        t.start()
+        assert added.wait(5), "adding an open interception waited for a query of the reports"
+    t.join()
+    assert live.open_interceptions == 1
+
+
+@pytest.mark.parametrize("slots", [1, 2], ids=["one-slot", "two-slots"])
+def test_turns_let_slots_in_at_once_and_the_others_in_arrival_order(slots: int) -> None:
+    import threading
+    import time
+
+    turns = matching._Turns(slots)
+    entered: list[int] = []
+    inside = peak = 0
+    count = threading.Lock()
+
+    def work(i: int) -> None:
+        nonlocal inside, peak
+        with turns.turn():
+            with count:
+                inside += 1
+                peak = max(peak, inside)
+                entered.append(i)
+            time.sleep(0.01)
+            with count:
+                inside -= 1
+
+    with contextlib.ExitStack() as held:
+        for _ in range(slots):
+            held.enter_context(turns.turn())  # every slot held: everyone queues
+        threads = []
+        for i in range(6):
+            t = threading.Thread(target=work, args=(i,))
+            t.start()
+            threads.append(t)
+            deadline = time.monotonic() + 5
+            while len(turns._waiting) < i + 1:  # in line before the next one arrives
+                assert time.monotonic() < deadline
+                time.sleep(0.001)
+        assert entered == []
+    for t in threads:
+        t.join(5)
+    assert sorted(entered) == list(range(6))
+    # handed on in arrival order: with k slots, k holders may record their entry in any order
+    assert all(i < place + slots for place, i in enumerate(entered)), entered
+    assert peak <= slots
 
 
 class CountingIndex(SetIndex):

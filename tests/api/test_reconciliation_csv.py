@@ -26,6 +26,7 @@ from api import services
 from api.matching import candidate_record, contribution_values, contributions_of
 from api.migrate import alembic_config
 from api.models import InterceptionRow, Reconciliation, ReconciliationCandidate, User, utcnow
+from api.offload import can_fork
 from api.roles import Role
 from cli import batch
 from matcher.csvio import CANDIDATE_EXTRA_COLUMNS, iter_interceptions, iter_reports
@@ -77,9 +78,16 @@ def _service_candidates(h: Harness, sample: Path) -> str:
     return response.content.decode("utf-8")
 
 
+@pytest.mark.parametrize("forked", [True, False], ids=["forked-child", "in-process"])
 def test_a_service_run_and_the_cli_write_the_same_candidates_file(
-    harness: Harness, sample: Path, tmp_path: Path
+    harness: Harness, sample: Path, tmp_path: Path, forked: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A run's matching works in a forked child where ``fork`` exists, else in the server's
+    thread (api.matching.LiveIndex.query_chunks): both store the CLI's candidates."""
+    if not forked:
+        monkeypatch.setattr("api.matching.can_fork", lambda: False)
+    elif not can_fork():
+        pytest.skip("no fork on this platform")
     cli_text = _cli_candidates(sample, tmp_path / "cli.csv")
     service_text = _service_candidates(harness, sample)
     cli_lines = cli_text.split("\r\n")

@@ -80,8 +80,13 @@ def test_report_after_interception_enters_queue_and_candidates(harness: Harness)
     assert _candidate(h, "LATE-I1", "LATE-R2") is None
 
 
-def test_imported_reports_find_children(harness: Harness) -> None:
+@pytest.mark.parametrize("forked", [True, False], ids=["forked-child", "in-process"])
+def test_imported_reports_find_children(harness: Harness, forked: bool) -> None:
+    """An import's reports are matched in a forked child from
+    ``LiveIndex.offload_min_reports`` reports on (one here, to test it), else in the
+    request's thread: the same candidate, with the score the forward query gives."""
     h = harness
+    h.app.state.index.offload_min_reports = 1 if forked else 10**9
     assert h.call(B, "POST", "/interceptions", json=interception_body("IMP-I1")).status_code == 201
     body = report_body("IMP-R1")
     out = io.StringIO()
@@ -95,6 +100,12 @@ def test_imported_reports_find_children(harness: Harness) -> None:
     created = [e for e in events if e["action"] == "create"]
     assert created
     assert all(e["username"] == "t-police_reviewer" for e in created)
+    reverse = _candidate(h, "IMP-I1", "IMP-R1")
+    assert h.call(B, "POST", "/interceptions", json=interception_body("IMP-I2")).status_code == 201
+    forward = _candidate(h, "IMP-I2", "IMP-R1")
+    assert reverse is not None
+    assert forward is not None
+    _same_account(forward, reverse)
 
 
 def test_an_unrelated_report_finds_no_child(harness: Harness) -> None:
