@@ -146,9 +146,13 @@ def plan_children(
         if report is None:
             continue
         hits = interceptions.hits(report)
-        best = sorted(hits, key=lambda i: (-hits[i], i))[:per_report]
-        floor = hits[best[0]] * BEST_SHARE if best else 0.0
-        best = [i for i in best if hits[i] >= floor]
+        if not hits:
+            continue
+        # the best ``per_report`` of those within BEST_SHARE of the best hit: the same as
+        # cutting the sorted hits, without sorting the hundreds a common name shares
+        floor = max(hits.values()) * BEST_SHARE
+        near = [i for i, bits in hits.items() if bits >= floor]
+        best = sorted(near, key=lambda i: (-hits[i], i))[:per_report]
         for iid in best:
             plan.setdefault(iid, []).append(rid)
     return plan

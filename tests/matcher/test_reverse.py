@@ -9,6 +9,8 @@ from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.records import Band, Interception, Report
 from matcher.reverse import (
+    BEST_SHARE,
+    PER_REPORT,
     InterceptionIndex,
     children_for,
     children_of,
@@ -120,3 +122,23 @@ def test_children_for_compares_many_interceptions_at_once_with_the_same_result(s
     together = children_for(index, open_, plan, top_k=10, existing=existing, exclude=exclude)
     assert len(together) > 20
     assert together == separately
+
+
+def test_a_report_plans_its_best_hits_within_half_of_the_best() -> None:
+    reports, interceptions, _truth = _data()
+    index = MatchIndex()
+    index.add_many(reports)
+    open_ = InterceptionIndex()
+    open_.add_many(interceptions)
+    expected: dict[str, list[str]] = {}
+    for r in reports:
+        report = index.prepared_of(r.report_id)
+        assert report is not None
+        hits = open_.hits(report)
+        best = sorted(hits, key=lambda i: (-hits[i], i))[:PER_REPORT]
+        best = [i for i in best if hits[i] >= hits[best[0]] * BEST_SHARE] if best else []
+        for iid in best:
+            expected.setdefault(iid, []).append(r.report_id)
+    plan = plan_children(index, open_, [r.report_id for r in reports])
+    assert plan == expected
+    assert sum(map(len, plan.values())) > len(reports) / 2
