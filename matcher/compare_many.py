@@ -150,10 +150,12 @@ def _similarity_many(
 def _set_equal(query_ids: IntArray, ids: IntArray) -> BoolArray:
     """Whether each row's token set equals the query's (ids; unknown query tokens are -2)."""
     present = ids >= 0
-    in_query = np.isin(ids, query_ids) | ~present
+    in_query = ~present
     has_all = np.ones(ids.shape[0], dtype=bool)
-    for qi in np.unique(query_ids):
-        has_all &= (ids == qi).any(axis=1)
+    for qi in dict.fromkeys(query_ids.tolist()):  # a few tokens: cheaper than np.isin
+        hit = ids == qi
+        in_query |= hit
+        has_all &= hit.any(axis=1)
     return in_query.all(axis=1) & has_all & present.any(axis=1)
 
 
