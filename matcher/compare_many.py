@@ -140,11 +140,21 @@ def _distinctive_many(
 
 
 def _similarity_many(
-    query: Sequence[str], ids: IntArray, vocab: Sequence[str], common: BoolArray
+    query: Sequence[str],
+    ids: IntArray,
+    vocab: Sequence[str],
+    common: BoolArray,
+    *,
+    sims: FloatArray | None = None,
 ) -> FloatArray:
-    """Vectorised :func:`matcher.compare.name_similarity` per row (0.0 where empty)."""
+    """Vectorised :func:`matcher.compare.name_similarity` per row (0.0 where empty).
+
+    ``sims``: :func:`_token_sims` of ``query`` and ``ids`` when the caller has them, reused
+    when no common token is left out on either side (the usual case)."""
     q, dids = _distinctive_many(query, ids, common)
-    return _alignment_many(q, dids, _token_sims(q, dids, vocab))
+    if sims is None or list(q) != list(query) or not np.array_equal(dids, ids):
+        sims = _token_sims(q, dids, vocab)
+    return _alignment_many(q, dids, sims)
 
 
 def _set_equal(query_ids: IntArray, ids: IntArray) -> BoolArray:
@@ -189,7 +199,7 @@ def _parent_measures(
     qids = _query_ids(query, vocab_index)
     return Measures(
         present=ids[:, 0] >= 0,
-        similarity=_similarity_many(query, ids, cols.vocab, cols.common),
+        similarity=_similarity_many(query, ids, cols.vocab, cols.common, sims=sims),
         same=_set_equal(qids, ids),
         first_same=ids[:, 0] == qids[0],
         first_similar=at_least(sims[:, 0, 0], TOKEN_SIMILAR),
@@ -219,7 +229,7 @@ def _name_measures(
     sims = _token_sims(q, cols.name, cols.vocab)
     name = Measures(
         present=present,
-        similarity=_similarity_many(q, cols.name, cols.vocab, cols.common),
+        similarity=_similarity_many(q, cols.name, cols.vocab, cols.common, sims=sims),
         same=_set_equal(qids, cols.name),
     )
     first = cols.name[:, 0]
