@@ -496,6 +496,57 @@ def test_vectorised_details_equal_the_reference(rs: tuple[Report, ...], it: Inte
         assert details.row(i, prepare_report(r).place, p) == ref.details
 
 
+@st.composite
+def many_interceptions(draw: st.DrawFn) -> Interception:
+    it = draw(interceptions())
+    return Interception(
+        f"i{draw(st.integers(0, 10**6))}",
+        name=it.name,
+        father_name=it.father_name,
+        mother_name=it.mother_name,
+        sex=it.sex,
+        age=it.age,
+        interception_date=it.interception_date,
+        home_district=it.home_district,
+        guardian_phone=it.guardian_phone,
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rs=st.integers(min_value=1, max_value=8).flatmap(
+        lambda n: st.tuples(*[reports(i) for i in range(n)])
+    ),
+    queries=st.lists(
+        st.tuples(many_interceptions(), st.lists(st.integers(0, 7), max_size=6)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_comparing_many_queries_at_once_equals_comparing_each(
+    rs: tuple[Report, ...], queries: list[tuple[Interception, list[int]]]
+) -> None:
+    """Choosing the levels of many queries' stacked measurements in one pass (what new reports
+    looking for their children use) gives each query exactly its own levels and details — also
+    for a query with no rows, or whose interception lacks a field the others have."""
+    index = MatchIndex(MatchModel.hand_set())
+    index.add_many(rs)
+    asked = [index.given_rows(it, [r % len(rs) for r in rows]) for it, rows in queries]
+    together = index.compare_all(asked, details=True)
+    assert len(together) == len(asked)
+    for one, batch in zip(asked, together, strict=True):
+        alone = index.compare(one, details=True)
+        assert batch.interception_id == alone.interception_id
+        assert batch.rows.tolist() == alone.rows.tolist()
+        assert batch.levels.dtype == alone.levels.dtype
+        assert batch.levels.tolist() == alone.levels.tolist()
+        assert batch.details is not None
+        assert alone.details is not None
+        for i, row in enumerate(alone.rows.tolist()):
+            place = prepare_report(rs[row]).place
+            assert batch.details.row(i, place, one.query) == alone.details.row(i, place, one.query)
+
+
 @given(a=st.lists(st.sampled_from(TOKENS), max_size=4), b=st.lists(st.sampled_from(TOKENS)))
 def test_alignment_similarity_is_symmetric_and_bounded(a: list[str], b: list[str]) -> None:
     s = alignment_similarity(a, b)

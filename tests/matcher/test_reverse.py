@@ -3,10 +3,20 @@ arrived first, and only for open interceptions a new report can enter the queue 
 
 from __future__ import annotations
 
+import pytest
+
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.records import Band, Interception, Report
-from matcher.reverse import InterceptionIndex, find_children
+from matcher.reverse import (
+    BEST_SHARE,
+    PER_REPORT,
+    InterceptionIndex,
+    children_for,
+    children_of,
+    find_children,
+    plan_children,
+)
 from training_data.generate import Split, generate
 
 
@@ -82,3 +92,53 @@ def test_removed_interceptions_and_ruled_out_reports_are_not_found() -> None:
         (c.interception_id, c.report_id) for c in find_children(index, open_, [rid])
     }
     assert find_children(index, open_, ["no-such-report"]) == []
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33], ids=["seed31", "seed32", "seed33"])
+def test_children_for_compares_many_interceptions_at_once_with_the_same_result(seed: int) -> None:
+    """The batched comparison of a whole plan gives, candidate for candidate, what comparing
+    each interception on its own gives: the same levels, scores, bands, ranks and
+    explanations, with open candidates and ruled-out reports in play."""
+    data = generate(n_reports=600, n_interceptions=300, seed=seed, split=Split.TEST)
+    index = MatchIndex(MatchModel.default())
+    index.add_many(data.reports)
+    open_ = InterceptionIndex()
+    open_.add_many(data.interceptions)
+    plan = plan_children(index, open_, [r.report_id for r in data.reports])
+    assert len(plan) > 50
+    iids = sorted(plan)
+    # some interceptions already have open candidates, some reports were ruled out
+    existing = {iid: [(plan[iid][0], 0.6)] for iid in iids[::3]}
+    exclude = {iid: [plan[iid][-1]] for iid in iids[1::5]}
+    separately = []
+    for iid in iids:
+        rids = [r for r in plan[iid] if r not in exclude.get(iid, ())]
+        record = open_.get(iid)
+        assert record is not None
+        if rids:
+            separately.extend(
+                children_of(index, record, rids, top_k=10, existing=existing.get(iid, ()))
+            )
+    together = children_for(index, open_, plan, top_k=10, existing=existing, exclude=exclude)
+    assert len(together) > 20
+    assert together == separately
+
+
+def test_a_report_plans_its_best_hits_within_half_of_the_best() -> None:
+    reports, interceptions, _truth = _data()
+    index = MatchIndex()
+    index.add_many(reports)
+    open_ = InterceptionIndex()
+    open_.add_many(interceptions)
+    expected: dict[str, list[str]] = {}
+    for r in reports:
+        report = index.prepared_of(r.report_id)
+        assert report is not None
+        hits = open_.hits(report)
+        best = sorted(hits, key=lambda i: (-hits[i], i))[:PER_REPORT]
+        best = [i for i in best if hits[i] >= hits[best[0]] * BEST_SHARE] if best else []
+        for iid in best:
+            expected.setdefault(iid, []).append(r.report_id)
+    plan = plan_children(index, open_, [r.report_id for r in reports])
+    assert plan == expected
+    assert sum(map(len, plan.values())) > len(reports) / 2
