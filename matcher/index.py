@@ -299,7 +299,7 @@ class MatchIndex:
         far from the elapsed-time expectation, an interception long before the report, the home
         place (the model's own place weights: the same upazila, district, a neighbouring or a
         far one). With :meth:`_parent_evidence` on the best of them, at a million reports the
-        true report reaches full comparison for ~97% of reported children instead of 92.6%
+        true report reaches full comparison for 96.6% of reported children instead of 92.6%
         (``benchmarks/README.md``, issue 12).
         """
         store = self._store
