@@ -179,7 +179,11 @@ def normalize_phone(text: str | None) -> str | None:
     """
     if not text or not isinstance(text, str):
         return None
-    digits = _NON_DIGITS.sub("", text[:MAX_TEXT_CHARS].translate(_DIGIT_TABLE))
+    text = text[:MAX_TEXT_CHARS]
+    if text.isascii() and text.isdigit():
+        digits = text  # as most are written: nothing to translate or drop
+    else:
+        digits = _NON_DIGITS.sub("", text.translate(_DIGIT_TABLE))
     if not digits.isascii():
         digits = "".join(ch for ch in digits if "0" <= ch <= "9")
     if len(digits) < 7:
@@ -222,7 +226,8 @@ class Prepared(NamedTuple):
     ending: int = 0  # Ending of the given name
 
 
-def _age(value: float | None) -> float | None:
+def age_years(value: object) -> float | None:
+    """A record's age as the engine reads it: a finite number in 0-120, else None."""
     if value is None or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) and 0 <= value < 120 else None
@@ -240,7 +245,7 @@ def prepare_report(report: Report) -> Prepared:
         _name_tokens(father) if father and isinstance(father, str) else (),
         _name_tokens(mother) if mother and isinstance(mother, str) else (),
         report.sex if isinstance(report.sex, Sex) else None,
-        _age(report.age),
+        age_years(report.age),
         report.report_date if isinstance(report.report_date, date) else None,
         home_place(report.district, report.upazila),
         normalize_phone(report.guardian_phone),
@@ -255,7 +260,7 @@ def prepare_interception(interception: Interception) -> Prepared:
         father=name_tokens(interception.father_name),
         mother=name_tokens(interception.mother_name),
         sex=interception.sex if isinstance(interception.sex, Sex) else None,
-        age=_age(interception.age),
+        age=age_years(interception.age),
         day=(
             interception.interception_date
             if isinstance(interception.interception_date, date)
