@@ -75,13 +75,25 @@ def _name_tokens(text: str) -> tuple[str, ...]:
     """
     if not text or not isinstance(text, str):
         return ()
-    infos = _infos(text)
+    return _core_keys(_infos(text))
+
+
+def _core_keys(infos: list[_Info]) -> tuple[str, ...]:
     keys: list[str] = []
     for _, token_keys_, _ending in infos[_first_core(infos) :]:
         keys.extend(token_keys_)
         if len(keys) >= MAX_TOKENS:
             break
     return tuple(keys[:MAX_TOKENS])
+
+
+def name_keys_and_ending(text: str) -> tuple[tuple[str, ...], int]:
+    """``(name_tokens(text), given_ending(text))`` in one pass over the text, uncached: for a
+    bulk index build, which meets each distinct name once (its own memo)."""
+    if not text or not isinstance(text, str):
+        return (), Ending.UNKNOWN
+    infos = _infos(text)
+    return _core_keys(infos), _given_ending(infos)
 
 
 _Info = tuple[bool, tuple[str, ...], int]
@@ -163,8 +175,12 @@ def given_ending(text: str | None) -> int:
     """The :class:`Ending` of a name's given name (its first token after prefixes)."""
     if not text or not isinstance(text, str):
         return Ending.UNKNOWN
-    infos = [info for info in _infos(text) if info[1]]
-    return infos[_first_core(infos)][2] if infos else Ending.UNKNOWN
+    return _given_ending(_infos(text))
+
+
+def _given_ending(infos: list[_Info]) -> int:
+    keyed = [info for info in infos if info[1]]
+    return keyed[_first_core(keyed)][2] if keyed else Ending.UNKNOWN
 
 
 _NON_DIGITS = re.compile(r"\D+")

@@ -221,11 +221,13 @@ def build_index_csv(
             if payload is None:
                 ok = False
                 continue
-            part_index, part_rejects, part_ids = payload
-            if any(i in seen for i in part_ids):
+            part_index, part_rejects = payload
+            part_ids = part_index.ids  # every id the child's reader accepted, in file order
+            if not seen.keys().isdisjoint(part_ids):
                 ok = False  # an id repeated across slices: only a serial read rejects it right
                 continue
-            seen.update(dict.fromkeys(part_ids, 0))
+            if len(children) > 1:
+                seen.update(dict.fromkeys(part_ids, 0))
             index.extend(part_index)
             rejects.append(part_rejects)
             count(len(part_index.ids))
@@ -254,7 +256,7 @@ def build_index_csv(
     return index
 
 
-_Payload = tuple["IndexPart", list[Reject], list[str]]
+_Payload = tuple["IndexPart", list[Reject]]
 
 
 def _build_part(
@@ -276,12 +278,9 @@ def _build_part(
     try:
         gc.disable()
         rejects: list[Reject] = []
-        seen: dict[str, int] = {}
         index = MatchIndex(model, keep_reports=keep_reports)
-        index.add_many(
-            iter_reports(path, part=part, on_reject=rejects.append, label=label, ids_seen=seen)
-        )
-        payload = (index.to_part(), rejects, list(seen))
+        index.add_many(iter_reports(path, part=part, on_reject=rejects.append, label=label))
+        payload = (index.to_part(), rejects)  # the part's ids are the ids its reader accepted
     except Exception:  # the parent redoes the work in one process and meets the error there
         log.debug("index build worker failed", exc_info=True)
     send.send(payload)

@@ -35,9 +35,8 @@ from matcher.prepare import (
     MAX_TOKENS,
     Prepared,
     age_years,
-    given_ending,
     home_place,
-    name_tokens,
+    name_keys_and_ending,
     normalize_phone,
     phone_number,
     prepare_report,
@@ -104,7 +103,7 @@ class _Names:
         """The code of a text not met yet, its new tokens interned in order."""
         if not isinstance(text, str) or not text:
             return 0
-        tokens = name_tokens(text)
+        tokens, ending = name_keys_and_ending(text)
         vocab = store.vocab
         ids = [vocab[t] if t in vocab else store._intern_token(t) for t in tokens]
         code = len(self._ids)
@@ -112,7 +111,7 @@ class _Names:
         self._ids.append((ids + [-1] * MAX_TOKENS)[:MAX_TOKENS])
         if self.role == "name":
             self.hashes.append(name_key_hashes(tokens))
-            self._endings.append(given_ending(text))
+            self._endings.append(ending)
         elif self.role == "father":
             self.hashes.append(father_key_hashes(tokens))
             self._heads.append(([vocab[t] for t in father_head(tokens)] + [-1] * 3)[:3])
@@ -480,10 +479,16 @@ class ReportStore:
             return lo
         if self.keep_reports and len(part.raw) != n_new:
             raise ValueError("the part was built without its reports (keep_reports=False)")
-        alive_ids = [i for i, ok in zip(part.ids, part.alive.tolist(), strict=True) if ok]
-        for rid in alive_ids:
-            if rid in self.row_of:
-                self.remove(rid)
+        every_alive = bool(part.alive.all())
+        alive_ids = (
+            part.ids
+            if every_alive
+            else [i for i, ok in zip(part.ids, part.alive.tolist(), strict=True) if ok]
+        )
+        if not self.row_of.keys().isdisjoint(alive_ids):
+            for rid in alive_ids:
+                if rid in self.row_of:
+                    self.remove(rid)
         # Local token / place numbers -> ours, first-seen order kept (a trailing -1 maps -1).
         tok = np.array([self._intern_token(t) for t in part.vocab] + [-1], dtype=np.int32)
         plc = np.array([self._place_id(p) for p in part.places] + [-1], dtype=np.int32)
@@ -507,8 +512,11 @@ class ReportStore:
         self.ids.extend(part.ids)
         if self.keep_reports:
             self._raw.extend(part.raw)
-        rows = np.flatnonzero(part.alive) + lo
-        self.row_of.update(zip(alive_ids, rows.tolist(), strict=True))
+        if every_alive:
+            self.row_of.update(zip(alive_ids, range(lo, hi), strict=True))
+        else:
+            rows = np.flatnonzero(part.alive) + lo
+            self.row_of.update(zip(alive_ids, rows.tolist(), strict=True))
         self.alive_count += len(alive_ids)
         self._forget_rarity()
         return lo
