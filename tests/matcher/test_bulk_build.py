@@ -59,6 +59,7 @@ def test_bulk_build_equals_one_by_one_on_generated_reports(
     reports: list[Report], keep_reports: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index_module, "_BLOCK", 700)  # several blocks, names met again later
+    monkeypatch.setattr(index_module, "_SMALL_BLOCK", 2)
     _assert_same(
         _bulk(reports, keep_reports=keep_reports), _one_by_one(reports, keep_reports=keep_reports)
     )
@@ -68,6 +69,7 @@ def test_bulk_build_equals_one_by_one_with_replacements_and_odd_values(
     reports: list[Report], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index_module, "_BLOCK", 50)
+    monkeypatch.setattr(index_module, "_SMALL_BLOCK", 2)  # the odd values go column-wise too
     odd = [
         Report("odd-1", name="  ", father_name="", sex=None, age=float("nan")),
         Report("odd-2", name="Md", father_name="Abdul Abdul Karim Karim", age=-3),
@@ -89,7 +91,10 @@ def test_bulk_build_equals_one_by_one_with_replacements_and_odd_values(
     _assert_same(first, second)
 
 
-def test_a_value_no_report_should_hold_falls_back_to_one_by_one() -> None:
+def test_a_value_no_report_should_hold_falls_back_to_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_module, "_SMALL_BLOCK", 1)
     weird = [Report("a", name="Rahima"), Report("b", name=["not", "text"])]  # type: ignore[arg-type]
     index = _bulk(weird, keep_reports=False)
     assert len(index) == 2
