@@ -279,6 +279,37 @@ def contribution_values(candidate: Candidate, *, ndigits: int | None = None) -> 
     }
 
 
+def stored_candidate(candidate: Candidate, *, ndigits: int) -> Candidate:
+    """``candidate`` as its stored row reads back (:func:`candidate_record` of a row holding
+    ``contribution_values(candidate, ndigits=ndigits)`` and the clamped score), made without the
+    trip through JSON: what a submission answers, and asks the next question from, straight
+    from the engine's candidates."""
+
+    def shown(x: float) -> float:
+        return round(float(x), ndigits)
+
+    return Candidate(
+        candidate.interception_id,
+        candidate.report_id,
+        int(candidate.rank),
+        min(1.0, max(0.0, float(candidate.score))),
+        Band(candidate.band),
+        tuple(
+            Contribution(
+                str(c.field),
+                Verdict(c.verdict),
+                shown(c.weight),
+                str(c.label or ""),
+                tuple((str(comparison), str(level), shown(w)) for comparison, level, w in c.parts),
+                dict(c.facts),
+            )
+            for c in candidate.contributions
+        ),
+        shown(candidate.baseline_bits),
+        shown(candidate.pool_bits),
+    )
+
+
 def _legacy_verdict(weight: float) -> Verdict:
     """The verdict pages showed for a contribution stored before verdicts existed (candidates
     of older versions): read from its weight, as the page then did."""
@@ -776,6 +807,22 @@ class LiveIndex:
             raise RuntimeError("matching index is not loaded yet")
         with self._turns.turn(), self._rw.read():
             return index.query(interception, top_k=top_k, exclude=exclude)
+
+    def query_and_ask(
+        self, interception: Interception, *, top_k: int
+    ) -> tuple[list[Candidate], list[str]]:
+        """:meth:`query`, and :meth:`ask_next` over its result, in one turn (a submission: each
+        turn is a wait in line behind every other client matching, so it waits once)."""
+        index = self._index
+        if index is None:
+            raise RuntimeError("matching index is not loaded yet")
+        ask = getattr(index, "ask_next", None)
+        with self._turns.turn(), self._rw.read():
+            matches = index.query(interception, top_k=top_k)
+            fields: list[str] = (
+                [] if ask is None else ask(interception, candidates=matches, top_k=len(matches))
+            )
+        return matches, fields
 
     def ask_next(self, interception: Interception, *, candidates: Sequence[Candidate]) -> list[str]:
         """The empty interception fields whose answer would best separate ``candidates`` (the

@@ -50,6 +50,22 @@ def test_a_thin_interception_is_told_what_to_ask(harness: Harness) -> None:
     ]
 
 
+def test_a_submission_answers_what_its_stored_candidates_read_back(harness: Harness) -> None:
+    """The answer to a submission is built from the engine's candidates, not read back from
+    the rows it stored: it must be the same answer, field by field (verdicts only: an officer
+    submits, and learns none of a report's values)."""
+    h = harness
+    _lookalikes(h)
+    result = _thin(h)
+    stored = h.call(B, "GET", "/interceptions/T-1/candidates").json()
+    assert stored["candidates"] == result["candidates"] != []
+    assert stored["ask_next"] == result["ask_next"] != []
+    assert stored["interception"] == result["interception"]
+    first = result["candidates"][0]
+    assert first["baseline_bits"] is None
+    assert all(c["facts"] is None and c["weight"] is None for c in first["contributions"])
+
+
 def test_nothing_is_asked_for_a_decisive_match(harness: Harness) -> None:
     h = harness
     phone = {"guardian_phone": "01712345678"}

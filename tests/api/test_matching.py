@@ -251,3 +251,59 @@ def test_load_streams_every_open_report_into_one_add_many(db, monkeypatch_module
     assert index.ids == _open_ids(sessions)
     assert "LOAD-3" not in index.ids
     assert loaded == len(index.ids)
+
+
+def test_stored_candidate_is_what_its_stored_row_reads_back() -> None:
+    """A submission answers from the engine's candidates without the trip through JSON: the
+    candidate it shows is exactly the one the stored row reads back later (GET, pages, CSV)."""
+    import json
+    from types import SimpleNamespace
+
+    from matcher.index import MatchIndex
+    from tests.matcher.test_ask import LOOKALIKES, THIN
+
+    index = MatchIndex()
+    index.add_many(LOOKALIKES)
+    found = index.query(THIN, top_k=10)
+    assert len(found) >= 2
+    assert all(c.contributions for c in found)
+    for c in found:
+        stored = json.loads(json.dumps(matching.contribution_values(c, ndigits=4)))
+        row = SimpleNamespace(
+            interception_id=c.interception_id,
+            report_id=c.report_id,
+            rank=c.rank,
+            score=min(1.0, max(0.0, float(c.score))),
+            band=c.band.value,
+            contributions=stored,
+        )
+        shown = matching.stored_candidate(c, ndigits=4)
+        assert shown == matching.candidate_record(row)
+        assert matching.contribution_values(shown) == stored
+
+
+def test_query_and_ask_is_the_query_and_its_questions_in_one_turn(db) -> None:  # type: ignore[no-untyped-def]
+    from matcher.index import MatchIndex
+    from tests.matcher.test_ask import LOOKALIKES, THIN
+
+    _engine, _sessions, read, _user = db
+    live = LiveIndex(read, match_slots=1)
+    index = MatchIndex()
+    index.add_many(LOOKALIKES)
+    live._index = index
+    turns: list[str] = []
+    real = live._turns.turn
+
+    @contextlib.contextmanager
+    def counted() -> Iterator[None]:
+        turns.append("turn")
+        with real():
+            yield
+
+    live._turns.turn = counted  # type: ignore[method-assign]
+    found, asked = live.query_and_ask(THIN, top_k=10)
+    assert turns == ["turn"]
+    assert [(c.report_id, c.score) for c in found] == [
+        (c.report_id, c.score) for c in index.query(THIN, top_k=10)
+    ]
+    assert asked == index.ask_next(THIN, candidates=found) != []
