@@ -86,6 +86,9 @@ OFFLOAD_MIN_REPORTS = 2000
 #: wait in line (:class:`_Turns`). Two: one computes while the other's thread is scheduled.
 MATCH_SLOTS = 2
 
+#: Submissions served at once (:meth:`LiveIndex.submission`); the others wait in line.
+SUBMISSION_SLOTS = 2
+
 #: Ids per ``IN (...)`` list.
 _IN_CHUNK = 500
 
@@ -391,9 +394,11 @@ class LiveIndex:
         interval: float = 1.0,
         top_k: int = 10,
         match_slots: int = MATCH_SLOTS,
+        submission_slots: int = SUBMISSION_SLOTS,
     ) -> None:
         self._sessions = sessions
         self._turns = _Turns(match_slots)
+        self._submissions = _Turns(submission_slots)
         self.top_k = top_k
         #: Called with the ids of candidates just committed (never raises into the caller; a
         #: listener must not block: the webhook queues and returns).
@@ -797,6 +802,23 @@ class LiveIndex:
                     self._index.remove(report_id)
 
     # -- queries -----------------------------------------------------------------------------
+    def submission(self) -> contextlib.AbstractContextManager[None]:
+        """A turn to serve one submission whole (match, store, answer), first come, first
+        served, :data:`SUBMISSION_SLOTS` at once.
+
+        Why: a submission is some 20 ms of CPU under one interpreter lock, most of it outside
+        the engine (the database, the audit, the answer). Twenty clients' threads doing that
+        at once do not finish sooner than two, but they hand the interpreter lock around
+        twenty ways (every hand-over a wake-up and a context switch, each switch letting the
+        waiter's waiter in), and which of them gets it next is a lottery: the slowest
+        submissions waited several times as long as the median. In line here, a waiting
+        submission costs nothing and the order is fair.
+
+        Take it only on a session with no transaction open: a holder waits for the database
+        (on SQLite, the process's write turn), so a writer must never wait for a holder.
+        """
+        return self._submissions.turn()
+
     def query(
         self, interception: Interception, *, top_k: int, exclude: Collection[str] = ()
     ) -> list[Candidate]:

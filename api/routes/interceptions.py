@@ -45,11 +45,14 @@ def submit_interception(
 ) -> InterceptionResult:
     """Store an interception and return its ranked candidates (score 0-1, band, explanation).
 
-    A plain ``def`` route: matching runs in a worker thread, never on the event loop."""
-    return _submitted(
-        services.submit_interception(session, user, body, index=index, top_k=settings.top_k),
-        user=user,
-    )
+    A plain ``def`` route: matching runs in a worker thread, never on the event loop. The
+    submission is served in its turn (:meth:`api.matching.LiveIndex.submission`; the session
+    has no transaction open yet)."""
+    with index.submission():
+        return _submitted(
+            services.submit_interception(session, user, body, index=index, top_k=settings.top_k),
+            user=user,
+        )
 
 
 def _submitted(done: services.Submitted, *, user: User) -> InterceptionResult:

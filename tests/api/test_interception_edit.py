@@ -196,3 +196,31 @@ def test_a_candidate_ranked_out_is_superseded_and_cannot_be_decided(harness: Har
     assert r.status_code == 409
     queue = h.call(R, "GET", "/review-queue").json()["items"]
     assert all(c["candidate_id"] != cid for c in queue)
+
+
+def test_a_submission_is_served_in_its_turn(harness: Harness) -> None:
+    """``POST /interceptions`` waits in line for one of the submission turns (first come, first
+    served) and is served whole in it: while every turn is held it is not served, once one is
+    handed on it is."""
+    import threading
+
+    from api import matching
+
+    h = harness
+    index = h.app.state.index
+    index._submissions = matching._Turns(1)
+    answers: list[int] = []
+
+    def submit() -> None:
+        answers.append(
+            h.call(B, "POST", "/interceptions", json=interception_body("Q-1")).status_code
+        )
+
+    with index.submission():
+        waiting = threading.Thread(target=submit)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()
+        assert answers == []
+    waiting.join(10)
+    assert answers == [201]
