@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -88,6 +89,11 @@ MATCH_SLOTS = 2
 
 #: Submissions served at once (:meth:`LiveIndex.submission`); the others wait in line.
 SUBMISSION_SLOTS = 2
+
+#: Records newly held (loaded or synced) from which :meth:`LiveIndex._settled` freezes the
+#: heap: a big load or import, not the trickle of single reports (each freeze costs one full
+#: collection, a fraction of a second).
+FREEZE_MIN = 10_000
 
 #: Ids per ``IN (...)`` list.
 _IN_CHUNK = 500
@@ -412,6 +418,7 @@ class LiveIndex:
         self._open_rw = _ReadWriteLock()
         self._index: Index | None = None
         self._watermark = 0
+        self._unsettled = 0  # records held since the last gc.freeze (see _settled)
         self._sync_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -487,7 +494,33 @@ class LiveIndex:
             watermark,
             len(open_),
         )
+        self._settled(loaded + len(open_), starting=True)
         return loaded
+
+    def _settled(self, records: int, *, starting: bool = False) -> None:
+        """Count ``records`` newly held for good; from :data:`FREEZE_MIN` of them on, take the
+        process's long-lived objects out of the cyclic garbage collector's sight
+        (``gc.freeze``).
+
+        Why: the index is hundreds of thousands of objects that live as long as the process.
+        Python's full collection walks every one of them, finds nothing to free, and holds the
+        interpreter lock while it does: with 20,000 reports 0.2-0.3 s every 3-4 s under load,
+        during which no request moved (the slowest 5 % of submissions were those stalls).
+        Frozen objects are still freed when their last reference goes; only garbage cycles
+        among them would stay, so a collection runs first: a full one at start-up (nothing
+        is served yet), afterwards (an import synced) only of the young generations, which
+        hold what the sync itself made (a full one would be the very stall this avoids)."""
+        with self._lock:
+            self._unsettled += records
+            if self._unsettled < FREEZE_MIN:
+                return
+            self._unsettled = 0
+        if starting:
+            gc.collect()
+        else:
+            gc.collect(1)
+        gc.freeze()
+        log.debug("long-lived objects frozen: %d", gc.get_freeze_count())
 
     def start(self) -> None:
         """Start the background sync thread (idempotent)."""
@@ -576,6 +609,7 @@ class LiveIndex:
             self._sync_interceptions(session)
         if applied:
             log.debug("index sync: %d report changes", applied)
+            self._settled(applied)
         return applied
 
     def _sync_interceptions(self, session: Session) -> None:

@@ -307,3 +307,31 @@ def test_query_and_ask_is_the_query_and_its_questions_in_one_turn(db) -> None:  
         (c.report_id, c.score) for c in index.query(THIN, top_k=10)
     ]
     assert asked == index.ask_next(THIN, candidates=found) != []
+
+
+def test_a_big_load_freezes_the_long_lived_heap(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """From FREEZE_MIN records held on, the index's objects leave the cyclic collector's
+    sight (a full collection walked them all, holding every request, every few seconds);
+    a small index (every test's) does not pay for a collection."""
+    import gc
+
+    _engine, sessions, read, _user = db
+    with sessions() as s:
+        services.bulk_load_reports(s, [Report(f"FRZ-{k}") for k in range(5)])
+    gc.unfreeze()
+    try:
+        monkeypatch.setattr(matching, "FREEZE_MIN", 10**9)
+        LiveIndex(read, index_factory=SetIndex).load()
+        assert gc.get_freeze_count() == 0
+        monkeypatch.setattr(matching, "FREEZE_MIN", 5)
+        live = LiveIndex(read, index_factory=SetIndex)
+        live.load()
+        assert gc.get_freeze_count() > 0
+        assert live._unsettled == 0
+        gc.unfreeze()  # an import synced: its records are frozen too
+        with sessions() as s:
+            services.bulk_load_reports(s, [Report(f"FRZ-NEW-{k}") for k in range(5)])
+        assert live.sync_once() == 5
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
