@@ -319,6 +319,7 @@ def test_a_big_load_freezes_the_long_lived_heap(db, monkeypatch) -> None:  # typ
     with sessions() as s:
         services.bulk_load_reports(s, [Report(f"FRZ-{k}") for k in range(5)])
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         monkeypatch.setattr(matching, "FREEZE_MIN", 10**9)
         LiveIndex(read, index_factory=SetIndex).load()
@@ -328,6 +329,7 @@ def test_a_big_load_freezes_the_long_lived_heap(db, monkeypatch) -> None:  # typ
         live.load()
         assert gc.get_freeze_count() > 0
         assert live._unsettled == 0
+        assert gc.get_threshold()[0] >= matching.GC_YOUNG  # young objects in larger batches
         gc.unfreeze()  # an import synced: its records are frozen too
         with sessions() as s:
             services.bulk_load_reports(s, [Report(f"FRZ-NEW-{k}") for k in range(5)])
@@ -335,3 +337,4 @@ def test_a_big_load_freezes_the_long_lived_heap(db, monkeypatch) -> None:  # typ
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
