@@ -5,7 +5,8 @@ WAL journaling (readers never block the writer, and a killed process leaves eith
 last transaction or none of it), foreign keys and a busy timeout so that concurrent writers wait
 rather than fail, and queues the process's writers for their turn (a lock handed on at each
 commit or rollback) so that they are served in turn, not by SQLite's polling. Each request or
-import is one transaction on one session.
+import is one transaction on one session. JSON columns are encoded with ``json.dumps``, and a
+value already encoded (:class:`JSONText`, e.g. by a forked worker) is stored as it is.
 """
 
 from __future__ import annotations

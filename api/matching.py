@@ -18,8 +18,15 @@ Contract:
   add/remove take it alone. Callers run queries in worker threads, never on the event loop.
   Interactive engine calls (query, questions, same-child check) also wait in line for one of
   :data:`MATCH_SLOTS` turns (:class:`_Turns`), so that twenty clients matching at once share
-  the interpreter lock fairly and leave light requests a turn. Batch runs and an import's
-  reverse matching work in forked children (:mod:`api.offload`).
+  the interpreter lock fairly and leave light requests a turn. A submission is served whole
+  (match, store, answer) in one of :data:`SUBMISSION_SLOTS` turns of its own
+  (:meth:`LiveIndex.submission`), and matches and asks in one matching turn
+  (:meth:`LiveIndex.query_and_ask`). Batch runs and an import's reverse matching work in
+  forked children (:mod:`api.offload`).
+- The index is most of the process's long-lived objects: from :data:`FREEZE_MIN` records
+  newly held (start-up, an import's sync) they are frozen out of the cyclic garbage
+  collector's sight (:meth:`LiveIndex._settled`), whose full collections otherwise walked
+  them all every few seconds with the interpreter lock held.
 - Reports find children (:mod:`matcher.reverse`): beside the reports it keeps the *open
   interceptions* filed under their forward query's blocking keys, loaded at start-up and kept up
   to date incrementally: by the process that submits, edits, matches or reopens one (right after
