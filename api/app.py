@@ -179,6 +179,17 @@ def _nul_in(payload: object, where: list[str | int]) -> list[str | int] | None:
     return None
 
 
+#: How a NUL can be written in a URL-encoded string (query, form) and in JSON: raw, or escaped.
+#: A body holding none of these holds no NUL, and is not decoded to be searched (the check
+#: costs a byte search per request; only a body that may hold one is parsed to say where).
+_NUL_FORM = (b"\x00", b"%00")
+_NUL_JSON = (b"\x00", b"\\u0000")
+
+
+def _may_hold_nul(raw: bytes, spellings: tuple[bytes, ...]) -> bool:
+    return any(s in raw for s in spellings)
+
+
 def refused_text(scope: Scope, body: bytes) -> list[str | int] | None:
     """Where a request carries text :func:`api.schemas.clean_text` refuses (a NUL), as a
     validation ``loc`` (``["path"]``, ``["query", name]``, ``["body", field ...]``), or ``None``.
@@ -191,18 +202,24 @@ def refused_text(scope: Scope, body: bytes) -> list[str | int] | None:
         clean_text(scope.get("path", ""))
     except ValueError:
         return ["path"]
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), True):
-        found = _nul_in(name, ["query", name]) or _nul_in(value, ["query", name])
-        if found:
-            return found
+    query: bytes = scope.get("query_string", b"")
+    if _may_hold_nul(query, _NUL_FORM):
+        for name, value in parse_qsl(query.decode("latin-1"), True):
+            found = _nul_in(name, ["query", name]) or _nul_in(value, ["query", name])
+            if found:
+                return found
     if not body:
         return None
     kind = dict(scope.get("headers", [])).get(b"content-type", b"")
     if kind.startswith(b"application/json"):
+        if not _may_hold_nul(body, _NUL_JSON):
+            return None
         try:
             return _nul_in(json.loads(body), ["body"])
         except ValueError:
             return None  # not JSON: the route's own parser answers
+    if not _may_hold_nul(body, _NUL_FORM):
+        return None
     for name, value in parse_qsl(body.decode("utf-8", "replace"), True):
         found = _nul_in(name, ["body", name]) or _nul_in(value, ["body", name])
         if found:

@@ -33,6 +33,7 @@ Contract:
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import defaultdict
@@ -42,6 +43,7 @@ from functools import partial
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.db import JSONText
 from api.lease import dead_owner, expired_before, process_owner
 from api.matching import LiveIndex, contribution_values, interception_record
 from api.models import (
@@ -242,7 +244,8 @@ def _stored(reconciliation_id: str, candidate: Candidate) -> dict[str, object]:
         "score": min(1.0, max(0.0, float(candidate.score))),
         "band": candidate.band,
         "explanation": candidate.explanation,
-        "contributions": contribution_values(candidate),
+        # encoded here, in the forked worker when there is one (see api.db.JSONText)
+        "contributions": JSONText(json.dumps(contribution_values(candidate))),
     }
 
 

@@ -34,7 +34,7 @@ from api.roles import Action, Role, allowed
 from matcher.ask import question_label
 from matcher.explain import describe, score_text
 from matcher.fields import NO_DETAIL_REASON, describes_child, read_age, read_date, read_sex
-from matcher.records import Band, Contribution, Language, Sex, Verdict
+from matcher.records import Band, Candidate, Contribution, Language, Sex, Verdict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 SEARCH_LIMIT_MAX = 200
@@ -743,11 +743,16 @@ def contribution_out(c: Contribution, *, reveal_report: bool) -> ContributionOut
     )
 
 
-def candidate_out(row: Any, *, reveal_report: bool) -> CandidateOut:
+def candidate_out(
+    row: Any, *, reveal_report: bool, account: Candidate | None = None
+) -> CandidateOut:
     """The API view of a stored candidate. ``reveal_report``: the user may read reports (a
     reviewer, an analyst); a BGB officer may not, and gets each field's verdict but none of the
-    report's values (no places, ages, dates, similarities or phone agreement)."""
-    account = candidate_record(row)
+    report's values (no places, ages, dates, similarities or phone agreement). ``account``:
+    the row as the engine's candidate when the caller has it (a submission, from
+    :func:`api.matching.stored_candidate`), else read from the row."""
+    if account is None:
+        account = candidate_record(row)
     contributions = [
         contribution_out(c, reveal_report=reveal_report) for c in account.contributions
     ]

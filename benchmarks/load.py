@@ -190,6 +190,7 @@ def _mixed_load(
     seconds: float,
     clients: int,
     figures: Figures,
+    background: bool = True,
 ) -> None:
     stop = threading.Event()
     lock = threading.Lock()
@@ -238,11 +239,13 @@ def _mixed_load(
 
     load_start = _load()
     cpu_start, child_start = _cpu_s(pid)
-    run = httpx.post(f"{base}/reconciliations", headers=auth(Role.ANALYST), timeout=30).json()
+    run = None
+    if background:
+        run = httpx.post(f"{base}/reconciliations", headers=auth(Role.ANALYST), timeout=30).json()
     threads = [threading.Thread(target=submitter) for _ in range(clients)]
     threads += [threading.Thread(target=prober)]
     upload = threading.Thread(target=importer)
-    for th in [*threads, upload]:
+    for th in [*threads, *([upload] if background else [])]:
         th.start()
     time.sleep(seconds)
     stop.set()
@@ -251,6 +254,8 @@ def _mixed_load(
     cpu_end, child_end = _cpu_s(pid)
     figures.cpu_s, figures.child_cpu_s = cpu_end - cpu_start, child_end - child_start
     figures.load = f"{load_start} -> {_load()}"
+    if run is None:
+        return
     upload.join(timeout=900)
     state = httpx.get(
         f"{base}/reconciliations/{run['reconciliation_id']}",
@@ -303,9 +308,9 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
     tokens = _seed(url, folder, args.interceptions)
     with tempfile.TemporaryDirectory(prefix="shondhan-load-") as tmp:
         import_file, bad_file = Path(tmp) / "import.csv", Path(tmp) / "bad.csv"
-        if not args.bad_only:
+        if not args.bad_only and not args.submissions_only:
             _write_import(import_file, folder, args.import_rows, tag)
-        bad_rows = _write_bad(bad_file, args.bad_mb, tag)
+        bad_rows = 0 if args.submissions_only else _write_bad(bad_file, args.bad_mb, tag)
         pool = _interception_bodies(folder, 10**9, tag)
 
         def cycle() -> Iterator[dict[str, Any]]:
@@ -328,10 +333,16 @@ def run_backend(backend: str, url: str, folder: Path, args: argparse.Namespace) 
                     seconds=args.seconds,
                     clients=args.clients,
                     figures=figures,
+                    background=not args.submissions_only,
                 )
-            _bad_file(
-                server.base, server.process.pid, tokens[Role.POLICE_REVIEWER], bad_file, figures
-            )
+            if not args.submissions_only:
+                _bad_file(
+                    server.base,
+                    server.process.pid,
+                    tokens[Role.POLICE_REVIEWER],
+                    bad_file,
+                    figures,
+                )
         finally:
             server.stop()
     _print(figures, args, bad_rows)
@@ -351,10 +362,14 @@ def _print(f: Figures, args: argparse.Namespace, bad_rows: int) -> None:
             f"p50 {statistics.median(lat):.0f} ms, p99 {p99:.0f} ms, max {max(lat):.0f} ms"
         )
         print(f"  slowest /health: {health:.0f} ms ({len(f.health_ms)} probes)")
+        per = 1000 * f.cpu_s / max(1, f.requests)
+        print(f"  server CPU per submission (all its threads / requests): {per:.1f} ms")
         print(
             f"  server CPU in the window: {f.cpu_s:.1f} s (its finished forked workers "
             f"{f.child_cpu_s:.1f} s); load average {f.load} on {os.cpu_count()} cores"
         )
+        if args.submissions_only:
+            return
         print(
             f"  import of {args.import_rows:,} rows: status {f.import_status} in "
             f"{f.import_s:.1f} s; batch run: {f.run_status}, {f.run_done} of {f.run_total}"
@@ -409,6 +424,12 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="only the bad file, on a server fresh from start-up (memory from the import "
         "is not there to be reused)",
+    )
+    parser.add_argument(
+        "--submissions-only",
+        action="store_true",
+        help="only the clients' submissions (no import, batch run or bad file): the server's "
+        "CPU per submission, undiluted",
     )
     args = parser.parse_args(argv)
     quick = args.quick

@@ -3,8 +3,7 @@ edit it (re-ranked at once, earlier versions kept), and what to ask the child ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
@@ -28,9 +27,6 @@ from api.schemas import (
     questions_out,
 )
 
-if TYPE_CHECKING:
-    from matcher.dedupe import DuplicateFlag
-
 router = APIRouter(prefix="/interceptions", tags=["interceptions"], responses=AUTH_ERRORS)
 
 
@@ -49,26 +45,36 @@ def submit_interception(
 ) -> InterceptionResult:
     """Store an interception and return its ranked candidates (score 0-1, band, explanation).
 
-    A plain ``def`` route: matching runs in a worker thread, never on the event loop."""
-    row, candidates, duplicates = services.submit_interception(
-        session, user, body, index=index, top_k=settings.top_k
+    A plain ``def`` route: matching runs in a worker thread, never on the event loop. The
+    submission is served in its turn (:meth:`api.matching.LiveIndex.submission`; the session
+    has no transaction open yet)."""
+    with index.submission():
+        return _submitted(
+            services.submit_interception(session, user, body, index=index, top_k=settings.top_k),
+            user=user,
+        )
+
+
+def _submitted(done: services.Submitted, *, user: User) -> InterceptionResult:
+    reveal = may_read_reports(user)
+    return InterceptionResult(
+        interception=InterceptionOut.model_validate(done.row),
+        candidates=[
+            candidate_out(c, reveal_report=reveal, account=a)
+            for c, a in zip(done.candidates, done.accounts, strict=True)
+        ],
+        ask_next=questions_out(done.questions),
+        possible_duplicates=[duplicate_out(d) for d in done.duplicates],
     )
-    return _result(row, candidates, user=user, index=index, duplicates=duplicates)
 
 
 def _result(
-    row: InterceptionRow,
-    candidates: list[CandidateRow],
-    *,
-    user: User,
-    index: LiveIndex,
-    duplicates: Sequence[DuplicateFlag] = (),
+    row: InterceptionRow, candidates: list[CandidateRow], *, user: User, index: LiveIndex
 ) -> InterceptionResult:
     return InterceptionResult(
         interception=InterceptionOut.model_validate(row),
         candidates=[candidate_out(c, reveal_report=may_read_reports(user)) for c in candidates],
         ask_next=questions_out(services.ask_next(index, row, candidates)),
-        possible_duplicates=[duplicate_out(d) for d in duplicates],
     )
 
 

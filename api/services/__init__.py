@@ -52,6 +52,7 @@ from api.services.audit_log import (
 from api.services.common import require
 from api.services.imports import discard_dead_imports, rejects_csv
 from api.services.interceptions import (
+    Submitted,
     ask_next,
     edit_interception,
     get_interception,
@@ -134,6 +135,7 @@ __all__ = [
     "ImportOutcome",
     "QueuePage",
     "SignIn",
+    "Submitted",
     "active_user",
     "ask_next",
     "audit_csv",

@@ -25,6 +25,7 @@ from api.matching import (
     candidate_record,
     contribution_values,
     interception_record,
+    stored_candidate,
 )
 from api.models import (
     AuditEvent,
@@ -51,6 +52,7 @@ RECENT_MAX = 100
 DUPLICATES_MAX = 5
 
 __all__ = [
+    "Submitted",
     "ask_next",
     "edit_interception",
     "get_interception",
@@ -65,11 +67,16 @@ __all__ = [
 
 class Submitted(NamedTuple):
     """What :func:`submit_interception` stored and found: the interception, its candidates by
-    rank, and the open interceptions that may be the same child (ids, scores, bands)."""
+    rank, the open interceptions that may be the same child (ids, scores, bands), each
+    candidate as the engine's record (``accounts[i]`` is ``candidates[i]`` as
+    :func:`api.matching.candidate_record` would read it back) and the fields to ask next
+    (:func:`ask_next` of the stored candidates)."""
 
     row: InterceptionRow
     candidates: list[CandidateRow]
     duplicates: list[DuplicateFlag]
+    accounts: list[Candidate]
+    questions: list[str]
 
 
 def submit_interception(
@@ -77,8 +84,9 @@ def submit_interception(
 ) -> Submitted:
     """Store an interception and its ranked candidates (CPU-bound: not on the event loop).
 
-    Matching runs before the transaction opens, so the database is locked only for the
-    inserts. A duplicate id is a 409.
+    Matching runs before the transaction opens, and the rows are shaped before it too, so the
+    database is locked only for the statements. The query and the questions to ask next take
+    one matching turn. A duplicate id is a 409.
 
     The same child may already be in Shondhan: the open interceptions the engine takes for it
     (:meth:`api.matching.LiveIndex.possible_duplicates`, from the dedupe flag threshold) come
@@ -91,10 +99,21 @@ def submit_interception(
     values = data.model_dump()
     values["interception_id"] = values["interception_id"] or new_record_id("I")
     record = Interception(**values)
-    matches = index.query(record, top_k=top_k)
+    matches, questions = index.query_and_ask(record, top_k=top_k)
     duplicates = index.possible_duplicates(record, top_k=DUPLICATES_MAX)
     now = utcnow()
     iid = values["interception_id"]
+    accounts = [stored_candidate(c, ndigits=SHOWN_DIGITS) for c in matches]
+    cand_values = _candidate_values(matches, accounts, model_version=index.model_version, now=now)
+    events = (
+        [(AuditAction.CREATE, RecordType.INTERCEPTION, iid)]
+        + [(AuditAction.READ, RecordType.CANDIDATE, v["id"]) for v in cand_values]
+        + [(AuditAction.READ, RecordType.INTERCEPTION, d.record_id) for d in duplicates]
+    )
+    event_values = _event_values(user, events, now=now)
+    # The hot path of the service: one ORM insert, then plain multi-row inserts (no unit of
+    # work for the candidates and events), one transaction, opened (on SQLite: the write lock
+    # taken) only now that every row is shaped.
     row = InterceptionRow(
         **values,
         status=InterceptionStatus.OPEN,
@@ -102,20 +121,12 @@ def submit_interception(
         created_at=now,
         case_id=interception_case(session, iid, duplicates),
     )
-    cand_values = _candidate_values(matches, model_version=index.model_version, now=now)
-    events = (
-        [(AuditAction.CREATE, RecordType.INTERCEPTION, iid)]
-        + [(AuditAction.READ, RecordType.CANDIDATE, v["id"]) for v in cand_values]
-        + [(AuditAction.READ, RecordType.INTERCEPTION, d.record_id) for d in duplicates]
-    )
-    # The hot path of the service: one ORM insert, then plain multi-row inserts (no unit of
-    # work for the candidates and events), one transaction.
     session.add(row)
     try:
         session.flush()
         if cand_values:
             session.execute(insert(CandidateRow), cand_values)
-        _insert_events(session, user, events, now=now)
+        session.execute(insert(AuditEvent), event_values)
         session.commit()
     except IntegrityError:
         # The only unique key we can hit is the interception id (reports are never deleted).
@@ -130,7 +141,7 @@ def submit_interception(
         len(candidates),
         len(duplicates),
     )
-    return Submitted(row, candidates, duplicates)
+    return Submitted(row, candidates, duplicates, accounts, questions)
 
 
 def possible_duplicates(
@@ -150,57 +161,62 @@ def possible_duplicates(
     return flags
 
 
+#: Decimals a candidate's stored weights keep (what the API shows).
+SHOWN_DIGITS = 4
+
+
 def _candidate_values(
-    matches: list[Candidate], *, model_version: str, now: datetime
+    matches: list[Candidate],
+    accounts: list[Candidate] | None = None,
+    *,
+    model_version: str,
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    """Column values of new candidate rows for the engine's ranked ``matches``."""
+    """Column values of new candidate rows for the engine's ranked ``matches`` (``accounts``:
+    their :func:`api.matching.stored_candidate` forms, if the caller has made them)."""
+    if accounts is None:
+        accounts = [stored_candidate(c, ndigits=SHOWN_DIGITS) for c in matches]
     return [
         {
             "id": cid,
             "interception_id": c.interception_id,
             "report_id": c.report_id,
-            **_scored_values(c, model_version=model_version),
+            **_scored_values(c, shown, model_version=model_version),
             "status": CandidateStatus.OPEN,
             "created_at": now,
         }
-        for c, cid in zip(matches, new_ids(len(matches)), strict=True)
+        for c, shown, cid in zip(matches, accounts, new_ids(len(matches)), strict=True)
     ]
 
 
-def _scored_values(c: Candidate, *, model_version: str) -> dict[str, Any]:
-    """What the engine said about one candidate: the columns a re-ranking rewrites."""
+def _scored_values(c: Candidate, shown: Candidate, *, model_version: str) -> dict[str, Any]:
+    """What the engine said about one candidate (``shown``: its stored form): the columns a
+    re-ranking rewrites."""
     return {
-        "rank": c.rank,
-        "score": min(1.0, max(0.0, float(c.score))),
-        "band": c.band,
+        "rank": shown.rank,
+        "score": shown.score,
+        "band": shown.band,
         "explanation": c.explanation,
-        "contributions": contribution_values(c, ndigits=4),
+        "contributions": contribution_values(shown),
         "model_version": model_version,
     }
 
 
-def _insert_events(
-    session: Session,
-    user: User,
-    events: list[tuple[AuditAction, RecordType, str]],
-    *,
-    now: datetime,
-) -> None:
-    """Audit events as one multi-row insert (in the caller's transaction)."""
-    session.execute(
-        insert(AuditEvent),
-        [
-            {
-                "at": now,
-                "user_id": user.id,
-                "username": user.username,
-                "action": a.value,
-                "record_type": t.value,
-                "record_id": rid,
-            }
-            for a, t, rid in events
-        ],
-    )
+def _event_values(
+    user: User, events: list[tuple[AuditAction, RecordType, str]], *, now: datetime
+) -> list[dict[str, Any]]:
+    """Rows of audit events under ``user`` (one multi-row insert in the caller's transaction)."""
+    return [
+        {
+            "at": now,
+            "user_id": user.id,
+            "username": user.username,
+            "action": a.value,
+            "record_type": t.value,
+            "record_id": rid,
+        }
+        for a, t, rid in events
+    ]
 
 
 def edit_interception(
@@ -286,7 +302,9 @@ def edit_interception(
     )
     for m in matches:
         if (old := by_report.get(m.report_id)) is not None:
-            for key, value in _scored_values(m, model_version=index.model_version).items():
+            account = stored_candidate(m, ndigits=SHOWN_DIGITS)
+            scored = _scored_values(m, account, model_version=index.model_version)
+            for key, value in scored.items():
                 setattr(old, key, value)
             if old.status == CandidateStatus.SUPERSEDED:
                 old.status = CandidateStatus.OPEN
@@ -302,7 +320,7 @@ def edit_interception(
         events = [(AuditAction.UPDATE, RecordType.INTERCEPTION, row.interception_id)] + [
             (AuditAction.READ, RecordType.CANDIDATE, cid) for cid in shown
         ]
-        _insert_events(session, user, events, now=now)
+        session.execute(insert(AuditEvent), _event_values(user, events, now=now))
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -28,6 +28,7 @@ from api.audit import AuditAction, RecordType
 from api.errors import NotFoundError
 from api.matching import LiveIndex
 from api.models import (
+    AuditEvent,
     CandidateRow,
     CandidateStatus,
     InterceptionRow,
@@ -38,7 +39,7 @@ from api.models import (
 )
 from api.roles import Action
 from api.services.common import require
-from api.services.interceptions import _candidate_values, _insert_events
+from api.services.interceptions import _candidate_values, _event_values
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,9 @@ def match_new_reports(
     events = [(AuditAction.CREATE, RecordType.CANDIDATE, v["id"]) for v in values]
     for lo in range(0, len(values), _INSERT_CHUNK):
         session.execute(insert(CandidateRow), values[lo : lo + _INSERT_CHUNK])
-        _insert_events(session, user, events[lo : lo + _INSERT_CHUNK], now=now)
+        session.execute(
+            insert(AuditEvent), _event_values(user, events[lo : lo + _INSERT_CHUNK], now=now)
+        )
     session.commit()
     ids = [str(v["id"]) for v in values]
     log.info(

@@ -66,7 +66,7 @@ async def submit_interception(request: Request, page: PageDep) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     user = page.require(Action.INTERCEPTION_CREATE)
-    row, _, _ = await run_in_threadpool(
+    done = await run_in_threadpool(
         services.submit_interception,
         page.db,
         user,
@@ -74,7 +74,7 @@ async def submit_interception(request: Request, page: PageDep) -> Response:
         index=live_index(request),
         top_k=top_k(request),
     )
-    return page.redirect(f"/web/interceptions/{row.interception_id}")
+    return page.redirect(f"/web/interceptions/{done.row.interception_id}")
 
 
 @router.get("/web/interceptions/{interception_id}", response_class=HTMLResponse)

@@ -50,6 +50,22 @@ def test_a_thin_interception_is_told_what_to_ask(harness: Harness) -> None:
     ]
 
 
+def test_a_submission_answers_what_its_stored_candidates_read_back(harness: Harness) -> None:
+    """The answer to a submission is built from the engine's candidates, not read back from
+    the rows it stored: it must be the same answer, field by field (verdicts only: an officer
+    submits, and learns none of a report's values)."""
+    h = harness
+    _lookalikes(h)
+    result = _thin(h)
+    stored = h.call(B, "GET", "/interceptions/T-1/candidates").json()
+    assert stored["candidates"] == result["candidates"] != []
+    assert stored["ask_next"] == result["ask_next"] != []
+    assert stored["interception"] == result["interception"]
+    first = result["candidates"][0]
+    assert first["baseline_bits"] is None
+    assert all(c["facts"] is None and c["weight"] is None for c in first["contributions"])
+
+
 def test_nothing_is_asked_for_a_decisive_match(harness: Harness) -> None:
     h = harness
     phone = {"guardian_phone": "01712345678"}
@@ -180,3 +196,31 @@ def test_a_candidate_ranked_out_is_superseded_and_cannot_be_decided(harness: Har
     assert r.status_code == 409
     queue = h.call(R, "GET", "/review-queue").json()["items"]
     assert all(c["candidate_id"] != cid for c in queue)
+
+
+def test_a_submission_is_served_in_its_turn(harness: Harness) -> None:
+    """``POST /interceptions`` waits in line for one of the submission turns (first come, first
+    served) and is served whole in it: while every turn is held it is not served, once one is
+    handed on it is."""
+    import threading
+
+    from api import matching
+
+    h = harness
+    index = h.app.state.index
+    index._submissions = matching._Turns(1)
+    answers: list[int] = []
+
+    def submit() -> None:
+        answers.append(
+            h.call(B, "POST", "/interceptions", json=interception_body("Q-1")).status_code
+        )
+
+    with index.submission():
+        waiting = threading.Thread(target=submit)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()
+        assert answers == []
+    waiting.join(10)
+    assert answers == [201]

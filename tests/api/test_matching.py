@@ -251,3 +251,90 @@ def test_load_streams_every_open_report_into_one_add_many(db, monkeypatch_module
     assert index.ids == _open_ids(sessions)
     assert "LOAD-3" not in index.ids
     assert loaded == len(index.ids)
+
+
+def test_stored_candidate_is_what_its_stored_row_reads_back() -> None:
+    """A submission answers from the engine's candidates without the trip through JSON: the
+    candidate it shows is exactly the one the stored row reads back later (GET, pages, CSV)."""
+    import json
+    from types import SimpleNamespace
+
+    from matcher.index import MatchIndex
+    from tests.matcher.test_ask import LOOKALIKES, THIN
+
+    index = MatchIndex()
+    index.add_many(LOOKALIKES)
+    found = index.query(THIN, top_k=10)
+    assert len(found) >= 2
+    assert all(c.contributions for c in found)
+    for c in found:
+        stored = json.loads(json.dumps(matching.contribution_values(c, ndigits=4)))
+        row = SimpleNamespace(
+            interception_id=c.interception_id,
+            report_id=c.report_id,
+            rank=c.rank,
+            score=min(1.0, max(0.0, float(c.score))),
+            band=c.band.value,
+            contributions=stored,
+        )
+        shown = matching.stored_candidate(c, ndigits=4)
+        assert shown == matching.candidate_record(row)
+        assert matching.contribution_values(shown) == stored
+
+
+def test_query_and_ask_is_the_query_and_its_questions_in_one_turn(db) -> None:  # type: ignore[no-untyped-def]
+    from matcher.index import MatchIndex
+    from tests.matcher.test_ask import LOOKALIKES, THIN
+
+    _engine, _sessions, read, _user = db
+    live = LiveIndex(read, match_slots=1)
+    index = MatchIndex()
+    index.add_many(LOOKALIKES)
+    live._index = index
+    turns: list[str] = []
+    real = live._turns.turn
+
+    @contextlib.contextmanager
+    def counted() -> Iterator[None]:
+        turns.append("turn")
+        with real():
+            yield
+
+    live._turns.turn = counted  # type: ignore[method-assign]
+    found, asked = live.query_and_ask(THIN, top_k=10)
+    assert turns == ["turn"]
+    assert [(c.report_id, c.score) for c in found] == [
+        (c.report_id, c.score) for c in index.query(THIN, top_k=10)
+    ]
+    assert asked == index.ask_next(THIN, candidates=found) != []
+
+
+def test_a_big_load_freezes_the_long_lived_heap(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """From FREEZE_MIN records held on, the index's objects leave the cyclic collector's
+    sight (a full collection walked them all, holding every request, every few seconds);
+    a small index (every test's) does not pay for a collection."""
+    import gc
+
+    _engine, sessions, read, _user = db
+    with sessions() as s:
+        services.bulk_load_reports(s, [Report(f"FRZ-{k}") for k in range(5)])
+    gc.unfreeze()
+    thresholds = gc.get_threshold()
+    try:
+        monkeypatch.setattr(matching, "FREEZE_MIN", 10**9)
+        LiveIndex(read, index_factory=SetIndex).load()
+        assert gc.get_freeze_count() == 0
+        monkeypatch.setattr(matching, "FREEZE_MIN", 5)
+        live = LiveIndex(read, index_factory=SetIndex)
+        live.load()
+        assert gc.get_freeze_count() > 0
+        assert live._unsettled == 0
+        assert gc.get_threshold()[0] >= matching.GC_YOUNG  # young objects in larger batches
+        gc.unfreeze()  # an import synced: its records are frozen too
+        with sessions() as s:
+            services.bulk_load_reports(s, [Report(f"FRZ-NEW-{k}") for k in range(5)])
+        assert live.sync_once() == 5
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

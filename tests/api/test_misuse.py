@@ -50,6 +50,45 @@ def test_a_nul_byte_at_any_door_is_a_clear_422(
     assert "NUL" in detail[0]["msg"]
 
 
+_JSON = [(b"content-type", b"application/json")]
+_FORM = [(b"content-type", b"application/x-www-form-urlencoded")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "where"),
+    [
+        pytest.param(_JSON, rb'{"a": {"b": ["x", "y\u0000z"]}}', ["body", "a", "b", 1], id="json"),
+        pytest.param(_JSON, rb'{"a\u0000": 1}', ["body"], id="json-key"),
+        pytest.param(_JSON, rb'{"a": "a backslash then u0000: \\u0000"}', None, id="json-text"),
+        pytest.param(_JSON, b'{"name": "Rahima Khatun", "age": 10}', None, id="json-clean"),
+        pytest.param(_FORM, b"q=Ra%00hima", ["body", "q"], id="form"),
+        pytest.param(_FORM, b"q=Rahima&d=Jessore", None, id="form-clean"),
+    ],
+)
+def test_the_nul_check_finds_every_spelling_and_passes_clean_text(
+    headers: list[tuple[bytes, bytes]], body: bytes, where: list[Any] | None
+) -> None:
+    from api.app import refused_text
+
+    assert refused_text({"path": "/x", "query_string": b"", "headers": headers}, body) == where
+
+
+def test_the_nul_check_does_not_decode_a_body_without_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON request passes the check on the event loop: a body that cannot hold a NUL
+    (no raw NUL, no ``\\u0000``) is not parsed to be searched."""
+    import api.app
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(api.app.json, "loads", refuse)
+    monkeypatch.setattr(api.app, "parse_qsl", refuse)
+    scope = {"path": "/interceptions", "query_string": b"", "headers": _JSON}
+    assert api.app.refused_text(scope, b'{"name": "Rahima", "age": 11}') is None
+    form = {"path": "/login", "query_string": b"lang=bn", "headers": _FORM}
+    assert api.app.refused_text(form, b"username=a&password=b") is None
+
+
 def test_bidi_controls_are_removed_from_names(harness: Harness) -> None:
     body = report_body("BIDI-1", name="Rahima \u202eKhatun\u2066", father_name="Abdul\u202a Karim")
     assert harness.call(R, "POST", "/reports", json=body).status_code == 201

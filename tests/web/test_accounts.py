@@ -413,13 +413,13 @@ def decided(app: Any) -> dict[str, str]:
                 ReportIn(report_id=rid, name="Rahima Khatun", sex="F", age=10),
                 index=app.state.index,
             )
-        _row, candidates, _ = services.submit_interception(
+        candidates = services.submit_interception(
             session,
             officer,
             InterceptionIn(interception_id="AUD-I1", name="Rohima Khatoon", sex="F", age=11),
             index=app.state.index,
             top_k=5,
-        )
+        ).candidates
         by_report = {c.report_id: c.id for c in candidates}
         services.decide(
             session,

@@ -28,7 +28,7 @@ def _officer_interception(live_server: LiveServer, username: str = "officer") ->
     app = live_server.app
     with app.state.sessions() as session:
         user = services.find_user(session, username=username)
-        row, _, _ = services.submit_interception(
+        row = services.submit_interception(
             session,
             user,
             InterceptionIn(
@@ -36,7 +36,7 @@ def _officer_interception(live_server: LiveServer, username: str = "officer") ->
             ),
             index=app.state.index,
             top_k=5,
-        )
+        ).row
         return str(row.interception_id)
 
 
