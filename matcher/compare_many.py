@@ -95,10 +95,16 @@ class CandidateColumns:
     relation_cache: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
+#: The similarity :func:`_token_sims` gives a missing token: below any real one (0-1), so a
+#: plain maximum skips it; every level condition reads it as not similar, as it would NaN.
+NO_TOKEN = -1.0
+
+
 def _token_sims(query: Sequence[str], ids: IntArray, vocab: Sequence[str]) -> FloatArray:
-    """``(n, T, q)`` similarities of each candidate token to each query token (NaN for pads)."""
+    """``(n, T, q)`` similarities of each candidate token to each query token
+    (:data:`NO_TOKEN` for pads)."""
     n, t = ids.shape
-    out = np.full((n, t, len(query)), np.nan)
+    out = np.full((n, t, len(query)), NO_TOKEN)
     present = ids >= 0
     if not query or not present.any():
         return out
@@ -116,16 +122,12 @@ def _token_sims(query: Sequence[str], ids: IntArray, vocab: Sequence[str]) -> Fl
 def _alignment_many(query: Sequence[str], ids: IntArray, sims: FloatArray) -> FloatArray:
     """Vectorised :func:`matcher.compare.alignment_similarity` per row (0.0 where empty)."""
     counts = (ids >= 0).sum(axis=1)
-    res = np.zeros(ids.shape[0])
     ok = counts > 0
     if not query or not ok.any():
-        return res
-    s = sims[ok]  # (m, T, q)
-    left = np.nanmax(s, axis=1).sum(axis=1)  # best candidate token per query token
-    right = np.nan_to_num(np.nanmax(np.where(np.isnan(s), -np.inf, s), axis=2), neginf=0.0)
-    right = right.sum(axis=1)
-    res[ok] = (left + right) / (len(query) + counts[ok])
-    return res
+        return np.zeros(ids.shape[0])
+    left = sims.max(axis=1).sum(axis=1)  # best candidate token per query token
+    right = np.maximum(sims.max(axis=2), 0.0).sum(axis=1)  # best query token per token; pads 0
+    return np.where(ok, (left + right) / (len(query) + counts), 0.0)
 
 
 def _distinctive_many(
@@ -152,8 +154,18 @@ def _similarity_many(
     ``sims``: :func:`_token_sims` of ``query`` and ``ids`` when the caller has them, reused
     when no common token is left out on either side (the usual case)."""
     q, dids = _distinctive_many(query, ids, common)
-    if sims is None or list(q) != list(query) or not np.array_equal(dids, ids):
+    if sims is None:
         sims = _token_sims(q, dids, vocab)
+    else:
+        # the same similarities, without a second cdist: the query tokens kept (a name drops
+        # all or none of its copies of a token), none for the row tokens left out
+        if len(q) != len(query):
+            kept = set(q)
+            sims = sims[:, :, [i for i, t in enumerate(query) if t in kept]]
+        dropped = (dids < 0) & (ids >= 0)
+        if dropped.any():
+            sims = sims.copy() if len(q) == len(query) else sims
+            sims[dropped] = NO_TOKEN
     return _alignment_many(q, dids, sims)
 
 

@@ -287,7 +287,8 @@ class MatchIndex:
         rows, scores = self._block.retrieve(keys, n_total=max(len(self), 1))
         if rows.size:
             alive = store.alive[rows]
-            rows, scores = rows[alive], scores[alive]
+            if not alive.all():
+                rows, scores = rows[alive], scores[alive]
         if exclude and rows.size:
             drop = {store.row_of[i] for i in exclude if i in store.row_of}
             if drop:
