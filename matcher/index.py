@@ -39,7 +39,12 @@ import numpy.typing as npt
 from matcher.ask import ask_next
 from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
 from matcher.compare import DAYS_PER_YEAR, RELATION_CODE, PairComparison, compare_pair, relation
-from matcher.compare_many import DetailColumns, compare_many_batch, compare_many_detailed
+from matcher.compare_many import (
+    DetailColumns,
+    compare_many_detailed,
+    compare_stacked,
+    split_stacked,
+)
 from matcher.explain import contributions
 from matcher.levels import POSITION, Field
 from matcher.model import MatchModel, rival_free
@@ -397,12 +402,16 @@ class MatchIndex:
         self, retrieved: Sequence[Retrieved], *, details: bool = False
     ) -> list[Compared]:
         """:meth:`compare` for many queries, in order, their levels chosen in one vectorised
-        pass (:func:`matcher.compare_many.compare_many_batch`): the same result, cheaper when
+        pass (:func:`matcher.compare_many.compare_stacked`): the same result, cheaper when
         each query has few rows (new reports looking for their children)."""
-        results = compare_many_batch(
-            [(r.query, self._store.columns(r.rows)) for r in retrieved],
-            vocab_index=self._store.vocab,
+        if not retrieved:
+            return []
+        sizes = [r.rows.shape[0] for r in retrieved]
+        stacked = self._store.columns(np.concatenate([r.rows for r in retrieved]))
+        levels, detail_cols = compare_stacked(
+            [r.query for r in retrieved], sizes, stacked, vocab_index=self._store.vocab
         )
+        results = split_stacked(levels, detail_cols, sizes)
         return [
             Compared(r.query, r.interception_id, r.rows, levels, d if details else None)
             for r, (levels, d) in zip(retrieved, results, strict=True)
@@ -410,21 +419,22 @@ class MatchIndex:
 
     def score(self, compared: Compared) -> Scored:
         """Calibrated scores against this index's size, rows sorted best first."""
-        rows = compared.rows
-        scores = (
-            self.model.predict_proba(compared.levels, n_reports=len(self))[:, 1]
-            if rows.size
-            else np.zeros(0)
-        )
-        o = np.lexsort((rows, -scores))  # best first; ties by row (insertion order)
-        return Scored(
-            compared.query,
-            compared.interception_id,
-            rows[o],
-            compared.levels[o],
-            scores[o],
-            compared.details.take(o) if compared.details is not None else None,
-        )
+        return _sorted(compared, self._proba(compared.levels))
+
+    def score_all(self, compared: Sequence[Compared]) -> list[Scored]:
+        """:meth:`score` for many, in order, the model applied once to all their rows (the
+        same scores: a row's score is its own)."""
+        if not compared:
+            return []
+        scores = self._proba(np.concatenate([c.levels for c in compared]))
+        ends = np.cumsum([c.rows.shape[0] for c in compared]).tolist()
+        starts = [0, *ends[:-1]]
+        return [_sorted(c, scores[a:b]) for c, a, b in zip(compared, starts, ends, strict=True)]
+
+    def _proba(self, levels: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+        if not levels.shape[0]:
+            return np.zeros(0)
+        return self.model.predict_proba(levels, n_reports=len(self))[:, 1]
 
     def rank(self, scored: Scored, *, top_k: int = 10) -> list[Candidate]:
         """The ``top_k`` best rows as explained, banded candidates.
@@ -576,6 +586,20 @@ class MatchIndex:
     def levels_for(self, rows: Sequence[int], interception: Interception) -> npt.NDArray[np.int8]:
         """Levels of given rows (for training and tests)."""
         return self.compare(self.given_rows(interception, rows)).levels
+
+
+def _sorted(compared: Compared, scores: npt.NDArray[np.float64]) -> Scored:
+    """``compared`` with its ``scores``, best first; ties by row (insertion order)."""
+    rows = compared.rows
+    o = np.lexsort((rows, -scores))
+    return Scored(
+        compared.query,
+        compared.interception_id,
+        rows[o],
+        compared.levels[o],
+        scores[o],
+        compared.details.take(o) if compared.details is not None else None,
+    )
 
 
 def _shared_token_bits(

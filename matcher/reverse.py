@@ -8,7 +8,7 @@ import numpy as np
 
 from matcher.block import KEY_FACTORS, Key, query_keys, report_key_hashes
 from matcher.dedupe import DEFAULT_KEEP, DuplicateFlag, as_report, flag_duplicates
-from matcher.index import Compared, MatchIndex, Retrieved
+from matcher.index import MatchIndex, Retrieved, Scored
 from matcher.model import MatchModel, rival_free
 from matcher.prepare import Prepared, prepare_interception
 from matcher.records import Band, Candidate, Interception
@@ -177,19 +177,18 @@ def children_of(
     if not rows:
         return []
     compared = index.compare(index.given_rows(interception, rows), details=True)
-    return _children(index, compared, top_k=top_k, existing=existing)
+    return _children(index, index.score(compared), top_k=top_k, existing=existing)
 
 
 def _children(
     index: MatchIndex,
-    compared: Compared,
+    scored: Scored,
     *,
     top_k: int,
     existing: Sequence[tuple[str, float]],
 ) -> list[Candidate]:
-    """:func:`children_of` from the interception's compared new reports on: score, rank and
-    the rival rule."""
-    scored = index.score(compared)
+    """:func:`children_of` from the interception's scored new reports on: rank and the rival
+    rule."""
     keep = int(np.count_nonzero(scored.scores >= index.model.review_threshold_))
     if keep == 0:
         return []
@@ -244,8 +243,9 @@ def children_for(
     ``existing`` — per interception id, its candidates still open to review; ``exclude`` — per
     interception id, report ids a reviewer ruled out (never proposed). Interceptions no longer
     in ``interceptions`` are skipped. The interceptions are compared :data:`COMPARE_CHUNK` at a
-    time in one vectorised pass (:meth:`matcher.index.MatchIndex.compare_all`): each has only a
-    few new reports, and choosing levels per interception would cost more than measuring.
+    time in one vectorised pass (:meth:`matcher.index.MatchIndex.compare_all`, then
+    :meth:`~matcher.index.MatchIndex.score_all`): each has only a few new reports, and a pass
+    per interception would cost more than its rows.
     """
     asked: list[Retrieved] = []
     for iid in sorted(plan):
@@ -257,9 +257,10 @@ def children_for(
             asked.append(index.given_rows(record, rows))
     out: list[Candidate] = []
     for lo in range(0, len(asked), COMPARE_CHUNK):
-        for compared in index.compare_all(asked[lo : lo + COMPARE_CHUNK], details=True):
-            mine = (existing or {}).get(compared.interception_id, ())
-            out.extend(_children(index, compared, top_k=top_k, existing=mine))
+        compared = index.compare_all(asked[lo : lo + COMPARE_CHUNK], details=True)
+        for scored in index.score_all(compared):
+            mine = (existing or {}).get(scored.interception_id, ())
+            out.extend(_children(index, scored, top_k=top_k, existing=mine))
     return out
 
 
