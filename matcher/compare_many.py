@@ -19,7 +19,6 @@ calls) would cost far more than the rows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
@@ -254,7 +253,7 @@ def _name_measures(
     first = cols.name[:, 0]
     uniq, inverse = np.unique(first, return_inverse=True)
     short_u = np.array(
-        [tid >= 0 and is_short_form(q[0], cols.vocab[int(tid)]) for tid in uniq], dtype=bool
+        [tid >= 0 and is_short_form(q[0], cols.vocab[tid]) for tid in uniq.tolist()], dtype=bool
     )
     # the query's given name is one token: its rarity is one number for every row
     same = first == qids[0]
@@ -321,30 +320,59 @@ class DetailColumns:
     def row(self, i: int, report_place: Place | None, interception: Prepared) -> PairDetails:
         """Row ``i`` as :class:`~matcher.compare.PairDetails` (equal to
         :func:`~matcher.compare.compare_pair`'s, tested)."""
+        values = [getattr(self, f.name)[i].item() for f in fields(self)]
+        return _pair_details(values, report_place, interception)
 
-        def opt(x: FloatArray) -> float | None:
-            v = float(x[i])
-            return None if math.isnan(v) else v
+    def head(
+        self, report_places: Sequence[Place | None], interception: Prepared
+    ) -> list[PairDetails]:
+        """The first ``len(report_places)`` rows as :meth:`row` gives them, each column read
+        once (what an explanation of the top candidates needs)."""
+        k = len(report_places)
+        columns = [getattr(self, f.name)[:k].tolist() for f in fields(self)]
+        return [
+            _pair_details([c[i] for c in columns], place, interception)
+            for i, place in enumerate(report_places)
+        ]
 
-        expected = opt(self.expected_age)
-        return PairDetails(
-            name_similarity=opt(self.name_similarity),
-            agreeing_tokens=int(self.agreeing_tokens[i]),
-            rarity_bits=opt(self.rarity_bits),
-            father_agreeing_tokens=int(self.father_agreeing_tokens[i]),
-            father_rarity_bits=opt(self.father_rarity_bits),
-            mother_agreeing_tokens=int(self.mother_agreeing_tokens[i]),
-            mother_rarity_bits=opt(self.mother_rarity_bits),
-            father_similarity=opt(self.father_similarity),
-            mother_similarity=opt(self.mother_similarity),
-            expected_age=expected,
-            observed_age=interception.age if expected is not None else None,
-            age_tolerance=opt(self.age_tolerance),
-            elapsed_years=opt(self.elapsed_years),
-            report_place=report_place,
-            interception_place=interception.place,
-            distance_km=place_distance(report_place, interception.place),
-        )
+
+def _pair_details(
+    values: Sequence[float], report_place: Place | None, interception: Prepared
+) -> PairDetails:
+    """One row's :class:`DetailColumns` values (in field order) as
+    :class:`~matcher.compare.PairDetails`; NaN is None."""
+    (
+        name_similarity,
+        agreeing,
+        rarity,
+        father_agreeing,
+        father_rarity,
+        mother_agreeing,
+        mother_rarity,
+        father_similarity,
+        mother_similarity,
+        expected,
+        tolerance,
+        elapsed,
+    ) = (None if v != v else v for v in values)  # v != v: NaN
+    return PairDetails(
+        name_similarity=name_similarity,
+        agreeing_tokens=int(agreeing or 0),
+        rarity_bits=rarity,
+        father_agreeing_tokens=int(father_agreeing or 0),
+        father_rarity_bits=father_rarity,
+        mother_agreeing_tokens=int(mother_agreeing or 0),
+        mother_rarity_bits=mother_rarity,
+        father_similarity=father_similarity,
+        mother_similarity=mother_similarity,
+        expected_age=expected,
+        observed_age=interception.age if expected is not None else None,
+        age_tolerance=tolerance,
+        elapsed_years=elapsed,
+        report_place=report_place,
+        interception_place=interception.place,
+        distance_km=place_distance(report_place, interception.place),
+    )
 
 
 def compare_many(
