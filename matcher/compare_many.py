@@ -401,14 +401,34 @@ def _place_key(place: Place) -> int:
 
 
 def _place_codes(interception: Prepared, cols: CandidateColumns) -> npt.NDArray[np.int8]:
-    """The place relation code of every row (cached per distinct place pair across queries)."""
-    n = cols.place.shape[0]
+    """The place relation code of every row (one lookup in :func:`relation_codes`)."""
     if interception.place is None:
-        return np.full(n, PlaceCode.UNKNOWN, dtype=np.int8)
-    uniq, inverse = np.unique(cols.place, return_inverse=True)
-    qkey = _place_key(interception.place)
-    codes = [_relation_code(cols, pid, qkey, interception.place) for pid in uniq.tolist()]
-    return np.array(codes, dtype=np.int8)[inverse.ravel()]
+        return np.full(cols.place.shape[0], PlaceCode.UNKNOWN, dtype=np.int8)
+    return relation_codes(cols.places, interception.place).take(cols.place)
+
+
+_RELATION_CODES: dict[Place, tuple[Sequence[Place], npt.NDArray[np.int8]]] = {}
+
+
+def relation_codes(places: Sequence[Place], place: Place) -> npt.NDArray[np.int8]:
+    """The relation code of every stored place (by place id) to ``place``, and a last one,
+    :attr:`~matcher.levels.PlaceCode.UNKNOWN`, for id -1 (no place): so a column of place
+    ids becomes codes in one lookup. Cached per ``place`` for one ``places`` list, which only
+    ever grows (codes are added for the new places)."""
+    known = np.zeros(0, dtype=np.int8)
+    entry = _RELATION_CODES.get(place)
+    if entry is not None and entry[0] is places:
+        if entry[1].shape[0] == len(places) + 1:
+            return entry[1]
+        known = entry[1][:-1]
+    fresh = [RELATION_CODE[relation(other, place)] for other in places[known.shape[0] :]]
+    codes = np.concatenate(
+        [known, np.array(fresh, dtype=np.int8), np.array([PlaceCode.UNKNOWN], dtype=np.int8)]
+    )
+    if len(_RELATION_CODES) >= 4096:  # the gazetteer is finite; a bound all the same
+        _RELATION_CODES.clear()
+    _RELATION_CODES[place] = (places, codes)
+    return codes
 
 
 def _relation_code(cols: CandidateColumns, pid: int, qkey: int, place: Place) -> int:

@@ -38,11 +38,12 @@ import numpy.typing as npt
 
 from matcher.ask import ask_next
 from matcher.block import KEY_FACTORS, BlockIndex, query_keys, report_key_hashes
-from matcher.compare import DAYS_PER_YEAR, RELATION_CODE, PairComparison, compare_pair, relation
+from matcher.compare import DAYS_PER_YEAR, PairComparison, compare_pair
 from matcher.compare_many import (
     DetailColumns,
     compare_many_detailed,
     compare_stacked,
+    relation_codes,
     split_stacked,
 )
 from matcher.explain import contributions
@@ -293,10 +294,9 @@ class MatchIndex:
                     seen.add(tok)
                     keys.append((("n", tok), KEY_FACTORS["n~"]))
         rows, scores = self._block.retrieve(keys, n_total=max(len(self), 1))
-        if rows.size:
+        if rows.size and store.alive_count < store.n_rows:  # some rows are tombstones
             alive = store.alive[rows]
-            if not alive.all():
-                rows, scores = rows[alive], scores[alive]
+            rows, scores = rows[alive], scores[alive]
         if exclude and rows.size:
             drop = {store.row_of[i] for i in exclude if i in store.row_of}
             if drop:
@@ -400,9 +400,8 @@ class MatchIndex:
             self._place_bits_model = self.model
         vec = cache.get(place)
         if vec is None:
-            weights = self.model.weights_[POSITION[Field.PLACE]]
-            codes = [RELATION_CODE[relation(other, place)] for other in places]
-            vec = np.append(np.asarray(weights, dtype=np.float64)[codes], 0.0)
+            weights = np.asarray(self.model.weights_[POSITION[Field.PLACE]], dtype=np.float64)
+            vec = np.append(weights[relation_codes(places, place)[:-1]], 0.0)
             cache[place] = vec
         return vec
 
