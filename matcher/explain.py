@@ -129,17 +129,16 @@ def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contr
     """
     out: list[Contribution] = []
     levels, details = pair.levels, pair.details
-    for rf, positions, has_facts in _FIELD_POSITIONS:
-        verdict, parts, weight, chosen, phrase = _field_account(
+    for rf, positions in _FIELD_POSITIONS:
+        verdict, parts, weight, chosen, phrase, fixed = _field_account(
             rf, tuple(levels[i] for i in positions), tuple(float(weights[i]) for i in positions)
         )
-        facts: dict[str, Any] = {}
-        label = phrase
-        if has_facts and verdict is not Verdict.MISSING:
-            facts = _facts(rf, details)
-            extra = _fact_text(rf, facts, chosen, Language.EN)
-            if extra:
-                label = f"{phrase}, {extra}"
+        if fixed is not None:
+            out.append(fixed)
+            continue
+        facts = _facts(rf, details)
+        extra = _fact_text(rf, facts, chosen, Language.EN)
+        label = f"{phrase}, {extra}" if extra else phrase
         out.append(Contribution(str(rf), verdict, weight, label, parts, facts))
     out.sort(key=_strongest_first)
     return tuple(out)
@@ -162,8 +161,7 @@ _WITH_FACTS = frozenset(
     }
 )
 _FIELD_POSITIONS = tuple(
-    (rf, tuple(POSITION[c.field] for c in FIELD_COMPARISONS[rf]), rf in _WITH_FACTS)
-    for rf in RecordField
+    (rf, tuple(POSITION[c.field] for c in FIELD_COMPARISONS[rf])) for rf in RecordField
 )
 _FIELD_ORDER = {rf.value: i for i, rf in enumerate(RecordField)}
 
@@ -171,16 +169,29 @@ _FIELD_ORDER = {rf.value: i for i, rf in enumerate(RecordField)}
 @lru_cache(maxsize=65536)
 def _field_account(
     rf: RecordField, levels: tuple[int, ...], bits: tuple[float, ...]
-) -> tuple[Verdict, tuple[tuple[str, str, float], ...], float, Mapping[Field, Level], str]:
+) -> tuple[
+    Verdict,
+    tuple[tuple[str, str, float], ...],
+    float,
+    Mapping[Field, Level],
+    str,
+    Contribution | None,
+]:
     """The part of a field's contribution that depends only on its levels and their weights
     (``bits``: the weight of each of the field's comparisons, 0 where missing), worked out once
-    per combination: verdict, parts, total weight, the levels by comparison and the phrase."""
+    per combination: verdict, parts, total weight, the levels by comparison, the phrase and,
+    when the field shows no numbers (missing, or sex and phone), the whole contribution
+    (immutable, so candidates share it)."""
     verdict, present, chosen, phrase = _field_plan(rf, levels)
     weights = [b for lv, b in zip(levels, bits, strict=True) if lv]  # present's order
     parts = tuple(
         (name, key, round(b, 3)) for (name, key, _), b in zip(present, weights, strict=True)
     )
-    return verdict, parts, round(sum(weights), 3), chosen, phrase
+    weight = round(sum(weights), 3)
+    fixed = None
+    if verdict is Verdict.MISSING or rf not in _WITH_FACTS:
+        fixed = Contribution(str(rf), verdict, weight, phrase, parts, {})
+    return verdict, parts, weight, chosen, phrase, fixed
 
 
 @lru_cache(maxsize=8192)
