@@ -75,13 +75,25 @@ def _name_tokens(text: str) -> tuple[str, ...]:
     """
     if not text or not isinstance(text, str):
         return ()
-    infos = _infos(text)
+    return _core_keys(_infos(text))
+
+
+def _core_keys(infos: list[_Info]) -> tuple[str, ...]:
     keys: list[str] = []
     for _, token_keys_, _ending in infos[_first_core(infos) :]:
         keys.extend(token_keys_)
         if len(keys) >= MAX_TOKENS:
             break
     return tuple(keys[:MAX_TOKENS])
+
+
+def name_keys_and_ending(text: str) -> tuple[tuple[str, ...], int]:
+    """``(name_tokens(text), given_ending(text))`` in one pass over the text, uncached: for a
+    bulk index build, which meets each distinct name once (its own memo)."""
+    if not text or not isinstance(text, str):
+        return (), Ending.UNKNOWN
+    infos = _infos(text)
+    return _core_keys(infos), _given_ending(infos)
 
 
 _Info = tuple[bool, tuple[str, ...], int]
@@ -163,8 +175,12 @@ def given_ending(text: str | None) -> int:
     """The :class:`Ending` of a name's given name (its first token after prefixes)."""
     if not text or not isinstance(text, str):
         return Ending.UNKNOWN
-    infos = [info for info in _infos(text) if info[1]]
-    return infos[_first_core(infos)][2] if infos else Ending.UNKNOWN
+    return _given_ending(_infos(text))
+
+
+def _given_ending(infos: list[_Info]) -> int:
+    keyed = [info for info in infos if info[1]]
+    return keyed[_first_core(keyed)][2] if keyed else Ending.UNKNOWN
 
 
 _NON_DIGITS = re.compile(r"\D+")
@@ -179,7 +195,11 @@ def normalize_phone(text: str | None) -> str | None:
     """
     if not text or not isinstance(text, str):
         return None
-    digits = _NON_DIGITS.sub("", text[:MAX_TEXT_CHARS].translate(_DIGIT_TABLE))
+    text = text[:MAX_TEXT_CHARS]
+    if text.isascii() and text.isdigit():
+        digits = text  # as most are written: nothing to translate or drop
+    else:
+        digits = _NON_DIGITS.sub("", text.translate(_DIGIT_TABLE))
     if not digits.isascii():
         digits = "".join(ch for ch in digits if "0" <= ch <= "9")
     if len(digits) < 7:
@@ -222,7 +242,8 @@ class Prepared(NamedTuple):
     ending: int = 0  # Ending of the given name
 
 
-def _age(value: float | None) -> float | None:
+def age_years(value: object) -> float | None:
+    """A record's age as the engine reads it: a finite number in 0-120, else None."""
     if value is None or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) and 0 <= value < 120 else None
@@ -240,7 +261,7 @@ def prepare_report(report: Report) -> Prepared:
         _name_tokens(father) if father and isinstance(father, str) else (),
         _name_tokens(mother) if mother and isinstance(mother, str) else (),
         report.sex if isinstance(report.sex, Sex) else None,
-        _age(report.age),
+        age_years(report.age),
         report.report_date if isinstance(report.report_date, date) else None,
         home_place(report.district, report.upazila),
         normalize_phone(report.guardian_phone),
@@ -255,7 +276,7 @@ def prepare_interception(interception: Interception) -> Prepared:
         father=name_tokens(interception.father_name),
         mother=name_tokens(interception.mother_name),
         sex=interception.sex if isinstance(interception.sex, Sex) else None,
-        age=_age(interception.age),
+        age=age_years(interception.age),
         day=(
             interception.interception_date
             if isinstance(interception.interception_date, date)

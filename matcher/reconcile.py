@@ -186,10 +186,7 @@ def build_index_csv(
 
     model = model if model is not None else MatchModel.default()  # loaded once, inherited
     own_rejects: list[Reject] = []
-    seen: dict[str, int] = {}
-    first = iter_reports(
-        path, part=parts[0], on_reject=own_rejects.append, label=label, ids_seen=seen
-    )
+    first = iter_reports(path, part=parts[0], on_reject=own_rejects.append, label=label)
     started = time.perf_counter()
     ctx = multiprocessing.get_context("fork")
     children = []
@@ -209,24 +206,31 @@ def build_index_csv(
             on_loaded(n)
 
     index = build_index(first, model=model, on_loaded=count, keep_reports=keep_reports)
+    own_done = time.perf_counter()
+    waited = appended = 0.0
     rejects = [own_rejects]
     ok = True
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for child, receive in children:
+            t = time.perf_counter()
             payload = _receive(receive) if ok else None
             child.join()
+            waited += time.perf_counter() - t
             receive.close()
             if payload is None:
                 ok = False
                 continue
-            part_index, part_rejects, part_ids = payload
-            if any(i in seen for i in part_ids):
-                ok = False  # an id repeated across slices: only a serial read rejects it right
-                continue
-            seen.update(dict.fromkeys(part_ids, 0))
+            part_index, part_rejects = payload
+            t = time.perf_counter()
+            alive = len(index)
             index.extend(part_index)
+            appended += time.perf_counter() - t
+            if len(index) != alive + len(part_index.ids):
+                # an id repeated across slices replaced a row: only a serial read rejects it
+                ok = False
+                continue
             rejects.append(part_rejects)
             count(len(part_index.ids))
     finally:
@@ -246,15 +250,19 @@ def build_index_csv(
             for reject in batch:
                 on_reject(reject)
     log.info(
-        "index built: %d reports in %.1f s (%d processes)",
+        "index built: %d reports in %.1f s (%d processes; own slice %.1f s, then %.1f s waiting"
+        " for and receiving the others' parts, %.1f s appending them)",
         len(index),
         time.perf_counter() - started,
         len(parts),
+        own_done - started,
+        waited,
+        appended,
     )
     return index
 
 
-_Payload = tuple["IndexPart", list[Reject], list[str]]
+_Payload = tuple["IndexPart", list[Reject]]
 
 
 def _build_part(
@@ -276,12 +284,9 @@ def _build_part(
     try:
         gc.disable()
         rejects: list[Reject] = []
-        seen: dict[str, int] = {}
         index = MatchIndex(model, keep_reports=keep_reports)
-        index.add_many(
-            iter_reports(path, part=part, on_reject=rejects.append, label=label, ids_seen=seen)
-        )
-        payload = (index.to_part(), rejects, list(seen))
+        index.add_many(iter_reports(path, part=part, on_reject=rejects.append, label=label))
+        payload = (index.to_part(), rejects)  # the part's ids are the ids its reader accepted
     except Exception:  # the parent redoes the work in one process and meets the error there
         log.debug("index build worker failed", exc_info=True)
     send.send(payload)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.block import KeyColumns, father_head, father_key_hashes, name_key_hashes
 from matcher.compare import heaped_age
 from matcher.compare_many import CandidateColumns
 from matcher.names import common_token_keys
@@ -33,6 +34,10 @@ from matcher.places import Place
 from matcher.prepare import (
     MAX_TOKENS,
     Prepared,
+    age_years,
+    home_place,
+    name_keys_and_ending,
+    normalize_phone,
     phone_number,
     prepare_report,
     sex_code,
@@ -76,6 +81,94 @@ class IndexPart:
     ending: npt.NDArray[np.int8]
     posting_hashes: npt.NDArray[np.int64]
     posting_rows: npt.NDArray[np.int32]
+
+
+class _Names:
+    """The distinct texts of one name field (the child's, the father's or the mother's) met by
+    one bulk add, each keyed once: padded token ids, and the child's given-name ending and
+    ``n``/``nn`` key hashes or the father's own key hashes and head tokens. Code 0 is "no
+    name" (blank, missing or not text)."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.codes: dict[object, int] = {None: 0, "": 0}
+        self.hashes: list[tuple[int, ...]] = [()]
+        self._ids: list[list[int]] = [[-1] * MAX_TOKENS]
+        self._endings: list[int] = [0]
+        self._heads: list[list[int]] = [[-1] * 3]
+        self._table = np.zeros((0, MAX_TOKENS), dtype=np.int32)
+        self._heads_np = np.zeros((0, 3), dtype=np.int32)
+
+    def add(self, text: object, store: ReportStore) -> int:
+        """The code of a text not met yet, its new tokens interned in order."""
+        if not isinstance(text, str) or not text:
+            return 0
+        tokens, ending = name_keys_and_ending(text)
+        vocab = store.vocab
+        ids = [vocab[t] if t in vocab else store._intern_token(t) for t in tokens]
+        code = len(self._ids)
+        self.codes[text] = code
+        self._ids.append((ids + [-1] * MAX_TOKENS)[:MAX_TOKENS])
+        if self.role == "name":
+            self.hashes.append(name_key_hashes(tokens))
+            self._endings.append(ending)
+        elif self.role == "father":
+            self.hashes.append(father_key_hashes(tokens))
+            self._heads.append(([vocab[t] for t in father_head(tokens)] + [-1] * 3)[:3])
+        return code
+
+    def table(self) -> npt.NDArray[np.int32]:
+        """Padded token ids by code (``(codes, MAX_TOKENS)``)."""
+        if self._table.shape[0] < len(self._ids):
+            new = np.array(self._ids[self._table.shape[0] :], dtype=np.int32)
+            self._table = np.concatenate((self._table, new))
+        return self._table
+
+    def endings(self) -> npt.NDArray[np.int8]:
+        """Given-name ending by code (the child's names)."""
+        return np.array(self._endings, dtype=np.int8)
+
+    def heads(self) -> npt.NDArray[np.int32]:
+        """Token ids of :func:`matcher.block.father_head` by code (``(codes, 3)``, -1 pads)."""
+        if self._heads_np.shape[0] < len(self._heads):
+            new = np.array(self._heads[self._heads_np.shape[0] :], dtype=np.int32)
+            self._heads_np = np.concatenate((self._heads_np, new))
+        return self._heads_np
+
+
+class BulkMemo:
+    """What one bulk add (:meth:`ReportStore.add_block`) has worked out per distinct value, to
+    reuse for every report that repeats it: names (a million reports hold ~200,000 distinct
+    child names per half million), home places, dates and ages. Lives as long as the add."""
+
+    def __init__(self) -> None:
+        self.names = _Names("name")
+        self.fathers = _Names("father")
+        self.mothers = _Names("mother")
+        self.places: dict[tuple[object, object], int] = {}
+        self.days: dict[object, tuple[int, int]] = {}
+        self.ages: dict[object, tuple[float, bool]] = {}
+
+    def day(self, value: object) -> tuple[int, int]:
+        """(ordinal, year) of a report date, (0, 0) when it is not one."""
+        out = (value.toordinal(), value.year) if isinstance(value, date) else (0, 0)
+        self.days[value] = out
+        return out
+
+    def age(self, value: object) -> tuple[float, bool]:
+        """(age column value, heaped flag) of an age as given."""
+        age = age_years(value)
+        out = (age if age is not None else math.nan, heaped_age(age))
+        self.ages[value] = out
+        return out
+
+
+def _distinct_counts(ids: npt.NDArray[np.int32], size: int) -> npt.NDArray[np.int64]:
+    """How many rows of a token-id matrix hold each token id (-1 pads ignored)."""
+    s = np.sort(ids, axis=1)
+    keep = s >= 0
+    keep[:, 1:] &= s[:, 1:] != s[:, :-1]
+    return np.bincount(s[keep], minlength=size)
 
 
 class ReportStore:
@@ -177,6 +270,21 @@ class ReportStore:
             self._place_ids[place] = pid
         return pid
 
+    def _raw_fields(self, report: Report) -> tuple[Any, ...]:
+        """What :meth:`get` gives back, repeated strings shared."""
+        return (
+            report.name,
+            self._intern_str(report.father_name),
+            self._intern_str(report.mother_name),
+            self._intern_str(report.district),
+            self._intern_str(report.upazila),
+            self._intern_str(report.police_station),
+            report.guardian_phone,
+            report.age,
+            report.report_date,
+            report.sex,
+        )
+
     def stage(self, report: Report) -> tuple[int, Prepared, _Row]:
         """Per-report work (keys, interning, raw fields): its row number, prepared fields and the
         staged column values :meth:`flush` writes later."""
@@ -192,20 +300,7 @@ class ReportStore:
         self.ids.append(report.report_id)
         self.row_of[report.report_id] = row
         if self.keep_reports:
-            self._raw.append(
-                (
-                    report.name,
-                    self._intern_str(report.father_name),
-                    self._intern_str(report.mother_name),
-                    self._intern_str(report.district),
-                    self._intern_str(report.upazila),
-                    self._intern_str(report.police_station),
-                    report.guardian_phone,
-                    report.age,
-                    report.report_date,
-                    report.sex,
-                )
-            )
+            self._raw.append(self._raw_fields(report))
         self.alive_count += 1
         staged = (
             name_ids,
@@ -220,6 +315,101 @@ class ReportStore:
             p.ending,
         )
         return row, p, staged
+
+    def add_block(self, reports: Sequence[Report], memo: BulkMemo) -> tuple[int, KeyColumns]:
+        """Add many reports at once, column by column: what :meth:`stage` then :meth:`flush`
+        do for each, with the per-report work done once per distinct value (``memo``: a name's
+        token ids, given-name ending and key hashes; a place; a date). Returns the first new
+        row and the columns :meth:`matcher.block.BlockIndex.add_columns` keys them by.
+
+        The caller checks first that no report replaces a stored one or another of the block
+        (:meth:`stage` one by one handles those). Tokens and places are numbered in the order
+        one-by-one staging meets them, so the two give identical stores (a test checks).
+        """
+        n = len(reports)
+        lo = self.n_rows
+        names, fathers, mothers = memo.names, memo.fathers, memo.mothers
+        name_code, father_code, mother_code = names.codes, fathers.codes, mothers.codes
+        nc: list[int] = []
+        fc: list[int] = []
+        mc: list[int] = []
+        # one loop over the three names, so new tokens are numbered row by row as stage() does
+        for r in reports:
+            x = r.name
+            c = name_code.get(x)
+            nc.append(c if c is not None else names.add(x, self))
+            x = r.father_name
+            c = father_code.get(x)
+            fc.append(c if c is not None else fathers.add(x, self))
+            x = r.mother_name
+            c = mother_code.get(x)
+            mc.append(c if c is not None else mothers.add(x, self))
+        place_of = memo.places
+        pids: list[int] = []
+        for r in reports:
+            where = (r.district, r.upazila)
+            pid = place_of.get(where)
+            if pid is None:
+                pid = place_of[where] = self._place_id(home_place(*where))
+            pids.append(pid)
+        days = memo.days
+        day_year = [days[d] if d in days else memo.day(d) for d in [r.report_date for r in reports]]
+        ages = memo.ages
+        age_heaped = [ages[a] if a in ages else memo.age(a) for a in [r.age for r in reports]]
+        phones = [normalize_phone(r.guardian_phone) for r in reports]
+        raws = [self._raw_fields(r) for r in reports] if self.keep_reports else []
+        ids = [r.report_id for r in reports]
+        # nothing is written above this line but interned tokens and places, as stage() would
+        # intern them: a caller may redo the block with stage() after a TypeError
+        self.ids.extend(ids)
+        self.row_of.update(zip(ids, range(lo, lo + n), strict=True))
+        self._raw.extend(raws)
+        self.n_rows += n
+        self.alive_count += n
+        while self.n_rows > self.alive.shape[0]:
+            self._grow()
+        hi = self.n_rows
+        nc_a = np.array(nc, dtype=np.int64)
+        name = names.table()[nc_a]
+        father_c = np.array(fc, dtype=np.int64)
+        father = fathers.table()[father_c]
+        mother = mothers.table()[np.array(mc, dtype=np.int64)]
+        self.name[lo:hi] = name
+        self.father[lo:hi] = father
+        self.mother[lo:hi] = mother
+        vocab_size = len(self.vocab_list)
+        self._name_df[:vocab_size] += _distinct_counts(name, vocab_size)
+        parents = np.concatenate((father, mother), axis=1)
+        self._parent_df[:vocab_size] += _distinct_counts(parents, vocab_size)
+        sex = np.array(
+            [1 if r.sex is Sex.MALE else 2 if r.sex is Sex.FEMALE else 0 for r in reports],
+            dtype=np.int8,
+        )
+        self.sex[lo:hi] = sex
+        age = np.array([a for a, _ in age_heaped], dtype=np.float64)
+        self.age[lo:hi] = age
+        self.heaped[lo:hi] = [h for _, h in age_heaped]
+        self.day[lo:hi] = [d for d, _ in day_year]
+        place = np.array(pids, dtype=np.int32)
+        self.place[lo:hi] = place
+        self.phone[lo:hi] = [int(p) if p else -1 for p in phones]
+        self.ending[lo:hi] = names.endings()[nc_a]
+        self.alive[lo:hi] = True
+        self._forget_rarity()
+        keys = KeyColumns(
+            name_hashes=[names.hashes[c] for c in nc],
+            father_hashes=[fathers.hashes[c] for c in fc],
+            name_first=name[:, 0],
+            father_head=fathers.heads()[father_c],
+            mother_first=mother[:, 0],
+            phone_part=np.array([hash(p) if p else 0 for p in phones], dtype=np.int64),
+            place=place,
+            places=self.places,
+            sex=sex,
+            age=age,
+            year=np.array([y for _, y in day_year], dtype=np.float64),
+        )
+        return lo, keys
 
     def flush(self, buf: list[_Row]) -> None:
         """Write staged rows (the last ``len(buf)`` rows) into the numpy columns."""
@@ -289,10 +479,16 @@ class ReportStore:
             return lo
         if self.keep_reports and len(part.raw) != n_new:
             raise ValueError("the part was built without its reports (keep_reports=False)")
-        alive_ids = [i for i, ok in zip(part.ids, part.alive.tolist(), strict=True) if ok]
-        for rid in alive_ids:
-            if rid in self.row_of:
-                self.remove(rid)
+        every_alive = bool(part.alive.all())
+        alive_ids = (
+            part.ids
+            if every_alive
+            else [i for i, ok in zip(part.ids, part.alive.tolist(), strict=True) if ok]
+        )
+        if not self.row_of.keys().isdisjoint(alive_ids):
+            for rid in alive_ids:
+                if rid in self.row_of:
+                    self.remove(rid)
         # Local token / place numbers -> ours, first-seen order kept (a trailing -1 maps -1).
         tok = np.array([self._intern_token(t) for t in part.vocab] + [-1], dtype=np.int32)
         plc = np.array([self._place_id(p) for p in part.places] + [-1], dtype=np.int32)
@@ -316,8 +512,11 @@ class ReportStore:
         self.ids.extend(part.ids)
         if self.keep_reports:
             self._raw.extend(part.raw)
-        rows = np.flatnonzero(part.alive) + lo
-        self.row_of.update(zip(alive_ids, rows.tolist(), strict=True))
+        if every_alive:
+            self.row_of.update(zip(alive_ids, range(lo, hi), strict=True))
+        else:
+            rows = np.flatnonzero(part.alive) + lo
+            self.row_of.update(zip(alive_ids, rows.tolist(), strict=True))
         self.alive_count += len(alive_ids)
         self._forget_rarity()
         return lo

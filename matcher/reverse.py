@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from matcher.block import KEY_FACTORS, Key, query_keys, report_key_hashes
+from matcher.block import KEY_FACTORS, Key, key_hash, query_keys, report_key_hashes
 from matcher.dedupe import DEFAULT_KEEP, DuplicateFlag, as_report, flag_duplicates
 from matcher.index import MatchIndex, Retrieved, Scored
 from matcher.model import MatchModel, rival_free
@@ -97,7 +97,7 @@ class InterceptionIndex:
         iid = interception.interception_id
         self.remove(iid)
         keys: dict[int, Key] = {
-            hash(k): k
+            key_hash(k): k
             for k in query_keys(prepare_interception(interception))
             if k[0] in REVERSE_KINDS
         }

@@ -293,7 +293,7 @@ def test_train_writes_a_loadable_model(app: typer.Typer, tmp_path: Path) -> None
     assert model.metadata_["training"]["max_false_alarm_rate"] == 0.05
     assert model.metadata_["training"]["min_precision"] == 0.9
     # the operating-point table, the chosen allowance marked
-    assert "false alarms allowed" in stdout
+    assert "false alarm limit" in stdout
     assert any(line.startswith("*") and "5.0%" in line for line in stdout.splitlines())
     assert "model written to" in stdout
 

@@ -201,7 +201,8 @@ def test_a_second_server_leaves_the_first_ones_run_running(tmp_path: Path) -> No
         b = start_server(url, tmp_path / "b.log", extra_env=env)
         seen = httpx.get(f"{b.base}/reconciliations/{rid}", headers=analyst).json()
         assert seen["status"] in ("queued", "running"), seen  # old code: "failed" here
-        deadline = time.monotonic() + 120
+        # the run is a low-priority child: on a busy machine it may crawl, but must not fail
+        deadline = time.monotonic() + 600
         while seen["status"] != "done":
             assert seen["status"] != "failed", seen
             assert time.monotonic() < deadline, seen

@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from matcher.index import MatchIndex
@@ -13,8 +14,10 @@ from matcher.levels import COMPARISONS, FIELDS, N_FIELDS, Field
 from matcher.model import MatchModel
 from matcher.records import Band
 from matcher.training import (
+    FALSE_ALARM_CONFIDENCE,
     RIVAL_GRID,
     Pairs,
+    allowed_false_alarms,
     candidate_pairs,
     choose_bands,
     load_split,
@@ -89,6 +92,27 @@ def test_top_per_query_keeps_the_best_k_of_each_query() -> None:
     assert top.labels.tolist() == [1, 0, 0, 1]
 
 
+def children_with_look_alikes(
+    children: int, look_alikes: int, look_alike: npt.NDArray[np.int8], name: str
+) -> Pairs:
+    """``children`` queries whose own report has every field at its best level (p ≈ 1); the
+    first ``look_alikes`` also have another report (levels ``look_alike``, child's name
+    ``name``)."""
+    strong = np.ones(N_FIELDS, dtype=np.int8)
+    levels, labels, groups, names = [], [], [], []
+    for g in range(children):
+        levels.append(strong)
+        labels.append(1)
+        groups.append(g)
+        names.append(("rhma",))
+        if g < look_alikes:
+            levels.append(look_alike)
+            labels.append(0)
+            groups.append(g)
+            names.append((name,))
+    return Pairs(np.stack(levels), np.array(labels), np.array(groups), missed=0, names=tuple(names))
+
+
 @pytest.mark.parametrize(
     ("with_siblings", "rival_on"),
     [(0, False), (30, True)],
@@ -100,20 +124,7 @@ def test_choose_bands_turns_the_rival_rule_on_when_it_buys_recall(
     """Queries with a true pair alone, and queries where a sibling scores as high as the
     child: without the rival rule the siblings sink the match band's precision."""
     strong = np.ones(N_FIELDS, dtype=np.int8)  # every field at its best level: p ≈ 1
-    levels, labels, groups, names = [], [], [], []
-    for g in range(100):
-        levels.append(strong)
-        labels.append(1)
-        groups.append(g)
-        names.append(("rhma",))
-        if g < with_siblings:
-            levels.append(strong)
-            labels.append(0)
-            groups.append(g)
-            names.append(("smia",))
-    pairs = Pairs(
-        np.stack(levels), np.array(labels), np.array(groups), missed=0, names=tuple(names)
-    )
+    pairs = children_with_look_alikes(100, with_siblings, strong, "smia")
     model = choose_bands(MatchModel.hand_set(), pairs, min_precision=0.98)
     val = model.metadata_["validation"]
     if rival_on:
@@ -198,8 +209,9 @@ def test_operating_points_trade_false_alarms_for_recall() -> None:
     assert [p["max_false_alarm_rate"] for p in points] == sorted(
         p["max_false_alarm_rate"] for p in points
     )
-    for p in points:
-        assert p["false_alarms"] <= np.floor(p["max_false_alarm_rate"] * 200 + 1e-9)
+    for p in points:  # every child stands in for an unreported one: 600 children
+        assert p["look_alike_false_alarms"] <= allowed_false_alarms(p["max_false_alarm_rate"], 600)
+        assert p["false_alarms"] <= p["look_alike_false_alarms"]
     for a, b in itertools.pairwise(points):
         assert b["match_threshold"] <= a["match_threshold"]
         assert b["match_recall"] >= a["match_recall"]
@@ -207,6 +219,55 @@ def test_operating_points_trade_false_alarms_for_recall() -> None:
     assert chosen["match_threshold"] == model.match_threshold_
     assert chosen["match_recall"] == val["match_recall"]
     assert points[-1]["match_recall"] > points[0]["match_recall"]  # the trade is real here
+
+
+@pytest.mark.parametrize("children", [300, 1_221, 2_443, 10_000])
+@pytest.mark.parametrize("rate", [0.002, 0.005, 0.02])
+def test_allowed_false_alarms_keeps_the_rate_with_the_stated_confidence(
+    rate: float, children: int
+) -> None:
+    """k false alarms among n children show a rate ≤ ``rate`` with 97.5% confidence exactly when
+    seeing k or fewer would be a ≤ 2.5% event were the rate ``rate`` (the binomial dual of the
+    Clopper–Pearson bound); the allowance is the largest such k (0 when none qualifies)."""
+    from scipy.stats import binom  # type: ignore[import-untyped]
+
+    alpha = 1 - FALSE_ALARM_CONFIDENCE
+    k = allowed_false_alarms(rate, children)
+    assert 0 <= k < rate * children  # always stricter than the point estimate
+    if binom.cdf(0, children, rate) <= alpha:
+        assert binom.cdf(k, children, rate) <= alpha + 1e-9
+    else:
+        assert k == 0  # too few children to show so small a rate: none allowed
+    assert binom.cdf(k + 1, children, rate) > alpha
+
+
+def test_allowed_false_alarms_grows_with_the_children_measured() -> None:
+    """More validation children measure the rate more tightly, so more of it may be used."""
+    ks = [allowed_false_alarms(0.005, n) for n in (1_000, 2_443, 10_000, 100_000)]
+    shares = [k / n for k, n in zip(ks, (1_000, 2_443, 10_000, 100_000), strict=True)]
+    assert shares == sorted(shares)
+    assert shares[-1] > 0.004
+    assert allowed_false_alarms(1.0, 50) == 50
+    assert allowed_false_alarms(0.0, 50) == 0
+
+
+@pytest.mark.parametrize("limit", [0.0, 1.0], ids=["none-allowed", "no-limit"])
+def test_reported_childrens_look_alikes_count_as_false_alarms(limit: float) -> None:
+    """No child is unreported here, yet 20 of 200 reported children have a namesake scoring a
+    little under their own report: set aside, those are what the children would be falsely
+    matched to. With no false alarm allowed the band closes above the namesakes."""
+    strong = np.ones(N_FIELDS, dtype=np.int8)
+    namesake = strong.copy()
+    namesake[FIELDS.index(Field.PHONE)] = 3
+    pairs = children_with_look_alikes(200, 20, namesake, "rhma")
+    model = choose_bands(
+        MatchModel.hand_set(), pairs, min_precision=0.9, max_false_alarm_rate=limit, grid=(1.1,)
+    )
+    val = model.metadata_["validation"]
+    assert val["look_alike_children"] == 200
+    p = model.predict_proba(np.stack([namesake]))[0, 1]
+    assert bool(p >= model.match_threshold_) == (limit == 1.0)
+    assert val["look_alike_false_alarms"] == (20 if limit == 1.0 else 0)
 
 
 @pytest.fixture(scope="module")
