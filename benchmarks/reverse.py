@@ -48,13 +48,15 @@ def _truth(folder: Path) -> set[tuple[str, str]]:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used (Linux ``/proc``; 0.0 elsewhere): the
-    import's cost apart from what other jobs on a shared machine take from it."""
+    """User + system CPU seconds a process and its waited-for children have used (Linux
+    ``/proc``; 0.0 elsewhere): the import's cost apart from what other jobs on a shared
+    machine take from it, the forked child that matches an import's reports included."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    # utime, stime, cutime, cstime
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def main(argv: list[str]) -> int:
@@ -132,6 +134,7 @@ def main(argv: list[str]) -> int:
                 th.start()
             started = time.perf_counter()
             cpu_before = _cpu_seconds(server.process.pid)
+            load_before = os.getloadavg()[0]
             with (folder / "reports.csv").open("rb") as f:
                 r = httpx.post(
                     f"{server.base}/reports/import",
@@ -141,6 +144,7 @@ def main(argv: list[str]) -> int:
                 )
             import_s = time.perf_counter() - started
             cpu_s = _cpu_seconds(server.process.pid) - cpu_before
+            load_after = os.getloadavg()[0]
         finally:
             stop.set()
             for th in threads:
@@ -172,10 +176,15 @@ def main(argv: list[str]) -> int:
     p99 = sorted(latencies)[int(0.99 * (len(latencies) - 1))] if latencies else 0.0
     print(f"benchmarks.reverse: {stored:,} open interceptions, {imported:,} reports imported")
     print(f"  server start-up (indexes built from the database): {startup_s:.1f} s")
+    print(
+        "  machine load (1-min average) before / after the import: "
+        f"{load_before:.1f} / {load_after:.1f}"
+    )
     by_band = ", ".join(f"{b.value} {n:,}" for b, n in bands.items())
     print(
         f"  import + reverse matching, one request: {import_s:.1f} s wall "
-        f"(server CPU meanwhile, the clients' requests included: {cpu_s:.1f} s); "
+        f"(server CPU meanwhile, its matching child and the clients' requests included: "
+        f"{cpu_s:.1f} s); "
         f"{len(pairs):,} candidates added ({by_band})"
     )
     print(

@@ -82,7 +82,7 @@ def is_short_form(a: str, b: str) -> bool:
     "Hani" for "Hannan", "Rafi" for "Rafiqul": with the final vowel dropped (romanisers disagree
     on it), the shorter key is a prefix of the longer one. Equal keys are not a short form.
     """
-    if not a or not b or a == b:
+    if not a or not b or a == b or a[0] != b[0]:  # a stem keeps the first letter
         return False
     la, lb = a.rstrip(_VOWELS) or a, b.rstrip(_VOWELS) or b
     return lb.startswith(la) or la.startswith(lb)

@@ -128,28 +128,70 @@ def contributions(pair: PairComparison, weights: Sequence[float]) -> tuple[Contr
     :meth:`matcher.model.MatchModel.contribution_bits`).
     """
     out: list[Contribution] = []
+    levels, details = pair.levels, pair.details
     for rf, positions in _FIELD_POSITIONS:
-        verdict, present, levels, phrase = _field_plan(rf, tuple(pair.levels[i] for i in positions))
-        bits = [float(weights[i]) for _, _, i in present]
-        parts = tuple(
-            (name, key, round(b, 3)) for (name, key, _), b in zip(present, bits, strict=True)
+        verdict, parts, weight, chosen, phrase, fixed = _field_account(
+            rf, tuple(levels[i] for i in positions), tuple(float(weights[i]) for i in positions)
         )
-        weight = round(sum(bits), 3)
-        facts: dict[str, Any] = {}
-        label = ""
-        if verdict is not Verdict.MISSING:
-            facts = _facts(rf, pair.details)
-            extra = _fact_text(rf, facts, levels, Language.EN)
-            label = f"{phrase}, {extra}" if extra else phrase
+        if fixed is not None:
+            out.append(fixed)
+            continue
+        facts = _facts(rf, details)
+        extra = _fact_text(rf, facts, chosen, Language.EN)
+        label = f"{phrase}, {extra}" if extra else phrase
         out.append(Contribution(str(rf), verdict, weight, label, parts, facts))
-    out.sort(key=lambda c: (c.verdict is Verdict.MISSING, -abs(c.weight), _FIELD_ORDER[c.field]))
+    out.sort(key=_strongest_first)
     return tuple(out)
 
 
+def _strongest_first(c: Contribution) -> tuple[bool, float, int]:
+    return (c.verdict is Verdict.MISSING, -abs(c.weight), _FIELD_ORDER[c.field])
+
+
+#: The record fields whose account shows numbers or places (:func:`_facts`); the others
+#: (sex, phone) have none to show.
+_WITH_FACTS = frozenset(
+    {
+        RecordField.NAME,
+        RecordField.FATHER_NAME,
+        RecordField.MOTHER_NAME,
+        RecordField.AGE,
+        RecordField.PLACE,
+        RecordField.DATES,
+    }
+)
 _FIELD_POSITIONS = tuple(
     (rf, tuple(POSITION[c.field] for c in FIELD_COMPARISONS[rf])) for rf in RecordField
 )
 _FIELD_ORDER = {rf.value: i for i, rf in enumerate(RecordField)}
+
+
+@lru_cache(maxsize=65536)
+def _field_account(
+    rf: RecordField, levels: tuple[int, ...], bits: tuple[float, ...]
+) -> tuple[
+    Verdict,
+    tuple[tuple[str, str, float], ...],
+    float,
+    Mapping[Field, Level],
+    str,
+    Contribution | None,
+]:
+    """The part of a field's contribution that depends only on its levels and their weights
+    (``bits``: the weight of each of the field's comparisons, 0 where missing), worked out once
+    per combination: verdict, parts, total weight, the levels by comparison, the phrase and,
+    when the field shows no numbers (missing, or sex and phone), the whole contribution
+    (immutable, so candidates share it)."""
+    verdict, present, chosen, phrase = _field_plan(rf, levels)
+    weights = [b for lv, b in zip(levels, bits, strict=True) if lv]  # present's order
+    parts = tuple(
+        (name, key, round(b, 3)) for (name, key, _), b in zip(present, weights, strict=True)
+    )
+    weight = round(sum(weights), 3)
+    fixed = None
+    if verdict is Verdict.MISSING or rf not in _WITH_FACTS:
+        fixed = Contribution(str(rf), verdict, weight, phrase, parts, {})
+    return verdict, parts, weight, chosen, phrase, fixed
 
 
 @lru_cache(maxsize=8192)

@@ -219,13 +219,18 @@ class Comparison:
         shape = np.shape(present)
         if not np.any(present):
             return np.zeros(shape, dtype=np.int8)
-        conds = [
-            np.broadcast_to(np.asarray(lv.when(m), dtype=bool), shape) for lv in self.levels[1:last]
-        ]
-        chosen = (
-            np.select(conds, np.arange(1, last), default=last) if conds else np.full(shape, last)
-        )
-        return np.where(present, chosen, 0).astype(np.int8)
+        # np.select's result, written weakest level first so that the first condition that
+        # holds is the last one written (a third of np.select's time on a few hundred rows)
+        out = np.full(shape, last, dtype=np.int8)
+        for i in range(last - 1, 0, -1):
+            cond = self.levels[i].when(m)
+            if np.ndim(cond) == 0:
+                if cond:
+                    out.fill(i)
+            else:
+                np.copyto(out, np.int8(i), where=np.asarray(cond, dtype=bool))
+        np.copyto(out, np.int8(0), where=~np.asarray(present, dtype=bool))
+        return out
 
 
 def is_level(comparison: Comparison, chosen: Any, *keys: str) -> Any:
@@ -233,7 +238,9 @@ def is_level(comparison: Comparison, chosen: Any, *keys: str) -> Any:
     wanted = comparison.levels_of(*keys)
     if np.ndim(chosen) == 0:
         return int(chosen) in wanted
-    return np.isin(chosen, wanted)
+    table = np.zeros(len(comparison.levels), dtype=bool)
+    table[wanted] = True
+    return table[chosen]  # a lookup: np.isin sorts on every call
 
 
 # --------------------------------------------------------------------------- the catalogue

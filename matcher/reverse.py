@@ -5,10 +5,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from matcher.block import KEY_FACTORS, Key, key_hash, query_keys, report_key_hashes
 from matcher.dedupe import DEFAULT_KEEP, DuplicateFlag, as_report, flag_duplicates
-from matcher.index import Compared, MatchIndex, Retrieved
+from matcher.index import MatchIndex, Retrieved, Scored
 from matcher.model import MatchModel, rival_free
 from matcher.prepare import Prepared, prepare_interception
 from matcher.records import Band, Candidate, Interception
@@ -57,6 +58,11 @@ class InterceptionIndex:
     _keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _postings: dict[int, set[str]] = field(default_factory=dict)
     _factor: dict[int, float] = field(default_factory=dict)
+    #: Each interception's number (its slot), and the postings as arrays of slots, made when
+    #: first needed and dropped when their key's interceptions change (:meth:`hit_totals`).
+    _slot: dict[str, int] = field(default_factory=dict)
+    _slot_ids: list[str] = field(default_factory=list)
+    _arrays: dict[int, npt.NDArray[np.int32]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._engine = MatchIndex(self.model, keep=DEFAULT_KEEP, keep_reports=False)
@@ -97,16 +103,21 @@ class InterceptionIndex:
         }
         self._records[iid] = interception
         self._keys[iid] = tuple(keys)
+        self._slot[iid] = len(self._slot_ids)
+        self._slot_ids.append(iid)
         for h, k in keys.items():
             self._postings.setdefault(h, set()).add(iid)
             self._factor[h] = KEY_FACTORS[k[0]]
+            self._arrays.pop(h, None)
 
     def remove(self, interception_id: str) -> None:
         """Remove an interception (matched); unknown ids are ignored (idempotent)."""
         if self._records.pop(interception_id, None) is None:
             return
         self._engine.remove(interception_id)
+        del self._slot[interception_id]
         for h in self._keys.pop(interception_id, ()):
+            self._arrays.pop(h, None)
             ids = self._postings.get(h)
             if ids is not None:
                 ids.discard(interception_id)
@@ -129,6 +140,36 @@ class InterceptionIndex:
                 out[iid] = out.get(iid, 0.0) + bits
         return out
 
+    def hit_totals(self, report: Prepared) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """:meth:`hits` as arrays: the interceptions' slots (:meth:`slot_ids` names them) and
+        their weights, the same to the last bit (each interception's keys added in the same
+        order, from 0.0) without a dictionary update per interception and key (a common
+        name's keys are shared by thousands of open interceptions)."""
+        n = len(self._records) + 1
+        parts: list[npt.NDArray[np.int32]] = []
+        weights: list[npt.NDArray[np.float64]] = []
+        for h in report_key_hashes(report):
+            ids = self._postings.get(h)
+            if ids is None or len(ids) > self.cap:
+                continue
+            bits = max(self._factor[h] * math.log2(n / (len(ids) + 1)), 0.05)
+            slots = self._arrays.get(h)
+            if slots is None:
+                slots = np.fromiter((self._slot[i] for i in ids), dtype=np.int32, count=len(ids))
+                self._arrays[h] = slots
+            parts.append(slots)
+            weights.append(np.full(slots.shape[0], bits))
+        if not parts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        uniq, inverse = np.unique(np.concatenate(parts), return_inverse=True)
+        # bincount adds in input order: key by key, as hits() does
+        totals = np.bincount(inverse.ravel(), np.concatenate(weights), minlength=uniq.shape[0])
+        return uniq.astype(np.intp), totals.astype(np.float64)
+
+    def slot_ids(self, slots: Iterable[int]) -> list[str]:
+        """The interception ids of :meth:`hit_totals`' slots."""
+        return [self._slot_ids[i] for i in slots]
+
 
 def plan_children(
     index: MatchIndex,
@@ -145,15 +186,15 @@ def plan_children(
         report = index.prepared_of(rid)
         if report is None:
             continue
-        hits = interceptions.hits(report)
-        if not hits:
+        slots, totals = interceptions.hit_totals(report)
+        if not slots.size:
             continue
         # the best ``per_report`` of those within BEST_SHARE of the best hit: the same as
         # cutting the sorted hits, without sorting the hundreds a common name shares
-        floor = max(hits.values()) * BEST_SHARE
-        near = [i for i, bits in hits.items() if bits >= floor]
-        best = sorted(near, key=lambda i: (-hits[i], i))[:per_report]
-        for iid in best:
+        near = totals >= totals.max() * BEST_SHARE
+        hits = zip(interceptions.slot_ids(slots[near].tolist()), totals[near].tolist(), strict=True)
+        best = sorted(hits, key=lambda hit: (-hit[1], hit[0]))[:per_report]
+        for iid, _ in best:
             plan.setdefault(iid, []).append(rid)
     return plan
 
@@ -177,19 +218,18 @@ def children_of(
     if not rows:
         return []
     compared = index.compare(index.given_rows(interception, rows), details=True)
-    return _children(index, compared, top_k=top_k, existing=existing)
+    return _children(index, index.score(compared), top_k=top_k, existing=existing)
 
 
 def _children(
     index: MatchIndex,
-    compared: Compared,
+    scored: Scored,
     *,
     top_k: int,
     existing: Sequence[tuple[str, float]],
 ) -> list[Candidate]:
-    """:func:`children_of` from the interception's compared new reports on: score, rank and
-    the rival rule."""
-    scored = index.score(compared)
+    """:func:`children_of` from the interception's scored new reports on: rank and the rival
+    rule."""
     keep = int(np.count_nonzero(scored.scores >= index.model.review_threshold_))
     if keep == 0:
         return []
@@ -244,8 +284,9 @@ def children_for(
     ``existing`` — per interception id, its candidates still open to review; ``exclude`` — per
     interception id, report ids a reviewer ruled out (never proposed). Interceptions no longer
     in ``interceptions`` are skipped. The interceptions are compared :data:`COMPARE_CHUNK` at a
-    time in one vectorised pass (:meth:`matcher.index.MatchIndex.compare_all`): each has only a
-    few new reports, and choosing levels per interception would cost more than measuring.
+    time in one vectorised pass (:meth:`matcher.index.MatchIndex.compare_all`, then
+    :meth:`~matcher.index.MatchIndex.score_all`): each has only a few new reports, and a pass
+    per interception would cost more than its rows.
     """
     asked: list[Retrieved] = []
     for iid in sorted(plan):
@@ -257,9 +298,10 @@ def children_for(
             asked.append(index.given_rows(record, rows))
     out: list[Candidate] = []
     for lo in range(0, len(asked), COMPARE_CHUNK):
-        for compared in index.compare_all(asked[lo : lo + COMPARE_CHUNK], details=True):
-            mine = (existing or {}).get(compared.interception_id, ())
-            out.extend(_children(index, compared, top_k=top_k, existing=mine))
+        compared = index.compare_all(asked[lo : lo + COMPARE_CHUNK], details=True)
+        for scored in index.score_all(compared):
+            mine = (existing or {}).get(scored.interception_id, ())
+            out.extend(_children(index, scored, top_k=top_k, existing=mine))
     return out
 
 
