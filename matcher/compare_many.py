@@ -407,16 +407,21 @@ def _place_codes(interception: Prepared, cols: CandidateColumns) -> npt.NDArray[
     return relation_codes(cols.places, interception.place).take(cols.place)
 
 
-_RELATION_CODES: dict[Place, tuple[Sequence[Place], npt.NDArray[np.int8]]] = {}
+_RELATION_CODES: dict[tuple[int, Place], tuple[Sequence[Place], npt.NDArray[np.int8]]] = {}
 
 
 def relation_codes(places: Sequence[Place], place: Place) -> npt.NDArray[np.int8]:
     """The relation code of every stored place (by place id) to ``place``, and a last one,
     :attr:`~matcher.levels.PlaceCode.UNKNOWN`, for id -1 (no place): so a column of place
-    ids becomes codes in one lookup. Cached per ``place`` for one ``places`` list, which only
-    ever grows (codes are added for the new places)."""
+    ids becomes codes in one lookup. Cached per ``place`` and ``places`` list (which only ever
+    grows: codes are added for the new places). Per list, not one list per place: the service
+    asks the reports' index and the open interceptions' index about the same place in every
+    submission, and one entry per place made each evict the other's (measured: 7% of a
+    submission's CPU recomputing relations). The entry holds its list, so the list's ``id``
+    cannot be reused while the entry lives."""
+    key = (id(places), place)
     known = np.zeros(0, dtype=np.int8)
-    entry = _RELATION_CODES.get(place)
+    entry = _RELATION_CODES.get(key)
     if entry is not None and entry[0] is places:
         if entry[1].shape[0] == len(places) + 1:
             return entry[1]
@@ -427,7 +432,7 @@ def relation_codes(places: Sequence[Place], place: Place) -> npt.NDArray[np.int8
     )
     if len(_RELATION_CODES) >= 4096:  # the gazetteer is finite; a bound all the same
         _RELATION_CODES.clear()
-    _RELATION_CODES[place] = (places, codes)
+    _RELATION_CODES[key] = (places, codes)
     return codes
 
 

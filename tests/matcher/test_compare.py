@@ -587,3 +587,28 @@ def test_same_given_name_is_graded_by_its_rarity(given_bits: float, expected: st
     )
     given = COMPARISON_BY_FIELD[Field.GIVEN_NAME]
     assert given.levels[pair.level(Field.GIVEN_NAME)].key == expected
+
+
+def test_relation_codes_are_kept_per_place_list() -> None:
+    """Two indexes (the reports' and the open interceptions') asked about one place in turn:
+    each list's codes stay cached — the second round recomputes nothing — and every code is
+    the place relation itself, for lists that also grow between calls."""
+    from matcher.compare import RELATION_CODE, relation
+    from matcher.compare_many import relation_codes
+    from matcher.levels import PlaceCode
+
+    names = ["Jashore", "Sharsha", "Khulna", "Dhaka", "Benapole", "Satkhira", "Rangpur"]
+    resolved = [resolve_place(n) for n in names]
+    places = [p for p in resolved if p is not None]
+    query = places[0]
+    a, b = places[:4], places[2:]
+    first = (relation_codes(a, query), relation_codes(b, query))
+    again = (relation_codes(a, query), relation_codes(b, query))
+    assert again[0] is first[0]
+    assert again[1] is first[1]
+    a.append(places[-1])  # a list only grows: the new place's code is added
+    grown = relation_codes(a, query)
+    for lst, codes in ((a, grown), (b, again[1])):
+        assert codes.tolist() == [RELATION_CODE[relation(o, query)] for o in lst] + [
+            PlaceCode.UNKNOWN
+        ]
